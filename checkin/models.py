@@ -1,0 +1,1 @@
+"""Check-in rounds and responses (the check-ins issue)."""

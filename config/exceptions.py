@@ -1,0 +1,22 @@
+"""API errors shared by every app: the 409 for state conflicts and one exception handler."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class Conflict(exceptions.APIException):
+    """The request is well formed but the current state forbids it (already paired, round open)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This conflicts with the current state."
+    default_code = "conflict"
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    # A model-level ValidationError that escaped a serializer is still the caller's bad input.
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    return exception_handler(exc, context)

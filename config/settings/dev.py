@@ -1,0 +1,9 @@
+"""Local development: `make run` on SQLite and the filesystem broker, emails to the console."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import VAR_DIR, env
+
+DEBUG = env.bool("DEBUG", default=True)
+VAR_DIR.mkdir(exist_ok=True)
+for folder in ("queue", "processed"):
+    (VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,16 @@
+"""The test suite: real PostgreSQL by default (DATABASE_URL may point at SQLite), real Redis.
+
+`make test` runs the suite once on PostgreSQL and once on SQLite.
+"""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import REST_FRAMEWORK, env
+
+SECRET_KEY = "test-only-secret-key-not-for-production-4b1d"
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/test")}
+CELERY_BROKER_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+REST_FRAMEWORK = {**REST_FRAMEWORK}

@@ -1,0 +1,200 @@
+"""People, the couples they form, the invites that pair them and each couple's schedule."""
+
+from datetime import time
+from zoneinfo import available_timezones
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils.timezone import now
+
+from couples import schedules
+
+
+def validate_timezone(value: str) -> None:
+    if value not in _known_timezones():
+        raise ValidationError(
+            f"'{value}' is not a time zone we know. Use an IANA name such as 'Europe/Riga'.",
+            code="invalid_timezone",
+        )
+
+
+_TIMEZONES: frozenset[str] = frozenset()
+
+
+def _known_timezones() -> frozenset[str]:
+    global _TIMEZONES
+    if not _TIMEZONES:
+        _TIMEZONES = frozenset(available_timezones())
+    return _TIMEZONES
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        user = self.model(email=normalize_email(email), **fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save()
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.update(is_staff=True, is_superuser=True)
+        fields.setdefault("display_name", email.split("@")[0][:50])
+        return self.create_user(email, password, **fields)
+
+
+def normalize_email(email: str) -> str:
+    # The whole address is folded to lower case: people type their address in many ways and
+    # expect it to be one account.
+    return email.strip().lower()
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(unique=True)
+    display_name = models.CharField(max_length=50)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="user_email_is_lower_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} <{self.email}>"
+
+
+class Couple(models.Model):
+    """Two people who check in together. A couple that ended keeps its history but no members."""
+
+    paired_at = models.DateTimeField(default=now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Couple {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class Membership(models.Model):
+    """A person's place in a couple. `left_at` is set for both seats when the couple ends."""
+
+    class Seat(models.IntegerChoices):
+        INVITER = 1
+        JOINER = 2
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    seat = models.PositiveSmallIntegerField(choices=Seat.choices)
+    joined_at = models.DateTimeField(default=now)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # A person is in at most one couple at a time; the database says so, not only Python.
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(left_at__isnull=True), name="one_current_couple_per_person"
+            ),
+            # Two seats, so never a third member.
+            models.UniqueConstraint(fields=["couple", "seat"], name="one_person_per_seat"),
+            models.UniqueConstraint(fields=["couple", "user"], name="one_membership_per_person_and_couple"),
+            models.CheckConstraint(condition=Q(seat__in=[1, 2]), name="seat_is_inviter_or_joiner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in couple {self.couple_id}"
+
+
+class Invite(models.Model):
+    """A pending or used invite. Only a keyed hash of the code is kept (see couples/invites.py)."""
+
+    inviter = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invites")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    couple = models.ForeignKey(Couple, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            # One live invite per person: a new invite replaces the older one.
+            models.UniqueConstraint(
+                fields=["inviter"], condition=Q(used_at__isnull=True), name="one_pending_invite_per_person"
+            ),
+            models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="invite_expires_after_creation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invite by {self.inviter_id}"
+
+
+class Schedule(models.Model):
+    """When a couple checks in, in their local time, and when the next round is due (UTC)."""
+
+    class Cadence(models.TextChoices):
+        WEEKLY = schedules.WEEKLY, "weekly"
+        EVERY_N_DAYS = schedules.EVERY_N_DAYS, "every N days"
+
+    MAX_INTERVAL_DAYS = 365
+    MAX_WINDOW_HOURS = 7 * 24
+
+    couple = models.OneToOneField(Couple, on_delete=models.CASCADE, related_name="schedule")
+    cadence = models.CharField(max_length=16, choices=Cadence.choices, default=Cadence.WEEKLY)
+    weekday = models.PositiveSmallIntegerField(default=6, help_text="0 = Monday .. 6 = Sunday")
+    interval_days = models.PositiveSmallIntegerField(default=7)
+    local_time = models.TimeField(default=time(19, 0))
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    window_hours = models.PositiveSmallIntegerField(default=48)
+    anchor_date = models.DateField(help_text="Local date from which an every-N-days schedule counts.")
+    # Null once the couple has ended: nothing is due for it any more.
+    next_checkin_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="schedule_weekday_0_to_6"),
+            models.CheckConstraint(
+                condition=Q(interval_days__gte=1, interval_days__lte=365), name="schedule_interval_1_to_365_days"
+            ),
+            models.CheckConstraint(
+                condition=Q(window_hours__gte=1, window_hours__lte=168), name="schedule_window_1_to_168_hours"
+            ),
+            # A window never outlasts the period, so rounds of one couple never overlap.
+            models.CheckConstraint(
+                condition=Q(cadence="weekly") | Q(window_hours__lte=F("interval_days") * 24),
+                name="schedule_window_within_period",
+            ),
+        ]
+        indexes = [
+            # The scheduler's tick: "schedules whose next_checkin_at <= now", ordered by it.
+            models.Index(
+                fields=["next_checkin_at"], condition=Q(next_checkin_at__isnull=False), name="schedule_due_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Schedule of couple {self.couple_id}"
+
+    @property
+    def recurrence(self) -> schedules.Recurrence:
+        return schedules.Recurrence(
+            cadence=self.cadence,
+            local_time=self.local_time,
+            timezone=self.timezone,
+            weekday=self.weekday,
+            interval_days=self.interval_days,
+            anchor=self.anchor_date,
+        )

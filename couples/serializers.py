@@ -1,0 +1,99 @@
+"""The shapes of accounts, couples, invites and schedules at the HTTP edge."""
+
+
+from rest_framework import serializers
+
+from config.serializers import StrictSerializer
+from couples.models import Schedule, User, validate_timezone
+
+
+class TimezoneField(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+        self.validators.append(_timezone_validator)
+
+
+def _timezone_validator(value: str) -> None:
+    try:
+        validate_timezone(value)
+    except Exception as error:  # Django's ValidationError, turned into DRF's
+        raise serializers.ValidationError(error.messages[0]) from None
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "display_name", "timezone"]
+        read_only_fields = fields
+
+
+class RegisterSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+    display_name = serializers.CharField(max_length=50)
+    timezone = TimezoneField(required=False, default="UTC")
+
+
+class LoginSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+
+
+class AuthResultSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    user = UserSerializer()
+
+
+class MeUpdateSerializer(StrictSerializer):
+    display_name = serializers.CharField(max_length=50, required=False)
+    timezone = TimezoneField(required=False)
+
+
+class PasswordConfirmSerializer(StrictSerializer):
+    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+
+
+class InviteSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Ten characters shown as two groups of five, e.g. 7KQ2M-XR4PD.")
+    expires_at = serializers.DateTimeField()
+    join_url = serializers.URLField(help_text="A link that opens the app's join screen with the code filled in.")
+
+
+class JoinSerializer(StrictSerializer):
+    code = serializers.CharField(max_length=32, help_text="The invite code, in any case, with or without the dash.")
+
+
+class ScheduleSerializer(serializers.ModelSerializer):
+    time = serializers.TimeField(source="local_time", format="%H:%M", input_formats=["%H:%M"])
+    timezone = TimezoneField()
+
+    class Meta:
+        model = Schedule
+        fields = ["cadence", "weekday", "interval_days", "time", "timezone", "window_hours", "next_checkin_at"]
+        read_only_fields = ["next_checkin_at"]
+
+
+class ScheduleUpdateSerializer(StrictSerializer):
+    cadence = serializers.ChoiceField(choices=Schedule.Cadence.choices, required=False)
+    weekday = serializers.IntegerField(min_value=0, max_value=6, required=False, help_text="0 = Monday .. 6 = Sunday")
+    interval_days = serializers.IntegerField(min_value=1, max_value=Schedule.MAX_INTERVAL_DAYS, required=False)
+    time = serializers.TimeField(
+        source="local_time", format="%H:%M", input_formats=["%H:%M"], required=False, help_text="HH:MM, local time"
+    )
+    timezone = TimezoneField(required=False)
+    window_hours = serializers.IntegerField(min_value=1, max_value=Schedule.MAX_WINDOW_HOURS, required=False)
+
+
+class PartnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+
+
+class CoupleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    partner = PartnerSerializer()
+    paired_at = serializers.DateTimeField()
+    schedule = ScheduleSerializer()
+
+

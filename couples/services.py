@@ -1,0 +1,275 @@
+"""Every change to people, couples, invites and schedules goes through these functions."""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import ValidationError
+
+from config.exceptions import Conflict
+from couples import invites, schedules
+from couples.models import Couple, Invite, Membership, Schedule, User, normalize_email
+from notifications.models import Notification
+from notifications.services import notify
+
+INVITE_LIFETIME = timedelta(hours=48)
+DEFAULT_WEEKDAY = 6  # Sunday
+DEFAULT_TIME = time(19, 0)
+DEFAULT_WINDOW_HOURS = 48
+
+# One message for a wrong, an expired and a used code: which one it was would help a guesser.
+INVALID_CODE = "This code is not valid. It may be mistyped, expired or already used; ask for a new one."
+
+
+class AlreadyPaired(Conflict):
+    default_detail = "You are already paired. Leave your current couple first."
+    default_code = "already_paired"
+
+
+# Accounts
+
+
+def user_register(*, email: str, password: str, display_name: str, timezone_name: str = "UTC") -> User:
+    user = User(email=normalize_email(email), display_name=display_name, timezone=timezone_name)
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as error:
+        raise ValidationError({"password": list(error.messages)}) from None
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise ValidationError({"email": ["This email cannot be used to register. Try logging in."]}) from None
+    return user
+
+
+def auth_token_issue(*, user: User) -> Token:
+    token, _ = Token.objects.get_or_create(user=user)
+    return token
+
+
+def auth_token_revoke(*, user: User) -> None:
+    Token.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def user_update(*, user: User, display_name: str | None = None, timezone_name: str | None = None) -> User:
+    fields = []
+    if display_name is not None:
+        user.display_name = display_name
+        fields.append("display_name")
+    if timezone_name is not None:
+        user.timezone = timezone_name
+        fields.append("timezone")
+    if fields:
+        user.save(update_fields=fields)
+    return user
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete the account and everything that is only theirs; the partner is told the couple ended."""
+    membership = _current_membership(user, lock=True)
+    if membership is not None:
+        _couple_end(couple=membership.couple, leaver=user)
+    user.delete()
+
+
+# Pairing
+
+
+def _current_membership(user: User, *, lock: bool = False) -> Membership | None:
+    memberships = Membership.objects.filter(user=user, left_at__isnull=True).select_related("couple")
+    if lock:
+        memberships = memberships.select_for_update(of=("self",))
+    return memberships.first()
+
+
+def _lock_person(user: User) -> None:
+    # Serializes the pairing actions of one person (two invites at once, invite while joining).
+    User.objects.select_for_update().filter(pk=user.pk).first()
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    code: str
+    expires_at: datetime
+
+
+@transaction.atomic
+def invite_create(*, user: User) -> IssuedInvite:
+    """A fresh code for `user`; it replaces any invite they had before."""
+    _lock_person(user)
+    if _current_membership(user) is not None:
+        raise AlreadyPaired()
+    Invite.objects.filter(inviter=user, used_at__isnull=True).delete()
+    now = timezone.now()
+    code = invites.generate_code()
+    invite = Invite.objects.create(
+        inviter=user, code_hash=invites.hash_code(code), created_at=now, expires_at=now + INVITE_LIFETIME
+    )
+    return IssuedInvite(code=invites.display_code(code), expires_at=invite.expires_at)
+
+
+def couple_join(*, user: User, code: str) -> Couple:
+    """Pair `user` with the person who made the invite `code`.
+
+    Two people joining the same code at the same instant: the invite row is locked, so the second
+    waits, then finds it used and gets the same 400 as for any invalid code.
+    """
+    canonical = invites.canonical_code(code)
+    if canonical is None:
+        raise ValidationError({"code": [INVALID_CODE]})
+    try:
+        with transaction.atomic():
+            return _couple_join(user=user, code_hash=invites.hash_code(canonical))
+    except IntegrityError:
+        # One of the two was paired by a concurrent request: the partial unique index on
+        # Membership refused the second couple.
+        raise AlreadyPaired() from None
+
+
+def _couple_join(*, user: User, code_hash: str) -> Couple:
+    now = timezone.now()
+    invite = (
+        Invite.objects.select_for_update()
+        .select_related("inviter")
+        .filter(code_hash=code_hash, used_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if invite is None:
+        raise ValidationError({"code": [INVALID_CODE]})
+    if invite.inviter_id == user.pk:
+        raise ValidationError({"code": ["This is your own invite. Share it with your partner instead."]})
+    if _current_membership(user) is not None:
+        raise AlreadyPaired()
+    inviter = invite.inviter
+    if _current_membership(inviter) is not None:
+        raise Conflict("The person who invited you is already paired with someone else.")
+
+    couple = Couple.objects.create(paired_at=now)
+    Membership.objects.bulk_create(
+        [
+            Membership(couple=couple, user=inviter, seat=Membership.Seat.INVITER, joined_at=now),
+            Membership(couple=couple, user=user, seat=Membership.Seat.JOINER, joined_at=now),
+        ]
+    )
+    invite.used_at = now
+    invite.couple = couple
+    invite.save(update_fields=["used_at", "couple"])
+    # The joiner may have had an invite of their own out; it has no use now.
+    Invite.objects.filter(inviter=user, used_at__isnull=True).delete()
+    schedule_create_default(couple=couple, timezone_name=inviter.timezone, now=now)
+
+    transaction.on_commit(
+        lambda: notify(
+            user_id=inviter.pk,
+            kind=Notification.Kind.INVITE_ACCEPTED,
+            subject=f"couple:{couple.pk}",
+            partner=user.display_name,
+        )
+    )
+    return couple
+
+
+@transaction.atomic
+def couple_leave(*, user: User) -> None:
+    """End the user's couple, alone and at once. Both can pair again; old rounds stay with it."""
+    membership = _current_membership(user, lock=True)
+    if membership is None:
+        raise Conflict("You are not paired.")
+    _couple_end(couple=membership.couple, leaver=user)
+
+
+def _couple_end(*, couple: Couple, leaver: User) -> None:
+    now = timezone.now()
+    couple.ended_at = now
+    couple.save(update_fields=["ended_at"])
+    partner_ids = list(
+        Membership.objects.filter(couple=couple, left_at__isnull=True).exclude(user=leaver).values_list("user_id", flat=True)
+    )
+    Membership.objects.filter(couple=couple, left_at__isnull=True).update(left_at=now)
+    # Reminders stop at once: nothing is due for an ended couple.
+    Schedule.objects.filter(couple=couple).update(next_checkin_at=None, updated_at=now)
+    for partner_id in partner_ids:
+        transaction.on_commit(
+            lambda partner_id=partner_id: notify(
+                user_id=partner_id, kind=Notification.Kind.PARTNER_LEFT, subject=f"couple:{couple.pk}"
+            )
+        )
+
+
+# Schedules
+
+
+def schedule_create_default(*, couple: Couple, timezone_name: str, now: datetime) -> Schedule:
+    local_today = now.astimezone(ZoneInfo(timezone_name)).date()
+    schedule = Schedule(
+        couple=couple,
+        cadence=Schedule.Cadence.WEEKLY,
+        weekday=DEFAULT_WEEKDAY,
+        interval_days=7,
+        local_time=DEFAULT_TIME,
+        timezone=timezone_name,
+        window_hours=DEFAULT_WINDOW_HOURS,
+        anchor_date=local_today,
+        updated_at=now,
+    )
+    schedule.next_checkin_at = schedules.next_occurrence(schedule.recurrence, after=now)
+    schedule.save()
+    return schedule
+
+
+SCHEDULE_FIELDS = ("cadence", "weekday", "interval_days", "local_time", "timezone", "window_hours")
+
+
+@transaction.atomic
+def schedule_update(*, user: User, changes: dict) -> Schedule:
+    """Apply `changes` (any of SCHEDULE_FIELDS) to the user's couple's schedule; tell the partner."""
+    membership = _current_membership(user, lock=True)
+    if membership is None:
+        raise Conflict("You are not paired, so there is no schedule to change.")
+    schedule = Schedule.objects.select_for_update().get(couple=membership.couple)
+    for field in SCHEDULE_FIELDS:
+        if field in changes:
+            setattr(schedule, field, changes[field])
+    _validate_window(schedule)
+    now = timezone.now()
+    # Every-N-days counts its periods from the day the schedule was last set.
+    schedule.anchor_date = now.astimezone(ZoneInfo(schedule.timezone)).date()
+    schedule.next_checkin_at = schedules.next_occurrence(schedule.recurrence, after=now)
+    schedule.updated_at = now
+    schedule.save(update_fields=[*SCHEDULE_FIELDS, "anchor_date", "next_checkin_at", "updated_at"])
+
+    partner_ids = Membership.objects.filter(couple=membership.couple, left_at__isnull=True).exclude(user=user)
+    for partner_id in partner_ids.values_list("user_id", flat=True):
+        transaction.on_commit(
+            lambda partner_id=partner_id: notify(
+                user_id=partner_id,
+                kind=Notification.Kind.SCHEDULE_CHANGED,
+                subject=f"schedule:{schedule.pk}:{now.isoformat()}",
+                partner=user.display_name,
+            )
+        )
+    return schedule
+
+
+def _validate_window(schedule: Schedule) -> None:
+    period_hours = 24 * (7 if schedule.cadence == Schedule.Cadence.WEEKLY else schedule.interval_days)
+    if schedule.window_hours > period_hours:
+        raise ValidationError(
+            {
+                "window_hours": [
+                    f"The response window ({schedule.window_hours} h) must not be longer than the time "
+                    f"between check-ins ({period_hours} h)."
+                ]
+            }
+        )
+
+

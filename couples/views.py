@@ -1,0 +1,177 @@
+"""HTTP edge of accounts and pairing: parse, call a service or selector, serialize."""
+
+from django.conf import settings
+from django.contrib.auth import authenticate, login, logout
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from couples import selectors, services
+from couples.models import Couple, User
+from couples.serializers import (
+    AuthResultSerializer,
+    CoupleSerializer,
+    InviteSerializer,
+    JoinSerializer,
+    LoginSerializer,
+    MeUpdateSerializer,
+    PasswordConfirmSerializer,
+    RegisterSerializer,
+    ScheduleSerializer,
+    ScheduleUpdateSerializer,
+    UserSerializer,
+)
+from couples.throttles import InviteThrottle, JoinAddressThrottle, JoinThrottle, LoginThrottle, RegisterThrottle
+
+WRONG_CREDENTIALS = "That email and password do not match an account."
+
+
+def _auth_result(user: User) -> dict:
+    token = services.auth_token_issue(user=user)
+    return {"token": token.key, "user": UserSerializer(user).data}
+
+
+class RegisterView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [RegisterThrottle]
+
+    @extend_schema(request=RegisterSerializer, responses={201: AuthResultSerializer}, tags=["accounts"])
+    def post(self, request: Request) -> Response:
+        form = RegisterSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = services.user_register(
+            email=form.validated_data["email"],
+            password=form.validated_data["password"],
+            display_name=form.validated_data["display_name"],
+            timezone_name=form.validated_data["timezone"],
+        )
+        return Response(_auth_result(user), status=status.HTTP_201_CREATED)
+
+
+class LoginView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [LoginThrottle]
+
+    @extend_schema(request=LoginSerializer, responses={200: AuthResultSerializer}, tags=["accounts"])
+    def post(self, request: Request) -> Response:
+        form = LoginSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request, username=form.validated_data["email"].strip().lower(), password=form.validated_data["password"]
+        )
+        if user is None:
+            raise ValidationError({"non_field_errors": [WRONG_CREDENTIALS]})
+        login(request._request, user)
+        return Response(_auth_result(user))
+
+
+class LogoutView(APIView):
+    @extend_schema(request=None, responses={204: None}, tags=["accounts"])
+    def post(self, request: Request) -> Response:
+        services.auth_token_revoke(user=request.user)
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    @extend_schema(responses={200: UserSerializer}, tags=["accounts"])
+    def get(self, request: Request) -> Response:
+        return Response(UserSerializer(request.user).data)
+
+    @extend_schema(request=MeUpdateSerializer, responses={200: UserSerializer}, tags=["accounts"])
+    def patch(self, request: Request) -> Response:
+        form = MeUpdateSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        user = services.user_update(
+            user=request.user,
+            display_name=form.validated_data.get("display_name"),
+            timezone_name=form.validated_data.get("timezone"),
+        )
+        return Response(UserSerializer(user).data)
+
+    @extend_schema(request=PasswordConfirmSerializer, responses={204: None}, tags=["accounts"])
+    def delete(self, request: Request) -> Response:
+        form = PasswordConfirmSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        if not request.user.check_password(form.validated_data["password"]):
+            raise ValidationError({"password": ["That is not your password. Enter it again to delete your account."]})
+        services.user_delete(user=request.user)
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ExportView(APIView):
+    @extend_schema(responses={200: OpenApiResponse(description="Everything stored about me.")}, tags=["accounts"])
+    def get(self, request: Request) -> Response:
+        return Response(selectors.user_export(user=request.user))
+
+
+class InviteView(APIView):
+    throttle_classes = [InviteThrottle]
+
+    @extend_schema(request=None, responses={201: InviteSerializer}, tags=["pairing"])
+    def post(self, request: Request) -> Response:
+        issued = services.invite_create(user=request.user)
+        join_url = f"{settings.APP_BASE_URL.rstrip('/')}/join?code={issued.code}"
+        body = {"code": issued.code, "expires_at": issued.expires_at, "join_url": join_url}
+        return Response(InviteSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+def _couple_body(couple: Couple, user: User) -> dict:
+    return CoupleSerializer(
+        {
+            "id": couple.pk,
+            "partner": selectors.partner_of(couple=couple, user=user),
+            "paired_at": couple.paired_at,
+            "schedule": couple.schedule,
+        }
+    ).data
+
+
+class JoinView(APIView):
+    throttle_classes = [JoinThrottle, JoinAddressThrottle]
+
+    @extend_schema(request=JoinSerializer, responses={201: CoupleSerializer}, tags=["pairing"])
+    def post(self, request: Request) -> Response:
+        form = JoinSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.couple_join(user=request.user, code=form.validated_data["code"])
+        couple = selectors.couple_current(user=request.user)
+        return Response(_couple_body(couple, request.user), status=status.HTTP_201_CREATED)
+
+
+def _couple_or_404(user: User) -> Couple:
+    couple = selectors.couple_current(user=user)
+    if couple is None:
+        raise NotFound("You are not paired yet.")
+    return couple
+
+
+class CoupleView(APIView):
+    @extend_schema(responses={200: CoupleSerializer}, tags=["pairing"])
+    def get(self, request: Request) -> Response:
+        return Response(_couple_body(_couple_or_404(request.user), request.user))
+
+
+class ScheduleView(APIView):
+    @extend_schema(request=ScheduleUpdateSerializer, responses={200: ScheduleSerializer}, tags=["pairing"])
+    def patch(self, request: Request) -> Response:
+        _couple_or_404(request.user)
+        form = ScheduleUpdateSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        schedule = services.schedule_update(user=request.user, changes=form.validated_data)
+        return Response(ScheduleSerializer(schedule).data)
+
+
+class LeaveView(APIView):
+    @extend_schema(request=None, responses={204: None}, tags=["pairing"])
+    def post(self, request: Request) -> Response:
+        _couple_or_404(request.user)
+        services.couple_leave(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

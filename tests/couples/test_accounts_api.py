@@ -1,0 +1,158 @@
+"""Accounts: register, login, logout, me, delete and export, as a client sees them."""
+
+import pytest
+
+from couples.models import User
+from tests.conftest import client_for
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+REGISTER = "/api/v1/auth/register"
+LOGIN = "/api/v1/auth/login"
+
+
+def register(client, **overrides):
+    body = {"email": "Sam@Example.com", "password": "a long enough passphrase", "display_name": "Sam"}
+    body.update(overrides)
+    return client.post(REGISTER, body, format="json")
+
+
+def test_register_returns_a_token_and_the_user_with_email_folded_to_lower_case(api):
+    response = register(api(None), timezone="Europe/Riga")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["user"] == {"id": body["user"]["id"], "email": "sam@example.com", "display_name": "Sam", "timezone": "Europe/Riga"}
+    me = api(None)
+    me.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
+    assert me.get("/api/v1/me").json()["email"] == "sam@example.com"
+
+
+def test_register_defaults_the_time_zone_to_utc(api):
+    assert register(api(None)).json()["user"]["timezone"] == "UTC"
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"email": "not-an-email"}, "email"),
+        ({"password": "short"}, "password"),
+        ({"password": "12345678901"}, "password"),
+        ({"display_name": ""}, "display_name"),
+        ({"display_name": "x" * 51}, "display_name"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"timezone": 5}, "timezone"),
+        ({"tmezone": "UTC"}, "tmezone"),
+    ],
+)
+def test_register_rejects_bad_input_naming_the_field(api, overrides, field):
+    response = register(api(None), **overrides)
+    assert response.status_code == 400
+    assert field in response.json()
+    assert all(isinstance(message, str) and message for message in response.json()[field])
+
+
+def test_register_twice_with_the_same_email_in_another_case_is_a_400(api):
+    assert register(api(None)).status_code == 201
+    response = register(api(None), email="SAM@example.COM")
+    assert response.status_code == 400
+    assert "email" in response.json()
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize("body", ["not json", "[1, 2]", "null", "{"])
+def test_malformed_bodies_are_a_400_never_a_500(api, body):
+    response = api(None).post(REGISTER, body, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_login_gives_a_token_and_a_session(api, person):
+    client = api(None)
+    response = client.post(LOGIN, {"email": person.email.upper(), "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    assert response.json()["user"]["id"] == person.pk
+    assert response.json()["token"]
+    assert client.get("/api/v1/me").status_code == 200  # via the session cookie alone
+
+
+def test_login_with_a_wrong_password_or_unknown_email_says_the_same_thing(api, person):
+    wrong_password = api(None).post(LOGIN, {"email": person.email, "password": "nope"}, format="json")
+    unknown_email = api(None).post(LOGIN, {"email": "nobody@example.com", "password": "nope"}, format="json")
+    assert wrong_password.status_code == unknown_email.status_code == 400
+    assert wrong_password.json() == unknown_email.json()
+
+
+def test_logout_revokes_the_token(api, person):
+    client = client_for(person)
+    assert client.post("/api/v1/auth/logout").status_code == 204
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_anonymous_callers_get_401_and_no_data(api):
+    response = api(None).get("/api/v1/me")
+    assert response.status_code == 401
+    assert "email" not in response.json()
+
+
+def test_me_can_change_display_name_and_time_zone(api, person):
+    client = client_for(person)
+    response = client.patch("/api/v1/me", {"display_name": "Sammy", "timezone": "America/New_York"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["display_name"] == "Sammy"
+    person.refresh_from_db()
+    assert person.timezone == "America/New_York"
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [({"timezone": "Nowhere/Town"}, "timezone"), ({"display_name": ""}, "display_name"), ({"email": "x@y.z"}, "email")],
+)
+def test_me_rejects_bad_changes(api, person, body, field):
+    response = client_for(person).patch("/api/v1/me", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_deleting_the_account_needs_the_password(api, person):
+    client = client_for(person)
+    response = client.delete("/api/v1/me", {"password": "wrong"}, format="json")
+    assert response.status_code == 400
+    assert "password" in response.json()
+    assert client.delete("/api/v1/me", {}, format="json").status_code == 400
+    assert User.objects.filter(pk=person.pk).exists()
+
+
+def test_deleting_the_account_removes_it_and_tells_the_partner(seats, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = seats.alice_api.delete("/api/v1/me", {"password": PASSWORD}, format="json")
+    assert response.status_code == 204
+    assert not User.objects.filter(pk=seats.alice.pk).exists()
+    assert seats.bob_api.get("/api/v1/couple").status_code == 404
+    assert seats.bob.notifications.filter(kind="partner_left").count() == 1
+
+
+def test_export_holds_my_data_and_only_my_partners_name(seats):
+    export = seats.alice_api.get("/api/v1/me/export").json()
+    assert export["user"]["email"] == "alice@example.com"
+    assert [c["partner_display_name"] for c in export["couples"]] == ["Bob"]
+    assert "bob@example.com" not in str(export)
+    assert len(export["invites"]) == 1
+
+
+def test_register_is_throttled_with_retry_after(api, settings):
+    client = api(None)
+    statuses = [register(client, email=f"p{i}@example.com").status_code for i in range(12)]
+    assert statuses[:10] == [201] * 10
+    assert statuses[10] == 429
+    assert int(register(client, email="late@example.com")["Retry-After"]) > 0
+
+
+def test_login_is_throttled(api, person):
+    client = api(None)
+    statuses = [client.post(LOGIN, {"email": person.email, "password": "wrong"}, format="json").status_code for _ in range(11)]
+    assert statuses[-1] == 429
+
+
+def test_an_unknown_user_factory_email_cannot_log_in(api):
+    UserFactory(email="exists@example.com")
+    assert api(None).post(LOGIN, {"email": "exists@example.com", "password": "x"}, format="json").status_code == 400
