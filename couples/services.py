@@ -1,7 +1,7 @@
 """Every change to people, couples, invites and schedules goes through these functions."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import password_validation
@@ -75,20 +75,28 @@ def user_update(*, user: User, display_name: str | None = None, timezone_name: s
 @transaction.atomic
 def user_delete(*, user: User) -> None:
     """Delete the account and everything that is only theirs; the partner is told the couple ended."""
-    membership = _current_membership(user, lock=True)
-    if membership is not None:
-        _couple_end(couple=membership.couple, leaver=user)
+    couple = _lock_current_couple(user)
+    if couple is not None:
+        _couple_end(couple=couple, leaver=user)
     user.delete()
 
 
 # Pairing
 
 
-def _current_membership(user: User, *, lock: bool = False) -> Membership | None:
-    memberships = Membership.objects.filter(user=user, left_at__isnull=True).select_related("couple")
-    if lock:
-        memberships = memberships.select_for_update(of=("self",))
-    return memberships.first()
+def _current_membership(user: User) -> Membership | None:
+    return Membership.objects.filter(user=user, left_at__isnull=True).first()
+
+
+def _lock_current_couple(user: User) -> Couple | None:
+    """The user's current couple, row-locked, so that both partners acting at once (both leaving,
+    one leaving while the other edits the schedule) take turns instead of deadlocking."""
+    couple_id = Membership.objects.filter(user=user, left_at__isnull=True).values_list("couple_id", flat=True).first()
+    if couple_id is None:
+        return None
+    couple = Couple.objects.select_for_update().get(pk=couple_id)
+    # The partner may have ended it while we waited for the lock.
+    return couple if couple.ended_at is None else None
 
 
 def _lock_person(user: User) -> None:
@@ -120,8 +128,8 @@ def invite_create(*, user: User) -> IssuedInvite:
 def couple_join(*, user: User, code: str) -> Couple:
     """Pair `user` with the person who made the invite `code`.
 
-    Two people joining the same code at the same instant: the invite row is locked, so the second
-    waits, then finds it used and gets the same 400 as for any invalid code.
+    Two people joining the same code at the same instant: the inviter's row is locked, so the
+    second waits, then finds the invite used and gets the same 400 as for any invalid code.
     """
     canonical = invites.canonical_code(code)
     if canonical is None:
@@ -137,12 +145,14 @@ def couple_join(*, user: User, code: str) -> Couple:
 
 def _couple_join(*, user: User, code_hash: str) -> Couple:
     now = timezone.now()
-    invite = (
-        Invite.objects.select_for_update()
-        .select_related("inviter")
-        .filter(code_hash=code_hash, used_at__isnull=True, expires_at__gt=now)
-        .first()
-    )
+    live = Invite.objects.filter(code_hash=code_hash, used_at__isnull=True, expires_at__gt=now)
+    inviter_id = live.values_list("inviter_id", flat=True).first()
+    if inviter_id is None:
+        raise ValidationError({"code": [INVALID_CODE]})
+    # Lock both people in one order (by id) before the invite: two people joining each other's
+    # codes at once then queue up instead of deadlocking on each other's rows.
+    list(User.objects.select_for_update().filter(pk__in={user.pk, inviter_id}).order_by("pk"))
+    invite = live.select_for_update().select_related("inviter").first()
     if invite is None:
         raise ValidationError({"code": [INVALID_CODE]})
     if invite.inviter_id == user.pk:
@@ -181,10 +191,10 @@ def _couple_join(*, user: User, code_hash: str) -> Couple:
 @transaction.atomic
 def couple_leave(*, user: User) -> None:
     """End the user's couple, alone and at once. Both can pair again; old rounds stay with it."""
-    membership = _current_membership(user, lock=True)
-    if membership is None:
+    couple = _lock_current_couple(user)
+    if couple is None:
         raise Conflict("You are not paired.")
-    _couple_end(couple=membership.couple, leaver=user)
+    _couple_end(couple=couple, leaver=user)
 
 
 def _couple_end(*, couple: Couple, leaver: User) -> None:
@@ -209,7 +219,6 @@ def _couple_end(*, couple: Couple, leaver: User) -> None:
 
 
 def schedule_create_default(*, couple: Couple, timezone_name: str, now: datetime) -> Schedule:
-    local_today = now.astimezone(ZoneInfo(timezone_name)).date()
     schedule = Schedule(
         couple=couple,
         cadence=Schedule.Cadence.WEEKLY,
@@ -218,7 +227,7 @@ def schedule_create_default(*, couple: Couple, timezone_name: str, now: datetime
         local_time=DEFAULT_TIME,
         timezone=timezone_name,
         window_hours=DEFAULT_WINDOW_HOURS,
-        anchor_date=local_today,
+        anchor_date=_first_day_at(DEFAULT_TIME, ZoneInfo(timezone_name), now),
         updated_at=now,
     )
     schedule.next_checkin_at = schedules.next_occurrence(schedule.recurrence, after=now)
@@ -232,22 +241,21 @@ SCHEDULE_FIELDS = ("cadence", "weekday", "interval_days", "local_time", "timezon
 @transaction.atomic
 def schedule_update(*, user: User, changes: dict) -> Schedule:
     """Apply `changes` (any of SCHEDULE_FIELDS) to the user's couple's schedule; tell the partner."""
-    membership = _current_membership(user, lock=True)
-    if membership is None:
+    couple = _lock_current_couple(user)
+    if couple is None:
         raise Conflict("You are not paired, so there is no schedule to change.")
-    schedule = Schedule.objects.select_for_update().get(couple=membership.couple)
+    schedule = Schedule.objects.select_for_update().get(couple=couple)
     for field in SCHEDULE_FIELDS:
         if field in changes:
             setattr(schedule, field, changes[field])
     _validate_window(schedule)
     now = timezone.now()
-    # Every-N-days counts its periods from the day the schedule was last set.
-    schedule.anchor_date = now.astimezone(ZoneInfo(schedule.timezone)).date()
+    schedule.anchor_date = _first_day_at(schedule.local_time, ZoneInfo(schedule.timezone), now)
     schedule.next_checkin_at = schedules.next_occurrence(schedule.recurrence, after=now)
     schedule.updated_at = now
     schedule.save(update_fields=[*SCHEDULE_FIELDS, "anchor_date", "next_checkin_at", "updated_at"])
 
-    partner_ids = Membership.objects.filter(couple=membership.couple, left_at__isnull=True).exclude(user=user)
+    partner_ids = Membership.objects.filter(couple=couple, left_at__isnull=True).exclude(user=user)
     for partner_id in partner_ids.values_list("user_id", flat=True):
         transaction.on_commit(
             lambda partner_id=partner_id: notify(
@@ -258,6 +266,13 @@ def schedule_update(*, user: User, changes: dict) -> Schedule:
             )
         )
     return schedule
+
+
+def _first_day_at(local_time: time, zone: ZoneInfo, now: datetime) -> date:
+    """The local date of the soonest `local_time` from now: an every-N-days schedule counts its
+    periods from there, so a schedule set in the afternoon starts tomorrow, not in N days."""
+    today = now.astimezone(zone).date()
+    return today if schedules.local_instant(today, local_time, zone) > now else today + timedelta(days=1)
 
 
 def _validate_window(schedule: Schedule) -> None:

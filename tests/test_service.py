@@ -1,0 +1,78 @@
+"""The service endpoints and the project's wiring: health, schema, docs, the contract, deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACT_CHECK = ROOT.parent / "shared" / "tools" / "contract-check"
+
+
+@pytest.mark.django_db
+def test_healthz_is_200_when_the_database_and_the_redis_broker_answer(client):
+    assert celery_app.conf.broker_url.startswith("redis://")
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_naming_the_broker_when_it_is_down(client):
+    original = celery_app.conf.broker_url
+    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    try:
+        response = client.get("/healthz")
+    finally:
+        celery_app.conf.broker_url = original
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "broker": "unreachable"}
+
+
+@pytest.mark.django_db
+def test_the_openapi_schema_and_the_docs_are_served(client):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/couple/join" in schema.content
+    assert client.get("/api/docs/").status_code == 200
+
+
+def test_the_schema_has_every_operation_of_the_contract_this_far():
+    if not CONTRACT_CHECK.exists():
+        pytest.fail(f"{CONTRACT_CHECK} is missing: the contract lives beside the project")
+    result = subprocess.run(
+        [sys.executable, str(CONTRACT_CHECK)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    missing = [line for line in result.stdout.splitlines() if line.startswith("missing from the schema")]
+    implemented_sections = ("/api/v1/auth", "/api/v1/me", "/api/v1/couple")
+    assert [line for line in missing if any(s in line for s in implemented_sections)] == [], result.stdout
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "x" * 64 + "production-like-secret-with-enough-variety-0123456789",
+        "ALLOWED_HOSTS": "tandem.example",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.production", ALLOWED_HOSTS="x", DATABASE_URL="sqlite:///x")
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
