@@ -1,1 +1,94 @@
-"""Check-in rounds and responses (the check-ins issue)."""
+"""Check-in rounds and the partners' responses to them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.timezone import now
+
+from checkin.patterns import HIGHEST, LOWEST
+from couples.models import Couple
+
+
+class Round(models.Model):
+    """One check-in of one couple, from opening to reveal or expiry."""
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        REVEALED = "revealed"  # both answered
+        EXPIRED = "expired"  # closed with fewer than two answers
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="rounds")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    # The schedule occurrence that opened it; null for "check in now". Unique per couple, so two
+    # ticks that both saw the same due schedule cannot open it twice.
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    opens_at = models.DateTimeField(default=now)
+    closes_at = models.DateTimeField()
+    nudge_at = models.DateTimeField()
+    nudged_at = models.DateTimeField(null=True, blank=True)
+    revealed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    analysed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["couple"], condition=Q(status="open"), name="one_open_round_per_couple"),
+            models.UniqueConstraint(fields=["couple", "scheduled_for"], name="one_round_per_scheduled_occurrence"),
+            models.CheckConstraint(condition=Q(status__in=["open", "revealed", "expired"]), name="round_status_known"),
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="round_closes_after_it_opens"),
+            models.CheckConstraint(
+                condition=Q(status="revealed", revealed_at__isnull=False) | (~Q(status="revealed") & Q(revealed_at__isnull=True)),
+                name="round_revealed_at_iff_revealed",
+            ),
+        ]
+        indexes = [
+            # History: "this couple's rounds, newest first".
+            models.Index(fields=["couple", "-opens_at"], name="round_history_idx"),
+            # The tick: "open rounds whose window has ended".
+            models.Index(fields=["closes_at"], condition=Q(status="open"), name="round_open_closes_idx"),
+            # The tick: "open rounds due a nudge".
+            models.Index(fields=["nudge_at"], condition=Q(status="open", nudged_at__isnull=True), name="round_nudge_due_idx"),
+            # The sweep: "revealed rounds not analysed yet".
+            models.Index(fields=["revealed_at"], condition=Q(status="revealed", analysed_at__isnull=True), name="round_unanalysed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Round {self.pk} of couple {self.couple_id} ({self.status})"
+
+
+class Response(models.Model):
+    """One partner's answer to a round. `private_note` never leaves its author."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="responses")
+    connection = models.PositiveSmallIntegerField()
+    independence = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True, default="")
+    private_note = models.TextField(blank=True, default="")
+    submitted_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], name="one_response_per_partner_per_round"),
+            models.CheckConstraint(
+                condition=Q(connection__gte=LOWEST, connection__lte=HIGHEST), name="response_connection_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(independence__gte=LOWEST, independence__lte=HIGHEST), name="response_independence_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Never the ratings or the notes: this shows up in admin pages and logs.
+        return f"Response {self.pk} to round {self.round_id}"
+
+
+class SchedulerHeartbeat(models.Model):
+    """When the tick last completed, so /healthz can tell that reminders have stopped."""
+
+    name = models.CharField(max_length=32, unique=True)
+    completed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.completed_at:%Y-%m-%d %H:%M:%S}"

@@ -10,8 +10,9 @@ for ``fold=0``:
 - a time that does not exist (spring forward, e.g. 02:30 on the night New York jumps from 02:00
   to 03:00) happens at the same distance after the gap's start as the wall time says, i.e. it
   is shifted forward by the size of the gap: 02:30 becomes 03:30 EDT in New York, and 02:15
-  becomes 02:45 at Lord Howe, whose gap is 30 minutes. The check-in still happens that day,
-  as close to the chosen time as the clock allows, never skipped.
+  becomes 02:45 at Lord Howe, whose gap is 30 minutes. The check-in is never skipped; it
+  happens as close to the chosen time as the clock allows (in the rare zones whose change
+  crosses midnight, such as America/Nuuk since 2024, that is just after midnight).
 - a time that occurs twice (fall back, e.g. 01:30 in New York in November) happens at its
   first occurrence, before the clocks go back. It never happens twice.
 """

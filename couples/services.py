@@ -177,14 +177,7 @@ def _couple_join(*, user: User, code_hash: str) -> Couple:
     Invite.objects.filter(inviter=user, used_at__isnull=True).delete()
     schedule_create_default(couple=couple, timezone_name=inviter.timezone, now=now)
 
-    transaction.on_commit(
-        lambda: notify(
-            user_id=inviter.pk,
-            kind=Notification.Kind.INVITE_ACCEPTED,
-            subject=f"couple:{couple.pk}",
-            partner=user.display_name,
-        )
-    )
+    notify(user_ids=[inviter.pk], kind=Notification.Kind.INVITE_ACCEPTED, subject=f"couple:{couple.pk}", partner=user.display_name)
     return couple
 
 
@@ -207,12 +200,7 @@ def _couple_end(*, couple: Couple, leaver: User) -> None:
     Membership.objects.filter(couple=couple, left_at__isnull=True).update(left_at=now)
     # Reminders stop at once: nothing is due for an ended couple.
     Schedule.objects.filter(couple=couple).update(next_checkin_at=None, updated_at=now)
-    for partner_id in partner_ids:
-        transaction.on_commit(
-            lambda partner_id=partner_id: notify(
-                user_id=partner_id, kind=Notification.Kind.PARTNER_LEFT, subject=f"couple:{couple.pk}"
-            )
-        )
+    notify(user_ids=partner_ids, kind=Notification.Kind.PARTNER_LEFT, subject=f"couple:{couple.pk}")
 
 
 # Schedules
@@ -255,16 +243,13 @@ def schedule_update(*, user: User, changes: dict) -> Schedule:
     schedule.updated_at = now
     schedule.save(update_fields=[*SCHEDULE_FIELDS, "anchor_date", "next_checkin_at", "updated_at"])
 
-    partner_ids = Membership.objects.filter(couple=couple, left_at__isnull=True).exclude(user=user)
-    for partner_id in partner_ids.values_list("user_id", flat=True):
-        transaction.on_commit(
-            lambda partner_id=partner_id: notify(
-                user_id=partner_id,
-                kind=Notification.Kind.SCHEDULE_CHANGED,
-                subject=f"schedule:{schedule.pk}:{now.isoformat()}",
-                partner=user.display_name,
-            )
-        )
+    partners = Membership.objects.filter(couple=couple, left_at__isnull=True).exclude(user=user)
+    notify(
+        user_ids=partners.values_list("user_id", flat=True),
+        kind=Notification.Kind.SCHEDULE_CHANGED,
+        subject=f"schedule:{schedule.pk}:{now.isoformat()}",
+        partner=user.display_name,
+    )
     return schedule
 
 

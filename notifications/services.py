@@ -1,24 +1,26 @@
-"""The one way other apps tell a person something: `notify` files it in their inbox.
+"""The one way other apps tell people something: `notify` files it in their inboxes.
 
-Delivery over Web Push and email hangs off these rows (the notifications issue); callers only
-name the person, the kind of event and what it is about.
+Callers call it inside the transaction that makes the event happen (the round opens, the couple
+ends), so the inbox row commits or rolls back with the event itself: an event is never lost to a
+crash between commit and hand-off, and never told twice (one row per person, kind and subject).
+Delivery over Web Push and email starts from these rows (the notifications issue).
 """
 
-from django.db import IntegrityError, transaction
+from collections.abc import Iterable
 
 from notifications.messages import TEXTS
 from notifications.models import Notification
 
 
-def notify(*, user_id: int, kind: str, subject: str, data: dict | None = None, **words: str) -> Notification | None:
-    """File one notification; a second hand-off of the same event changes nothing.
+def notify(*, user_ids: Iterable[int], kind: str, subject: str, data: dict | None = None, **words: str) -> None:
+    """File one notification of `kind` about `subject` for each person; repeats change nothing.
 
-    `words` fill the placeholders of the text (a display name); never pass a rating or a note.
+    `words` fill the placeholders of the text (a display name): never a rating or a note.
     """
     title, body = TEXTS[kind]
-    try:
-        with transaction.atomic():
-            return Notification.objects.create(
+    Notification.objects.bulk_create(
+        [
+            Notification(
                 user_id=user_id,
                 kind=kind,
                 subject=subject,
@@ -26,5 +28,7 @@ def notify(*, user_id: int, kind: str, subject: str, data: dict | None = None, *
                 body=str(body).format(**words),
                 data=data or {},
             )
-    except IntegrityError:
-        return None
+            for user_id in user_ids
+        ],
+        ignore_conflicts=True,
+    )

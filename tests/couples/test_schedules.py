@@ -124,17 +124,32 @@ def test_the_transition_table_used_by_the_strategies_is_right():
 recurrence_local_times = st.one_of(
     st.builds(time, st.integers(0, 23), st.sampled_from([0, 15, 30, 45])),
     st.builds(time, st.integers(0, 23), st.integers(0, 59), st.integers(0, 59), st.integers(0, 999_999)),
-    st.sampled_from([time(0, 0), time(0, 30), time(1, 30), time(2, 0), time(2, 15), time(2, 30), time(3, 0),
-                     time(3, 15), time(3, 30), time(3, 59), time(23, 30), time(23, 59, 59, 999_999)]),
+    st.sampled_from(
+        [
+            time(0, 0),
+            time(0, 30),
+            time(1, 30),
+            time(2, 0),
+            time(2, 15),
+            time(2, 30),
+            time(3, 0),
+            time(3, 15),
+            time(3, 30),
+            time(3, 59),
+            time(23, 30),
+            time(23, 59, 59, 999_999),
+        ]
+    ),
 )
-instants = st.datetimes(
-    min_value=FIRST_INSTANT.replace(tzinfo=None), max_value=LAST_INSTANT.replace(tzinfo=None)
-).map(lambda naive: naive.replace(tzinfo=UTC))
+instants = st.datetimes(min_value=FIRST_INSTANT.replace(tzinfo=None), max_value=LAST_INSTANT.replace(tzinfo=None)).map(
+    lambda naive: naive.replace(tzinfo=UTC)
+)
 
 
 @st.composite
-def recurrences(draw, zone_name: str, cadence: str | None = None, on_day: date | None = None,
-                at: time | None = None) -> Recurrence:
+def recurrences(
+    draw, zone_name: str, cadence: str | None = None, on_day: date | None = None, at: time | None = None
+) -> Recurrence:
     """Any schedule in the zone; with ``on_day``, one that has an occurrence on that local date."""
     cadence = cadence or draw(st.sampled_from([WEEKLY, EVERY_N_DAYS]))
     local_time = at if at is not None else draw(recurrence_local_times)
@@ -145,8 +160,14 @@ def recurrences(draw, zone_name: str, cadence: str | None = None, on_day: date |
     else:
         weekday = draw(st.integers(0, 6))
         anchor = draw(st.dates(min_value=date(1995, 1, 1), max_value=date(2045, 12, 31)))
-    return Recurrence(cadence=cadence, local_time=local_time, timezone=zone_name, weekday=weekday,
-                      interval_days=interval, anchor=anchor)
+    return Recurrence(
+        cadence=cadence,
+        local_time=local_time,
+        timezone=zone_name,
+        weekday=weekday,
+        interval_days=interval,
+        anchor=anchor,
+    )
 
 
 @st.composite
@@ -265,9 +286,7 @@ def test_successive_occurrences_are_exactly_one_period_apart_in_local_dates(case
     days = [local(result, recurrence).date() for result in results]
     assert all(earlier < later for earlier, later in zip(results, results[1:], strict=False))
     assert len(set(days)) == len(days)  # never two occurrences on one local date
-    assert all(
-        (later - earlier).days == recurrence.period_days for earlier, later in zip(days, days[1:], strict=False)
-    )
+    assert all((later - earlier).days == recurrence.period_days for earlier, later in zip(days, days[1:], strict=False))
 
 
 @PROPERTY_SETTINGS
@@ -388,6 +407,22 @@ def test_daily_schedule_skipped_by_spring_forward_still_happens_that_day():
     daily_0230 = every(1, time(2, 30), "America/New_York", anchor=date(2026, 1, 1))
     assert next_occurrence(daily_0230, after=utc(2026, 3, 7, 7, 30)) == utc(2026, 3, 8, 7, 30)  # 03:30 EDT
     assert next_occurrence(daily_0230, after=utc(2026, 3, 8, 7, 30)) == utc(2026, 3, 9, 6, 30)  # 02:30 EDT
+
+
+def test_a_gap_just_before_midnight_moves_that_occurrence_into_the_next_local_date_without_losing_it():
+    # Since tzdata 2023c, America/Nuuk springs forward from 23:00 on the last Saturday of March to
+    # 00:00 on Sunday: 23:30 that Saturday does not exist and, by the rule, happens at 00:30 on
+    # Sunday. (This is why the zones of the properties above are ones whose gaps stay within a
+    # day.) The occurrence must still be found when asked from Sunday, local time, just before it.
+    zone = ZoneInfo("America/Nuuk")
+    saturdays_2330 = weekly(time(23, 30), "America/Nuuk", weekday=5)
+    result = next_occurrence(saturdays_2330, after=utc(2026, 3, 28, 12))
+    assert result == expected_occurrence(date(2026, 3, 28), time(23, 30), zone)
+    assert next_occurrence(saturdays_2330, after=result - timedelta(minutes=1)) == result
+    assert local(next_occurrence(saturdays_2330, after=result), saturdays_2330).date() == date(2026, 4, 4)
+    if not wall_time_exists(date(2026, 3, 28), time(23, 30), zone):  # the tzdata in use has the 2023 rules
+        assert result == utc(2026, 3, 29, 1, 30)
+        assert result.astimezone(zone).isoformat() == "2026-03-29T00:30:00-01:00"
 
 
 @pytest.mark.parametrize("zone", ZONES)
