@@ -92,3 +92,82 @@ class SchedulerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.completed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Discussion(models.Model):
+    """A mismatch worth talking about. A repeated mismatch adds to the open discussion of its
+    kind instead of opening a twin."""
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        RESOLVED = "resolved"
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="discussions")
+    kind = models.CharField(max_length=32)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    summary = models.CharField(max_length=400)
+    prompt = models.CharField(max_length=400)
+    checkin = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", help_text="The round that opened it.")
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(default=now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple", "kind"], condition=Q(status="open"), name="one_open_discussion_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="resolved", resolved_at__isnull=False) | Q(status="open", resolved_at__isnull=True),
+                name="discussion_resolved_at_iff_resolved",
+            ),
+        ]
+        indexes = [
+            # The list endpoint: "this couple's discussions, newest first".
+            models.Index(fields=["couple", "-created_at"], name="discussion_list_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Discussion {self.pk} ({self.kind}, {self.status})"
+
+
+class Flag(models.Model):
+    """One finding of the analysis of a revealed round."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(max_length=32)
+    # "" where the kind spans both dimensions (the API shows null).
+    dimension = models.CharField(max_length=16, blank=True, default="")
+    # The partner the finding is about ("" for both): persistent and drop name one person.
+    # A finding about a person goes with their account.
+    about_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    summary = models.CharField(max_length=400)
+    discussion = models.ForeignKey(Discussion, null=True, blank=True, on_delete=models.SET_NULL, related_name="flags")
+
+    class Meta:
+        constraints = [
+            # Running the analysis twice for a round changes nothing the second time.
+            models.UniqueConstraint(
+                fields=["round", "kind", "dimension", "about_user"], name="one_flag_per_finding_about_a_partner"
+            ),
+            models.UniqueConstraint(
+                fields=["round", "kind", "dimension"],
+                condition=Q(about_user__isnull=True),
+                name="one_flag_per_finding_about_both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on round {self.round_id}"
+
+
+class DiscussionNote(models.Model):
+    discussion = models.ForeignKey(Discussion, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=now)
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on discussion {self.discussion_id}"

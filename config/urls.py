@@ -6,6 +6,7 @@ from config.health import healthz
 
 api_v1 = [
     path("", include("couples.urls")),
+    path("", include("checkin.urls")),
 ]
 
 urlpatterns = [

@@ -2,6 +2,8 @@
 
 from django.db.models import Prefetch
 
+from checkin import selectors as checkin_selectors
+from checkin.models import DiscussionNote
 from couples.models import Couple, Invite, Membership, User
 from notifications.models import Notification
 
@@ -68,6 +70,11 @@ def user_export(*, user: User) -> dict:
                 "used_at": invite.used_at.isoformat() if invite.used_at else None,
             }
             for invite in Invite.objects.filter(inviter=user).order_by("created_at")
+        ],
+        "checkins": checkin_selectors.export_of(user=user),
+        "discussion_notes": [
+            {"discussion_id": note.discussion_id, "text": note.text, "created_at": note.created_at.isoformat()}
+            for note in DiscussionNote.objects.filter(author=user).order_by("created_at")
         ],
         "notifications": [
             {

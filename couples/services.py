@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 
+from checkin.models import Round
 from config.exceptions import Conflict
 from couples import invites, schedules
 from couples.models import Couple, Invite, Membership, Schedule, User, normalize_email
@@ -198,8 +199,9 @@ def _couple_end(*, couple: Couple, leaver: User) -> None:
         Membership.objects.filter(couple=couple, left_at__isnull=True).exclude(user=leaver).values_list("user_id", flat=True)
     )
     Membership.objects.filter(couple=couple, left_at__isnull=True).update(left_at=now)
-    # Reminders stop at once: nothing is due for an ended couple.
+    # Reminders stop at once: nothing is due for an ended couple, and its open round closes.
     Schedule.objects.filter(couple=couple).update(next_checkin_at=None, updated_at=now)
+    Round.objects.filter(couple=couple, status=Round.Status.OPEN).update(status=Round.Status.EXPIRED, closed_at=now)
     notify(user_ids=partner_ids, kind=Notification.Kind.PARTNER_LEFT, subject=f"couple:{couple.pk}")
 
 

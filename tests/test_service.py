@@ -5,24 +5,42 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from checkin import services
+from checkin.scheduler import HEARTBEAT
 from config.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT_CHECK = ROOT.parent / "shared" / "tools" / "contract-check"
 
 
-@pytest.mark.django_db
-def test_healthz_is_200_when_the_database_and_the_redis_broker_answer(client):
+@pytest.fixture
+def recent_tick(db):
+    services.heartbeat_record(name=HEARTBEAT, at=timezone.now())
+
+
+def test_healthz_is_200_when_the_database_and_the_redis_broker_answer_and_the_tick_ran(client, recent_tick):
     assert celery_app.conf.broker_url.startswith("redis://")
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok"}
+    assert response.json() == {"database": "ok", "broker": "ok", "scheduler": "ok"}
 
 
 @pytest.mark.django_db
-def test_healthz_is_503_naming_the_broker_when_it_is_down(client):
+def test_healthz_is_503_when_the_tick_has_not_run_for_five_minutes(client):
+    services.heartbeat_record(name=HEARTBEAT, at=timezone.now() - timedelta(minutes=6))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["scheduler"] == "stale"
+    services.heartbeat_record(name=HEARTBEAT, at=timezone.now() - timedelta(minutes=4))
+    assert client.get("/healthz").status_code == 200
+
+
+def test_healthz_is_503_naming_the_broker_when_it_is_down(client, recent_tick):
     original = celery_app.conf.broker_url
     celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     try:
@@ -30,7 +48,7 @@ def test_healthz_is_503_naming_the_broker_when_it_is_down(client):
     finally:
         celery_app.conf.broker_url = original
     assert response.status_code == 503
-    assert response.json() == {"database": "ok", "broker": "unreachable"}
+    assert response.json() == {"database": "ok", "broker": "unreachable", "scheduler": "ok"}
 
 
 @pytest.mark.django_db
@@ -48,7 +66,7 @@ def test_the_schema_has_every_operation_of_the_contract_this_far():
         [sys.executable, str(CONTRACT_CHECK)], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     missing = [line for line in result.stdout.splitlines() if line.startswith("missing from the schema")]
-    implemented_sections = ("/api/v1/auth", "/api/v1/me", "/api/v1/couple")
+    implemented_sections = ("/api/v1/auth", "/api/v1/me", "/api/v1/couple", "/api/v1/checkins", "/api/v1/discussions")
     assert [line for line in missing if any(s in line for s in implemented_sections)] == [], result.stdout
 
 

@@ -128,6 +128,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"PatternEnum": "checkin.patterns.PATTERNS"},
 }
 
 # Celery. The default broker is kombu's filesystem transport, which needs no server, so that
@@ -151,7 +152,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Opens due rounds, nudges, closes ended rounds and sweeps lost work; see checkin/scheduler.py.
+    "checkin-tick": {"task": "checkin.tick", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,

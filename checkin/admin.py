@@ -1,0 +1,36 @@
+"""Admin for rounds and discussions. Answers are shown as counts: an operator has no business
+reading ratings or notes, and a private note never leaves its author."""
+
+from django.contrib import admin
+
+from checkin.models import Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = ["id", "couple", "status", "opens_at", "closes_at", "revealed_at", "answers"]
+    list_filter = ["status"]
+    raw_id_fields = ["couple"]
+    readonly_fields = ["analysed_at", "nudged_at"]
+
+    @admin.display(description="answers")
+    def answers(self, obj: Round) -> int:
+        return obj.responses.count()
+
+
+@admin.register(Discussion)
+class DiscussionAdmin(admin.ModelAdmin):
+    list_display = ["id", "couple", "kind", "status", "created_at", "resolved_at"]
+    list_filter = ["kind", "status"]
+    raw_id_fields = ["couple", "checkin"]
+
+
+@admin.register(Flag)
+class FlagAdmin(admin.ModelAdmin):
+    list_display = ["id", "round", "kind", "dimension"]
+    list_filter = ["kind"]
+    raw_id_fields = ["round", "about_user", "discussion"]
+
+
+admin.site.register(SchedulerHeartbeat)
+admin.site.register(DiscussionNote, raw_id_fields=["discussion", "author"], list_display=["id", "discussion", "created_at"])

@@ -1,0 +1,189 @@
+"""Reads of rounds, scoped to the reader's current couple, with the hide-until-reveal rule.
+
+`round_view` is the only place that decides what of a round a person may see: every endpoint
+(current, history, detail, trends) goes through it or through `trends`, which reads only
+revealed rounds.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Prefetch, QuerySet
+
+from checkin.models import Response as CheckinResponse
+from checkin.models import Discussion, DiscussionNote, Round
+from checkin.patterns import DIMENSIONS, PATTERNS, pattern_of
+from couples.models import Membership, User
+
+
+def current_couple_id(*, user: User) -> int | None:
+    return Membership.objects.filter(user=user, left_at__isnull=True).values_list("couple_id", flat=True).first()
+
+
+def rounds_of(*, user: User) -> QuerySet[Round]:
+    """The rounds of the user's current couple, newest first, with what `round_view` needs.
+
+    A person who is not paired sees none; rounds of a couple they left stay with that couple.
+    """
+    couple_id = current_couple_id(user=user)
+    return (
+        Round.objects.filter(couple_id=couple_id)
+        .order_by("-opens_at", "-pk")
+        .prefetch_related(Prefetch("responses", queryset=CheckinResponse.objects.order_by("pk")), "flags")
+    )
+
+
+def round_current(*, user: User) -> Round | None:
+    return rounds_of(user=user).filter(status=Round.Status.OPEN).first()
+
+
+def round_get(*, user: User, round_id: int) -> Round | None:
+    return rounds_of(user=user).filter(pk=round_id).first()
+
+
+def _own(answer: CheckinResponse) -> dict:
+    return {
+        "connection": answer.connection,
+        "independence": answer.independence,
+        "note": answer.note,
+        "private_note": answer.private_note,
+        "submitted_at": answer.submitted_at,
+        "updated_at": answer.updated_at,
+    }
+
+
+def _shared(answer: CheckinResponse) -> dict:
+    # What a partner may see after the reveal: never the private note.
+    return {
+        "connection": answer.connection,
+        "independence": answer.independence,
+        "note": answer.note,
+        "submitted_at": answer.submitted_at,
+        "updated_at": answer.updated_at,
+    }
+
+
+def response_view(*, answer: CheckinResponse) -> dict:
+    return _own(answer)
+
+
+def round_view(*, checkin_round: Round, viewer: User) -> dict:
+    """A round as `viewer` may see it: the partner's answer only after the reveal."""
+    answers = list(checkin_round.responses.all())
+    mine = next((a for a in answers if a.user_id == viewer.pk), None)
+    theirs = next((a for a in answers if a.user_id != viewer.pk), None)
+    revealed = checkin_round.status == Round.Status.REVEALED
+    patterns = None
+    if revealed and mine and theirs:
+        patterns = {
+            "me": pattern_of(connection=mine.connection, independence=mine.independence),
+            "partner": pattern_of(connection=theirs.connection, independence=theirs.independence),
+        }
+    flags = []
+    if revealed:
+        flags = [
+            {"kind": f.kind, "dimension": f.dimension or None, "summary": f.summary, "discussion_id": f.discussion_id}
+            for f in checkin_round.flags.all()
+        ]
+    return {
+        "id": checkin_round.pk,
+        "status": checkin_round.status,
+        "opens_at": checkin_round.opens_at,
+        "closes_at": checkin_round.closes_at,
+        "revealed_at": checkin_round.revealed_at,
+        "me": {"answered": mine is not None, "response": _own(mine) if mine else None},
+        "partner": {
+            "answered": theirs is not None,
+            "response": _shared(theirs) if (revealed and theirs) else None,
+        },
+        "patterns": patterns,
+        "flags": flags,
+    }
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date | None
+    end: date | None
+
+
+def trends(*, user: User, period: Period) -> dict:
+    """Per-partner series, the gap between the partners per round, pattern counts and flagged
+    rounds, over the revealed rounds of the current couple whose reveal falls in `period`
+    (local dates in the reader's time zone, both ends included). Oldest first, as a chart reads."""
+    zone = ZoneInfo(user.timezone)
+    revealed = rounds_of(user=user).filter(status=Round.Status.REVEALED).order_by("revealed_at", "pk")
+    if period.start:
+        revealed = revealed.filter(revealed_at__gte=datetime.combine(period.start, time.min, tzinfo=zone))
+    if period.end:
+        day_after = period.end + timedelta(days=1)
+        revealed = revealed.filter(revealed_at__lt=datetime.combine(day_after, time.min, tzinfo=zone))
+
+    series: dict[str, list] = {"me": [], "partner": []}
+    gaps, flagged = [], []
+    pattern_counts = {side: dict.fromkeys(PATTERNS, 0) for side in ("me", "partner")}
+    for checkin_round in revealed:
+        view = round_view(checkin_round=checkin_round, viewer=user)
+        mine, theirs = view["me"]["response"], view["partner"]["response"]
+        if not (mine and theirs):
+            continue  # one partner's answer was deleted with their account
+        for side, answer in (("me", mine), ("partner", theirs)):
+            series[side].append(
+                {
+                    "round_id": checkin_round.pk,
+                    "revealed_at": checkin_round.revealed_at,
+                    "connection": answer["connection"],
+                    "independence": answer["independence"],
+                    "pattern": view["patterns"][side],
+                }
+            )
+            pattern_counts[side][view["patterns"][side]] += 1
+        gaps.append(
+            {
+                "round_id": checkin_round.pk,
+                "revealed_at": checkin_round.revealed_at,
+                # Signed, my rating minus my partner's: the sign says who feels it more.
+                **{dimension: mine[dimension] - theirs[dimension] for dimension in DIMENSIONS},
+            }
+        )
+        if view["flags"]:
+            flagged.append(
+                {"round_id": checkin_round.pk, "revealed_at": checkin_round.revealed_at, "flags": view["flags"]}
+            )
+    return {
+        "from": period.start,
+        "to": period.end,
+        "rounds": len(gaps),
+        "series": series,
+        "gaps": gaps,
+        "pattern_counts": pattern_counts,
+        "flagged_rounds": flagged,
+    }
+
+
+def responses_of(*, user: User) -> QuerySet[CheckinResponse]:
+    """The user's own answers in every couple they were in, for their export."""
+    return CheckinResponse.objects.filter(user=user).select_related("round").order_by("submitted_at")
+
+
+def discussions_of(*, user: User, status: str | None = None) -> QuerySet[Discussion]:
+    """The discussions of the user's current couple, newest first, notes loaded."""
+    discussions = (
+        Discussion.objects.filter(couple_id=current_couple_id(user=user))
+        .order_by("-created_at", "-pk")
+        .prefetch_related(Prefetch("notes", queryset=DiscussionNote.objects.select_related("author").order_by("created_at", "pk")))
+    )
+    return discussions.filter(status=status) if status else discussions
+
+
+def export_of(*, user: User) -> list[dict]:
+    """Every round the user answered or could have answered, in every couple they were in, as
+    they may see it: their own answers in full, the partner's only where it was revealed."""
+    couple_ids = Membership.objects.filter(user=user).values_list("couple_id", flat=True)
+    rounds = (
+        Round.objects.filter(couple_id__in=couple_ids)
+        .order_by("opens_at", "pk")
+        .prefetch_related(Prefetch("responses", queryset=CheckinResponse.objects.order_by("pk")), "flags")
+    )
+    return [{"couple_id": r.couple_id, **round_view(checkin_round=r, viewer=user)} for r in rounds]

@@ -1,0 +1,259 @@
+"""Every change to rounds and responses: opening, answering, revealing, nudging, closing."""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from checkin import rules, wording
+from checkin.models import Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
+from checkin.models import Response as CheckinResponse
+from config.exceptions import Conflict
+from couples.models import Couple, Membership, User
+from notifications.models import Notification
+from notifications.services import notify
+
+log = logging.getLogger(__name__)
+
+# The one nudge of a round comes when half its window has passed: late enough that it is not
+# pressure, early enough to leave time to answer.
+NUDGE_AFTER_FRACTION = 0.5
+
+
+class RoundAlreadyOpen(Conflict):
+    default_detail = "A check-in is already open. Answer it first."
+    default_code = "round_open"
+
+
+class RoundClosed(Conflict):
+    default_detail = "This check-in is closed: it was revealed or its window has ended."
+    default_code = "round_closed"
+
+
+def _member_ids(couple_id: int) -> list[int]:
+    return list(
+        Membership.objects.filter(couple_id=couple_id, left_at__isnull=True).values_list("user_id", flat=True)
+    )
+
+
+def round_open(*, couple: Couple, window_hours: int, now: datetime, scheduled_for: datetime | None = None) -> Round:
+    """Open a round for `couple` and tell both partners. The caller holds a transaction.
+
+    Raises IntegrityError when the couple has an open round or this occurrence was opened already.
+    """
+    closes_at = (scheduled_for or now) + timedelta(hours=window_hours)
+    window = closes_at - now
+    checkin_round = Round.objects.create(
+        couple=couple,
+        scheduled_for=scheduled_for,
+        opens_at=now,
+        closes_at=closes_at,
+        nudge_at=now + window * NUDGE_AFTER_FRACTION,
+    )
+    notify(user_ids=_member_ids(couple.pk), kind=Notification.Kind.ROUND_OPENED, subject=f"round:{checkin_round.pk}")
+    return checkin_round
+
+
+@transaction.atomic
+def round_open_now(*, user: User) -> Round:
+    """'Check in now': a round outside the schedule, with the schedule's window."""
+    membership = Membership.objects.filter(user=user, left_at__isnull=True).select_related("couple__schedule").first()
+    if membership is None:
+        raise Conflict("You are not paired yet, so there is no one to check in with.")
+    couple = Couple.objects.select_for_update().get(pk=membership.couple_id)
+    if Round.objects.filter(couple=couple, status=Round.Status.OPEN).exists():
+        raise RoundAlreadyOpen()
+    try:
+        with transaction.atomic():
+            return round_open(couple=couple, window_hours=membership.couple.schedule.window_hours, now=timezone.now())
+    except IntegrityError:
+        raise RoundAlreadyOpen() from None
+
+
+@transaction.atomic
+def response_submit(
+    *, user: User, round_id: int, connection: int, independence: int, note: str = "", private_note: str = ""
+) -> CheckinResponse:
+    """Record or edit `user`'s answer; the second answer reveals the round, exactly once.
+
+    Both partners pressing submit at the same instant: the round row is locked, so the second
+    waits, then counts the first's committed answer and is the one that reveals.
+    """
+    checkin_round = Round.objects.select_for_update().filter(pk=round_id).first()
+    if checkin_round is None:
+        raise Round.DoesNotExist
+    now = timezone.now()
+    if checkin_round.status != Round.Status.OPEN or checkin_round.closes_at <= now:
+        raise RoundClosed()
+    answer, created = CheckinResponse.objects.get_or_create(
+        round=checkin_round,
+        user=user,
+        defaults={
+            "connection": connection,
+            "independence": independence,
+            "note": note,
+            "private_note": private_note,
+            "submitted_at": now,
+            "updated_at": now,
+        },
+    )
+    if not created:
+        answer.connection, answer.independence = connection, independence
+        answer.note, answer.private_note, answer.updated_at = note, private_note, now
+        answer.save(update_fields=["connection", "independence", "note", "private_note", "updated_at"])
+    elif CheckinResponse.objects.filter(round=checkin_round).count() == 2:
+        _round_reveal(checkin_round=checkin_round, now=now)
+    return answer
+
+
+def _round_reveal(*, checkin_round: Round, now: datetime) -> None:
+    checkin_round.status = Round.Status.REVEALED
+    checkin_round.revealed_at = now
+    checkin_round.closed_at = now
+    checkin_round.save(update_fields=["status", "revealed_at", "closed_at"])
+    notify(
+        user_ids=_member_ids(checkin_round.couple_id),
+        kind=Notification.Kind.RESULTS_READY,
+        subject=f"round:{checkin_round.pk}",
+        data={"round_id": checkin_round.pk},
+    )
+    # The analysis runs after commit; if the enqueue is lost, the tick's sweep of unanalysed
+    # rounds picks the round up (see tick_sweep_unanalysed).
+    from checkin import tasks
+
+    transaction.on_commit(lambda: tasks.round_analyse.delay(checkin_round.pk))
+
+
+def round_close(*, round_id: int, now: datetime) -> bool:
+    """Close an open round whose window has ended: it expires, as fewer than two answered.
+
+    A conditional update, so two ticks closing the same round close it once.
+    """
+    return bool(
+        Round.objects.filter(pk=round_id, status=Round.Status.OPEN, closes_at__lte=now).update(
+            status=Round.Status.EXPIRED, closed_at=now
+        )
+    )
+
+
+@transaction.atomic
+def round_nudge(*, round_id: int, now: datetime) -> list[int]:
+    """The one nudge of a round, to the partners who have not answered. Claimed with a
+    conditional update, so a second tick (or a retry) never nudges again."""
+    claimed = Round.objects.filter(pk=round_id, status=Round.Status.OPEN, nudged_at__isnull=True).update(nudged_at=now)
+    if not claimed:
+        return []
+    checkin_round = Round.objects.get(pk=round_id)
+    answered = set(CheckinResponse.objects.filter(round_id=round_id).values_list("user_id", flat=True))
+    waiting = [user_id for user_id in _member_ids(checkin_round.couple_id) if user_id not in answered]
+    notify(user_ids=waiting, kind=Notification.Kind.NUDGE, subject=f"round:{round_id}")
+    return waiting
+
+
+def heartbeat_record(*, name: str, at: datetime) -> None:
+    SchedulerHeartbeat.objects.update_or_create(name=name, defaults={"completed_at": at})
+
+
+# Analysis and discussions
+
+
+def _ratings(answer: CheckinResponse) -> rules.Ratings:
+    return rules.Ratings(connection=answer.connection, independence=answer.independence)
+
+
+@transaction.atomic
+def round_analyse(*, round_id: int) -> list[Flag]:
+    """Flag what a revealed round shows, opening or extending discussions. Runs once per round:
+    the round row is locked and marked analysed, and the flags' unique constraints back that up."""
+    checkin_round = Round.objects.select_for_update().filter(pk=round_id).select_related("couple").first()
+    if checkin_round is None or checkin_round.status != Round.Status.REVEALED or checkin_round.analysed_at:
+        return []
+    answers = sorted(CheckinResponse.objects.filter(round=checkin_round).select_related("user"), key=lambda r: r.user_id)
+    now = timezone.now()
+    checkin_round.analysed_at = now
+    checkin_round.save(update_fields=["analysed_at"])
+    if len(answers) != 2:
+        return []  # a partner deleted their account since the reveal
+
+    earlier = (
+        Round.objects.filter(
+            couple_id=checkin_round.couple_id, status=Round.Status.REVEALED, revealed_at__lt=checkin_round.revealed_at
+        )
+        .order_by("-revealed_at")
+        .values_list("pk", flat=True)[: rules.PERSISTENT_ROUNDS - 1]
+    )
+    history: dict[int, dict[int, CheckinResponse]] = {}
+    for answer in CheckinResponse.objects.filter(round_id__in=list(earlier)):
+        history.setdefault(answer.user_id, {})[answer.round_id] = answer
+    earlier_ids = list(earlier)
+
+    def partner(answer: CheckinResponse) -> rules.Partner:
+        # Earlier rounds in a row: stop at the first one this person has no answer in.
+        before = []
+        for pk in earlier_ids:
+            if pk not in history.get(answer.user_id, {}):
+                break
+            before.append(_ratings(history[answer.user_id][pk]))
+        return rules.Partner(now=_ratings(answer), before=before)
+
+    a, b = answers
+    sides = {"a": a.user, "b": b.user}
+    names = {side: user.display_name for side, user in sides.items()}
+    flags = []
+    for finding in rules.find(partner(a), partner(b)):
+        summary = wording.summary(finding, names)
+        discussion = _discussion_for(checkin_round=checkin_round, kind=finding.kind, summary=summary, now=now)
+        flags.append(
+            Flag.objects.create(
+                round=checkin_round,
+                kind=finding.kind,
+                dimension=finding.dimension or "",
+                about_user=sides[finding.about] if finding.about else None,
+                summary=summary,
+                discussion=discussion,
+            )
+        )
+    return flags
+
+
+def _discussion_for(*, checkin_round: Round, kind: str, summary: str, now: datetime) -> Discussion:
+    """The couple's open discussion of `kind`, extended; or a new one, which both are told about."""
+    discussion = Discussion.objects.filter(couple_id=checkin_round.couple_id, kind=kind, status=Discussion.Status.OPEN).first()
+    if discussion is not None:
+        discussion.summary = summary
+        discussion.updated_at = now
+        discussion.save(update_fields=["summary", "updated_at"])
+        return discussion
+    discussion = Discussion.objects.create(
+        couple_id=checkin_round.couple_id,
+        kind=kind,
+        summary=summary,
+        prompt=wording.prompt(kind, variant=checkin_round.pk),
+        checkin=checkin_round,
+        created_at=now,
+        updated_at=now,
+    )
+    notify(
+        user_ids=_member_ids(checkin_round.couple_id),
+        kind=Notification.Kind.DISCUSSION_OPENED,
+        subject=f"discussion:{discussion.pk}",
+        data={"discussion_id": discussion.pk, "round_id": checkin_round.pk},
+    )
+    return discussion
+
+
+@transaction.atomic
+def discussion_note_add(*, user: User, discussion: Discussion, text: str) -> DiscussionNote:
+    return DiscussionNote.objects.create(discussion=discussion, author=user, text=text)
+
+
+@transaction.atomic
+def discussion_resolve(*, discussion: Discussion) -> Discussion:
+    """Mark it talked through. Resolving twice is harmless; a later mismatch opens a new one."""
+    locked = Discussion.objects.select_for_update().get(pk=discussion.pk)
+    if locked.status == Discussion.Status.OPEN:
+        now = timezone.now()
+        locked.status, locked.resolved_at, locked.updated_at = Discussion.Status.RESOLVED, now, now
+        locked.save(update_fields=["status", "resolved_at", "updated_at"])
+    return locked

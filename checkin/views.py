@@ -1,0 +1,139 @@
+"""HTTP edge of check-ins and discussions: parse, call a service or selector, serialize."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from checkin import selectors, services
+from checkin.models import Discussion, Round
+from checkin.serializers import (
+    DiscussionFilterSerializer,
+    DiscussionNoteInputSerializer,
+    DiscussionNoteSerializer,
+    DiscussionSerializer,
+    OwnResponseSerializer,
+    ResponseInputSerializer,
+    RoundSerializer,
+    TrendsQuerySerializer,
+    TrendsSerializer,
+)
+
+NOT_FOUND = "No such check-in."
+
+
+def _round_body(checkin_round: Round, viewer) -> dict:
+    return RoundSerializer(selectors.round_view(checkin_round=checkin_round, viewer=viewer)).data
+
+
+class CheckinListView(GenericAPIView):
+    serializer_class = RoundSerializer
+
+    def get_queryset(self):
+        return selectors.rounds_of(user=self.request.user)
+
+    @extend_schema(responses={200: RoundSerializer(many=True)}, tags=["check-ins"])
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([_round_body(r, request.user) for r in page])
+
+    @extend_schema(request=None, responses={201: RoundSerializer}, tags=["check-ins"])
+    def post(self, request: Request) -> Response:
+        created = services.round_open_now(user=request.user)
+        checkin_round = selectors.round_get(user=request.user, round_id=created.pk)
+        return Response(_round_body(checkin_round, request.user), status=status.HTTP_201_CREATED)
+
+
+class CheckinCurrentView(APIView):
+    @extend_schema(responses={200: RoundSerializer}, tags=["check-ins"])
+    def get(self, request: Request) -> Response:
+        checkin_round = selectors.round_current(user=request.user)
+        if checkin_round is None:
+            raise NotFound("No check-in is open right now.")
+        return Response(_round_body(checkin_round, request.user))
+
+
+class CheckinDetailView(APIView):
+    @extend_schema(responses={200: RoundSerializer}, tags=["check-ins"])
+    def get(self, request: Request, round_id: int) -> Response:
+        checkin_round = selectors.round_get(user=request.user, round_id=round_id)
+        if checkin_round is None:
+            raise NotFound(NOT_FOUND)
+        return Response(_round_body(checkin_round, request.user))
+
+
+class CheckinResponseView(APIView):
+    @extend_schema(request=ResponseInputSerializer, responses={200: OwnResponseSerializer}, tags=["check-ins"])
+    def put(self, request: Request, round_id: int) -> Response:
+        # Scope first: another couple's round is a 404 before any validation can hint it exists.
+        if selectors.round_get(user=request.user, round_id=round_id) is None:
+            raise NotFound(NOT_FOUND)
+        form = ResponseInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        answer = services.response_submit(user=request.user, round_id=round_id, **form.validated_data)
+        return Response(OwnResponseSerializer(selectors.response_view(answer=answer)).data)
+
+
+class CheckinTrendsView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", str, description="First local date included, YYYY-MM-DD."),
+            OpenApiParameter("to", str, description="Last local date included, YYYY-MM-DD."),
+        ],
+        responses={200: TrendsSerializer},
+        tags=["check-ins"],
+    )
+    def get(self, request: Request) -> Response:
+        query = TrendsQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        period = selectors.Period(start=query.validated_data.get("from"), end=query.validated_data.get("to"))
+        return Response(TrendsSerializer(selectors.trends(user=request.user, period=period)).data)
+
+
+class DiscussionListView(GenericAPIView):
+    serializer_class = DiscussionSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=["open", "resolved"])],
+        responses={200: DiscussionSerializer(many=True)},
+        tags=["discussions"],
+    )
+    def get(self, request: Request) -> Response:
+        query = DiscussionFilterSerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        discussions = selectors.discussions_of(user=request.user, status=query.validated_data.get("status"))
+        page = self.paginate_queryset(discussions)
+        return self.get_paginated_response(DiscussionSerializer(page, many=True).data)
+
+
+def _discussion_or_404(request: Request, discussion_id: int) -> Discussion:
+    discussion = selectors.discussions_of(user=request.user).filter(pk=discussion_id).first()
+    if discussion is None:
+        raise NotFound("No such discussion.")
+    return discussion
+
+
+class DiscussionDetailView(APIView):
+    @extend_schema(responses={200: DiscussionSerializer}, tags=["discussions"])
+    def get(self, request: Request, discussion_id: int) -> Response:
+        return Response(DiscussionSerializer(_discussion_or_404(request, discussion_id)).data)
+
+
+class DiscussionNotesView(APIView):
+    @extend_schema(request=DiscussionNoteInputSerializer, responses={201: DiscussionNoteSerializer}, tags=["discussions"])
+    def post(self, request: Request, discussion_id: int) -> Response:
+        discussion = _discussion_or_404(request, discussion_id)
+        form = DiscussionNoteInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        note = services.discussion_note_add(user=request.user, discussion=discussion, text=form.validated_data["text"])
+        return Response(DiscussionNoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+class DiscussionResolveView(APIView):
+    @extend_schema(request=None, responses={200: DiscussionSerializer}, tags=["discussions"])
+    def post(self, request: Request, discussion_id: int) -> Response:
+        services.discussion_resolve(discussion=_discussion_or_404(request, discussion_id))
+        return Response(DiscussionSerializer(_discussion_or_404(request, discussion_id)).data)
