@@ -1,0 +1,195 @@
+"""Rounds through the API: open, answer hidden, reveal side by side, edit rules, history."""
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from checkin import scheduler
+from checkin.models import Round
+from tests.checkin.helpers import answer, open_round, revealed_round
+from tests.conftest import client_for
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "only-alice-may-read-this-7f3a"
+
+
+def test_check_in_now_opens_a_round_and_a_second_is_a_409(seats):
+    body = open_round(seats)
+    assert body["status"] == "open"
+    assert body["me"] == {"answered": False, "response": None}
+    assert body["partner"] == {"answered": False, "response": None}
+    assert body["patterns"] is None and body["flags"] == []
+    assert seats.bob_api.post("/api/v1/checkins").status_code == 409
+    assert seats.bob_api.get("/api/v1/checkins/current").json()["id"] == body["id"]
+
+
+def test_current_is_a_404_when_no_round_is_open(seats):
+    assert seats.alice_api.get("/api/v1/checkins/current").status_code == 404
+
+
+def test_an_unpaired_person_cannot_open_a_round(person):
+    response = client_for(person).post("/api/v1/checkins")
+    assert response.status_code == 409
+    assert client_for(person).get("/api/v1/checkins").json()["count"] == 0
+
+
+def test_my_answer_is_hidden_from_my_partner_until_both_have_answered(seats):
+    round_id = open_round(seats)["id"]
+    mine = answer(seats.alice_api, round_id, connection=2, independence=5, note="busy week", private_note=SECRET)
+    assert mine.status_code == 200
+    assert mine.json()["private_note"] == SECRET
+
+    seen_by_bob = seats.bob_api.get(f"/api/v1/checkins/{round_id}").json()
+    assert seen_by_bob["partner"] == {"answered": True, "response": None}
+    assert seen_by_bob["patterns"] is None
+    for path in ("/api/v1/checkins", "/api/v1/checkins/current", f"/api/v1/checkins/{round_id}", "/api/v1/me/export"):
+        text = seats.bob_api.get(path).content.decode()
+        assert SECRET not in text and "busy week" not in text, path
+
+    seen_by_alice = seats.alice_api.get(f"/api/v1/checkins/{round_id}").json()
+    assert seen_by_alice["me"]["response"]["private_note"] == SECRET
+    assert seen_by_alice["partner"] == {"answered": False, "response": None}
+
+
+def test_an_answer_can_be_edited_until_the_reveal(seats):
+    round_id = open_round(seats)["id"]
+    answer(seats.alice_api, round_id, connection=1, independence=1)
+    edited = answer(seats.alice_api, round_id, connection=3, independence=2, note="on reflection")
+    assert edited.status_code == 200
+    assert (edited.json()["connection"], edited.json()["independence"]) == (3, 2)
+    assert Round.objects.get(pk=round_id).responses.count() == 1
+
+
+def test_the_second_answer_reveals_both_side_by_side_without_private_notes(seats):
+    round_id = open_round(seats)["id"]
+    answer(seats.alice_api, round_id, connection=2, independence=5, note="miss you", private_note=SECRET)
+    answer(seats.bob_api, round_id, connection=4, independence=1, note="need air")
+
+    seen_by_bob = seats.bob_api.get(f"/api/v1/checkins/{round_id}").json()
+    assert seen_by_bob["status"] == "revealed"
+    assert seen_by_bob["revealed_at"] is not None
+    assert seen_by_bob["partner"]["response"]["connection"] == 2
+    assert seen_by_bob["partner"]["response"]["note"] == "miss you"
+    assert "private_note" not in seen_by_bob["partner"]["response"]
+    assert seen_by_bob["patterns"] == {"me": "engulfed", "partner": "isolated"}
+    assert SECRET not in seats.bob_api.get("/api/v1/checkins").content.decode()
+    assert SECRET not in seats.bob_api.get("/api/v1/checkins/trends").content.decode()
+
+    seen_by_alice = seats.alice_api.get(f"/api/v1/checkins/{round_id}").json()
+    assert seen_by_alice["patterns"] == {"me": "isolated", "partner": "engulfed"}
+    assert seen_by_alice["me"]["response"]["private_note"] == SECRET
+
+
+def test_both_partners_are_told_once_that_results_are_ready(seats):
+    round_id = open_round(seats)["id"]
+    answer(seats.alice_api, round_id)
+    answer(seats.bob_api, round_id)
+    for person in (seats.alice, seats.bob):
+        ready = person.notifications.filter(kind="results_ready")
+        assert ready.count() == 1
+        assert "4" not in ready.get().title + ready.get().body  # no ratings on a lock screen
+
+
+def test_answering_a_revealed_round_is_a_409(seats):
+    round_id = open_round(seats)["id"]
+    answer(seats.alice_api, round_id)
+    answer(seats.bob_api, round_id)
+    response = answer(seats.alice_api, round_id, connection=1)
+    assert response.status_code == 409
+    assert Round.objects.get(pk=round_id).responses.get(user=seats.alice).connection == 4
+
+
+def test_answering_after_the_window_ended_is_a_409(seats):
+    round_id = open_round(seats)["id"]
+    closes_at = Round.objects.get(pk=round_id).closes_at
+    with time_machine.travel(closes_at, tick=False):
+        assert answer(seats.alice_api, round_id).status_code == 409
+
+
+def test_a_lone_answer_of_an_expired_round_is_never_shown_to_the_partner(seats):
+    round_id = open_round(seats)["id"]
+    answer(seats.alice_api, round_id, connection=1, independence=1, note="alone")
+    closes_at = Round.objects.get(pk=round_id).closes_at
+    scheduler.tick(now=closes_at)
+    seen_by_bob = seats.bob_api.get(f"/api/v1/checkins/{round_id}").json()
+    assert seen_by_bob["status"] == "expired"
+    assert seen_by_bob["partner"] == {"answered": True, "response": None}
+    assert "alone" not in seats.bob_api.get("/api/v1/me/export").content.decode()
+    assert seats.alice_api.get(f"/api/v1/checkins/{round_id}").json()["me"]["response"]["note"] == "alone"
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"connection": 0, "independence": 3}, "connection"),
+        ({"connection": 6, "independence": 3}, "connection"),
+        ({"connection": 3, "independence": -1}, "independence"),
+        ({"connection": "lots", "independence": 3}, "connection"),
+        ({"connection": 3.5, "independence": 3}, "connection"),
+        ({"connection": True, "independence": 3}, "connection"),
+        ({"connection": None, "independence": 3}, "connection"),
+        ({"independence": 3}, "connection"),
+        ({"connection": 3}, "independence"),
+        ({"connection": 3, "independence": 3, "note": "x" * 2001}, "note"),
+        ({"connection": 3, "independence": 3, "private_note": "x" * 2001}, "private_note"),
+        ({"connection": 3, "independence": 3, "mood": "fine"}, "mood"),
+    ],
+)
+def test_bad_answers_are_a_400_naming_the_field(seats, body, field):
+    round_id = open_round(seats)["id"]
+    response = seats.alice_api.put(f"/api/v1/checkins/{round_id}/response", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Round.objects.get(pk=round_id).responses.exists()
+
+
+def test_another_couples_round_looks_exactly_like_a_missing_one(seats):
+    round_id = open_round(seats)["id"]
+    missing = seats.charlie_api.get("/api/v1/checkins/999999")
+    theirs = seats.charlie_api.get(f"/api/v1/checkins/{round_id}")
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.json() == missing.json()
+    assert answer(seats.charlie_api, round_id).status_code == 404
+    assert answer(seats.charlie_api, round_id, connection=99).status_code == 404
+    assert seats.charlie_api.get("/api/v1/checkins").json()["count"] == 0
+    assert seats.anonymous_api.get(f"/api/v1/checkins/{round_id}").status_code == 401
+    assert not Round.objects.get(pk=round_id).responses.exists()
+
+
+def test_history_is_paginated_newest_first(seats):
+    rounds = [revealed_round(seats, at=timezone.now() - timezone.timedelta(weeks=w), analyse=False) for w in (3, 2, 1)]
+    body = seats.alice_api.get("/api/v1/checkins").json()
+    assert body["count"] == 3
+    assert [r["id"] for r in body["results"]] == [r.pk for r in reversed(rounds)]
+    assert set(body) == {"count", "next", "previous", "results"}
+
+
+def _queries(client, path) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/checkins", "/api/v1/checkins/trends", "/api/v1/discussions"])
+def test_reads_cost_the_same_queries_however_long_the_history(seats, path):
+    for week in (30, 29):
+        revealed_round(seats, alice=(1, 5), bob=(5, 1), at=timezone.now() - timezone.timedelta(weeks=week))
+    short = _queries(seats.alice_api, path)
+    for week in range(28, 5, -1):
+        revealed_round(seats, alice=(1, 5), bob=(5, 1), at=timezone.now() - timezone.timedelta(weeks=week))
+    assert _queries(seats.alice_api, path) == short
+
+
+def test_after_leaving_the_old_rounds_stay_with_the_old_couple(seats):
+    revealed_round(seats)
+    seats.alice_api.post("/api/v1/couple/leave")
+    assert seats.alice_api.get("/api/v1/checkins").json()["count"] == 0
+    newcomer = UserFactory()
+    code = client_for(newcomer).post("/api/v1/couple/invites").json()["code"]
+    seats.alice_api.post("/api/v1/couple/join", {"code": code}, format="json")
+    assert client_for(newcomer).get("/api/v1/checkins").json()["count"] == 0
+    assert Round.objects.filter(couple=seats.couple).count() == 1
