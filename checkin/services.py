@@ -73,7 +73,14 @@ def round_open_now(*, user: User) -> Round:
 
 @transaction.atomic
 def response_submit(
-    *, user: User, round_id: int, connection: int, independence: int, note: str = "", private_note: str = ""
+    *,
+    user: User,
+    round_id: int,
+    connection: int,
+    independence: int,
+    note: str = "",
+    private_note: str = "",
+    now: datetime | None = None,
 ) -> CheckinResponse:
     """Record or edit `user`'s answer; the second answer reveals the round, exactly once.
 
@@ -83,7 +90,7 @@ def response_submit(
     checkin_round = Round.objects.select_for_update().filter(pk=round_id).first()
     if checkin_round is None:
         raise Round.DoesNotExist
-    now = timezone.now()
+    now = now or timezone.now()
     if checkin_round.status != Round.Status.OPEN or checkin_round.closes_at <= now:
         raise RoundClosed()
     answer, created = CheckinResponse.objects.get_or_create(

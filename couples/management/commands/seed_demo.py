@@ -1,8 +1,14 @@
-"""Create the demo couple that `make run` shows; running it again changes nothing."""
+"""Create the demo couple that `make run` shows: about twelve weeks of revealed check-ins with
+varied patterns, and an open round to answer. Running it again changes nothing."""
+
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from checkin import services as checkin_services
+from checkin.models import Round
 from couples import selectors, services
 from couples.models import User
 
@@ -11,10 +17,27 @@ DEMO_PEOPLE = [
     ("sam@demo.tandem.app", "Sam", "Europe/Riga"),
     ("alex@demo.tandem.app", "Alex", "Europe/Riga"),
 ]
+# (Sam's connection, independence), (Alex's connection, independence), oldest first: a drift
+# into pursue-withdraw, a talk, and a slow way back.
+HISTORY = [
+    ((4, 4), (4, 4)),
+    ((4, 3), (4, 3)),
+    ((3, 4), (4, 2)),
+    ((2, 4), (4, 2)),
+    ((2, 5), (5, 2)),
+    ((1, 4), (4, 2)),
+    ((2, 3), (3, 3)),
+    ((3, 3), (4, 3)),
+    ((4, 2), (3, 4)),
+    ((4, 3), (2, 4)),
+    ((4, 4), (4, 4)),
+    ((5, 4), (4, 5)),
+]
+NOTES = {0: "A calm week.", 4: "Missing our evenings together.", 10: "The walk on Saturday helped."}
 
 
 class Command(BaseCommand):
-    help = "Seed an idempotent demo couple with known logins."
+    help = "Seed an idempotent demo couple with known logins and twelve weeks of history."
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
@@ -28,6 +51,26 @@ class Command(BaseCommand):
         if selectors.couple_current(user=sam) is None and selectors.couple_current(user=alex) is None:
             invite = services.invite_create(user=sam)
             services.couple_join(user=alex, code=invite.code)
+        couple = selectors.couple_current(user=sam)
+        if couple is not None and not Round.objects.filter(couple=couple).exists():
+            self._seed_history(couple=couple, sam=sam, alex=alex)
         self.stdout.write("Demo couple ready. Log in at http://127.0.0.1:8000/api/docs/ with:")
         for email, name, _ in DEMO_PEOPLE:
             self.stdout.write(f"  {name}: {email} / {DEMO_PASSWORD}")
+
+    def _seed_history(self, *, couple, sam: User, alex: User) -> None:
+        now = timezone.now()
+        for index, (sam_ratings, alex_ratings) in enumerate(HISTORY):
+            opened = now - timedelta(weeks=len(HISTORY) - index, hours=2)
+            checkin_round = checkin_services.round_open(couple=couple, window_hours=48, now=opened)
+            for offset, (person, (connection, independence)) in enumerate(((sam, sam_ratings), (alex, alex_ratings))):
+                checkin_services.response_submit(
+                    user=person,
+                    round_id=checkin_round.pk,
+                    connection=connection,
+                    independence=independence,
+                    note=NOTES.get(index, "") if person is sam else "",
+                    now=opened + timedelta(hours=1 + offset),
+                )
+            checkin_services.round_analyse(round_id=checkin_round.pk)
+        checkin_services.round_open(couple=couple, window_hours=48, now=now)
