@@ -187,3 +187,12 @@ def export_of(*, user: User) -> list[dict]:
         .prefetch_related(Prefetch("responses", queryset=CheckinResponse.objects.order_by("pk")), "flags")
     )
     return [{"couple_id": r.couple_id, **round_view(checkin_round=r, viewer=user)} for r in rounds]
+
+
+def round_awaits_answer_from(*, round_id: int, user_id: int) -> bool:
+    """Is the round still open and unanswered by this person? (Reminders ask only then.)"""
+    return (
+        Round.objects.filter(pk=round_id, status=Round.Status.OPEN)
+        .exclude(responses__user_id=user_id)
+        .exists()
+    )

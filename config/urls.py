@@ -7,6 +7,7 @@ from config.health import healthz
 api_v1 = [
     path("", include("couples.urls")),
     path("", include("checkin.urls")),
+    path("", include("notifications.urls")),
 ]
 
 urlpatterns = [

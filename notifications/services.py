@@ -1,15 +1,33 @@
-"""The one way other apps tell people something: `notify` files it in their inboxes.
+"""Every change to the inbox, deliveries, subscriptions and preferences.
 
-Callers call it inside the transaction that makes the event happen (the round opens, the couple
-ends), so the inbox row commits or rolls back with the event itself: an event is never lost to a
-crash between commit and hand-off, and never told twice (one row per person, kind and subject).
-Delivery over Web Push and email starts from these rows (the notifications issue).
+`notify` is the one way other apps tell people something. They call it inside the transaction
+that makes the event happen (the round opens, the couple ends), so the inbox row commits or rolls
+back with the event itself: an event is never lost to a crash between commit and hand-off, and
+never told twice (one row per person, kind and subject). After commit, a fan-out task makes one
+Delivery per channel and target and a send task sends each; the sweep (every minute) redoes any
+hand-off a broker outage or a crash lost.
 """
 
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from notifications import channels, policy
 from notifications.messages import TEXTS
-from notifications.models import Notification
+from notifications.models import Delivery, Notification, Preferences, PushSubscription
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+BACKOFF_BASE_SECONDS = 30
+# A claimed send that has not finished by then belongs to a worker that died.
+SEND_LEASE = timedelta(minutes=2)
 
 
 def notify(*, user_ids: Iterable[int], kind: str, subject: str, data: dict | None = None, **words: str) -> None:
@@ -17,6 +35,12 @@ def notify(*, user_ids: Iterable[int], kind: str, subject: str, data: dict | Non
 
     `words` fill the placeholders of the text (a display name): never a rating or a note.
     """
+    user_ids = list(user_ids)
+    if not user_ids:
+        return
+    now = timezone.now()
+    paused = dict(Preferences.objects.filter(user_id__in=user_ids).values_list("user_id", "paused_until"))
+    recipients = [u for u in user_ids if policy.files_inbox(kind=kind, paused_until=paused.get(u), now=now)]
     title, body = TEXTS[kind]
     Notification.objects.bulk_create(
         [
@@ -27,8 +51,241 @@ def notify(*, user_ids: Iterable[int], kind: str, subject: str, data: dict | Non
                 title=str(title).format(**words),
                 body=str(body).format(**words),
                 data=data or {},
+                created_at=now,
             )
-            for user_id in user_ids
+            for user_id in recipients
         ],
         ignore_conflicts=True,
     )
+    if recipients:
+        from notifications import tasks
+
+        transaction.on_commit(lambda: tasks.fan_out.delay(kind, subject))
+
+
+def fan_out(*, kind: str, subject: str) -> list[int]:
+    """Make the deliveries of the event's notifications; returns the ids of those due now.
+
+    Rows are claimed with SKIP LOCKED and marked fanned out in the same transaction, so a
+    duplicated task or the sweep never makes a second set (and the unique key would refuse it).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        pending = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(kind=kind, subject=subject, fanned_out_at__isnull=True)
+            .select_related("user", "user__notification_preferences")
+        )
+        if not pending:
+            return []
+        subscriptions: dict[int, list[PushSubscription]] = {}
+        for subscription in PushSubscription.objects.filter(user_id__in=[n.user_id for n in pending]):
+            subscriptions.setdefault(subscription.user_id, []).append(subscription)
+        deliveries = []
+        for notification in pending:
+            deliveries += _deliveries_for(notification, subscriptions.get(notification.user_id, []), now)
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        Notification.objects.filter(pk__in=[n.pk for n in pending]).update(fanned_out_at=now)
+    due = Delivery.objects.filter(notification__in=pending, status=Delivery.Status.PENDING, due_at__lte=now)
+    return list(due.values_list("pk", flat=True))
+
+
+def _preferences(user) -> Preferences:
+    try:
+        return user.notification_preferences
+    except Preferences.DoesNotExist:
+        return Preferences(user=user)
+
+
+def _deliveries_for(notification: Notification, subscriptions: list[PushSubscription], now: datetime) -> list[Delivery]:
+    user = notification.user
+    prefs = _preferences(user)
+    if not policy.sends_outside_inbox(paused_until=prefs.paused_until, now=now):
+        return []
+    due_at = (
+        policy.quiet_until(now=now, start=prefs.quiet_hours_start, end=prefs.quiet_hours_end, timezone=user.timezone)
+        or now
+    )
+    deliveries = []
+    if prefs.push:
+        deliveries += [
+            Delivery(
+                notification=notification,
+                channel=Delivery.Channel.PUSH,
+                target=f"subscription:{subscription.pk}",
+                subscription=subscription,
+                due_at=due_at,
+            )
+            for subscription in subscriptions
+        ]
+    if prefs.email:
+        deliveries.append(
+            Delivery(notification=notification, channel=Delivery.Channel.EMAIL, target="email", due_at=due_at)
+        )
+    return deliveries
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What happened to one send: `retry_in` seconds when it should be tried again soon."""
+
+    status: str
+    retry_in: float | None = None
+
+
+def delivery_send(*, delivery_id: int) -> Attempt:
+    """Claim the delivery, check it is still wanted, send it, and record what happened.
+
+    The claim (pending and due -> sending, with a lease) is a conditional update: of two
+    workers given the same delivery, one sends and the other finds nothing to do. A worker that
+    dies mid-send leaves the lease to expire; the sweep then makes the row pending again.
+    """
+    now = timezone.now()
+    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING, due_at__lte=now).update(
+        status=Delivery.Status.SENDING, lease_until=now + SEND_LEASE, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return Attempt(status="not_due")
+    delivery = Delivery.objects.select_related(
+        "notification__user__notification_preferences", "subscription"
+    ).get(pk=delivery_id)
+    reason = _no_longer_wanted(delivery, now)
+    if reason:
+        _finish(delivery, Delivery.Status.SKIPPED, reason)
+        return Attempt(status=Delivery.Status.SKIPPED)
+    deferred_to = _quiet_until(delivery, now)
+    if deferred_to:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.PENDING, due_at=deferred_to, lease_until=None, attempts=delivery.attempts - 1
+        )
+        return Attempt(status="deferred")
+    try:
+        channels.CHANNELS[delivery.channel].send(delivery)
+    except channels.PermanentError as error:
+        _finish(delivery, Delivery.Status.FAILED, str(error))
+        return Attempt(status=Delivery.Status.FAILED)
+    except channels.TemporaryError as error:
+        return _retry_later(delivery, error, now)
+    _finish(delivery, Delivery.Status.SENT, "", sent_at=timezone.now())
+    return Attempt(status=Delivery.Status.SENT)
+
+
+def _finish(delivery: Delivery, status: str, error: str, sent_at: datetime | None = None) -> None:
+    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+        status=status, last_error=error[:300], sent_at=sent_at, lease_until=None
+    )
+    if status == Delivery.Status.FAILED:
+        log.warning("delivery %s (%s) failed for good: %s", delivery.pk, delivery.channel, error)
+
+
+def _retry_later(delivery: Delivery, error: channels.TemporaryError, now: datetime) -> Attempt:
+    if delivery.attempts >= MAX_ATTEMPTS:
+        _finish(delivery, Delivery.Status.FAILED, f"gave up after {delivery.attempts} attempts: {error}")
+        return Attempt(status=Delivery.Status.FAILED)
+    backoff = BACKOFF_BASE_SECONDS * 2 ** (delivery.attempts - 1)
+    delay = max(error.retry_after or 0, backoff)
+    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.PENDING, due_at=now + timedelta(seconds=delay), lease_until=None, last_error=str(error)[:300]
+    )
+    # Short waits ride on a Celery countdown; longer ones (beyond what the broker's visibility
+    # timeout allows) are left to the sweep, which finds the row when it falls due.
+    return Attempt(status="retry", retry_in=delay if delay <= settings.MAX_TASK_DELAY_SECONDS else None)
+
+
+def _no_longer_wanted(delivery: Delivery, now: datetime) -> str:
+    notification = delivery.notification
+    prefs = _preferences(notification.user)
+    if not policy.sends_outside_inbox(paused_until=prefs.paused_until, now=now):
+        return "paused"
+    if delivery.channel == Delivery.Channel.PUSH and not prefs.push:
+        return "push switched off"
+    if delivery.channel == Delivery.Channel.EMAIL and not prefs.email:
+        return "email switched off"
+    if notification.kind in policy.INVITATIONS:
+        from checkin.selectors import round_awaits_answer_from
+
+        round_id = int(notification.subject.split(":", 1)[1])
+        if not round_awaits_answer_from(round_id=round_id, user_id=notification.user_id):
+            # A nudge stops by itself once the person has answered or the round has closed.
+            return "answered or closed"
+    return ""
+
+
+def _quiet_until(delivery: Delivery, now: datetime) -> datetime | None:
+    user = delivery.notification.user
+    prefs = _preferences(user)
+    return policy.quiet_until(now=now, start=prefs.quiet_hours_start, end=prefs.quiet_hours_end, timezone=user.timezone)
+
+
+def sweep(*, now: datetime, batch_size: int = 1000) -> dict[str, list]:
+    """Find the work a lost hand-off, a dead worker or quiet hours left behind."""
+    grace = now - timedelta(minutes=1)
+    # Sends whose worker died: their lease ran out. They are tried again.
+    Delivery.objects.filter(status=Delivery.Status.SENDING, lease_until__lte=now).update(
+        status=Delivery.Status.PENDING, lease_until=None
+    )
+    events = list(
+        Notification.objects.filter(fanned_out_at__isnull=True, created_at__lte=grace)
+        .values_list("kind", "subject")
+        .distinct()[:batch_size]
+    )
+    # Due a minute ago and still pending: its send task was lost, or it waited out quiet hours
+    # or a long Retry-After. (A fresh delivery has its own task on the way.)
+    due = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, due_at__lte=grace)
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    return {"events": events, "deliveries": due}
+
+
+# Inbox, preferences and subscriptions
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def preferences_update(*, user, changes: dict) -> Preferences:
+    prefs, _ = Preferences.objects.select_for_update().get_or_create(user=user)
+    for field, value in changes.items():
+        setattr(prefs, field, value)
+    if changes:
+        prefs.save(update_fields=list(changes))
+    return prefs
+
+
+def email_unsubscribe(*, user_id: int) -> bool:
+    prefs, _ = Preferences.objects.get_or_create(user_id=user_id)
+    if prefs.email:
+        prefs.email = False
+        prefs.save(update_fields=["email"])
+    return True
+
+
+@transaction.atomic
+def push_subscription_add(*, user, endpoint: str, p256dh: str, auth: str) -> tuple[PushSubscription, bool]:
+    """Register a browser's subscription; the same endpoint again updates the one row (and moves
+    it to this person, as a shared browser may change hands)."""
+    subscription, created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth}
+    )
+    return subscription, created
+
+
+def push_subscription_remove(*, subscription: PushSubscription) -> None:
+    subscription.delete()
+
+
+def unread_count(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+

@@ -18,6 +18,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 # Where the PWA lives: join links and email links point here.
 APP_BASE_URL = env("APP_BASE_URL", default="http://127.0.0.1:8000")
+# Where this API is reached from outside: one-click unsubscribe links in emails point here.
+API_BASE_URL = env("API_BASE_URL", default=APP_BASE_URL)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -98,6 +100,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Tandem <hello@tandem.inv
 VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY", default="")
 VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
 VAPID_SUBJECT = env("VAPID_SUBJECT", default="mailto:hello@tandem.invalid")
+# Only dev and test may register a loopback http push endpoint (a local fake push service).
+PUSH_ALLOW_LOOPBACK_ENDPOINTS = False
 
 REST_FRAMEWORK = {
     # Token first, so that an anonymous call gets 401 with WWW-Authenticate rather than 403.
@@ -147,14 +151,30 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Nothing is lost and nothing loops:
+# - acks_late: a task's message is acknowledged only when the task has finished, so a worker that
+#   dies mid-task leaves it to be redelivered; every task is idempotent (deliveries are claimed
+#   rows with a unique key), so running one again is harmless.
+# - reject_on_worker_lost: a task whose worker process was killed (SIGKILL, OOM) is requeued at
+#   once rather than acknowledged as failed; the idempotent tasks make that safe.
+# - one visibility timeout: Redis redelivers an unacknowledged message after this long. Every
+#   countdown, ETA and retry delay stays below it (MAX_TASK_DELAY_SECONDS, asserted by a test);
+#   longer waits (quiet hours, a long Retry-After) are rows with a due time that the sweep picks up.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_VISIBILITY_TIMEOUT_SECONDS = env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600)
+MAX_TASK_DELAY_SECONDS = min(600, CELERY_VISIBILITY_TIMEOUT_SECONDS // 2)
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS}
 CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
 CELERY_BEAT_SCHEDULE = {
     # Opens due rounds, nudges, closes ended rounds and sweeps lost work; see checkin/scheduler.py.
     "checkin-tick": {"task": "checkin.tick", "schedule": 60.0},
+    # Fans out lost hand-offs, sends deliveries whose quiet hours ended, recovers dead workers'.
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
 }
 
 LOGGING = {

@@ -7,3 +7,4 @@ DEBUG = env.bool("DEBUG", default=True)
 VAR_DIR.mkdir(exist_ok=True)
 for folder in ("queue", "processed"):
     (VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
+PUSH_ALLOW_LOOPBACK_ENDPOINTS = True

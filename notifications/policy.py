@@ -1,0 +1,69 @@
+"""Who hears what, when, and how urgently. Pure rules over plain values, no ORM.
+
+- A pause is honoured without question: while paused, round-opened and nudge messages are not
+  filed at all, and everything else reaches the inbox only (no push, no email).
+- Quiet hours are local wall times in the person's own zone and may span midnight. A delivery
+  that falls due inside them is deferred to their end, never dropped.
+"""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from couples.schedules import local_instant
+
+# Messages that ask for something; a pause silences them entirely.
+INVITATIONS = frozenset({"round_opened", "nudge"})
+
+# Web Push urgency (RFC 8030 section 5.3) and time to live per kind of event: a nudge is stale
+# after a few hours, a result is worth seeing days later.
+URGENCY = {
+    "round_opened": "normal",
+    "nudge": "low",
+    "results_ready": "normal",
+    "discussion_opened": "low",
+    "partner_left": "normal",
+    "invite_accepted": "normal",
+    "schedule_changed": "low",
+}
+TTL_SECONDS = {
+    "round_opened": 24 * 3600,
+    "nudge": 6 * 3600,
+    "results_ready": 3 * 24 * 3600,
+    "discussion_opened": 3 * 24 * 3600,
+    "partner_left": 7 * 24 * 3600,
+    "invite_accepted": 2 * 24 * 3600,
+    "schedule_changed": 2 * 24 * 3600,
+}
+
+
+def is_paused(paused_until: datetime | None, now: datetime) -> bool:
+    return paused_until is not None and paused_until > now
+
+
+def files_inbox(*, kind: str, paused_until: datetime | None, now: datetime) -> bool:
+    return not (kind in INVITATIONS and is_paused(paused_until, now))
+
+
+def sends_outside_inbox(*, paused_until: datetime | None, now: datetime) -> bool:
+    return not is_paused(paused_until, now)
+
+
+def quiet_until(*, now: datetime, start: time | None, end: time | None, timezone: str) -> datetime | None:
+    """The UTC instant quiet hours end, if `now` falls inside them; None otherwise."""
+    if start is None or end is None or start == end:
+        return None
+    zone = ZoneInfo(timezone)
+    local = now.astimezone(zone)
+    wall, today = local.time().replace(tzinfo=None), local.date()
+    if start < end:  # e.g. 13:00-15:00
+        inside, end_day = start <= wall < end, today
+    elif wall >= start:  # spans midnight, e.g. 22:00-07:00, and it is late evening
+        inside, end_day = True, today + timedelta(days=1)
+    else:  # spans midnight, and it is early morning
+        inside, end_day = wall < end, today
+    if not inside:
+        return None
+    until = local_instant(end_day, end, zone)
+    # A DST change can make the wall-clock end land at or before now (fall back): the next
+    # instant with that wall time is then the end.
+    return until if until > now else local_instant(end_day + timedelta(days=1), end, zone)

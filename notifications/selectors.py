@@ -1,0 +1,22 @@
+"""Reads of the inbox and of push subscriptions, scoped to their owner."""
+
+from django.db.models import QuerySet
+
+from notifications.models import Notification, Preferences, PushSubscription
+
+
+def inbox_of(*, user, unread: bool | None = None) -> QuerySet[Notification]:
+    notifications = Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+    if unread is True:
+        notifications = notifications.filter(read_at__isnull=True)
+    elif unread is False:
+        notifications = notifications.filter(read_at__isnull=False)
+    return notifications
+
+
+def preferences_of(*, user) -> Preferences:
+    return Preferences.objects.filter(user=user).first() or Preferences(user=user)
+
+
+def push_subscriptions_of(*, user) -> QuerySet[PushSubscription]:
+    return PushSubscription.objects.filter(user=user)

@@ -1,0 +1,75 @@
+"""The shapes of the inbox, preferences and push subscriptions at the HTTP edge."""
+
+from rest_framework import serializers
+
+from config.serializers import StrictSerializer
+from notifications.models import Notification, Preferences, PushSubscription
+from notifications.push_endpoints import endpoint_problem
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "data", "created_at", "read_at"]
+
+
+class InboxFilterSerializer(StrictSerializer):
+    unread = serializers.BooleanField(required=False, allow_null=True, default=None)
+    page = serializers.IntegerField(min_value=1, required=False)
+
+
+class PreferencesSerializer(serializers.ModelSerializer):
+    quiet_hours_start = serializers.TimeField(
+        format="%H:%M", input_formats=["%H:%M"], allow_null=True, required=False, help_text="HH:MM local, or null"
+    )
+    quiet_hours_end = serializers.TimeField(
+        format="%H:%M", input_formats=["%H:%M"], allow_null=True, required=False, help_text="HH:MM local, or null"
+    )
+
+    class Meta:
+        model = Preferences
+        fields = ["push", "email", "quiet_hours_start", "quiet_hours_end", "paused_until"]
+
+
+class PreferencesUpdateSerializer(StrictSerializer, PreferencesSerializer):
+    class Meta(PreferencesSerializer.Meta):
+        extra_kwargs = {"push": {"required": False}, "email": {"required": False}, "paused_until": {"required": False}}
+
+    def validate(self, attrs):
+        instance = self.instance
+        start = attrs.get("quiet_hours_start", getattr(instance, "quiet_hours_start", None))
+        end = attrs.get("quiet_hours_end", getattr(instance, "quiet_hours_end", None))
+        if (start is None) != (end is None):
+            missing = "quiet_hours_end" if end is None else "quiet_hours_start"
+            raise serializers.ValidationError({missing: ["Quiet hours need both a start and an end (or neither)."]})
+        if start is not None and start == end:
+            raise serializers.ValidationError({"quiet_hours_end": ["Quiet hours must end at a different time than they start."]})
+        return attrs
+
+
+class PushKeysSerializer(StrictSerializer):
+    p256dh = serializers.CharField(max_length=200)
+    auth = serializers.CharField(max_length=100)
+
+
+class PushSubscriptionInputSerializer(StrictSerializer):
+    endpoint = serializers.URLField(max_length=2000)
+    keys = PushKeysSerializer()
+    # Browsers send this with the subscription; it is accepted and not used.
+    expirationTime = serializers.IntegerField(required=False, allow_null=True)  # noqa: N815 - the browser's name
+
+    def validate_endpoint(self, value: str) -> str:
+        problem = endpoint_problem(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
+
+
+class PushSubscriptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PushSubscription
+        fields = ["id", "endpoint", "created_at"]
+
+
+class VapidPublicKeySerializer(serializers.Serializer):
+    public_key = serializers.CharField()

@@ -1,0 +1,42 @@
+"""Celery tasks of the notifications domain: thin, they take ids and call a service.
+
+All are idempotent (see notifications/services.py), which is what makes acks_late and
+reject_on_worker_lost safe: a task run twice finds its work done.
+"""
+
+from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError
+from django.utils import timezone
+
+from notifications import services
+
+
+@shared_task(
+    name="notifications.fan_out",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    retry_backoff_max=settings.MAX_TASK_DELAY_SECONDS,
+    max_retries=5,
+)
+def fan_out(kind: str, subject: str) -> None:
+    for delivery_id in services.fan_out(kind=kind, subject=subject):
+        deliver.delay(delivery_id)
+
+
+@shared_task(name="notifications.deliver", bind=True, max_retries=services.MAX_ATTEMPTS)
+def deliver(self, delivery_id: int) -> None:
+    attempt = services.delivery_send(delivery_id=delivery_id)
+    if attempt.retry_in is not None:
+        # Exponential backoff (or the push service's Retry-After), bounded by the broker's
+        # visibility timeout; the attempt count that bounds retries lives on the row.
+        raise self.retry(countdown=attempt.retry_in)
+
+
+@shared_task(name="notifications.sweep", ignore_result=True, expires=55)
+def sweep() -> None:
+    found = services.sweep(now=timezone.now())
+    for kind, subject in found["events"]:
+        fan_out.delay(kind, subject)
+    for delivery_id in found["deliveries"]:
+        deliver.delay(delivery_id)

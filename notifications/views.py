@@ -1,0 +1,139 @@
+"""HTTP edge of the inbox, preferences, push subscriptions and one-click unsubscribe."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.html import escape
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from notifications import channels, selectors, services
+from notifications.serializers import (
+    InboxFilterSerializer,
+    NotificationSerializer,
+    PreferencesSerializer,
+    PreferencesUpdateSerializer,
+    PushSubscriptionInputSerializer,
+    PushSubscriptionSerializer,
+    VapidPublicKeySerializer,
+)
+
+InboxPage = inline_serializer(
+    "InboxPage",
+    {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "unread_count": serializers.IntegerField(),
+        "results": NotificationSerializer(many=True),
+    },
+)
+
+
+class InboxView(GenericAPIView):
+    serializer_class = NotificationSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unread", bool, description="true: only unread; false: only read")],
+        responses={200: InboxPage},
+        tags=["notifications"],
+    )
+    def get(self, request: Request) -> Response:
+        query = InboxFilterSerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        page = self.paginate_queryset(selectors.inbox_of(user=request.user, unread=query.validated_data["unread"]))
+        response = self.get_paginated_response(NotificationSerializer(page, many=True).data)
+        response.data["unread_count"] = services.unread_count(user=request.user)
+        return response
+
+
+class NotificationReadView(APIView):
+    @extend_schema(request=None, responses={200: NotificationSerializer}, tags=["notifications"])
+    def post(self, request: Request, notification_id: int) -> Response:
+        notification = selectors.inbox_of(user=request.user).filter(pk=notification_id).first()
+        if notification is None:
+            raise NotFound("No such notification.")
+        return Response(NotificationSerializer(services.notification_mark_read(notification=notification)).data)
+
+
+class NotificationReadAllView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: inline_serializer("ReadAll", {"marked_read": serializers.IntegerField(), "unread_count": serializers.IntegerField()})},
+        tags=["notifications"],
+    )
+    def post(self, request: Request) -> Response:
+        marked = services.notifications_mark_all_read(user=request.user)
+        return Response({"marked_read": marked, "unread_count": 0})
+
+
+class PreferencesView(APIView):
+    @extend_schema(responses={200: PreferencesSerializer}, tags=["notifications"])
+    def get(self, request: Request) -> Response:
+        return Response(PreferencesSerializer(selectors.preferences_of(user=request.user)).data)
+
+    @extend_schema(request=PreferencesUpdateSerializer, responses={200: PreferencesSerializer}, tags=["notifications"])
+    def patch(self, request: Request) -> Response:
+        form = PreferencesUpdateSerializer(
+            instance=selectors.preferences_of(user=request.user), data=request.data, partial=True
+        )
+        form.is_valid(raise_exception=True)
+        prefs = services.preferences_update(user=request.user, changes=form.validated_data)
+        return Response(PreferencesSerializer(prefs).data)
+
+
+class VapidPublicKeyView(APIView):
+    @extend_schema(responses={200: VapidPublicKeySerializer}, tags=["notifications"])
+    def get(self, request: Request) -> Response:
+        return Response({"public_key": settings.VAPID_PUBLIC_KEY})
+
+
+class PushSubscriptionsView(APIView):
+    @extend_schema(request=PushSubscriptionInputSerializer, responses={201: PushSubscriptionSerializer}, tags=["notifications"])
+    def post(self, request: Request) -> Response:
+        form = PushSubscriptionInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        subscription, _ = services.push_subscription_add(
+            user=request.user,
+            endpoint=form.validated_data["endpoint"],
+            p256dh=form.validated_data["keys"]["p256dh"],
+            auth=form.validated_data["keys"]["auth"],
+        )
+        return Response(PushSubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED)
+
+
+class PushSubscriptionDetailView(APIView):
+    @extend_schema(responses={204: None}, tags=["notifications"])
+    def delete(self, request: Request, subscription_id: int) -> Response:
+        subscription = selectors.push_subscriptions_of(user=request.user).filter(pk=subscription_id).first()
+        if subscription is None:
+            raise NotFound("No such push subscription.")
+        services.push_subscription_remove(subscription=subscription)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+_PAGE = """<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Tandem emails</title><body style="font-family:sans-serif;max-width:32rem;margin:3rem auto">{}</body>"""
+
+
+@extend_schema(exclude=True)
+@csrf_exempt
+def unsubscribe(request):
+    """One-click unsubscribe (RFC 8058): a POST switches email off with no login. A GET, which
+    mail scanners also make, only shows a button, so a scanner never unsubscribes anyone."""
+    token = request.GET.get("token", "")
+    user_id = channels.unsubscribe_user_id(token)
+    if user_id is None:
+        return HttpResponse(_PAGE.format("<p>This unsubscribe link is not valid.</p>"), status=400)
+    if request.method == "POST":
+        services.email_unsubscribe(user_id=user_id)
+        return HttpResponse(_PAGE.format("<p>Done: Tandem will not email you any more. You can switch emails back on in the app.</p>"))
+    form = f'<form method="post" action="?token={escape(token)}"><button>Stop Tandem emails</button></form>'
+    return HttpResponse(_PAGE.format(f"<p>Stop receiving Tandem emails?</p>{form}"))
+
+
