@@ -1,0 +1,57 @@
+"""Email: plain text with a link, one-click unsubscribe headers and a signed link that needs no login."""
+
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from notifications import services
+from notifications.models import Delivery, Preferences
+
+pytestmark = pytest.mark.django_db
+
+
+def send_email_to(person, kind="results_ready"):
+    services.notify(user_ids=[person.pk], kind=kind, subject="round:1")
+    for delivery_id in services.fan_out(kind=kind, subject="round:1"):
+        services.delivery_send(delivery_id=delivery_id)
+
+
+def test_an_email_is_plain_text_with_a_link_and_one_click_unsubscribe_headers(person):
+    send_email_to(person)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [person.email]
+    assert message.subject == "Your check-in results are ready"
+    assert message.content_subtype == "plain"
+    assert "/notifications/" in message.body
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.extra_headers["List-Unsubscribe"].startswith("<http")
+    assert Delivery.objects.get(channel="email").status == "sent"
+
+
+def test_one_click_unsubscribe_works_without_login_and_only_on_post(person):
+    send_email_to(person)
+    url = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>")
+    path = urlsplit(url).path + "?" + urlsplit(url).query
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(path)
+    assert page.status_code == 200 and b"<form" in page.content
+    assert Preferences.objects.filter(user=person, email=False).count() == 0  # a GET changes nothing
+    assert browser.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert Preferences.objects.get(user=person).email is False
+    send_email_to(person, kind="partner_left")
+    assert len(mail.outbox) == 1  # no more emails
+
+
+def test_a_forged_unsubscribe_link_is_refused(person):
+    response = Client().post("/api/v1/notifications/unsubscribe?token=1:forged")
+    assert response.status_code == 400
+    assert not Preferences.objects.filter(user=person, email=False).exists()
+
+
+def test_email_switched_off_means_no_email(person):
+    Preferences.objects.create(user=person, email=False)
+    send_email_to(person)
+    assert mail.outbox == []
