@@ -165,7 +165,8 @@ class Flag(models.Model):
 
 class DiscussionNote(models.Model):
     discussion = models.ForeignKey(Discussion, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # A note is its author's words: it goes with their account.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     text = models.TextField()
     created_at = models.DateTimeField(default=now)
 

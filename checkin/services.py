@@ -125,11 +125,11 @@ def _round_reveal(*, checkin_round: Round, now: datetime) -> None:
         subject=f"round:{checkin_round.pk}",
         data={"round_id": checkin_round.pk},
     )
-    # The analysis runs after commit; if the enqueue is lost, the tick's sweep of unanalysed
-    # rounds picks the round up (see tick_sweep_unanalysed).
+    # The analysis runs after commit. `robust`: with the broker down the answer still succeeds,
+    # and the tick's sweep of unanalysed rounds (scheduler.sweep_unanalysed_rounds) enqueues it later.
     from checkin import tasks
 
-    transaction.on_commit(lambda: tasks.round_analyse.delay(checkin_round.pk))
+    transaction.on_commit(lambda: tasks.round_analyse.delay(checkin_round.pk), robust=True)
 
 
 def round_close(*, round_id: int, now: datetime) -> bool:

@@ -60,7 +60,9 @@ def notify(*, user_ids: Iterable[int], kind: str, subject: str, data: dict | Non
     if recipients:
         from notifications import tasks
 
-        transaction.on_commit(lambda: tasks.fan_out.delay(kind, subject))
+        # `robust`: a broker outage must not fail the request that caused the event; the sweep
+        # fans out whatever was never handed off.
+        transaction.on_commit(lambda: tasks.fan_out.delay(kind, subject), robust=True)
 
 
 def fan_out(*, kind: str, subject: str) -> list[int]:
