@@ -6,6 +6,7 @@ urlpatterns = [
     path("auth/register", views.RegisterView.as_view(), name="register"),
     path("auth/login", views.LoginView.as_view(), name="login"),
     path("auth/logout", views.LogoutView.as_view(), name="logout"),
+    path("auth/csrf", views.CsrfView.as_view(), name="csrf"),
     path("me", views.MeView.as_view(), name="me"),
     path("me/export", views.ExportView.as_view(), name="me-export"),
     path("couple", views.CoupleView.as_view(), name="couple"),

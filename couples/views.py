@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -67,8 +68,30 @@ class LoginView(APIView):
         )
         if user is None:
             raise ValidationError({"non_field_errors": [WRONG_CREDENTIALS]})
-        login(request._request, user)
+        # A session is a browser's, so it starts only when the CSRF check passes (the PWA gets
+        # its token from /auth/csrf first); this stops a forged login into someone else's
+        # account. Other clients use the token and never get a session.
+        if _csrf_passes(request):
+            login(request._request, user)
         return Response(_auth_result(user))
+
+
+def _csrf_passes(request: Request) -> bool:
+    check = CsrfViewMiddleware(lambda _: None)
+    check.process_request(request._request)
+    return check.process_view(request._request, None, (), {}) is None
+
+
+class CsrfView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        responses={200: inline_serializer("CsrfToken", {"csrf_token": serializers.CharField()})}, tags=["accounts"]
+    )
+    def get(self, request: Request) -> Response:
+        """Sets the CSRF cookie that a browser sends back (as X-CSRFToken) when it logs in."""
+        return Response({"csrf_token": get_token(request._request)})
 
 
 class LogoutView(APIView):

@@ -156,3 +156,48 @@ def test_login_is_throttled(api, person):
 def test_an_unknown_user_factory_email_cannot_log_in(api):
     UserFactory(email="exists@example.com")
     assert api(None).post(LOGIN, {"email": "exists@example.com", "password": "x"}, format="json").status_code == 400
+
+
+def test_a_browser_login_starts_a_session_only_with_a_valid_csrf_token(person):
+    from rest_framework.test import APIClient
+
+    browser = APIClient(enforce_csrf_checks=True)
+    body = {"email": person.email, "password": PASSWORD}
+    forged = browser.post(LOGIN, body, format="json")
+    assert forged.status_code == 200 and forged.json()["token"]  # a token client is unaffected
+    assert browser.get("/api/v1/me").status_code == 401  # but no session was started
+
+    token = browser.get("/api/v1/auth/csrf").json()["csrf_token"]
+    assert browser.post(LOGIN, body, format="json", HTTP_X_CSRFTOKEN=token).status_code == 200
+    assert browser.get("/api/v1/me").json()["email"] == person.email
+
+
+def test_deleting_an_account_leaves_no_row_that_references_the_person(seats):
+    from django.apps import apps
+
+    from checkin.services import discussion_note_add
+    from notifications.models import Preferences, PushSubscription
+    from tests.checkin.helpers import revealed_round
+
+    revealed_round(seats, alice=(2, 3), bob=(3, 2))
+    discussion = seats.alice.memberships.get().couple.discussions.first()
+    discussion_note_add(user=seats.alice, discussion=discussion, text="mine")
+    Preferences.objects.create(user=seats.alice, quiet_hours_start="22:00", quiet_hours_end="07:00")
+    PushSubscription.objects.create(user=seats.alice, endpoint="https://push.example.com/a", p256dh="k", auth="a")
+    alice_id = seats.alice.pk
+
+    assert seats.alice_api.delete("/api/v1/me", {"password": PASSWORD}, format="json").status_code == 204
+
+    user_model = apps.get_model("couples", "User")
+    referencing = []
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if field.is_relation and (field.many_to_one or field.one_to_one):
+                if getattr(field, "related_model", None) is user_model and not field.auto_created:
+                    if model.objects.filter(**{field.name: alice_id}).exists():
+                        referencing.append(f"{model.__name__}.{field.name}")
+    assert referencing == []
+    assert not user_model.objects.filter(pk=alice_id).exists()
+    assert not discussion.notes.filter(text="mine").exists()  # her words went with her
+    # The partner keeps their own answers; the couple's rounds stay with the couple.
+    assert seats.bob.responses.count() == 1
