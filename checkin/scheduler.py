@@ -41,8 +41,10 @@ class TickReport:
 
 def tick(*, now: datetime) -> TickReport:
     report = TickReport()
-    open_due_rounds(now=now, report=report)
+    # Close first: a round whose window ended must not count as "still open" and block the round
+    # now due (a window as long as the period, or catch-up after downtime).
     report.closed = close_ended_rounds(now=now)
+    open_due_rounds(now=now, report=report)
     report.nudged = nudge_due_rounds(now=now)
     report.reanalysed = sweep_unanalysed_rounds(now=now)
     services.heartbeat_record(name=HEARTBEAT, at=now)

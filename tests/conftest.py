@@ -1,9 +1,12 @@
 """Shared fixtures: the three seats every read endpoint is tested from (two partners and an
 outsider), API clients logged in as each, and the rule that the suite never skips a real server."""
 
+import base64
+import json
 from dataclasses import dataclass
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
@@ -32,6 +35,29 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+class BrokerQueue:
+    """The messages waiting in the real Redis broker's default queue, as (task name, args)."""
+
+    def __init__(self, url: str):
+        self.client = redis.Redis.from_url(url)
+
+    def __iter__(self):
+        # kombu LPUSHes and workers BRPOP, so the list holds the newest first.
+        for raw in reversed(self.client.lrange("celery", 0, -1)):
+            message = json.loads(raw)
+            args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+            yield message["headers"]["task"], tuple(args)
+
+
+@pytest.fixture
+def broker_messages(settings) -> BrokerQueue:
+    """An empty queue on the test broker (a Redis database of its own) before and after."""
+    queue = BrokerQueue(settings.CELERY_BROKER_URL)
+    queue.client.flushdb()
+    yield queue
+    queue.client.flushdb()
 
 
 def client_for(user: User | None) -> APIClient:

@@ -1,0 +1,124 @@
+"""The tick and the analysis run by a real Celery worker, over the real Redis broker and PostgreSQL.
+
+The worker is a separate process (`celery -A config worker`) on the test database and on the
+broker of the test settings, whose Redis database is emptied first. Nothing here is mocked: the
+tick is sent with `.delay()`, the second answer's on_commit hands the analysis to the broker, and
+the test polls the database for what the worker did. If Redis or PostgreSQL is down, it fails.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from checkin import services as checkin_services
+from checkin import tasks
+from checkin.models import Flag, Round
+from couples.models import Schedule
+from tests.conftest import pair
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+CELERY = Path(sys.executable).parent / "celery"
+WAIT = 30  # seconds the worker gets for each step
+
+
+def database_url() -> str:
+    """The URL of the database this test runs on (the test database, while the test runs)."""
+    db = settings.DATABASES["default"]
+    assert db["ENGINE"] == "django.db.backends.postgresql", db["ENGINE"]
+    credentials = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{credentials}@{host}/{quote(db['NAME'], safe='')}"
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path):
+    """A Celery worker process on the test database and the test broker, stopped afterwards."""
+    broker = settings.CELERY_BROKER_URL
+    assert broker.startswith("redis://"), broker
+    assert settings.DATABASES["default"]["NAME"].startswith("test_")
+    redis.Redis.from_url(broker).flushdb()  # fails here when Redis is down
+    log_path = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "TEST_REDIS_URL": broker,
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [str(CELERY), "-A", "config", "worker", "--pool", "solo"]
+    command += ["--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "INFO"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process.log_path = log_path
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        redis.Redis.from_url(broker).flushdb()  # what the worker did not get to (notification sends)
+
+
+def wait_for(condition, worker, what: str):
+    """Poll `condition` until it returns something truthy; fail with the worker's log otherwise."""
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        assert worker.poll() is None, f"the worker exited:\n{worker.log_path.read_text()}"
+        time.sleep(0.2)
+    pytest.fail(f"the worker did not {what} within {WAIT} s:\n{worker.log_path.read_text()}")
+
+
+def test_a_real_worker_opens_the_due_round_and_analyses_it_after_the_reveal(worker):
+    assert connection.vendor == "postgresql"
+    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
+    couple = pair(alice, bob)
+    # Due a minute ago (real time: the worker's tick uses the clock), window 48 h.
+    Schedule.objects.filter(couple=couple).update(next_checkin_at=timezone.now() - timedelta(minutes=1))
+
+    tasks.tick.delay()
+
+    checkin_round = wait_for(lambda: Round.objects.filter(couple=couple).first(), worker, "open the due round")
+    assert checkin_round.status == Round.Status.OPEN
+    assert Schedule.objects.get(couple=couple).next_checkin_at > timezone.now()
+
+    # Alice wants more closeness, Bob more space: outside any transaction, so each submit commits
+    # on its own and the second one's on_commit sends round_analyse to the broker.
+    assert connection.in_atomic_block is False
+    checkin_services.response_submit(user=alice, round_id=checkin_round.pk, connection=1, independence=5)
+    checkin_services.response_submit(user=bob, round_id=checkin_round.pk, connection=5, independence=1)
+    checkin_round.refresh_from_db()
+    assert checkin_round.status == Round.Status.REVEALED
+
+    def analysed():
+        checkin_round.refresh_from_db()
+        return checkin_round.analysed_at is not None
+
+    wait_for(analysed, worker, "run round_analyse")
+    flags = set(Flag.objects.filter(round=checkin_round).values_list("kind", "dimension", "about_user_id"))
+    assert flags == {
+        ("pursue_withdraw", "", alice.pk),
+        ("gap", "connection", None),
+        ("gap", "independence", None),
+    }
+    assert "checkin.round_analyse" in worker.log_path.read_text()

@@ -1,0 +1,112 @@
+"""The tick and the reveal under real concurrency on PostgreSQL: separate connections at the same instant.
+
+Two beats (or a beat restarted while the old one still runs) can send two ticks at once, and two
+workers then run them side by side; two partners can press "submit" at the same moment. Each
+thread has its own database connection and they are released together by a barrier.
+"""
+
+import threading
+from datetime import UTC, datetime
+from functools import partial
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+
+from checkin import scheduler
+from checkin import services as checkin_services
+from checkin.models import Response, Round
+from couples.models import Couple, Schedule
+from notifications.models import Notification
+from tests.conftest import pair
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+DUE = datetime(2026, 1, 11, 17, 0, tzinfo=UTC)  # Sunday 19:00 in Riga
+
+
+def run_at_once(*actions):
+    """Run each action in its own thread and database connection, released together."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list = [None] * len(actions)
+
+    def worker(index, action):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = action()
+        except Exception as error:  # the outcome under test
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
+    return outcomes
+
+
+@pytest.fixture(autouse=True)
+def sent(broker_messages):
+    """The tasks sent to the real broker (`.delay()`, e.g. the analysis of a revealed round, or a
+    notification's fan-out), read back from its queue as (task name, args), oldest first."""
+    return broker_messages
+
+
+def analyses(sent) -> list[int]:
+    """The ids of the rounds whose analysis was sent to the broker, in order."""
+    return [args[0] for name, args in sent if name == "checkin.round_analyse"]
+
+
+def test_two_ticks_at_the_same_instant_open_exactly_one_round_per_due_couple(monkeypatch):
+    assert connection.vendor == "postgresql"
+    couples = [pair(UserFactory(), UserFactory()) for _ in range(150)]
+    Schedule.objects.update(next_checkin_at=DUE)
+    # Small batches, so that the two ticks interleave: each claims batches the other skips.
+    monkeypatch.setattr(scheduler, "BATCH_SIZE", 20)
+
+    outcomes = run_at_once(lambda: scheduler.tick(now=DUE), lambda: scheduler.tick(now=DUE))
+
+    reports = [o for o in outcomes if isinstance(o, scheduler.TickReport)]
+    assert len(reports) == 2, outcomes
+    assert [r.failed for r in reports] == [[], []]
+    assert sum(r.opened for r in reports) == 150
+    per_couple = dict(Round.objects.values_list("couple_id").annotate(n=Count("id")))
+    assert per_couple == {couple.pk: 1 for couple in couples}
+    assert not Round.objects.exclude(scheduled_for=DUE).exists()
+    # Every partner is told once, about their own couple's round.
+    told = Notification.objects.filter(kind=Notification.Kind.ROUND_OPENED)
+    assert told.count() == 300
+    assert set(told.values("user_id").annotate(n=Count("id")).values_list("n", flat=True)) == {1}
+    for note in told.select_related("user"):
+        couple_id = note.user.memberships.get(left_at__isnull=True).couple_id
+        assert note.subject == f"round:{Round.objects.get(couple_id=couple_id).pk}"
+    assert not Schedule.objects.filter(next_checkin_at__lte=DUE).exists()
+    assert Couple.objects.count() == 150
+
+
+def test_both_partners_answering_at_the_same_instant_reveal_the_round_exactly_once(sent):
+    for _ in range(5):
+        alice, bob = UserFactory(), UserFactory()
+        pair(alice, bob)
+        checkin_round = checkin_services.round_open_now(user=alice)
+
+        submit = partial(checkin_services.response_submit, round_id=checkin_round.pk)
+        outcomes = run_at_once(
+            partial(submit, user=alice, connection=2, independence=4),
+            partial(submit, user=bob, connection=4, independence=2),
+        )
+
+        assert all(isinstance(o, Response) for o in outcomes), outcomes
+        checkin_round.refresh_from_db()
+        assert checkin_round.status == Round.Status.REVEALED
+        assert checkin_round.revealed_at is not None
+        assert Response.objects.filter(round=checkin_round).count() == 2
+        for partner in (alice, bob):
+            ready = Notification.objects.filter(user=partner, kind=Notification.Kind.RESULTS_READY)
+            assert list(ready.values_list("subject", flat=True)) == [f"round:{checkin_round.pk}"]
+        # The analysis is handed off once, by the one submit that revealed.
+        assert analyses(sent).count(checkin_round.pk) == 1
