@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from checkin import services
 from checkin.models import Round
@@ -56,45 +56,100 @@ def open_due_rounds(*, now: datetime, report: TickReport | None = None) -> TickR
     while True:
         with transaction.atomic():
             due = list(
-                Schedule.objects.select_for_update(skip_locked=True)
+                Schedule.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(next_checkin_at__lte=now)
                 .order_by("next_checkin_at")[:BATCH_SIZE]
             )
-            for schedule in due:
-                try:
-                    with transaction.atomic():
-                        if _open_for_schedule(schedule=schedule, now=now):
-                            report.opened += 1
-                        else:
-                            report.skipped += 1
-                except Exception:
-                    # Old data can be bad (a time zone that no longer exists): log, retry this
-                    # couple later, and go on with the others.
-                    log.exception("tick: could not open a round for couple %s", schedule.couple_id)
-                    report.failed.append(schedule.couple_id)
-                    Schedule.objects.filter(pk=schedule.pk).update(next_checkin_at=now + RETRY_FAILED_COUPLE_AFTER)
+            try:
+                # The common case in a few queries for the whole batch (the Sunday-evening herd).
+                with transaction.atomic():
+                    batch_report = TickReport()
+                    _open_batch(due=due, now=now, report=batch_report)
+                report.opened += batch_report.opened
+                report.skipped += batch_report.skipped
+                report.failed += batch_report.failed
+            except DatabaseError:
+                # A row the batch could not write (a "check in now" round that appeared
+                # meanwhile, say): redo the batch couple by couple, so one never blocks the rest.
+                log.warning("tick: batch of %s failed; opening one couple at a time", len(due), exc_info=True)
+                for schedule in due:
+                    # The rolled-back batch changed these objects in memory; the rows are as they were.
+                    schedule.refresh_from_db(fields=["next_checkin_at"])
+                    _open_one(schedule=schedule, now=now, report=report)
         if len(due) < BATCH_SIZE:
             return report
 
 
-def _open_for_schedule(*, schedule: Schedule, now: datetime) -> bool:
+@dataclass(frozen=True)
+class _Plan:
+    occurrence: datetime
+    next_checkin_at: datetime
+
+
+def _plan(schedule: Schedule, now: datetime) -> _Plan:
+    """Pure: which occurrence is due now, and when the next one is."""
     recurrence = schedule.recurrence
     # Catch-up: after the scheduler was down, only the latest occurrence that is due counts,
     # never a burst of stale rounds; the schedule then moves on into the future.
     occurrence = schedule.next_checkin_at
     while (following := schedules.next_occurrence(recurrence, after=occurrence)) <= now:
         occurrence = following
-    schedule.next_checkin_at = schedules.next_occurrence(recurrence, after=now)
-    schedule.save(update_fields=["next_checkin_at"])
+    return _Plan(occurrence=occurrence, next_checkin_at=schedules.next_occurrence(recurrence, after=now))
 
-    if occurrence + timedelta(hours=schedule.window_hours) <= now:
-        return False  # its whole window passed while the scheduler was down
-    if Round.objects.filter(couple_id=schedule.couple_id, status=Round.Status.OPEN).exists():
-        return False  # a round still open is not doubled: the schedule has moved on
-    services.round_open(
-        couple=schedule.couple, window_hours=schedule.window_hours, now=now, scheduled_for=occurrence
+
+def _window_still_runs(schedule: Schedule, plan: _Plan, now: datetime) -> bool:
+    # If the whole window passed while the scheduler was down, that round is not opened late.
+    return plan.occurrence + timedelta(hours=schedule.window_hours) > now
+
+
+def _open_batch(*, due: list[Schedule], now: datetime, report: TickReport) -> None:
+    already_open = set(
+        Round.objects.filter(couple_id__in=[s.couple_id for s in due], status=Round.Status.OPEN).values_list(
+            "couple_id", flat=True
+        )
     )
-    return True
+    rounds = []
+    for schedule in due:
+        try:
+            plan = _plan(schedule, now)
+        except Exception:
+            _log_failure(schedule, now, report)
+            continue
+        schedule.next_checkin_at = plan.next_checkin_at
+        if not _window_still_runs(schedule, plan, now) or schedule.couple_id in already_open:
+            # A round still open is not doubled: the schedule has moved on.
+            report.skipped += 1
+            continue
+        rounds.append(services.round_unsaved(schedule=schedule, now=now, scheduled_for=plan.occurrence))
+    Schedule.objects.bulk_update(due, ["next_checkin_at"])
+    services.rounds_open(rounds=rounds)
+    report.opened += len(rounds)
+
+
+def _log_failure(schedule: Schedule, now: datetime, report: TickReport) -> None:
+    # Old data can be bad (a time zone that no longer exists): log, retry this couple later,
+    # and go on with the others.
+    log.exception("tick: could not open a round for couple %s", schedule.couple_id)
+    report.failed.append(schedule.couple_id)
+    schedule.next_checkin_at = now + RETRY_FAILED_COUPLE_AFTER
+
+
+def _open_one(*, schedule: Schedule, now: datetime, report: TickReport) -> None:
+    try:
+        with transaction.atomic():
+            plan = _plan(schedule, now)
+            schedule.next_checkin_at = plan.next_checkin_at
+            schedule.save(update_fields=["next_checkin_at"])
+            if not _window_still_runs(schedule, plan, now) or Round.objects.filter(
+                couple_id=schedule.couple_id, status=Round.Status.OPEN
+            ).exists():
+                report.skipped += 1
+                return
+            services.rounds_open(rounds=[services.round_unsaved(schedule=schedule, now=now, scheduled_for=plan.occurrence)])
+            report.opened += 1
+    except Exception:
+        _log_failure(schedule, now, report)
+        Schedule.objects.filter(pk=schedule.pk).update(next_checkin_at=schedule.next_checkin_at)
 
 
 def _in_batches(queryset, action) -> int:

@@ -10,9 +10,9 @@ from checkin import rules, wording
 from checkin.models import Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
 from checkin.models import Response as CheckinResponse
 from config.exceptions import Conflict
-from couples.models import Couple, Membership, User
+from couples.models import Couple, Membership, Schedule, User
 from notifications.models import Notification
-from notifications.services import notify
+from notifications.services import notify, notify_each
 
 log = logging.getLogger(__name__)
 
@@ -37,22 +37,39 @@ def _member_ids(couple_id: int) -> list[int]:
     )
 
 
-def round_open(*, couple: Couple, window_hours: int, now: datetime, scheduled_for: datetime | None = None) -> Round:
-    """Open a round for `couple` and tell both partners. The caller holds a transaction.
-
-    Raises IntegrityError when the couple has an open round or this occurrence was opened already.
-    """
-    closes_at = (scheduled_for or now) + timedelta(hours=window_hours)
-    window = closes_at - now
-    checkin_round = Round.objects.create(
-        couple=couple,
+def round_unsaved(*, schedule, now: datetime, scheduled_for: datetime | None = None) -> Round:
+    """A round of the schedule's couple opening `now`, its window counted from the occurrence."""
+    closes_at = (scheduled_for or now) + timedelta(hours=schedule.window_hours)
+    return Round(
+        couple_id=schedule.couple_id,
         scheduled_for=scheduled_for,
         opens_at=now,
         closes_at=closes_at,
-        nudge_at=now + window * NUDGE_AFTER_FRACTION,
+        nudge_at=now + (closes_at - now) * NUDGE_AFTER_FRACTION,
     )
-    notify(user_ids=_member_ids(couple.pk), kind=Notification.Kind.ROUND_OPENED, subject=f"round:{checkin_round.pk}")
-    return checkin_round
+
+
+def rounds_open(*, rounds: list[Round]) -> list[Round]:
+    """Save new rounds and tell both partners of each. The caller holds a transaction.
+
+    Raises IntegrityError when a couple has an open round or an occurrence was opened already.
+    """
+    if not rounds:
+        return []
+    created = Round.objects.bulk_create(rounds)
+    members = Membership.objects.filter(couple_id__in=[r.couple_id for r in created], left_at__isnull=True)
+    round_of_couple = {r.couple_id: r.pk for r in created}
+    notify_each(
+        kind=Notification.Kind.ROUND_OPENED,
+        recipients=[(user_id, f"round:{round_of_couple[couple_id]}") for couple_id, user_id in members.values_list("couple_id", "user_id")],
+    )
+    return created
+
+
+def round_open(*, couple: Couple, window_hours: int, now: datetime, scheduled_for: datetime | None = None) -> Round:
+    """Open one round for `couple` now and tell both partners. The caller holds a transaction."""
+    schedule = Schedule(couple=couple, window_hours=window_hours)
+    return rounds_open(rounds=[round_unsaved(schedule=schedule, now=now, scheduled_for=scheduled_for)])[0]
 
 
 @transaction.atomic

@@ -35,38 +35,42 @@ def notify(*, user_ids: Iterable[int], kind: str, subject: str, data: dict | Non
 
     `words` fill the placeholders of the text (a display name): never a rating or a note.
     """
-    user_ids = list(user_ids)
-    if not user_ids:
+    notify_each(kind=kind, recipients=[(user_id, subject) for user_id in user_ids], data=data, **words)
+
+
+def notify_each(
+    *, kind: str, recipients: list[tuple[int, str]], data: dict | None = None, **words: str
+) -> None:
+    """`notify` for many events of one kind at once: (user id, subject) pairs, in a few queries
+    whatever their number (the tick opens hundreds of rounds in one batch)."""
+    if not recipients:
         return
     now = timezone.now()
+    user_ids = {user_id for user_id, _ in recipients}
     paused = dict(Preferences.objects.filter(user_id__in=user_ids).values_list("user_id", "paused_until"))
-    recipients = [u for u in user_ids if policy.files_inbox(kind=kind, paused_until=paused.get(u), now=now)]
-    title, body = TEXTS[kind]
+    filed = [(u, subject) for u, subject in recipients if policy.files_inbox(kind=kind, paused_until=paused.get(u), now=now)]
+    if not filed:
+        return
+    title, body = (str(text).format(**words) for text in TEXTS[kind])
     Notification.objects.bulk_create(
         [
             Notification(
-                user_id=user_id,
-                kind=kind,
-                subject=subject,
-                title=str(title).format(**words),
-                body=str(body).format(**words),
-                data=data or {},
-                created_at=now,
+                user_id=user_id, kind=kind, subject=subject, title=title, body=body, data=data or {}, created_at=now
             )
-            for user_id in recipients
+            for user_id, subject in filed
         ],
         ignore_conflicts=True,
     )
-    if recipients:
-        from notifications import tasks
+    from notifications import tasks
 
-        # `robust`: a broker outage must not fail the request that caused the event; the sweep
-        # fans out whatever was never handed off.
-        transaction.on_commit(lambda: tasks.fan_out.delay(kind, subject), robust=True)
+    subjects = sorted({subject for _, subject in filed})
+    # `robust`: a broker outage must not fail the request that caused the event; the sweep
+    # fans out whatever was never handed off.
+    transaction.on_commit(lambda: tasks.fan_out.delay(kind, subjects), robust=True)
 
 
-def fan_out(*, kind: str, subject: str) -> list[int]:
-    """Make the deliveries of the event's notifications; returns the ids of those due now.
+def fan_out(*, kind: str, subjects: list[str]) -> list[int]:
+    """Make the deliveries of these events' notifications; returns the ids of those due now.
 
     Rows are claimed with SKIP LOCKED and marked fanned out in the same transaction, so a
     duplicated task or the sweep never makes a second set (and the unique key would refuse it).
@@ -75,7 +79,7 @@ def fan_out(*, kind: str, subject: str) -> list[int]:
     with transaction.atomic():
         pending = list(
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(kind=kind, subject=subject, fanned_out_at__isnull=True)
+            .filter(kind=kind, subject__in=subjects, fanned_out_at__isnull=True)
             .select_related("user", "user__notification_preferences")
         )
         if not pending:
@@ -219,18 +223,20 @@ def _quiet_until(delivery: Delivery, now: datetime) -> datetime | None:
     return policy.quiet_until(now=now, start=prefs.quiet_hours_start, end=prefs.quiet_hours_end, timezone=user.timezone)
 
 
-def sweep(*, now: datetime, batch_size: int = 1000) -> dict[str, list]:
+def sweep(*, now: datetime, batch_size: int = 1000) -> dict:
     """Find the work a lost hand-off, a dead worker or quiet hours left behind."""
     grace = now - timedelta(minutes=1)
     # Sends whose worker died: their lease ran out. They are tried again.
     Delivery.objects.filter(status=Delivery.Status.SENDING, lease_until__lte=now).update(
         status=Delivery.Status.PENDING, lease_until=None
     )
-    events = list(
+    events: dict[str, list[str]] = {}
+    for kind, subject in (
         Notification.objects.filter(fanned_out_at__isnull=True, created_at__lte=grace)
         .values_list("kind", "subject")
         .distinct()[:batch_size]
-    )
+    ):
+        events.setdefault(kind, []).append(subject)
     # Due a minute ago and still pending: its send task was lost, or it waited out quiet hours
     # or a long Retry-After. (A fresh delivery has its own task on the way.)
     due = list(

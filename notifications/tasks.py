@@ -19,8 +19,8 @@ from notifications import services
     retry_backoff_max=settings.MAX_TASK_DELAY_SECONDS,
     max_retries=5,
 )
-def fan_out(kind: str, subject: str) -> None:
-    for delivery_id in services.fan_out(kind=kind, subject=subject):
+def fan_out(kind: str, subjects: list[str]) -> None:
+    for delivery_id in services.fan_out(kind=kind, subjects=subjects):
         deliver.delay(delivery_id)
 
 
@@ -36,7 +36,7 @@ def deliver(self, delivery_id: int) -> None:
 @shared_task(name="notifications.sweep", ignore_result=True, expires=55)
 def sweep() -> None:
     found = services.sweep(now=timezone.now())
-    for kind, subject in found["events"]:
-        fan_out.delay(kind, subject)
+    for kind, subjects in found["events"].items():
+        fan_out.delay(kind, subjects)
     for delivery_id in found["deliveries"]:
         deliver.delay(delivery_id)

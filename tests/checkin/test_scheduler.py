@@ -461,3 +461,21 @@ def test_a_quiet_tick_costs_the_same_number_of_queries_with_5_couples_as_with_60
     with_60 = quiet_tick_queries(quiet + 2 * MINUTE)
 
     assert len(with_60) == len(with_5), "\n".join(with_60)
+
+
+def test_a_couple_whose_round_cannot_be_written_is_skipped_and_the_others_still_open(caplog):
+    # Old data: this occurrence already has a round (left by a lost update of next_checkin_at),
+    # so the database refuses a second one; the batch falls back to one couple at a time.
+    stuck, others = make_duo(), [make_duo(), make_duo()]
+    with time_machine.travel(DUE, tick=False):
+        checkin_services.round_open(couple=stuck.couple, window_hours=1, now=DUE - 2 * HOUR, scheduled_for=DUE)
+        Round.objects.filter(couple=stuck.couple).update(status=Round.Status.EXPIRED)
+
+    report = tick_at(DUE)
+
+    assert report.opened == 2
+    assert report.failed == [stuck.couple.pk]
+    assert all(duo.rounds().count() == 1 for duo in others)
+    assert stuck.rounds().count() == 1  # only the old one
+    assert stuck.schedule.next_checkin_at == DUE + HOUR  # tried again later
+    assert any(f"couple {stuck.couple.pk}" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def send_email_to(person, kind="results_ready"):
     services.notify(user_ids=[person.pk], kind=kind, subject="round:1")
-    for delivery_id in services.fan_out(kind=kind, subject="round:1"):
+    for delivery_id in services.fan_out(kind=kind, subjects=["round:1"]):
         services.delivery_send(delivery_id=delivery_id)
 
 

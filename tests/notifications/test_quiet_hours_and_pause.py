@@ -64,7 +64,7 @@ def quiet_person(person):
 
 def event(person, kind="results_ready", subject="round:1"):
     services.notify(user_ids=[person.pk], kind=kind, subject=subject)
-    return services.fan_out(kind=kind, subject=subject)
+    return services.fan_out(kind=kind, subjects=[subject])
 
 
 @pytest.mark.django_db
