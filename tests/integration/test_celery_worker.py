@@ -6,13 +6,7 @@ tick is sent with `.delay()`, the second answer's on_commit hands the analysis t
 the test polls the database for what the worker did. If Redis or PostgreSQL is down, it fails.
 """
 
-import os
-import subprocess
-import sys
-import time
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
@@ -26,67 +20,22 @@ from checkin.models import Flag, Round
 from couples.models import Schedule
 from tests.conftest import pair
 from tests.factories import UserFactory
+from tests.integration.processes import start_worker, stop, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = Path(sys.executable).parent / "celery"
-WAIT = 30  # seconds the worker gets for each step
-
-
-def database_url() -> str:
-    """The URL of the database this test runs on (the test database, while the test runs)."""
-    db = settings.DATABASES["default"]
-    assert db["ENGINE"] == "django.db.backends.postgresql", db["ENGINE"]
-    credentials = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    return f"postgres://{credentials}@{host}/{quote(db['NAME'], safe='')}"
-
 
 @pytest.fixture
 def worker(transactional_db, tmp_path):
     """A Celery worker process on the test database and the test broker, stopped afterwards."""
     broker = settings.CELERY_BROKER_URL
     assert broker.startswith("redis://"), broker
-    assert settings.DATABASES["default"]["NAME"].startswith("test_")
     redis.Redis.from_url(broker).flushdb()  # fails here when Redis is down
-    log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url(),
-        "TEST_REDIS_URL": broker,
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [str(CELERY), "-A", "config", "worker", "--pool", "solo"]
-    command += ["--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "INFO"]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    process.log_path = log_path
+    process = start_worker(broker=broker, log_path=tmp_path / "worker.log")
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop(process)
         redis.Redis.from_url(broker).flushdb()  # what the worker did not get to (notification sends)
-
-
-def wait_for(condition, worker, what: str):
-    """Poll `condition` until it returns something truthy; fail with the worker's log otherwise."""
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        assert worker.poll() is None, f"the worker exited:\n{worker.log_path.read_text()}"
-        time.sleep(0.2)
-    pytest.fail(f"the worker did not {what} within {WAIT} s:\n{worker.log_path.read_text()}")
 
 
 def test_a_real_worker_opens_the_due_round_and_analyses_it_after_the_reveal(worker):

@@ -1,0 +1,111 @@
+"""Real processes for integration tests: a Celery worker on the test database, a Redis server of
+the test's own, and polling until they have done their part. Nothing is mocked."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+CELERY = Path(sys.executable).parent / "celery"
+WAIT = 30  # seconds a process gets for each step
+
+
+def database_url() -> str:
+    """The URL of the database this test runs on (the test database, while the test runs)."""
+    db = settings.DATABASES["default"]
+    assert db["ENGINE"] == "django.db.backends.postgresql", db["ENGINE"]
+    credentials = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{credentials}@{host}/{quote(db['NAME'], safe='')}"
+
+
+def start_worker(*, broker: str, log_path: Path, env: dict | None = None) -> subprocess.Popen:
+    """A `celery -A config worker` process on the test database and `broker`."""
+    assert settings.DATABASES["default"]["NAME"].startswith("test_")
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "TEST_REDIS_URL": broker,
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
+    command = [str(CELERY), "-A", "config", "worker", "--pool", "solo"]
+    command += ["--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "INFO"]
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    process.log_path = log_path
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+def wait_for(condition, process: subprocess.Popen, what: str, timeout: float = WAIT):
+    """Poll `condition` until it returns something truthy; fail with the process's log otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        assert process.poll() is None, f"the process exited:\n{process.log_path.read_text()}"
+        time.sleep(0.2)
+    pytest.fail(f"the worker did not {what} within {timeout} s:\n{process.log_path.read_text()}")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server of the test's own on its own port, that the test can stop and start."""
+
+    def __init__(self, port: int, workdir: Path):
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is not installed: the machine runs Redis 7 for the test suite"
+        self.binary, self.port, self.workdir = binary, port, workdir
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            cwd=self.workdir,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis.from_url(self.url, socket_timeout=0.5).ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        pytest.fail(f"redis-server did not start on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=5)
+            self.process = None
