@@ -33,4 +33,6 @@ class FlagAdmin(admin.ModelAdmin):
 
 
 admin.site.register(SchedulerHeartbeat)
-admin.site.register(DiscussionNote, raw_id_fields=["discussion", "author"], list_display=["id", "discussion", "created_at"])
+admin.site.register(
+    DiscussionNote, raw_id_fields=["discussion", "author"], list_display=["id", "discussion", "created_at"]
+)

@@ -37,7 +37,8 @@ class Round(models.Model):
             models.CheckConstraint(condition=Q(status__in=["open", "revealed", "expired"]), name="round_status_known"),
             models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="round_closes_after_it_opens"),
             models.CheckConstraint(
-                condition=Q(status="revealed", revealed_at__isnull=False) | (~Q(status="revealed") & Q(revealed_at__isnull=True)),
+                condition=Q(status="revealed", revealed_at__isnull=False)
+                | (~Q(status="revealed") & Q(revealed_at__isnull=True)),
                 name="round_revealed_at_iff_revealed",
             ),
         ]
@@ -47,9 +48,15 @@ class Round(models.Model):
             # The tick: "open rounds whose window has ended".
             models.Index(fields=["closes_at"], condition=Q(status="open"), name="round_open_closes_idx"),
             # The tick: "open rounds due a nudge".
-            models.Index(fields=["nudge_at"], condition=Q(status="open", nudged_at__isnull=True), name="round_nudge_due_idx"),
+            models.Index(
+                fields=["nudge_at"], condition=Q(status="open", nudged_at__isnull=True), name="round_nudge_due_idx"
+            ),
             # The sweep: "revealed rounds not analysed yet".
-            models.Index(fields=["revealed_at"], condition=Q(status="revealed", analysed_at__isnull=True), name="round_unanalysed_idx"),
+            models.Index(
+                fields=["revealed_at"],
+                condition=Q(status="revealed", analysed_at__isnull=True),
+                name="round_unanalysed_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -107,7 +114,9 @@ class Discussion(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     summary = models.CharField(max_length=400)
     prompt = models.CharField(max_length=400)
-    checkin = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", help_text="The round that opened it.")
+    checkin = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="+", help_text="The round that opened it."
+    )
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
     resolved_at = models.DateTimeField(null=True, blank=True)

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import DatabaseError, transaction
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError, transaction
 
 from checkin import services
 from checkin.models import Round
@@ -68,9 +68,11 @@ def open_due_rounds(*, now: datetime, report: TickReport | None = None) -> TickR
                 report.opened += batch_report.opened
                 report.skipped += batch_report.skipped
                 report.failed += batch_report.failed
-            except DatabaseError:
+            except (IntegrityError, DataError):
                 # A row the batch could not write (a "check in now" round that appeared
                 # meanwhile, say): redo the batch couple by couple, so one never blocks the rest.
+                # Any other database error (a lost connection, a lock timeout) aborts the tick:
+                # everything rolls back and the next tick, a minute later, does the work.
                 log.warning("tick: batch of %s failed; opening one couple at a time", len(due), exc_info=True)
                 for schedule in due:
                     # The rolled-back batch changed these objects in memory; the rows are as they were.
@@ -140,13 +142,18 @@ def _open_one(*, schedule: Schedule, now: datetime, report: TickReport) -> None:
             plan = _plan(schedule, now)
             schedule.next_checkin_at = plan.next_checkin_at
             schedule.save(update_fields=["next_checkin_at"])
-            if not _window_still_runs(schedule, plan, now) or Round.objects.filter(
-                couple_id=schedule.couple_id, status=Round.Status.OPEN
-            ).exists():
+            if (
+                not _window_still_runs(schedule, plan, now)
+                or Round.objects.filter(couple_id=schedule.couple_id, status=Round.Status.OPEN).exists()
+            ):
                 report.skipped += 1
                 return
-            services.rounds_open(rounds=[services.round_unsaved(schedule=schedule, now=now, scheduled_for=plan.occurrence)])
+            services.rounds_open(
+                rounds=[services.round_unsaved(schedule=schedule, now=now, scheduled_for=plan.occurrence)]
+            )
             report.opened += 1
+    except (OperationalError, InterfaceError):
+        raise  # the database itself is failing, not this couple's data: abort the tick
     except Exception:
         _log_failure(schedule, now, report)
         Schedule.objects.filter(pk=schedule.pk).update(next_checkin_at=schedule.next_checkin_at)

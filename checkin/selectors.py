@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, QuerySet
 
-from checkin.models import Response as CheckinResponse
 from checkin.models import Discussion, DiscussionNote, Round
+from checkin.models import Response as CheckinResponse
 from checkin.patterns import DIMENSIONS, PATTERNS, pattern_of
 from couples.models import Membership, User
 
@@ -172,7 +172,9 @@ def discussions_of(*, user: User, status: str | None = None) -> QuerySet[Discuss
     discussions = (
         Discussion.objects.filter(couple_id=current_couple_id(user=user))
         .order_by("-created_at", "-pk")
-        .prefetch_related(Prefetch("notes", queryset=DiscussionNote.objects.select_related("author").order_by("created_at", "pk")))
+        .prefetch_related(
+            Prefetch("notes", queryset=DiscussionNote.objects.select_related("author").order_by("created_at", "pk"))
+        )
     )
     return discussions.filter(status=status) if status else discussions
 
@@ -191,8 +193,4 @@ def export_of(*, user: User) -> list[dict]:
 
 def round_awaits_answer_from(*, round_id: int, user_id: int) -> bool:
     """Is the round still open and unanswered by this person? (Reminders ask only then.)"""
-    return (
-        Round.objects.filter(pk=round_id, status=Round.Status.OPEN)
-        .exclude(responses__user_id=user_id)
-        .exists()
-    )
+    return Round.objects.filter(pk=round_id, status=Round.Status.OPEN).exclude(responses__user_id=user_id).exists()

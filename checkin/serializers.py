@@ -15,7 +15,9 @@ NOTE_MAX = 2000
 
 class ResponseInputSerializer(StrictSerializer):
     connection = serializers.IntegerField(
-        min_value=LOWEST, max_value=HIGHEST, help_text="Am I getting enough connection from us? 1 = not at all, 5 = fully."
+        min_value=LOWEST,
+        max_value=HIGHEST,
+        help_text="Am I getting enough connection from us? 1 = not at all, 5 = fully.",
     )
     independence = serializers.IntegerField(
         min_value=LOWEST, max_value=HIGHEST, help_text="Am I getting enough independence? 1 = not at all, 5 = fully."

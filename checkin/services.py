@@ -32,9 +32,7 @@ class RoundClosed(Conflict):
 
 
 def _member_ids(couple_id: int) -> list[int]:
-    return list(
-        Membership.objects.filter(couple_id=couple_id, left_at__isnull=True).values_list("user_id", flat=True)
-    )
+    return list(Membership.objects.filter(couple_id=couple_id, left_at__isnull=True).values_list("user_id", flat=True))
 
 
 def round_unsaved(*, schedule, now: datetime, scheduled_for: datetime | None = None) -> Round:
@@ -61,7 +59,10 @@ def rounds_open(*, rounds: list[Round]) -> list[Round]:
     round_of_couple = {r.couple_id: r.pk for r in created}
     notify_each(
         kind=Notification.Kind.ROUND_OPENED,
-        recipients=[(user_id, f"round:{round_of_couple[couple_id]}") for couple_id, user_id in members.values_list("couple_id", "user_id")],
+        recipients=[
+            (user_id, f"round:{round_of_couple[couple_id]}")
+            for couple_id, user_id in members.values_list("couple_id", "user_id")
+        ],
     )
     return created
 
@@ -193,7 +194,9 @@ def round_analyse(*, round_id: int) -> list[Flag]:
     checkin_round = Round.objects.select_for_update().filter(pk=round_id).select_related("couple").first()
     if checkin_round is None or checkin_round.status != Round.Status.REVEALED or checkin_round.analysed_at:
         return []
-    answers = sorted(CheckinResponse.objects.filter(round=checkin_round).select_related("user"), key=lambda r: r.user_id)
+    answers = sorted(
+        CheckinResponse.objects.filter(round=checkin_round).select_related("user"), key=lambda r: r.user_id
+    )
     now = timezone.now()
     checkin_round.analysed_at = now
     checkin_round.save(update_fields=["analysed_at"])
@@ -243,7 +246,9 @@ def round_analyse(*, round_id: int) -> list[Flag]:
 
 def _discussion_for(*, checkin_round: Round, kind: str, summary: str, now: datetime) -> Discussion:
     """The couple's open discussion of `kind`, extended; or a new one, which both are told about."""
-    discussion = Discussion.objects.filter(couple_id=checkin_round.couple_id, kind=kind, status=Discussion.Status.OPEN).first()
+    discussion = Discussion.objects.filter(
+        couple_id=checkin_round.couple_id, kind=kind, status=Discussion.Status.OPEN
+    ).first()
     if discussion is not None:
         discussion.summary = summary
         discussion.updated_at = now

@@ -17,10 +17,17 @@ def tick() -> None:
     if report.opened or report.closed or report.nudged or report.failed or report.reanalysed:
         log.info(
             "tick: opened=%s skipped=%s failed=%s closed=%s nudged=%s reanalysed=%s",
-            report.opened, report.skipped, len(report.failed), report.closed, report.nudged, report.reanalysed,
+            report.opened,
+            report.skipped,
+            len(report.failed),
+            report.closed,
+            report.nudged,
+            report.reanalysed,
         )
 
 
-@shared_task(name="checkin.round_analyse", ignore_result=True, autoretry_for=(Exception,), max_retries=5, retry_backoff=True)
+@shared_task(
+    name="checkin.round_analyse", ignore_result=True, autoretry_for=(Exception,), max_retries=5, retry_backoff=True
+)
 def round_analyse(round_id: int) -> None:
     services.round_analyse(round_id=round_id)

@@ -123,7 +123,9 @@ class DiscussionDetailView(APIView):
 
 
 class DiscussionNotesView(APIView):
-    @extend_schema(request=DiscussionNoteInputSerializer, responses={201: DiscussionNoteSerializer}, tags=["discussions"])
+    @extend_schema(
+        request=DiscussionNoteInputSerializer, responses={201: DiscussionNoteSerializer}, tags=["discussions"]
+    )
     def post(self, request: Request, discussion_id: int) -> Response:
         discussion = _discussion_or_404(request, discussion_id)
         form = DiscussionNoteInputSerializer(data=request.data)

@@ -24,11 +24,18 @@ def summary(finding: Finding, names: dict[str, str]) -> str:
                 "other": other,
             }
         case "gap":
-            return _("%(a)s and %(b)s experienced %(what)s quite differently this time.") % {"a": a, "b": b, "what": wanted}
+            return _("%(a)s and %(b)s experienced %(what)s quite differently this time.") % {
+                "a": a,
+                "b": b,
+                "what": wanted,
+            }
         case "shared_need":
             return _("%(a)s and %(b)s would both like more %(what)s.") % {"a": a, "b": b, "what": wanted}
         case "persistent":
-            return _("%(person)s has wanted more %(what)s for a few check-ins now.") % {"person": person, "what": wanted}
+            return _("%(person)s has wanted more %(what)s for a few check-ins now.") % {
+                "person": person,
+                "what": wanted,
+            }
         case "drop":
             return _("%(person)s is feeling less %(what)s than at the last check-in.") % {
                 "person": person,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -17,3 +18,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("healthz", healthz, name="healthz"),
 ]
+
+if settings.BENCH_ENDPOINTS:  # only under config.settings.bench: the baseline of `make bench`
+    from bench.views import ConstantView
+
+    urlpatterns.append(path("api/v1/bench/constant", ConstantView.as_view(), name="bench-constant"))

@@ -26,7 +26,9 @@ def partner_of(*, couple: Couple, user: User) -> User | None:
 
 def user_export(*, user: User) -> dict:
     """Everything stored about `user`, and of a partner only the name they showed them."""
-    memberships = Membership.objects.filter(user=user).select_related("couple", "couple__schedule").order_by("joined_at")
+    memberships = (
+        Membership.objects.filter(user=user).select_related("couple", "couple__schedule").order_by("joined_at")
+    )
     partner_names = {
         m.couple_id: m.user.display_name
         for m in Membership.objects.filter(couple__memberships__user=user).exclude(user=user).select_related("user")

@@ -1,6 +1,5 @@
 """The shapes of accounts, couples, invites and schedules at the HTTP edge."""
 
-
 from rest_framework import serializers
 
 from config.serializers import StrictSerializer
@@ -95,5 +94,3 @@ class CoupleSerializer(serializers.Serializer):
     partner = PartnerSerializer()
     paired_at = serializers.DateTimeField()
     schedule = ScheduleSerializer()
-
-

@@ -178,7 +178,12 @@ def _couple_join(*, user: User, code_hash: str) -> Couple:
     Invite.objects.filter(inviter=user, used_at__isnull=True).delete()
     schedule_create_default(couple=couple, timezone_name=inviter.timezone, now=now)
 
-    notify(user_ids=[inviter.pk], kind=Notification.Kind.INVITE_ACCEPTED, subject=f"couple:{couple.pk}", partner=user.display_name)
+    notify(
+        user_ids=[inviter.pk],
+        kind=Notification.Kind.INVITE_ACCEPTED,
+        subject=f"couple:{couple.pk}",
+        partner=user.display_name,
+    )
     return couple
 
 
@@ -196,7 +201,9 @@ def _couple_end(*, couple: Couple, leaver: User) -> None:
     couple.ended_at = now
     couple.save(update_fields=["ended_at"])
     partner_ids = list(
-        Membership.objects.filter(couple=couple, left_at__isnull=True).exclude(user=leaver).values_list("user_id", flat=True)
+        Membership.objects.filter(couple=couple, left_at__isnull=True)
+        .exclude(user=leaver)
+        .values_list("user_id", flat=True)
     )
     Membership.objects.filter(couple=couple, left_at__isnull=True).update(left_at=now)
     # Reminders stop at once: nothing is due for an ended couple, and its open round closes.
@@ -273,5 +280,3 @@ def _validate_window(schedule: Schedule) -> None:
                 ]
             }
         )
-
-

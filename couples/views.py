@@ -64,7 +64,9 @@ class LoginView(APIView):
         form = LoginSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         user = authenticate(
-            request._request, username=form.validated_data["email"].strip().lower(), password=form.validated_data["password"]
+            request._request,
+            username=form.validated_data["email"].strip().lower(),
+            password=form.validated_data["password"],
         )
         if user is None:
             raise ValidationError({"non_field_errors": [WRONG_CREDENTIALS]})

@@ -3,8 +3,8 @@ raises PermanentError (do not try again) or TemporaryError (try again later) whe
 new channel is a new class here, not a branch everywhere."""
 
 import json
-import smtplib
 import logging
+import smtplib
 from typing import Protocol
 
 import requests
@@ -14,8 +14,8 @@ from django.core.mail import EmailMessage, get_connection
 from pywebpush import WebPushException, webpush
 
 from notifications import policy
-from notifications.push_endpoints import endpoint_problem
 from notifications.models import Delivery, PushSubscription
+from notifications.push_endpoints import endpoint_problem
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,10 @@ class PushChannel:
         kind = delivery.notification.kind
         try:
             webpush(
-                subscription_info={"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
+                subscription_info={
+                    "endpoint": subscription.endpoint,
+                    "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+                },
                 data=push_payload(delivery),
                 vapid_private_key=settings.VAPID_PRIVATE_KEY,
                 # A fresh dict every time: pywebpush writes the audience ("aud") into the one it

@@ -36,7 +36,9 @@ class Notification(models.Model):
         ]
         indexes = [
             # The fan-out sweep: "notifications whose deliveries were never made".
-            models.Index(fields=["created_at"], condition=Q(fanned_out_at__isnull=True), name="notification_fanout_idx"),
+            models.Index(
+                fields=["created_at"], condition=Q(fanned_out_at__isnull=True), name="notification_fanout_idx"
+            ),
             # The inbox and its unread count: "this person's notifications, newest first".
             models.Index(fields=["user", "-created_at"], name="notification_inbox_idx"),
             models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread_idx"),
@@ -121,7 +123,9 @@ class Delivery(models.Model):
     class Meta:
         verbose_name_plural = "deliveries"
         constraints = [
-            models.UniqueConstraint(fields=["notification", "channel", "target"], name="one_delivery_per_channel_target"),
+            models.UniqueConstraint(
+                fields=["notification", "channel", "target"], name="one_delivery_per_channel_target"
+            ),
         ]
         indexes = [
             # The sweep: "pending deliveries that are due", and "sends whose worker died".

@@ -43,7 +43,9 @@ class PreferencesUpdateSerializer(StrictSerializer, PreferencesSerializer):
             missing = "quiet_hours_end" if end is None else "quiet_hours_start"
             raise serializers.ValidationError({missing: ["Quiet hours need both a start and an end (or neither)."]})
         if start is not None and start == end:
-            raise serializers.ValidationError({"quiet_hours_end": ["Quiet hours must end at a different time than they start."]})
+            raise serializers.ValidationError(
+                {"quiet_hours_end": ["Quiet hours must end at a different time than they start."]}
+            )
         return attrs
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications import channels, policy
@@ -26,8 +26,9 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 BACKOFF_BASE_SECONDS = 30
-# A claimed send that has not finished by then belongs to a worker that died.
-SEND_LEASE = timedelta(minutes=2)
+# A claimed send that has not finished by then belongs to a worker that died: a few times the
+# channels' 10-second network timeouts, so a slow send that is still running is never taken over.
+SEND_LEASE = timedelta(seconds=60)
 
 
 def notify(*, user_ids: Iterable[int], kind: str, subject: str, data: dict | None = None, **words: str) -> None:
@@ -38,9 +39,7 @@ def notify(*, user_ids: Iterable[int], kind: str, subject: str, data: dict | Non
     notify_each(kind=kind, recipients=[(user_id, subject) for user_id in user_ids], data=data, **words)
 
 
-def notify_each(
-    *, kind: str, recipients: list[tuple[int, str]], data: dict | None = None, **words: str
-) -> None:
+def notify_each(*, kind: str, recipients: list[tuple[int, str]], data: dict | None = None, **words: str) -> None:
     """`notify` for many events of one kind at once: (user id, subject) pairs, in a few queries
     whatever their number (the tick opens hundreds of rounds in one batch)."""
     if not recipients:
@@ -48,7 +47,9 @@ def notify_each(
     now = timezone.now()
     user_ids = {user_id for user_id, _ in recipients}
     paused = dict(Preferences.objects.filter(user_id__in=user_ids).values_list("user_id", "paused_until"))
-    filed = [(u, subject) for u, subject in recipients if policy.files_inbox(kind=kind, paused_until=paused.get(u), now=now)]
+    filed = [
+        (u, subject) for u, subject in recipients if policy.files_inbox(kind=kind, paused_until=paused.get(u), now=now)
+    ]
     if not filed:
         return
     title, body = (str(text).format(**words) for text in TEXTS[kind])
@@ -144,17 +145,21 @@ def delivery_send(*, delivery_id: int) -> Attempt:
 
     The claim (pending and due -> sending, with a lease) is a conditional update: of two
     workers given the same delivery, one sends and the other finds nothing to do. A worker that
-    dies mid-send leaves the lease to expire; the sweep then makes the row pending again.
+    dies mid-send leaves its lease to expire; the redelivered task (or the sweep) then claims the
+    row again. A push service that never answered never accepted the message, so it is resent.
     """
     now = timezone.now()
-    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING, due_at__lte=now).update(
+    claimable = Q(status=Delivery.Status.PENDING, due_at__lte=now) | Q(
+        status=Delivery.Status.SENDING, lease_until__lte=now
+    )
+    claimed = Delivery.objects.filter(claimable, pk=delivery_id).update(
         status=Delivery.Status.SENDING, lease_until=now + SEND_LEASE, attempts=F("attempts") + 1
     )
     if not claimed:
         return Attempt(status="not_due")
-    delivery = Delivery.objects.select_related(
-        "notification__user__notification_preferences", "subscription"
-    ).get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("notification__user__notification_preferences", "subscription").get(
+        pk=delivery_id
+    )
     reason = _no_longer_wanted(delivery, now)
     if reason:
         _finish(delivery, Delivery.Status.SKIPPED, reason)
@@ -191,7 +196,10 @@ def _retry_later(delivery: Delivery, error: channels.TemporaryError, now: dateti
     backoff = BACKOFF_BASE_SECONDS * 2 ** (delivery.attempts - 1)
     delay = max(error.retry_after or 0, backoff)
     Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
-        status=Delivery.Status.PENDING, due_at=now + timedelta(seconds=delay), lease_until=None, last_error=str(error)[:300]
+        status=Delivery.Status.PENDING,
+        due_at=now + timedelta(seconds=delay),
+        lease_until=None,
+        last_error=str(error)[:300],
     )
     # Short waits ride on a Celery countdown; longer ones (beyond what the broker's visibility
     # timeout allows) are left to the sweep, which finds the row when it falls due.
@@ -295,5 +303,3 @@ def push_subscription_remove(*, subscription: PushSubscription) -> None:
 
 def unread_count(*, user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-

@@ -10,5 +10,7 @@ urlpatterns = [
     path("notifications/<int:notification_id>/read", views.NotificationReadView.as_view(), name="notification-read"),
     path("push/vapid-public-key", views.VapidPublicKeyView.as_view(), name="push-vapid-public-key"),
     path("push/subscriptions", views.PushSubscriptionsView.as_view(), name="push-subscriptions"),
-    path("push/subscriptions/<int:subscription_id>", views.PushSubscriptionDetailView.as_view(), name="push-subscription"),
+    path(
+        "push/subscriptions/<int:subscription_id>", views.PushSubscriptionDetailView.as_view(), name="push-subscription"
+    ),
 ]

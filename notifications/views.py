@@ -64,7 +64,11 @@ class NotificationReadView(APIView):
 class NotificationReadAllView(APIView):
     @extend_schema(
         request=None,
-        responses={200: inline_serializer("ReadAll", {"marked_read": serializers.IntegerField(), "unread_count": serializers.IntegerField()})},
+        responses={
+            200: inline_serializer(
+                "ReadAll", {"marked_read": serializers.IntegerField(), "unread_count": serializers.IntegerField()}
+            )
+        },
         tags=["notifications"],
     )
     def post(self, request: Request) -> Response:
@@ -94,7 +98,9 @@ class VapidPublicKeyView(APIView):
 
 
 class PushSubscriptionsView(APIView):
-    @extend_schema(request=PushSubscriptionInputSerializer, responses={201: PushSubscriptionSerializer}, tags=["notifications"])
+    @extend_schema(
+        request=PushSubscriptionInputSerializer, responses={201: PushSubscriptionSerializer}, tags=["notifications"]
+    )
     def post(self, request: Request) -> Response:
         form = PushSubscriptionInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -132,8 +138,8 @@ def unsubscribe(request):
         return HttpResponse(_PAGE.format("<p>This unsubscribe link is not valid.</p>"), status=400)
     if request.method == "POST":
         services.email_unsubscribe(user_id=user_id)
-        return HttpResponse(_PAGE.format("<p>Done: Tandem will not email you any more. You can switch emails back on in the app.</p>"))
+        return HttpResponse(
+            _PAGE.format("<p>Done: Tandem will not email you any more. You can switch emails back on in the app.</p>")
+        )
     form = f'<form method="post" action="?token={escape(token)}"><button>Stop Tandem emails</button></form>'
     return HttpResponse(_PAGE.format(f"<p>Stop receiving Tandem emails?</p>{form}"))
-
-

@@ -7,160 +7,276 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('couples', '0001_initial'),
+        ("couples", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SchedulerHeartbeat',
+            name="SchedulerHeartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=32, unique=True)),
-                ('completed_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=32, unique=True)),
+                ("completed_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='Discussion',
+            name="Discussion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=32)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('resolved', 'Resolved')], default='open', max_length=16)),
-                ('summary', models.CharField(max_length=400)),
-                ('prompt', models.CharField(max_length=400)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('couple', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='discussions', to='couples.couple')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=32)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("resolved", "Resolved")], default="open", max_length=16
+                    ),
+                ),
+                ("summary", models.CharField(max_length=400)),
+                ("prompt", models.CharField(max_length=400)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "couple",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="discussions", to="couples.couple"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DiscussionNote',
+            name="DiscussionNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('discussion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='checkin.discussion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "discussion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="notes", to="checkin.discussion"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Round',
+            name="Round",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('revealed', 'Revealed'), ('expired', 'Expired')], default='open', max_length=16)),
-                ('scheduled_for', models.DateTimeField(blank=True, null=True)),
-                ('opens_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('closes_at', models.DateTimeField()),
-                ('nudge_at', models.DateTimeField()),
-                ('nudged_at', models.DateTimeField(blank=True, null=True)),
-                ('revealed_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('analysed_at', models.DateTimeField(blank=True, null=True)),
-                ('couple', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rounds', to='couples.couple')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("revealed", "Revealed"), ("expired", "Expired")],
+                        default="open",
+                        max_length=16,
+                    ),
+                ),
+                ("scheduled_for", models.DateTimeField(blank=True, null=True)),
+                ("opens_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("closes_at", models.DateTimeField()),
+                ("nudge_at", models.DateTimeField()),
+                ("nudged_at", models.DateTimeField(blank=True, null=True)),
+                ("revealed_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("analysed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "couple",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="rounds", to="couples.couple"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('connection', models.PositiveSmallIntegerField()),
-                ('independence', models.PositiveSmallIntegerField()),
-                ('note', models.TextField(blank=True, default='')),
-                ('private_note', models.TextField(blank=True, default='')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to=settings.AUTH_USER_MODEL)),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='checkin.round')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("connection", models.PositiveSmallIntegerField()),
+                ("independence", models.PositiveSmallIntegerField()),
+                ("note", models.TextField(blank=True, default="")),
+                ("private_note", models.TextField(blank=True, default="")),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responses",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="responses", to="checkin.round"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Flag',
+            name="Flag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=32)),
-                ('dimension', models.CharField(blank=True, default='', max_length=16)),
-                ('summary', models.CharField(max_length=400)),
-                ('about_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('discussion', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='flags', to='checkin.discussion')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='checkin.round')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=32)),
+                ("dimension", models.CharField(blank=True, default="", max_length=16)),
+                ("summary", models.CharField(max_length=400)),
+                (
+                    "about_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "discussion",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="flags",
+                        to="checkin.discussion",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="flags", to="checkin.round"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='discussion',
-            name='checkin',
-            field=models.ForeignKey(help_text='The round that opened it.', on_delete=django.db.models.deletion.CASCADE, related_name='+', to='checkin.round'),
+            model_name="discussion",
+            name="checkin",
+            field=models.ForeignKey(
+                help_text="The round that opened it.",
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="checkin.round",
+            ),
         ),
         migrations.AddIndex(
-            model_name='round',
-            index=models.Index(fields=['couple', '-opens_at'], name='round_history_idx'),
+            model_name="round",
+            index=models.Index(fields=["couple", "-opens_at"], name="round_history_idx"),
         ),
         migrations.AddIndex(
-            model_name='round',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['closes_at'], name='round_open_closes_idx'),
+            model_name="round",
+            index=models.Index(
+                condition=models.Q(("status", "open")), fields=["closes_at"], name="round_open_closes_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='round',
-            index=models.Index(condition=models.Q(('nudged_at__isnull', True), ('status', 'open')), fields=['nudge_at'], name='round_nudge_due_idx'),
+            model_name="round",
+            index=models.Index(
+                condition=models.Q(("nudged_at__isnull", True), ("status", "open")),
+                fields=["nudge_at"],
+                name="round_nudge_due_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='round',
-            index=models.Index(condition=models.Q(('analysed_at__isnull', True), ('status', 'revealed')), fields=['revealed_at'], name='round_unanalysed_idx'),
+            model_name="round",
+            index=models.Index(
+                condition=models.Q(("analysed_at__isnull", True), ("status", "revealed")),
+                fields=["revealed_at"],
+                name="round_unanalysed_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='round',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('couple',), name='one_open_round_per_couple'),
+            model_name="round",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")), fields=("couple",), name="one_open_round_per_couple"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='round',
-            constraint=models.UniqueConstraint(fields=('couple', 'scheduled_for'), name='one_round_per_scheduled_occurrence'),
+            model_name="round",
+            constraint=models.UniqueConstraint(
+                fields=("couple", "scheduled_for"), name="one_round_per_scheduled_occurrence"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='round',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'revealed', 'expired'])), name='round_status_known'),
+            model_name="round",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["open", "revealed", "expired"])), name="round_status_known"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='round',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_at__gt', models.F('opens_at'))), name='round_closes_after_it_opens'),
+            model_name="round",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_at__gt", models.F("opens_at"))), name="round_closes_after_it_opens"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='round',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('revealed_at__isnull', False), ('status', 'revealed')), models.Q(models.Q(('status', 'revealed'), _negated=True), ('revealed_at__isnull', True)), _connector='OR'), name='round_revealed_at_iff_revealed'),
+            model_name="round",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("revealed_at__isnull", False), ("status", "revealed")),
+                    models.Q(models.Q(("status", "revealed"), _negated=True), ("revealed_at__isnull", True)),
+                    _connector="OR",
+                ),
+                name="round_revealed_at_iff_revealed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.UniqueConstraint(fields=('round', 'user'), name='one_response_per_partner_per_round'),
+            model_name="response",
+            constraint=models.UniqueConstraint(fields=("round", "user"), name="one_response_per_partner_per_round"),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('connection__gte', 1), ('connection__lte', 5)), name='response_connection_1_to_5'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("connection__gte", 1), ("connection__lte", 5)), name="response_connection_1_to_5"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('independence__gte', 1), ('independence__lte', 5)), name='response_independence_1_to_5'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("independence__gte", 1), ("independence__lte", 5)),
+                name="response_independence_1_to_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='flag',
-            constraint=models.UniqueConstraint(fields=('round', 'kind', 'dimension', 'about_user'), name='one_flag_per_finding_about_a_partner'),
+            model_name="flag",
+            constraint=models.UniqueConstraint(
+                fields=("round", "kind", "dimension", "about_user"), name="one_flag_per_finding_about_a_partner"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='flag',
-            constraint=models.UniqueConstraint(condition=models.Q(('about_user__isnull', True)), fields=('round', 'kind', 'dimension'), name='one_flag_per_finding_about_both'),
+            model_name="flag",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("about_user__isnull", True)),
+                fields=("round", "kind", "dimension"),
+                name="one_flag_per_finding_about_both",
+            ),
         ),
         migrations.AddIndex(
-            model_name='discussion',
-            index=models.Index(fields=['couple', '-created_at'], name='discussion_list_idx'),
+            model_name="discussion",
+            index=models.Index(fields=["couple", "-created_at"], name="discussion_list_idx"),
         ),
         migrations.AddConstraint(
-            model_name='discussion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('couple', 'kind'), name='one_open_discussion_per_kind'),
+            model_name="discussion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")), fields=("couple", "kind"), name="one_open_discussion_per_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='discussion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('resolved_at__isnull', False), ('status', 'resolved')), models.Q(('resolved_at__isnull', True), ('status', 'open')), _connector='OR'), name='discussion_resolved_at_iff_resolved'),
+            model_name="discussion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("resolved_at__isnull", False), ("status", "resolved")),
+                    models.Q(("resolved_at__isnull", True), ("status", "open")),
+                    _connector="OR",
+                ),
+                name="discussion_resolved_at_iff_resolved",
+            ),
         ),
     ]

@@ -159,7 +159,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 #   rows with a unique key), so running one again is harmless.
 # - reject_on_worker_lost: a task whose worker process was killed (SIGKILL, OOM) is requeued at
 #   once rather than acknowledged as failed; the idempotent tasks make that safe.
-# - one visibility timeout: Redis redelivers an unacknowledged message after this long. Every
+# - one visibility timeout: Redis redelivers an unacknowledged message once this long has passed
+#   (running workers look for such messages every 10 s, see unacked_restore_*). Every
 #   countdown, ETA and retry delay stays below it (MAX_TASK_DELAY_SECONDS, asserted by a test);
 #   longer waits (quiet hours, a long Retry-After) are rows with a due time that the sweep picks up.
 CELERY_TASK_ACKS_LATE = True
@@ -167,7 +168,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_VISIBILITY_TIMEOUT_SECONDS = env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600)
 MAX_TASK_DELAY_SECONDS = min(600, CELERY_VISIBILITY_TIMEOUT_SECONDS // 2)
-CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS}
+REDIS_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS,
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, **REDIS_TRANSPORT_OPTIONS}
 # A request that enqueues work must not hang on a dead broker: publishing gives up within about
 # a second and the sweeps hand the work over once the broker is back.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
@@ -188,3 +194,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Bench-only endpoints (config/urls.py, bench/views.py): on only under config.settings.bench.
+BENCH_ENDPOINTS = False

@@ -4,12 +4,12 @@
 """
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import CELERY_VISIBILITY_TIMEOUT_SECONDS, REST_FRAMEWORK, env
+from config.settings.base import REDIS_TRANSPORT_OPTIONS, REST_FRAMEWORK, env
 
 SECRET_KEY = "test-only-secret-key-not-for-production-4b1d"
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/test")}
 CELERY_BROKER_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS}
+CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,21 +15,49 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('round_opened', 'Round Opened'), ('nudge', 'Nudge'), ('results_ready', 'Results Ready'), ('discussion_opened', 'Discussion Opened'), ('partner_left', 'Partner Left'), ('invite_accepted', 'Invite Accepted'), ('schedule_changed', 'Schedule Changed')], max_length=32)),
-                ('subject', models.CharField(max_length=64)),
-                ('title', models.CharField(max_length=120)),
-                ('body', models.CharField(max_length=400)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("round_opened", "Round Opened"),
+                            ("nudge", "Nudge"),
+                            ("results_ready", "Results Ready"),
+                            ("discussion_opened", "Discussion Opened"),
+                            ("partner_left", "Partner Left"),
+                            ("invite_accepted", "Invite Accepted"),
+                            ("schedule_changed", "Schedule Changed"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("subject", models.CharField(max_length=64)),
+                ("title", models.CharField(max_length=120)),
+                ("body", models.CharField(max_length=400)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['user', '-created_at'], name='notification_inbox_idx'), models.Index(condition=models.Q(('read_at__isnull', True)), fields=['user'], name='notification_unread_idx')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'kind', 'subject'), name='one_notification_per_event')],
+                "indexes": [
+                    models.Index(fields=["user", "-created_at"], name="notification_inbox_idx"),
+                    models.Index(
+                        condition=models.Q(("read_at__isnull", True)), fields=["user"], name="notification_unread_idx"
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "kind", "subject"), name="one_notification_per_event")
+                ],
             },
         ),
     ]

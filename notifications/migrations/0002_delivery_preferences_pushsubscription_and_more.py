@@ -7,97 +7,140 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
+        ("notifications", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('push', 'Push'), ('email', 'Email')], max_length=8)),
-                ('target', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Skipped')], default='pending', max_length=8)),
-                ('due_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, default='', max_length=300)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("channel", models.CharField(choices=[("push", "Push"), ("email", "Email")], max_length=8)),
+                ("target", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("skipped", "Skipped"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                    ),
+                ),
+                ("due_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, default="", max_length=300)),
             ],
             options={
-                'verbose_name_plural': 'deliveries',
+                "verbose_name_plural": "deliveries",
             },
         ),
         migrations.CreateModel(
-            name='Preferences',
+            name="Preferences",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('push', models.BooleanField(default=True)),
-                ('email', models.BooleanField(default=True)),
-                ('quiet_hours_start', models.TimeField(blank=True, null=True)),
-                ('quiet_hours_end', models.TimeField(blank=True, null=True)),
-                ('paused_until', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("push", models.BooleanField(default=True)),
+                ("email", models.BooleanField(default=True)),
+                ("quiet_hours_start", models.TimeField(blank=True, null=True)),
+                ("quiet_hours_end", models.TimeField(blank=True, null=True)),
+                ("paused_until", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name_plural': 'preferences',
+                "verbose_name_plural": "preferences",
             },
         ),
         migrations.CreateModel(
-            name='PushSubscription',
+            name="PushSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('endpoint', models.URLField(max_length=2000, unique=True)),
-                ('p256dh', models.CharField(max_length=200)),
-                ('auth', models.CharField(max_length=100)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("endpoint", models.URLField(max_length=2000, unique=True)),
+                ("p256dh", models.CharField(max_length=200)),
+                ("auth", models.CharField(max_length=100)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.AddField(
-            model_name='notification',
-            name='fanned_out_at',
+            model_name="notification",
+            name="fanned_out_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('fanned_out_at__isnull', True)), fields=['created_at'], name='notification_fanout_idx'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("fanned_out_at__isnull", True)),
+                fields=["created_at"],
+                name="notification_fanout_idx",
+            ),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='notification',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='notifications.notification'),
+            model_name="delivery",
+            name="notification",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="deliveries", to="notifications.notification"
+            ),
         ),
         migrations.AddField(
-            model_name='preferences',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preferences', to=settings.AUTH_USER_MODEL),
+            model_name="preferences",
+            name="user",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notification_preferences",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='pushsubscription',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='push_subscriptions', to=settings.AUTH_USER_MODEL),
+            model_name="pushsubscription",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="push_subscriptions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='subscription',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deliveries', to='notifications.pushsubscription'),
+            model_name="delivery",
+            name="subscription",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="deliveries",
+                to="notifications.pushsubscription",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='preferences',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('quiet_hours_end__isnull', True), ('quiet_hours_start__isnull', True)), models.Q(('quiet_hours_end__isnull', False), ('quiet_hours_start__isnull', False)), _connector='OR'), name='quiet_hours_have_both_ends_or_none'),
+            model_name="preferences",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("quiet_hours_end__isnull", True), ("quiet_hours_start__isnull", True)),
+                    models.Q(("quiet_hours_end__isnull", False), ("quiet_hours_start__isnull", False)),
+                    _connector="OR",
+                ),
+                name="quiet_hours_have_both_ends_or_none",
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(condition=models.Q(('status', 'pending')), fields=['due_at'], name='delivery_due_idx'),
+            model_name="delivery",
+            index=models.Index(condition=models.Q(("status", "pending")), fields=["due_at"], name="delivery_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(condition=models.Q(('status', 'sending')), fields=['lease_until'], name='delivery_lease_idx'),
+            model_name="delivery",
+            index=models.Index(
+                condition=models.Q(("status", "sending")), fields=["lease_until"], name="delivery_lease_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('notification', 'channel', 'target'), name='one_delivery_per_channel_target'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                fields=("notification", "channel", "target"), name="one_delivery_per_channel_target"
+            ),
         ),
     ]

@@ -71,7 +71,13 @@ def test_a_repeated_mismatch_extends_its_open_discussion_instead_of_opening_a_tw
     second = answered_through_the_api(seats, alice=(2, 3), bob=(3, 2))
     discussions = Discussion.objects.filter(couple=seats.couple, kind="pursue_withdraw")
     assert discussions.count() == 1
-    assert Flag.objects.filter(round__in=[first.pk, second], kind="pursue_withdraw").values("discussion").distinct().count() == 1
+    assert (
+        Flag.objects.filter(round__in=[first.pk, second], kind="pursue_withdraw")
+        .values("discussion")
+        .distinct()
+        .count()
+        == 1
+    )
 
 
 def test_a_mismatch_after_the_discussion_was_resolved_opens_a_new_one(seats):

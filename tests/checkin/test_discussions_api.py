@@ -19,13 +19,25 @@ def test_a_flagged_round_opens_a_discussion_both_partners_see(seats, discussion)
         body = client.get("/api/v1/discussions").json()
         assert body["count"] == 1
         item = body["results"][0]
-        assert set(item) == {"id", "kind", "summary", "prompt", "checkin_id", "status", "notes", "created_at", "resolved_at"}
+        assert set(item) == {
+            "id",
+            "kind",
+            "summary",
+            "prompt",
+            "checkin_id",
+            "status",
+            "notes",
+            "created_at",
+            "resolved_at",
+        }
         assert (item["kind"], item["status"], item["resolved_at"]) == ("pursue_withdraw", "open", None)
         assert item["prompt"]
 
 
 def test_notes_are_added_and_shown_with_their_author(seats, discussion):
-    response = seats.bob_api.post(f"/api/v1/discussions/{discussion.pk}/notes", {"text": "Let's talk Sunday"}, format="json")
+    response = seats.bob_api.post(
+        f"/api/v1/discussions/{discussion.pk}/notes", {"text": "Let's talk Sunday"}, format="json"
+    )
     assert response.status_code == 201
     notes = seats.alice_api.get(f"/api/v1/discussions/{discussion.pk}").json()["notes"]
     assert [(n["author"]["display_name"], n["text"]) for n in notes] == [("Bob", "Let's talk Sunday")]

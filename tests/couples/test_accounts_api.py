@@ -22,7 +22,12 @@ def test_register_returns_a_token_and_the_user_with_email_folded_to_lower_case(a
     response = register(api(None), timezone="Europe/Riga")
     assert response.status_code == 201
     body = response.json()
-    assert body["user"] == {"id": body["user"]["id"], "email": "sam@example.com", "display_name": "Sam", "timezone": "Europe/Riga"}
+    assert body["user"] == {
+        "id": body["user"]["id"],
+        "email": "sam@example.com",
+        "display_name": "Sam",
+        "timezone": "Europe/Riga",
+    }
     me = api(None)
     me.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
     assert me.get("/api/v1/me").json()["email"] == "sam@example.com"
@@ -149,7 +154,9 @@ def test_register_is_throttled_with_retry_after(api, settings):
 
 def test_login_is_throttled(api, person):
     client = api(None)
-    statuses = [client.post(LOGIN, {"email": person.email, "password": "wrong"}, format="json").status_code for _ in range(11)]
+    statuses = [
+        client.post(LOGIN, {"email": person.email, "password": "wrong"}, format="json").status_code for _ in range(11)
+    ]
     assert statuses[-1] == 429
 
 

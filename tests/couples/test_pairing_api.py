@@ -171,7 +171,10 @@ def test_after_leaving_both_can_pair_again_and_the_old_couple_keeps_its_members(
     assert response.json()["id"] != seats.couple.pk
     old = Couple.objects.get(pk=seats.couple.pk)
     assert old.ended_at is not None
-    assert set(Membership.objects.filter(couple=old).values_list("user_id", flat=True)) == {seats.alice.pk, seats.bob.pk}
+    assert set(Membership.objects.filter(couple=old).values_list("user_id", flat=True)) == {
+        seats.alice.pk,
+        seats.bob.pk,
+    }
 
 
 def test_a_person_cannot_be_in_two_couples_even_bypassing_the_services(seats):

@@ -19,7 +19,9 @@ def test_a_new_couple_checks_in_on_sunday_at_19_local_and_knows_when_next(seats)
 
 
 @time_machine.travel(datetime(2026, 3, 20, 12, 0, tzinfo=UTC), tick=False)
-def test_changing_the_schedule_recomputes_the_next_check_in_across_a_dst_change(seats, django_capture_on_commit_callbacks):
+def test_changing_the_schedule_recomputes_the_next_check_in_across_a_dst_change(
+    seats, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = seats.bob_api.patch(
             SCHEDULE, {"weekday": 6, "time": "20:30", "timezone": "Europe/Riga", "window_hours": 24}, format="json"

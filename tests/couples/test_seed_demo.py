@@ -18,7 +18,9 @@ def test_the_demo_couple_has_history_an_open_round_and_is_seeded_only_once(clien
     assert Round.objects.filter(status="open").count() == 1
     assert Discussion.objects.exists()
     login = client.post(
-        "/api/v1/auth/login", {"email": "sam@demo.tandem.app", "password": "tandem-demo-2026"}, content_type="application/json"
+        "/api/v1/auth/login",
+        {"email": "sam@demo.tandem.app", "password": "tandem-demo-2026"},
+        content_type="application/json",
     )
     assert login.status_code == 200
     trends = client.get("/api/v1/checkins/trends").json()

@@ -24,6 +24,7 @@ from tests.integration.processes import start_worker, stop, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
+
 @pytest.fixture
 def worker(transactional_db, tmp_path):
     """A Celery worker process on the test database and the test broker, stopped afterwards."""

@@ -18,7 +18,12 @@ def test_defaults_are_everything_on_no_quiet_hours_no_pause(seats):
 
 
 def test_preferences_can_be_changed_and_read_back(seats):
-    body = {"email": False, "quiet_hours_start": "22:00", "quiet_hours_end": "07:30", "paused_until": "2026-12-24T00:00:00Z"}
+    body = {
+        "email": False,
+        "quiet_hours_start": "22:00",
+        "quiet_hours_end": "07:30",
+        "paused_until": "2026-12-24T00:00:00Z",
+    }
     response = seats.alice_api.patch(PREFERENCES, body, format="json")
     assert response.status_code == 200
     assert seats.alice_api.get(PREFERENCES).json() == {**body, "push": True, "paused_until": "2026-12-24T00:00:00Z"}

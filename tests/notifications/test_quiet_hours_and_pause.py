@@ -33,10 +33,14 @@ class TestQuietUntil:
 
     def test_the_end_itself_is_no_longer_quiet_and_the_start_is(self):
         assert policy.quiet_until(now=at(2026, 7, 1, 4), start=time(22), end=time(7), timezone=RIGA) is None
-        assert policy.quiet_until(now=at(2026, 7, 1, 19), start=time(22), end=time(7), timezone=RIGA) == at(2026, 7, 2, 4)
+        assert policy.quiet_until(now=at(2026, 7, 1, 19), start=time(22), end=time(7), timezone=RIGA) == at(
+            2026, 7, 2, 4
+        )
 
     def test_quiet_hours_within_one_day(self):
-        assert policy.quiet_until(now=at(2026, 7, 1, 11), start=time(13), end=time(15), timezone=RIGA) == at(2026, 7, 1, 12)
+        assert policy.quiet_until(now=at(2026, 7, 1, 11), start=time(13), end=time(15), timezone=RIGA) == at(
+            2026, 7, 1, 12
+        )
         assert policy.quiet_until(now=at(2026, 7, 1, 12, 30), start=time(13), end=time(15), timezone=RIGA) is None
 
     def test_across_the_spring_forward_night_the_end_follows_the_local_clock(self):

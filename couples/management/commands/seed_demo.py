@@ -45,7 +45,9 @@ class Command(BaseCommand):
         for email, name, zone in DEMO_PEOPLE:
             user = User.objects.filter(email=email).first()
             if user is None:
-                user = services.user_register(email=email, password=DEMO_PASSWORD, display_name=name, timezone_name=zone)
+                user = services.user_register(
+                    email=email, password=DEMO_PASSWORD, display_name=name, timezone_name=zone
+                )
             people.append(user)
         sam, alex = people
         if selectors.couple_current(user=sam) is None and selectors.couple_current(user=alex) is None:

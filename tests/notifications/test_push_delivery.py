@@ -1,0 +1,399 @@
+"""Web Push end to end against a real local push service (tests/notifications/fake_push.py).
+
+Nothing of ours is mocked: a person subscribes through the API with a browser's own keys, an event
+is filed with `notify`, `fan_out` makes the deliveries and `delivery_send` sends them with
+pywebpush over HTTP to the fake push service, which records what it got. The test then decrypts
+the message with the browser's private key, as the browser would.
+"""
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.db import connection
+
+from checkin import services as checkin_services
+from notifications import policy, services
+from notifications.models import Delivery, Notification, PushSubscription
+from tests.conftest import client_for
+from tests.notifications.fake_push import PUSH_SUBSCRIPTIONS_URL, Browser, running_push_service, vapid_public_key
+
+T0 = datetime(2026, 7, 1, 10, 0, tzinfo=UTC)  # 13:00 in Riga: no quiet hours in the way
+
+
+def subscribe(person, push_service, token: str | None = None) -> tuple[Browser, PushSubscription]:
+    """`person`'s browser subscribes to `push_service` through the API."""
+    browser = Browser.new(push_service.endpoint(token))
+    response = browser.subscribe(client_for(person))
+    assert response.status_code == 201, response.content
+    return browser, PushSubscription.objects.get(pk=response.json()["id"])
+
+
+def event(person_ids, django_capture_on_commit_callbacks, *, kind="results_ready", subject="round:1") -> list[int]:
+    """File an event with `notify` and run its fan-out as the task would; returns the due delivery ids.
+
+    The hand-off to the broker (on commit) is captured and checked, not sent: the fan-out task's
+    body, services.fan_out, runs here instead.
+    """
+    with django_capture_on_commit_callbacks() as handed_off:
+        services.notify(user_ids=person_ids, kind=kind, subject=subject)
+    assert len(handed_off) == 1
+    return fan_out(kind, subject)
+
+
+def fan_out(kind: str, subject: str) -> list[int]:
+    """The fan-out task's body for one event."""
+    return services.fan_out(kind=kind, subjects=[subject])
+
+
+def push_delivery(person) -> Delivery:
+    return Delivery.objects.get(notification__user=person, channel=Delivery.Channel.PUSH)
+
+
+# Arrival
+
+
+@pytest.mark.django_db
+def test_results_arrive_encrypted_with_ttl_urgency_and_a_vapid_signature_for_this_push_service(
+    seats, push_service, vapid, django_capture_on_commit_callbacks
+):
+    alice, bob = seats.alice, seats.bob
+    browser, subscription = subscribe(alice, push_service)
+    # A real round: both answer, with ratings and notes; the second answer reveals and notifies.
+    checkin_round = checkin_services.round_open_now(user=alice)
+    with django_capture_on_commit_callbacks():
+        checkin_services.response_submit(
+            user=alice, round_id=checkin_round.pk, connection=2, independence=5, note="NOTE-ALICE-zebra"
+        )
+        checkin_services.response_submit(
+            user=bob,
+            round_id=checkin_round.pk,
+            connection=5,
+            independence=1,
+            note="NOTE-BOB-giraffe",
+            private_note="PRIVATE-BOB-okapi",
+        )
+    subject = f"round:{checkin_round.pk}"
+    due = fan_out("results_ready", subject)
+    notification = Notification.objects.get(user=alice, kind="results_ready", subject=subject)
+    delivery = Delivery.objects.get(notification=notification, channel=Delivery.Channel.PUSH)
+    assert delivery.pk in due
+    assert delivery.target == f"subscription:{subscription.pk}"
+
+    assert services.delivery_send(delivery_id=delivery.pk).status == "sent"
+
+    [message] = push_service.received_for(browser.endpoint)
+    assert message.accepted and push_service.accepted == [message]
+    headers = message.headers
+    assert int(headers["ttl"]) == policy.TTL_SECONDS["results_ready"] > 0
+    assert headers["urgency"] == policy.URGENCY["results_ready"]
+    assert headers["content-encoding"] == "aes128gcm"
+    # Signed with the server's VAPID key, for this push service's origin, not yet expired.
+    assert headers["authorization"].startswith("vapid t=")
+    assert vapid_public_key(headers["authorization"]) == settings.VAPID_PUBLIC_KEY
+    claims = message.claims
+    assert claims["aud"] == push_service.origin
+    assert claims["sub"] == settings.VAPID_SUBJECT
+    assert claims["exp"] > time.time()
+    # Encrypted: the words are not in the body, and only the subscriber's key opens it.
+    assert notification.title.encode() not in message.body
+    payload = browser.read(message)
+    assert payload == {
+        "id": notification.pk,
+        "kind": "results_ready",
+        "title": notification.title,
+        "body": notification.body,
+        "tag": f"tandem-{notification.pk}",
+        "url": f"{settings.APP_BASE_URL.rstrip('/')}/notifications/{notification.pk}",
+    }
+    # Safe on a lock screen: no rating and no note of either partner.
+    plain = str(payload)
+    for secret in ("NOTE-ALICE-zebra", "NOTE-BOB-giraffe", "PRIVATE-BOB-okapi", "connection", "independence"):
+        assert secret not in plain
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 1, "")
+    assert delivery.sent_at is not None and delivery.lease_until is None
+    # Bob has no subscription: he gets an email and no push.
+    assert not Delivery.objects.filter(notification__user=bob, channel=Delivery.Channel.PUSH).exists()
+
+
+@pytest.mark.django_db
+def test_each_push_service_gets_its_own_audience(person, push_service, vapid, django_capture_on_commit_callbacks):
+    with running_push_service() as other_service:
+        assert other_service.origin != push_service.origin
+        first, _ = subscribe(person, push_service)
+        second, _ = subscribe(person, other_service)
+        due = event([person.pk], django_capture_on_commit_callbacks)
+        pushes = Delivery.objects.filter(pk__in=due, channel=Delivery.Channel.PUSH).order_by("pk")
+        assert pushes.count() == 2
+        for delivery in pushes:
+            assert services.delivery_send(delivery_id=delivery.pk).status == "sent"
+
+        [to_first] = push_service.accepted_for(first.endpoint)
+        [to_second] = other_service.accepted_for(second.endpoint)
+    # A fresh claims dict per send: the second send does not carry the first service's audience.
+    assert to_first.claims["aud"] == push_service.origin
+    assert to_second.claims["aud"] == other_service.origin
+    assert first.read(to_first)["id"] == second.read(to_second)["id"]
+
+
+# Answers of the push service
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [410, 404])
+def test_a_subscription_the_push_service_no_longer_knows_is_deleted_and_the_delivery_fails(
+    status, person, push_service, vapid, django_capture_on_commit_callbacks
+):
+    browser, subscription = subscribe(person, push_service)
+    event([person.pk], django_capture_on_commit_callbacks)
+    push_service.answer(browser.endpoint, status)
+    delivery = push_delivery(person)
+
+    assert services.delivery_send(delivery_id=delivery.pk).status == "failed"
+
+    assert len(push_service.received_for(browser.endpoint)) == 1
+    assert push_service.accepted == []
+    assert not PushSubscription.objects.filter(pk=subscription.pk).exists()
+    delivery.refresh_from_db()
+    assert delivery.status == "failed"
+    assert str(status) in delivery.last_error
+    assert delivery.subscription_id is None and delivery.lease_until is None
+    # Failed for good: it is not claimed again, and the next event makes no push delivery.
+    assert services.delivery_send(delivery_id=delivery.pk).status == "not_due"
+    event([person.pk], django_capture_on_commit_callbacks, subject="round:2")
+    assert not Delivery.objects.filter(notification__subject="round:2", channel=Delivery.Channel.PUSH).exists()
+    assert len(push_service.requests) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "retry_after", "wait"),
+    [
+        (429, 120, 120),  # the push service's Retry-After, longer than the first backoff
+        (429, 5, services.BACKOFF_BASE_SECONDS),  # a shorter Retry-After never undercuts the backoff
+        (500, None, services.BACKOFF_BASE_SECONDS),
+        (503, None, services.BACKOFF_BASE_SECONDS),
+    ],
+)
+def test_a_temporary_refusal_leaves_the_delivery_pending_until_later_and_then_it_arrives(
+    status, retry_after, wait, person, push_service, vapid, django_capture_on_commit_callbacks
+):
+    browser, subscription = subscribe(person, push_service)
+    push_service.answer(browser.endpoint, status, retry_after=retry_after)
+    with time_machine.travel(T0, tick=False):
+        event([person.pk], django_capture_on_commit_callbacks)
+        delivery = push_delivery(person)
+        attempt = services.delivery_send(delivery_id=delivery.pk)
+    assert attempt.status == "retry"
+    # Within the broker's visibility timeout the task retries itself; beyond it the sweep does.
+    assert attempt.retry_in == (wait if wait <= settings.MAX_TASK_DELAY_SECONDS else None)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.lease_until) == ("pending", 1, None)
+    assert delivery.due_at >= T0 + timedelta(seconds=wait)
+    assert str(status) in delivery.last_error
+    assert PushSubscription.objects.filter(pk=subscription.pk).exists()
+
+    # Not before it is due: nothing is claimed and nothing is sent.
+    with time_machine.travel(delivery.due_at - timedelta(seconds=1), tick=False):
+        assert services.delivery_send(delivery_id=delivery.pk).status == "not_due"
+    assert len(push_service.requests) == 1
+
+    with time_machine.travel(delivery.due_at + timedelta(seconds=1), tick=False):
+        assert services.delivery_send(delivery_id=delivery.pk).status == "sent"
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("sent", 2)
+    assert [r.status for r in push_service.received_for(browser.endpoint)] == [status, 201]
+    [message] = push_service.accepted
+    assert browser.read(message)["id"] == delivery.notification_id
+
+
+@pytest.mark.django_db
+def test_a_due_retry_is_found_by_the_sweep(person, push_service, vapid, django_capture_on_commit_callbacks):
+    browser, _ = subscribe(person, push_service)
+    push_service.answer(browser.endpoint, 429, retry_after=3600)  # beyond any task countdown
+    with time_machine.travel(T0, tick=False):
+        event([person.pk], django_capture_on_commit_callbacks)
+        delivery = push_delivery(person)
+        attempt = services.delivery_send(delivery_id=delivery.pk)
+    assert attempt.status == "retry" and attempt.retry_in is None  # left to the sweep
+    delivery.refresh_from_db()
+    assert delivery.due_at >= T0 + timedelta(hours=1)
+    assert delivery.pk not in services.sweep(now=T0 + timedelta(minutes=59))["deliveries"]
+    later = delivery.due_at + timedelta(minutes=1)
+    assert delivery.pk in services.sweep(now=later)["deliveries"]
+    with time_machine.travel(later, tick=False):
+        assert services.delivery_send(delivery_id=delivery.pk).status == "sent"
+    assert len(push_service.accepted_for(browser.endpoint)) == 1
+
+
+@pytest.mark.django_db
+def test_after_the_last_attempt_a_delivery_fails_with_the_error_recorded(
+    person, push_service, vapid, django_capture_on_commit_callbacks
+):
+    browser, subscription = subscribe(person, push_service)
+    push_service.answer(browser.endpoint, *[503] * services.MAX_ATTEMPTS)
+    now = T0
+    with time_machine.travel(now, tick=False):
+        event([person.pk], django_capture_on_commit_callbacks)
+    delivery = push_delivery(person)
+    outcomes = []
+    for _ in range(services.MAX_ATTEMPTS):
+        with time_machine.travel(now, tick=False):
+            outcomes.append(services.delivery_send(delivery_id=delivery.pk).status)
+        delivery.refresh_from_db()
+        now = delivery.due_at + timedelta(seconds=1)
+
+    assert outcomes == ["retry"] * (services.MAX_ATTEMPTS - 1) + ["failed"]
+    assert delivery.status == "failed"
+    assert delivery.attempts == services.MAX_ATTEMPTS
+    assert delivery.last_error == f"gave up after {services.MAX_ATTEMPTS} attempts: push service answered 503"
+    assert len(push_service.received_for(browser.endpoint)) == services.MAX_ATTEMPTS
+    assert push_service.accepted == []
+    # A temporary refusal never removes the subscription.
+    assert PushSubscription.objects.filter(pk=subscription.pk).exists()
+    with time_machine.travel(now + timedelta(days=1), tick=False):
+        assert services.delivery_send(delivery_id=delivery.pk).status == "not_due"
+    assert len(push_service.requests) == services.MAX_ATTEMPTS
+
+
+# Once only
+
+
+@pytest.mark.django_db
+def test_sending_twice_or_fanning_out_twice_sends_one_message(
+    person, push_service, vapid, django_capture_on_commit_callbacks
+):
+    browser, _ = subscribe(person, push_service)
+    due = event([person.pk], django_capture_on_commit_callbacks)
+    deliveries = Delivery.objects.count()
+    # The same event filed again, and its fan-out run again (a duplicated or redelivered task).
+    with django_capture_on_commit_callbacks():
+        services.notify(user_ids=[person.pk], kind="results_ready", subject="round:1")
+    assert fan_out("results_ready", "round:1") == []
+    assert Notification.objects.count() == 1
+    assert Delivery.objects.count() == deliveries == 2  # push and email
+    delivery = push_delivery(person)
+
+    assert services.delivery_send(delivery_id=delivery.pk).status == "sent"
+    assert services.delivery_send(delivery_id=delivery.pk).status == "not_due"
+    for delivery_id in due:
+        services.delivery_send(delivery_id=delivery_id)
+
+    assert len(push_service.requests) == 1
+    [message] = push_service.accepted_for(browser.endpoint)
+    assert browser.read(message)["id"] == delivery.notification_id
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("sent", 1)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_same_delivery_at_the_same_instant_send_it_once(person, push_service, vapid):
+    assert connection.vendor == "postgresql"
+    browser, _ = subscribe(person, push_service)
+    # Filed without `notify`, whose hand-off would go to the broker at once outside a test transaction.
+    Notification.objects.create(user=person, kind="results_ready", subject="round:1", title="Ready", body="Look")
+    fan_out("results_ready", "round:1")
+    delivery = push_delivery(person)
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def send():
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(services.delivery_send(delivery_id=delivery.pk).status)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["not_due"] * 3 + ["sent"]
+    assert len(push_service.requests) == 1
+    assert len(push_service.accepted_for(browser.endpoint)) == 1
+
+
+# Subscriptions
+
+
+@pytest.mark.django_db
+def test_the_same_endpoint_registered_twice_is_one_subscription(person, push_service):
+    browser = Browser.new(push_service.endpoint())
+    api = client_for(person)
+    first = browser.subscribe(api)
+    again = browser.subscribe(api)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json()["id"] == again.json()["id"]
+    assert first.json()["endpoint"] == browser.endpoint
+    assert PushSubscription.objects.filter(endpoint=browser.endpoint).count() == 1
+    # The browser renewed its keys: the one row has the new ones.
+    renewed = Browser.new(browser.endpoint)
+    assert renewed.subscribe(api).json()["id"] == first.json()["id"]
+    subscription = PushSubscription.objects.get()
+    assert (subscription.user, subscription.p256dh, subscription.auth) == (person, renewed.p256dh, renewed.auth)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://10.0.0.1/x",
+        "https://192.168.1.20/push/abc",
+        "https://169.254.169.254/latest/meta-data",
+        "https://localhost/x",
+        "https://127.0.0.1/x",
+        "https://[::1]/x",
+        "http://example.com/x",
+        "http://93.184.216.34/x",
+        "ftp://93.184.216.34/x",
+    ],
+)
+def test_an_endpoint_that_is_not_public_https_is_refused(endpoint, person, settings):
+    settings.PUSH_ALLOW_LOOPBACK_ENDPOINTS = False
+    response = Browser.new(endpoint).subscribe(client_for(person))
+    assert response.status_code == 400, response.content
+    assert "endpoint" in response.json()
+    assert not PushSubscription.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_fake_push_service_itself_is_refused_outside_dev_and_test(person, push_service, settings):
+    settings.PUSH_ALLOW_LOOPBACK_ENDPOINTS = False
+    response = Browser.new(push_service.endpoint()).subscribe(client_for(person))
+    assert response.status_code == 400
+    # A public https endpoint (an address literal: no DNS needed) is accepted.
+    response = Browser.new("https://93.184.216.34/push/abc").subscribe(client_for(person))
+    assert response.status_code == 201, response.content
+
+
+@pytest.mark.django_db
+def test_an_endpoint_that_is_no_longer_allowed_at_send_time_is_not_called(
+    person, push_service, vapid, settings, django_capture_on_commit_callbacks
+):
+    subscribe(person, push_service)
+    event([person.pk], django_capture_on_commit_callbacks)
+    settings.PUSH_ALLOW_LOOPBACK_ENDPOINTS = False  # e.g. a host name re-pointed at a private address
+    delivery = push_delivery(person)
+    assert services.delivery_send(delivery_id=delivery.pk).status == "failed"
+    delivery.refresh_from_db()
+    assert delivery.last_error == "The endpoint must be an https URL."
+    assert push_service.requests == []
+
+
+@pytest.mark.django_db
+def test_deleting_another_persons_subscription_is_a_404_and_ones_own_a_204(seats, push_service):
+    _, alices = subscribe(seats.alice, push_service)
+    url = f"{PUSH_SUBSCRIPTIONS_URL}/{alices.pk}"
+    assert seats.bob_api.delete(url).status_code == 404
+    assert seats.charlie_api.delete(url).status_code == 404
+    assert seats.anonymous_api.delete(url).status_code == 401
+    assert PushSubscription.objects.filter(pk=alices.pk).exists()
+    assert seats.alice_api.delete(url).status_code == 204
+    assert not PushSubscription.objects.exists()
+    assert seats.alice_api.delete(url).status_code == 404
