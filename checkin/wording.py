@@ -5,6 +5,7 @@ private note. Prompts are a small library per kind, picked by the round so they 
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from checkin.rules import Finding
 
@@ -46,30 +47,30 @@ def summary(finding: Finding, names: dict[str, str]) -> str:
 
 PROMPTS: dict[str, tuple[str, ...]] = {
     "pursue_withdraw": (
-        "What would closeness look like this week that also leaves room for time of your own?",
-        "When one of you reaches out and the other needs room, what helps each of you feel understood?",
-        "Could you each name one small thing the other could do that would feel like enough, not too much?",
-        "Think of a time the balance felt right between you. What was different then?",
+        N_("What would closeness look like this week that also leaves room for time of your own?"),
+        N_("When one of you reaches out and the other needs room, what helps each of you feel understood?"),
+        N_("Could you each name one small thing the other could do that would feel like enough, not too much?"),
+        N_("Think of a time the balance felt right between you. What was different then?"),
     ),
     "gap": (
-        "You saw this differently this time. What was the week like from where each of you stood?",
-        "What is one moment that shaped your answer? Take turns, and just listen first.",
-        "Is there something that felt fine to one of you and not to the other? Curiosity over verdicts.",
+        N_("You saw this differently this time. What was the week like from where each of you stood?"),
+        N_("What is one moment that shaped your answer? Take turns, and just listen first."),
+        N_("Is there something that felt fine to one of you and not to the other? Curiosity over verdicts."),
     ),
     "shared_need": (
-        "You both want more of the same thing. What is one small step you could take together?",
-        "What has been getting in the way for both of you lately?",
-        "If next week went well on this, what would you notice?",
+        N_("You both want more of the same thing. What is one small step you could take together?"),
+        N_("What has been getting in the way for both of you lately?"),
+        N_("If next week went well on this, what would you notice?"),
     ),
     "persistent": (
-        "This has come up a few times. What would make a real difference, even a small one?",
-        "Is there something bigger behind this that is worth talking about gently?",
-        "What support would help, from each other or from outside?",
+        N_("This has come up a few times. What would make a real difference, even a small one?"),
+        N_("Is there something bigger behind this that is worth talking about gently?"),
+        N_("What support would help, from each other or from outside?"),
     ),
     "drop": (
-        "Something shifted since last time. Is there anything you'd like to share about it?",
-        "What changed recently, and what would help now?",
-        "How can you look after each other this week?",
+        N_("Something shifted since last time. Is there anything you'd like to share about it?"),
+        N_("What changed recently, and what would help now?"),
+        N_("How can you look after each other this week?"),
     ),
 }
 

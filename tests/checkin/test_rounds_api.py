@@ -193,3 +193,10 @@ def test_after_leaving_the_old_rounds_stay_with_the_old_couple(seats):
     seats.alice_api.post("/api/v1/couple/join", {"code": code}, format="json")
     assert client_for(newcomer).get("/api/v1/checkins").json()["count"] == 0
     assert Round.objects.filter(couple=seats.couple).count() == 1
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "1.5"])
+def test_a_page_that_is_not_a_number_is_a_400(seats, page):
+    response = seats.alice_api.get("/api/v1/checkins", {"page": page})
+    assert response.status_code == 400
+    assert "page" in response.json()
