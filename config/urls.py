@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config import schema  # noqa: F401 - registers the schema extensions
 from config.health import healthz
 
 api_v1 = [

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from config.serializers import StrictSerializer
+from config.serializers import HourMinuteField, StrictSerializer
 from couples.models import Schedule, User, validate_timezone
 
 
@@ -64,7 +64,7 @@ class JoinSerializer(StrictSerializer):
 
 
 class ScheduleSerializer(serializers.ModelSerializer):
-    time = serializers.TimeField(source="local_time", format="%H:%M", input_formats=["%H:%M"])
+    time = HourMinuteField(source="local_time")
     timezone = TimezoneField()
 
     class Meta:
@@ -77,9 +77,7 @@ class ScheduleUpdateSerializer(StrictSerializer):
     cadence = serializers.ChoiceField(choices=Schedule.Cadence.choices, required=False)
     weekday = serializers.IntegerField(min_value=0, max_value=6, required=False, help_text="0 = Monday .. 6 = Sunday")
     interval_days = serializers.IntegerField(min_value=1, max_value=Schedule.MAX_INTERVAL_DAYS, required=False)
-    time = serializers.TimeField(
-        source="local_time", format="%H:%M", input_formats=["%H:%M"], required=False, help_text="HH:MM, local time"
-    )
+    time = HourMinuteField(source="local_time", required=False, help_text="HH:MM, local time")
     timezone = TimezoneField(required=False)
     window_hours = serializers.IntegerField(min_value=1, max_value=Schedule.MAX_WINDOW_HOURS, required=False)
 

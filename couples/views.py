@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.schema import BodyOnDeleteSchema
 from couples import selectors, services
 from couples.models import Couple, User
 from couples.serializers import (
@@ -105,6 +106,8 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
+    schema = BodyOnDeleteSchema()
+
     @extend_schema(responses={200: UserSerializer}, tags=["accounts"])
     def get(self, request: Request) -> Response:
         return Response(UserSerializer(request.user).data)

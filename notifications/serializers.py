@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from config.serializers import StrictSerializer
+from config.serializers import HourMinuteField, StrictSerializer
 from notifications.models import Notification, Preferences, PushSubscription
 from notifications.push_endpoints import endpoint_problem
 
@@ -19,12 +19,8 @@ class InboxFilterSerializer(StrictSerializer):
 
 
 class PreferencesSerializer(serializers.ModelSerializer):
-    quiet_hours_start = serializers.TimeField(
-        format="%H:%M", input_formats=["%H:%M"], allow_null=True, required=False, help_text="HH:MM local, or null"
-    )
-    quiet_hours_end = serializers.TimeField(
-        format="%H:%M", input_formats=["%H:%M"], allow_null=True, required=False, help_text="HH:MM local, or null"
-    )
+    quiet_hours_start = HourMinuteField(allow_null=True, required=False, help_text="HH:MM local, or null")
+    quiet_hours_end = HourMinuteField(allow_null=True, required=False, help_text="HH:MM local, or null")
 
     class Meta:
         model = Preferences
