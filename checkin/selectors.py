@@ -55,13 +55,7 @@ def _own(answer: CheckinResponse) -> dict:
 
 def _shared(answer: CheckinResponse) -> dict:
     # What a partner may see after the reveal: never the private note.
-    return {
-        "connection": answer.connection,
-        "independence": answer.independence,
-        "note": answer.note,
-        "submitted_at": answer.submitted_at,
-        "updated_at": answer.updated_at,
-    }
+    return {key: value for key, value in _own(answer).items() if key != "private_note"}
 
 
 def response_view(*, answer: CheckinResponse) -> dict:

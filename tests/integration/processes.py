@@ -1,11 +1,13 @@
-"""Real processes for integration tests: a Celery worker on the test database, a Redis server of
-the test's own, and polling until they have done their part. Nothing is mocked."""
+"""Real processes and threads for integration tests: a Celery worker on the test database, a Redis
+server of the test's own, actions released at the same instant, and polling until they have done
+their part. Nothing is mocked."""
 
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -13,6 +15,7 @@ from urllib.parse import quote
 import pytest
 import redis
 from django.conf import settings
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"
@@ -109,3 +112,27 @@ class RedisServer:
             self.process.kill()
             self.process.wait(timeout=5)
             self.process = None
+
+
+def run_at_once(*actions):
+    """Run each action in its own thread and database connection, released together; returns
+    each one's result or the exception it raised."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list = [None] * len(actions)
+
+    def worker(index, action):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = action()
+        except Exception as error:  # the outcome under test
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
+    return outcomes

@@ -1,37 +1,14 @@
 """Pairing under real concurrency on PostgreSQL: separate connections pressing at the same instant."""
 
-import threading
-
 import pytest
 from django.db import connection
 
 from couples import services
 from couples.models import Couple, Membership
 from tests.factories import UserFactory
+from tests.integration.processes import run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_at_once(*actions):
-    """Run each action in its own thread and database connection, released together."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list = [None] * len(actions)
-
-    def worker(index, action):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = action()
-        except Exception as error:  # the outcome under test
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 def test_two_people_joining_one_code_at_the_same_instant_form_exactly_one_couple():

@@ -5,7 +5,6 @@ workers then run them side by side; two partners can press "submit" at the same 
 thread has its own database connection and they are released together by a barrier.
 """
 
-import threading
 from datetime import UTC, datetime
 from functools import partial
 
@@ -20,33 +19,11 @@ from couples.models import Couple, Schedule
 from notifications.models import Notification
 from tests.conftest import pair
 from tests.factories import UserFactory
+from tests.integration.processes import run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 DUE = datetime(2026, 1, 11, 17, 0, tzinfo=UTC)  # Sunday 19:00 in Riga
-
-
-def run_at_once(*actions):
-    """Run each action in its own thread and database connection, released together."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list = [None] * len(actions)
-
-    def worker(index, action):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = action()
-        except Exception as error:  # the outcome under test
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return outcomes
 
 
 @pytest.fixture(autouse=True)
