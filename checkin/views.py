@@ -38,7 +38,8 @@ class CheckinListView(GenericAPIView):
     @extend_schema(responses={200: RoundSerializer(many=True)}, tags=["check-ins"])
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([_round_body(r, request.user) for r in page])
+        views = [selectors.round_view(checkin_round=r, viewer=request.user) for r in page]
+        return self.get_paginated_response(RoundSerializer(views, many=True).data)
 
     @extend_schema(request=None, responses={201: RoundSerializer}, tags=["check-ins"])
     def post(self, request: Request) -> Response:
@@ -69,7 +70,7 @@ class CheckinResponseView(APIView):
     @extend_schema(request=ResponseInputSerializer, responses={200: OwnResponseSerializer}, tags=["check-ins"])
     def put(self, request: Request, round_id: int) -> Response:
         # Scope first: another couple's round is a 404 before any validation can hint it exists.
-        if selectors.round_get(user=request.user, round_id=round_id) is None:
+        if not selectors.rounds_of(user=request.user).filter(pk=round_id).exists():
             raise NotFound(NOT_FOUND)
         form = ResponseInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
