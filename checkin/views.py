@@ -1,5 +1,6 @@
 """HTTP edge of check-ins and discussions: parse, call a service or selector, serialize."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -81,8 +82,8 @@ class CheckinResponseView(APIView):
 class CheckinTrendsView(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("from", str, description="First local date included, YYYY-MM-DD."),
-            OpenApiParameter("to", str, description="Last local date included, YYYY-MM-DD."),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="First local date included, YYYY-MM-DD."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Last local date included, YYYY-MM-DD."),
         ],
         responses={200: TrendsSerializer},
         tags=["check-ins"],

@@ -24,3 +24,5 @@ if settings.BENCH_ENDPOINTS:  # only under config.settings.bench: the baseline o
     from bench.views import ConstantView
 
     urlpatterns.append(path("api/v1/bench/constant", ConstantView.as_view(), name="bench-constant"))
+
+handler404 = "config.exceptions.not_found"

@@ -14,7 +14,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class InboxFilterSerializer(StrictSerializer):
-    unread = serializers.BooleanField(required=False, allow_null=True, default=None)
+    unread = serializers.BooleanField(required=False)
     page = serializers.IntegerField(min_value=1, required=False)
 
 

@@ -46,7 +46,7 @@ class InboxView(GenericAPIView):
     def get(self, request: Request) -> Response:
         query = InboxFilterSerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
-        page = self.paginate_queryset(selectors.inbox_of(user=request.user, unread=query.validated_data["unread"]))
+        page = self.paginate_queryset(selectors.inbox_of(user=request.user, unread=query.validated_data.get("unread")))
         response = self.get_paginated_response(NotificationSerializer(page, many=True).data)
         response.data["unread_count"] = services.unread_count(user=request.user)
         return response

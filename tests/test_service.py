@@ -95,3 +95,10 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_a_url_no_route_matches_is_a_json_404(client):
+    response = client.get("/api/v1/checkins/abc")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
