@@ -94,7 +94,7 @@ def fan_out(*, kind: str, subjects: list[str]) -> list[int]:
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
         Notification.objects.filter(pk__in=[n.pk for n in pending]).update(fanned_out_at=now)
     due = Delivery.objects.filter(notification__in=pending, status=Delivery.Status.PENDING, due_at__lte=now)
-    return list(due.values_list("pk", flat=True))
+    return list(due.order_by("pk").values_list("pk", flat=True))
 
 
 def _preferences(user) -> Preferences:

@@ -20,8 +20,27 @@ from notifications import services
     max_retries=5,
 )
 def fan_out(kind: str, subjects: list[str]) -> None:
-    for delivery_id in services.fan_out(kind=kind, subjects=subjects):
-        deliver.delay(delivery_id)
+    _deliver_in_batches(services.fan_out(kind=kind, subjects=subjects))
+
+
+# Deliveries travel in batches: the Sunday-evening herd makes hundreds of thousands, and one
+# message each would spend more time on the broker than on sending.
+DELIVERY_BATCH = 50
+
+
+def _deliver_in_batches(delivery_ids: list[int]) -> None:
+    for start in range(0, len(delivery_ids), DELIVERY_BATCH):
+        deliver_batch.delay(delivery_ids[start : start + DELIVERY_BATCH])
+
+
+@shared_task(name="notifications.deliver_batch")
+def deliver_batch(delivery_ids: list[int]) -> None:
+    # A batch redelivered after its worker died finds the deliveries already sent (or still
+    # leased) and sends only the rest.
+    for delivery_id in delivery_ids:
+        attempt = services.delivery_send(delivery_id=delivery_id)
+        if attempt.retry_in is not None:
+            deliver.apply_async((delivery_id,), countdown=attempt.retry_in)
 
 
 @shared_task(name="notifications.deliver", bind=True, max_retries=services.MAX_ATTEMPTS)
@@ -38,5 +57,4 @@ def sweep() -> None:
     found = services.sweep(now=timezone.now())
     for kind, subjects in found["events"].items():
         fan_out.delay(kind, subjects)
-    for delivery_id in found["deliveries"]:
-        deliver.delay(delivery_id)
+    _deliver_in_batches(found["deliveries"])
