@@ -18,24 +18,34 @@ from couples.models import Membership, User
 
 
 def current_couple_id(*, user: User) -> int | None:
-    return Membership.objects.filter(user=user, left_at__isnull=True).values_list("couple_id", flat=True).first()
+    return _current_couple(user).first()
+
+
+def _current_couple(user: User) -> QuerySet:
+    return Membership.objects.filter(user=user, left_at__isnull=True).values_list("couple_id", flat=True)
+
+
+def _answers() -> Prefetch:
+    return Prefetch("responses", queryset=CheckinResponse.objects.order_by("pk"))
 
 
 def rounds_of(*, user: User) -> QuerySet[Round]:
     """The rounds of the user's current couple, newest first, with what `round_view` needs.
 
     A person who is not paired sees none; rounds of a couple they left stay with that couple.
+    The couple is a subquery, so scoping costs no query of its own.
     """
-    couple_id = current_couple_id(user=user)
     return (
-        Round.objects.filter(couple_id=couple_id)
+        Round.objects.filter(couple_id__in=_current_couple(user))
         .order_by("-opens_at", "-pk")
-        .prefetch_related(Prefetch("responses", queryset=CheckinResponse.objects.order_by("pk")), "flags")
+        .prefetch_related(_answers(), "flags")
     )
 
 
 def round_current(*, user: User) -> Round | None:
-    return rounds_of(user=user).filter(status=Round.Status.OPEN).first()
+    # An open round has no flags yet (round_view shows them only after the reveal): no prefetch.
+    open_rounds = Round.objects.filter(couple_id__in=_current_couple(user), status=Round.Status.OPEN)
+    return open_rounds.prefetch_related(_answers()).first()
 
 
 def round_get(*, user: User, round_id: int) -> Round | None:
