@@ -27,3 +27,11 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# The performance benchmark (bench/README.md): needs PostgreSQL, Redis and wrk
+# (apt-get install -y wrk); owns the database tandem_bench and Redis db 11. Takes many minutes;
+# `make bench BENCH_ARGS=--quick` is a smoke run of a minute or two.
+BENCH_ARGS ?= --couples 100000 --sizes 1000,10000,100000
+.PHONY: bench
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)

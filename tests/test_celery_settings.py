@@ -37,3 +37,12 @@ def test_no_countdown_retry_delay_or_expiry_is_longer_than_the_visibility_timeou
         assert entry["schedule"] < timeout
     # The deliver task retries only with a delay the service already capped.
     assert "retry_in" in inspect.getsource(notification_tasks.deliver)
+
+
+def test_sending_has_a_queue_of_its_own_so_a_herd_of_sends_never_delays_the_tick():
+    def queue_of(name: str) -> str:
+        return app.amqp.router.route({}, name)["queue"].name
+
+    assert queue_of("notifications.deliver") == queue_of("notifications.deliver_batch") == "deliver"
+    assert queue_of("checkin.tick") == queue_of("notifications.fan_out") == "celery"
+    assert set(settings.WORKER_QUEUES.split(",")) == {"celery", "deliver"}

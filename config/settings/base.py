@@ -179,6 +179,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, **REDIS_TR
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS}
+# Sending gets a queue of its own, so that a Sunday-evening herd of emails and pushes never
+# holds up the tick and the fan-outs behind it. Run one worker per queue in production
+# (`-Q celery` and `-Q deliver`); `make run` runs one worker on both.
+CELERY_TASK_ROUTES = {
+    "notifications.deliver": {"queue": "deliver"},
+    "notifications.deliver_batch": {"queue": "deliver"},
+}
+WORKER_QUEUES = "celery,deliver"
 CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
 CELERY_BEAT_SCHEDULE = {
     # Opens due rounds, nudges, closes ended rounds and sweeps lost work; see checkin/scheduler.py.

@@ -8,7 +8,7 @@ and a Redis database of its own, which the bench drops and flushes.
 """
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import CELERY_VISIBILITY_TIMEOUT_SECONDS, env
+from config.settings.base import REDIS_TRANSPORT_OPTIONS, env
 
 DEBUG = False
 SECRET_KEY = "bench-only-secret-key-not-for-production-7e3a"
@@ -18,7 +18,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # As in production (config/settings/production.py): a web or worker process keeps its connection.
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 CELERY_BROKER_URL = env("BENCH_REDIS_URL", default="redis://127.0.0.1:6379/11")
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS}
+CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench"}}
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 BENCH_ENDPOINTS = True

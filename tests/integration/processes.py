@@ -44,7 +44,7 @@ def start_worker(*, broker: str, log_path: Path, env: dict | None = None) -> sub
         "PYTHONUNBUFFERED": "1",
         **(env or {}),
     }
-    command = [str(CELERY), "-A", "config", "worker", "--pool", "solo"]
+    command = [str(CELERY), "-A", "config", "worker", "-Q", settings.WORKER_QUEUES, "--pool", "solo"]
     command += ["--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "INFO"]
     with log_path.open("ab") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)

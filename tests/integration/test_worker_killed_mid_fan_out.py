@@ -73,7 +73,7 @@ class Workers:
 
     def start(self) -> subprocess.Popen:
         log_path = self.log_dir / f"worker-{len(self.processes) + 1}.log"
-        command = [str(CELERY), "-A", "config", "worker", "--pool", "solo"]
+        command = [str(CELERY), "-A", "config", "worker", "-Q", settings.WORKER_QUEUES, "--pool", "solo"]
         command += ["--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "INFO"]
         with log_path.open("wb") as log:
             process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
@@ -196,7 +196,12 @@ def test_a_worker_killed_mid_send_loses_no_push_and_sends_none_twice(workers, br
     wait_for(all_but_the_claimed_one_sent, workers, "the second worker sends the rest", deadline)
     # The redelivered batch ran and was acknowledged; it sent the rest of its batch and found the
     # held delivery still claimed (the lease of the dead worker's send lasts SEND_LEASE).
-    wait_for(lambda: not broker.hlen("unacked") and not broker.llen("celery"), workers, "the queue empties", deadline)
+    wait_for(
+        lambda: not broker.hlen("unacked") and not broker.llen("celery") and not broker.llen("deliver"),
+        workers,
+        "the queue empties",
+        deadline,
+    )
     assert f"notifications.deliver_batch[{task_id}] succeeded" in second.log_path.read_text(), workers.logs()
     stuck.refresh_from_db()
     assert stuck.status == "sending" and stuck.attempts == 1

@@ -1,0 +1,1 @@
+"""The performance benchmark of Tandem: `make bench` (bench/run.py). See bench/README.md."""

@@ -1,0 +1,203 @@
+"""Scenario 3, the API under load: gunicorn on config.wsgi (bench settings), driven from outside.
+
+Pass 1, saturation: `wrk -t2 -c16 --latency` per endpoint (after a short warm-up), giving
+requests/s and p50/p95/p99 (p95 from bench/wrk_report.lua's `done` callback).
+Pass 2, fixed rate: bench/loadgen.py, an open-loop generator in its own process, sends to each
+endpoint at 50% of the bare endpoint's saturation rate and reports p50/p95/p99 at that rate.
+
+The caller is one partner of a couple with 52 revealed rounds and an open round they answered
+(bench/seed.py: api_couple), authenticated with `Authorization: Token <key>`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from bench import common
+from bench.seed import ApiCouple
+
+PORT = 8765
+GUNICORN_WORKERS = 3
+RESPONSE_BODY = json.dumps({"connection": 3, "independence": 4, "note": "Still thinking it over.", "private_note": ""})
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    path: str
+    body: str | None = None
+
+
+def endpoints(couple: ApiCouple) -> list[Endpoint]:
+    """The bare baseline first: the others are read as a fraction of it."""
+    return [
+        Endpoint("bare (constant)", "GET", "/api/v1/bench/constant"),
+        Endpoint("GET checkins/current", "GET", "/api/v1/checkins/current"),
+        Endpoint(
+            "PUT checkins/{id}/response", "PUT", f"/api/v1/checkins/{couple.open_round_id}/response", RESPONSE_BODY
+        ),
+        Endpoint("GET checkins (history p.1)", "GET", "/api/v1/checkins"),
+    ]
+
+
+@dataclass(frozen=True)
+class Saturation:
+    requests_per_second: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: int  # connect/read/write errors, timeouts and non-2xx answers
+
+
+@dataclass(frozen=True)
+class FixedRate:
+    rate: float
+    send_rate: float
+    sent: int
+    ok: int  # 2xx answers; the others are in `errors`, by kind (TimeoutError: no answer within 10 s)
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: dict[str, int]
+
+
+@dataclass
+class EndpointResult:
+    endpoint: Endpoint
+    saturation: Saturation
+    fixed: FixedRate | None = None
+
+
+def _url(path: str) -> str:
+    return f"http://127.0.0.1:{PORT}{path}"
+
+
+def _call(endpoint: Endpoint, token: str) -> int:
+    request = urllib.request.Request(
+        _url(endpoint.path),
+        method=endpoint.method,
+        data=endpoint.body.encode() if endpoint.body else None,
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def start_gunicorn() -> subprocess.Popen:
+    process = common.start(
+        [
+            str(common.GUNICORN),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(GUNICORN_WORKERS),
+            "--worker-class",
+            "sync",
+            "--backlog",
+            "2048",
+        ],
+        log_name="gunicorn.log",
+    )
+
+    def up() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited:\n{(common.LOG_DIR / 'gunicorn.log').read_text()[-3000:]}")
+        try:
+            urllib.request.urlopen(_url("/healthz"), timeout=2).close()
+            return True
+        except (urllib.error.URLError, OSError):
+            return False
+
+    common.wait_until(up, timeout=60, what="gunicorn to answer /healthz")
+    return process
+
+
+def wrk(endpoint: Endpoint, token: str, *, seconds: float) -> Saturation:
+    command = [
+        common.wrk_path() or "wrk",
+        "-t2",
+        "-c16",
+        f"-d{seconds:g}s",
+        "--latency",
+        "--timeout",
+        "5s",
+        "-s",
+        str(common.ROOT / "bench" / "wrk_report.lua"),
+        "-H",
+        f"Authorization: Token {token}",
+        _url(endpoint.path),
+    ]
+    env = common.child_env(BENCH_METHOD=endpoint.method, BENCH_BODY=endpoint.body or "")
+    output = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
+    data = json.loads(line.removeprefix("BENCH_JSON "))
+    errors = sum(data[key] for key in ("connect_errors", "read_errors", "write_errors", "timeouts", "non_2xx"))
+    return Saturation(
+        requests_per_second=data["requests"] / (data["duration_us"] / 1e6),
+        p50_ms=data["p50_us"] / 1000,
+        p95_ms=data["p95_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        errors=errors,
+    )
+
+
+def fixed_rate(endpoint: Endpoint, token: str, *, rate: float, seconds: float) -> FixedRate:
+    command = [
+        str(common.PYTHON),
+        str(common.ROOT / "bench" / "loadgen.py"),
+        "--url",
+        _url(endpoint.path),
+        "--method",
+        endpoint.method,
+        "--rate",
+        f"{rate:.1f}",
+        "--duration",
+        f"{seconds:g}",
+        "--header",
+        f"Authorization: Token {token}",
+    ]
+    if endpoint.body:
+        command += ["--body", endpoint.body]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    data = json.loads(output.strip().splitlines()[-1])
+    return FixedRate(
+        rate=rate,
+        send_rate=data["send_rate"],
+        sent=data["sent"],
+        ok=data["ok"],
+        p50_ms=data["p50_ms"],
+        p95_ms=data["p95_ms"],
+        p99_ms=data["p99_ms"],
+        errors=data["errors"],
+    )
+
+
+def run(couple: ApiCouple, *, seconds: float, warmup: float) -> list[EndpointResult]:
+    process = start_gunicorn()
+    try:
+        targets = endpoints(couple)
+        for endpoint in targets:
+            status = _call(endpoint, couple.token)
+            if status != 200:
+                raise RuntimeError(
+                    f"{endpoint.method} {endpoint.path} answered {status}, not 200: see var/bench/gunicorn.log"
+                )
+        results = []
+        for endpoint in targets:
+            wrk(endpoint, couple.token, seconds=warmup)
+            results.append(EndpointResult(endpoint=endpoint, saturation=wrk(endpoint, couple.token, seconds=seconds)))
+        rate = results[0].saturation.requests_per_second * 0.5
+        for result in results:
+            result.fixed = fixed_rate(result.endpoint, couple.token, rate=rate, seconds=seconds)
+        return results
+    finally:
+        common.stop(process)

@@ -1,0 +1,202 @@
+"""What every part of the bench shares: where things are, the database and broker it owns, and the
+processes it starts (and stops again, by their own process group).
+
+Nothing here imports Django at module level: bench/run.py sets DJANGO_SETTINGS_MODULE first.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+PYTHON = VENV_BIN / "python"
+CELERY = VENV_BIN / "celery"
+GUNICORN = VENV_BIN / "gunicorn"
+LOG_DIR = ROOT / "var" / "bench"
+
+SETTINGS_MODULE = "config.settings.bench"
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tandem_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of every process the bench starts: bench settings, unbuffered output."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
+        "BENCH_DATABASE_URL": DATABASE_URL,
+        "BENCH_REDIS_URL": REDIS_URL,
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
+# Databases and broker
+
+
+def recreate_database() -> None:
+    """Drop and create the bench database (never any other), then migrate it."""
+    import psycopg
+
+    url = urlparse(DATABASE_URL)
+    name = url.path.lstrip("/")
+    if not name.startswith("tandem_bench"):
+        raise SystemExit(f"refusing to drop {name!r}: the bench only drops databases named tandem_bench*")
+    admin_url = url._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run(
+        [str(PYTHON), "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=child_env(), check=True
+    )
+
+
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def check_services() -> list[str]:
+    """What is missing to run the bench: PostgreSQL, Redis, wrk. Empty when all is there."""
+    import psycopg
+    import redis
+
+    problems = []
+    url = urlparse(DATABASE_URL)
+    try:
+        psycopg.connect(url._replace(path="/postgres").geturl(), connect_timeout=3).close()
+    except psycopg.Error as error:
+        problems.append(f"PostgreSQL is not reachable at {url.hostname}:{url.port or 5432}: {error}")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        problems.append(f"Redis is not reachable at {REDIS_URL}: {error}")
+    if not wrk_path():
+        problems.append("wrk (the HTTP load generator) is not installed: apt-get update && apt-get install -y wrk")
+    return problems
+
+
+def wrk_path() -> str | None:
+    from shutil import which
+
+    return which("wrk")
+
+
+# Processes
+
+
+def start(command: list[str], *, log_name: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start `command` in a new session (its own process group), output to var/bench/<log_name>."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    with (LOG_DIR / log_name).open("wb") as log:
+        return subprocess.Popen(
+            command, cwd=ROOT, env=env or child_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def stop(process: subprocess.Popen, *, grace: float = 15.0) -> None:
+    """Stop a process the bench started, with its children: SIGTERM to its group, then SIGKILL."""
+    if process.poll() is not None:
+        return
+    group = os.getpgid(process.pid)
+    os.killpg(group, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(group, signal.SIGKILL)
+        process.wait(timeout=5)
+    # Children that outlived their parent's exit (a pool process mid-task) go with the group.
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def children_of(pid: int) -> list[int]:
+    """Direct children of `pid`, read from /proc (no psutil in the venv)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # Field 4 (ppid) comes after the command name, which is in parentheses and may hold spaces.
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def peak_rss_kib(pid: int) -> int | None:
+    """VmHWM (peak resident set size) of a live process, in KiB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(match.group(1)) if match else None
+
+
+def wait_until(condition, *, timeout: float, what: str, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+# The machine, for RESULTS.md
+
+
+def load_average() -> float:
+    """The 1-minute load average: on a shared machine, a high one means other work ran too."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+@dataclass(frozen=True)
+class Machine:
+    cpus: str
+    cpu_model: str
+    memory: str
+    kernel: str
+    python: str
+    postgres: str
+    redis: str
+
+
+def describe_machine() -> Machine:
+    import psycopg
+    import redis
+
+    cpu_model = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu_model = line.split(":", 1)[1].strip()
+            break
+    free = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.rstrip()
+    url = urlparse(DATABASE_URL)
+    with psycopg.connect(url._replace(path="/postgres").geturl()) as conn:
+        postgres = conn.execute("SHOW server_version").fetchone()[0]
+    redis_version = redis.Redis.from_url(REDIS_URL).info("server")["redis_version"]
+    return Machine(
+        cpus=subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip(),
+        cpu_model=cpu_model,
+        memory=free,
+        kernel=platform.release(),
+        python=platform.python_version(),
+        postgres=postgres,
+        redis=redis_version,
+    )

@@ -1,0 +1,112 @@
+"""An open-loop, fixed-rate HTTP load generator (wrk can only saturate, not hold a rate).
+
+Request i is sent at start + i / rate whatever happened to the earlier ones: a slow response
+never delays the next request (that would hide the server's queueing, "coordinated omission").
+Latency is measured from the instant a request was *scheduled* to be sent to the end of its
+response, so time spent waiting for a free connection on this side counts too.
+
+Run as its own process (bench/api.py does); prints one JSON object:
+
+    .venv/bin/python bench/loadgen.py --url http://127.0.0.1:8765/api/v1/bench/constant \
+        --rate 300 --duration 10 --header "Authorization: Token abc"
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import time
+
+import aiohttp
+
+MAX_IN_FLIGHT = 1024  # connections open at once; beyond that requests wait (and that wait counts)
+TIMEOUT_SECONDS = 10.0
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of an already sorted list (0 when empty)."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, math.ceil(fraction * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+async def _one(
+    session: aiohttp.ClientSession, method: str, url: str, body: bytes | None, scheduled: float, results: dict
+) -> None:
+    try:
+        async with session.request(method, url, data=body) as response:
+            await response.read()
+            status = response.status
+    except (TimeoutError, aiohttp.ClientError) as error:
+        results["errors"][type(error).__name__] = results["errors"].get(type(error).__name__, 0) + 1
+        return
+    elapsed = time.perf_counter() - scheduled
+    if 200 <= status < 300:
+        results["latencies"].append(elapsed)
+    else:
+        results["errors"][f"HTTP {status}"] = results["errors"].get(f"HTTP {status}", 0) + 1
+
+
+async def run(
+    *, url: str, method: str, body: bytes | None, headers: dict[str, str], rate: float, duration: float
+) -> dict:
+    total = int(rate * duration)
+    results: dict = {"latencies": [], "errors": {}}
+    connector = aiohttp.TCPConnector(limit=MAX_IN_FLIGHT, force_close=True)  # gunicorn sync closes anyway
+    timeout = aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
+    if body is not None:
+        headers = {**headers, "Content-Type": "application/json"}
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers=headers) as session:
+        start = time.perf_counter()
+        pending = set()
+        worst_lag = 0.0
+        for i in range(total):
+            scheduled = start + i / rate
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            worst_lag = max(worst_lag, time.perf_counter() - scheduled)
+            task = asyncio.create_task(_one(session, method, url, body, scheduled, results))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+        sent_in = time.perf_counter() - start
+        if pending:
+            await asyncio.gather(*pending)
+    latencies_ms = sorted(x * 1000 for x in results["latencies"])
+    return {
+        "target_rate": rate,
+        "sent": total,
+        "send_rate": total / sent_in if sent_in else 0.0,
+        "ok": len(latencies_ms),
+        "errors": results["errors"],
+        "worst_send_lag_ms": worst_lag * 1000,
+        "p50_ms": percentile(latencies_ms, 0.50),
+        "p95_ms": percentile(latencies_ms, 0.95),
+        "p99_ms": percentile(latencies_ms, 0.99),
+        "max_ms": latencies_ms[-1] if latencies_ms else 0.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--method", default="GET")
+    parser.add_argument("--body", default=None, help="a JSON body, sent as application/json")
+    parser.add_argument("--header", action="append", default=[], help='"Name: value", repeatable')
+    parser.add_argument("--rate", type=float, required=True, help="requests per second")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of sending")
+    args = parser.parse_args()
+    headers = dict(h.split(":", 1) for h in args.header)
+    headers = {name.strip(): value.strip() for name, value in headers.items()}
+    body = args.body.encode() if args.body is not None else None
+    result = asyncio.run(
+        run(url=args.url, method=args.method, body=body, headers=headers, rate=args.rate, duration=args.duration)
+    )
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,285 @@
+"""`make bench`: Tandem's performance benchmark on local PostgreSQL and Redis. See bench/README.md.
+
+    .venv/bin/python bench/run.py                      # 100,000 couples; scaling at 1k, 10k, 100k
+    .venv/bin/python bench/run.py --quick              # a smoke run of a minute or two
+    .venv/bin/python bench/run.py --write bench/RESULTS.md
+
+For each size (smallest first) it empties the bench database, seeds N couples all due in the
+same minute, times the thundering herd through a real Celery worker (bench/herd.py), then times
+the quiet tick (bench/quiet.py). At the largest size it then loads the API through gunicorn with
+wrk and an open-loop generator (bench/api.py). It prints the results with each target's
+PASS/MISS and writes them as Markdown to var/bench/last-run.md (and to --write, if given).
+
+It owns the database `tandem_bench` (dropped and recreated) and Redis database 11 (flushed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+# The project root instead of bench/ itself: `bench` and `config` import as packages.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
+
+from bench import common  # noqa: E402
+
+# Targets: PASS/MISS is printed next to each.
+HERD_SECONDS_MAX = 60.0
+WORKER_RSS_MIB_MAX = 300.0
+QUIET_TICK_MS_MAX = 50.0
+THROUGHPUT_SHARE_MIN = 0.5
+FIXED_RATE_P99_MS_MAX = 100.0
+FIXED_RATE_SHARE = 0.5  # of the bare endpoint's saturation rate
+
+
+@dataclass(frozen=True)
+class Options:
+    couples: int
+    sizes: list[int]
+    api_seconds: float
+    warmup_seconds: float
+    quiet_runs: int
+    herd_timeout: float
+    skip_api: bool
+    write: Path | None
+    quick: bool
+
+
+def parse_args(argv: list[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(description="Tandem's performance benchmark (see bench/README.md).")
+    parser.add_argument("--couples", type=int, default=100_000, help="size the targets are judged at (default 100000)")
+    parser.add_argument("--sizes", default="1000,10000,100000", help="sizes of the scaling table, comma-separated")
+    parser.add_argument(
+        "--quick", action="store_true", help="a tiny smoke run: 500 couples, sizes 100,500, short API runs"
+    )
+    parser.add_argument("--api-seconds", type=float, default=10.0, help="seconds of each measured API run")
+    parser.add_argument("--warmup-seconds", type=float, default=3.0, help="seconds of wrk warm-up per endpoint")
+    parser.add_argument("--quiet-runs", type=int, default=20, help="quiet ticks timed per size")
+    parser.add_argument("--herd-timeout", type=float, default=1800.0, help="seconds before a herd is given up on")
+    parser.add_argument("--skip-api", action="store_true", help="leave out the API pass")
+    parser.add_argument("--write", type=Path, default=None, help="also write the Markdown report here")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.couples, args.sizes, args.api_seconds, args.warmup_seconds, args.quiet_runs = 500, "100,500", 3.0, 1.0, 5
+    sizes = sorted({int(size) for size in args.sizes.split(",") if size.strip()} | {args.couples})
+    return Options(
+        couples=args.couples,
+        sizes=sizes,
+        api_seconds=args.api_seconds,
+        warmup_seconds=args.warmup_seconds,
+        quiet_runs=args.quiet_runs,
+        herd_timeout=args.herd_timeout,
+        skip_api=args.skip_api,
+        write=args.write,
+        quick=args.quick,
+    )
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def _seconds(value: float | None) -> str:
+    return f"{value:.1f}" if value is not None else "-"
+
+
+def _errors(errors: dict[str, int]) -> str:
+    """ "0", or the count and its kinds: "1,948 (TimeoutError 1,948)"."""
+    total = sum(errors.values())
+    if not total:
+        return "0"
+    return f"{total:,} (" + ", ".join(f"{kind} {count:,}" for kind, count in sorted(errors.items())) + ")"
+
+
+def render(
+    options: Options,
+    herds: list,
+    quiets: list,
+    api_results: list,
+    machine: common.Machine,
+    when: datetime,
+    loads: list[tuple[str, float]],
+) -> str:
+    """The whole report as Markdown (it reads fine as plain text too)."""
+    lines = [
+        f"# Tandem bench, {when:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Targets judged at {options.couples:,} couples (sizes run: {', '.join(f'{s:,}' for s in options.sizes)})"
+        + (" — QUICK SMOKE RUN, not a measurement" if options.quick else "")
+        + ".",
+        "",
+        "## 1. Thundering herd: all N couples due in the same minute, one `checkin.tick`, worker `-c 2`",
+        "",
+        "| couples | done (s) | rounds all open at (s) | notifications all fanned out at (s) | rounds/s"
+        " | deliveries | deliveries handed to the broker | peak RSS, largest process (MiB) | peak RSS, sum (MiB) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for h in herds:
+        rate = f"{h.rounds_per_second:,.0f}" if h.rounds_per_second else "-"
+        done = _seconds(h.seconds) if not h.timed_out else f"> {options.herd_timeout:.0f} (timed out)"
+        lines.append(
+            f"| {h.couples:,} | {done} | {_seconds(h.rounds_open_seconds)} | {_seconds(h.fanned_out_seconds)} | {rate}"
+            f" | {h.deliveries:,} | {h.deliveries_handed_over:,} | {h.max_rss_mib:.0f} | {h.sum_rss_mib:.0f} |"
+        )
+    lines += [
+        "",
+        "## 2. Quiet minute: the same N couples, none due, one `scheduler.tick` in-process",
+        "",
+        "| couples | runs | median (ms) | p90 (ms) | max (ms) |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for q in quiets:
+        lines.append(f"| {q.couples:,} | {q.runs} | {q.median_ms:.1f} | {q.p90_ms:.1f} | {q.max_ms:.1f} |")
+    targets: list[tuple[str, str, bool]] = []
+    herd = next(h for h in herds if h.couples == options.couples)
+    quiet = next(q for q in quiets if q.couples == options.couples)
+    targets.append(
+        (
+            f"herd of {herd.couples:,}: rounds open and notifications enqueued < {HERD_SECONDS_MAX:.0f} s",
+            f"{_seconds(herd.seconds)} s" if not herd.timed_out else "timed out",
+            not herd.timed_out and herd.seconds < HERD_SECONDS_MAX,
+        )
+    )
+    # Judged per process: VmHWM counts the pages a prefork child shares with its parent (copy on
+    # write) in both, so the sum overstates what the three processes hold together.
+    targets.append(
+        (
+            f"herd worker peak RSS < {WORKER_RSS_MIB_MAX:.0f} MiB (largest process; sum of all shown too)",
+            f"{herd.max_rss_mib:.0f} MiB (sum {herd.sum_rss_mib:.0f} MiB)",
+            herd.max_rss_mib < WORKER_RSS_MIB_MAX,
+        )
+    )
+    targets.append(
+        (
+            f"quiet tick at {quiet.couples:,} < {QUIET_TICK_MS_MAX:.0f} ms (median)",
+            f"{quiet.median_ms:.1f} ms",
+            quiet.median_ms < QUIET_TICK_MS_MAX,
+        )
+    )
+    if api_results:
+        bare = api_results[0].saturation.requests_per_second
+        rate = api_results[0].fixed.rate if api_results[0].fixed else 0
+        lines += [
+            "",
+            f"## 3. API under load: gunicorn, 3 sync workers; wrk -t2 -c16 -d{options.api_seconds:g}s;"
+            f" then open-loop at {rate:,.0f} req/s (50% of bare)",
+            "",
+            "| endpoint | req/s | share of bare | p50 (ms) | p95 (ms) | p99 (ms) | errors"
+            f" | @{rate:,.0f}/s p50 (ms) | p95 (ms) | p99 (ms) | errors |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for r in api_results:
+            s, f = r.saturation, r.fixed
+            share = s.requests_per_second / bare if bare else 0
+            fixed_cells = "- | - | - | -"
+            if f:
+                latencies = f"{f.p50_ms:.1f} | {f.p95_ms:.1f} | {f.p99_ms:.1f}" if f.ok else "- | - | -"
+                fixed_cells = f"{latencies} | {_errors(f.errors)}"
+            lines.append(
+                f"| {r.endpoint.name} | {s.requests_per_second:,.0f} | {share:.0%} | {s.p50_ms:.1f} | {s.p95_ms:.1f}"
+                f" | {s.p99_ms:.1f} | {s.errors} | {fixed_cells} |"
+            )
+            if r is not api_results[0]:
+                targets.append(
+                    (
+                        f"{r.endpoint.name}: throughput >= {THROUGHPUT_SHARE_MIN:.0%} of bare",
+                        f"{share:.0%}",
+                        share >= THROUGHPUT_SHARE_MIN,
+                    )
+                )
+        for r in api_results:
+            if r.fixed:
+                f = r.fixed
+                failed = f.sent - f.ok
+                measured = f"{f.p99_ms:.1f} ms" if f.ok else "no answer"
+                measured += f", {failed:,} of {f.sent:,} failed" if failed else ""
+                targets.append(
+                    (
+                        f"{r.endpoint.name}: p99 < {FIXED_RATE_P99_MS_MAX:.0f} ms at {f.rate:,.0f} req/s, no errors",
+                        f"{measured} (sent at {f.send_rate:,.0f}/s)",
+                        f.ok == f.sent and f.p99_ms < FIXED_RATE_P99_MS_MAX,
+                    )
+                )
+    lines += ["", "## Targets", "", "| target | measured | |", "| --- | ---: | --- |"]
+    lines += [f"| {name} | {measured} | {verdict(ok)} |" for name, measured, ok in targets]
+    lines += [
+        "",
+        "## Machine",
+        "",
+        "1-minute load average when each phase started (2 CPUs; other work on a shared machine shows here): "
+        + ", ".join(f"{phase} {load:.2f}" for phase, load in loads),
+        "",
+        f"- `nproc`: {machine.cpus}; CPU: {machine.cpu_model}; kernel {machine.kernel}; Python {machine.python}",
+        f"- PostgreSQL {machine.postgres}; Redis {machine.redis}",
+        "- `free -h`:",
+        "",
+        "```",
+        machine.memory,
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    options = parse_args()
+    problems = common.check_services()
+    if problems:
+        print("The bench cannot run:\n- " + "\n- ".join(problems), file=sys.stderr)
+        raise SystemExit(2)
+
+    import django
+
+    print(f"bench: recreating database and migrating ({common.DATABASE_URL})", flush=True)
+    common.recreate_database()
+    django.setup()
+    from django.utils import timezone
+
+    from bench import api, herd, quiet, seed
+
+    when = datetime.now(UTC)
+    password_hash = seed.precomputed_password_hash()
+    herds, quiets = [], []
+    loads: list[tuple[str, float]] = []
+    for size in options.sizes:
+        seed.truncate()
+        due_at = herd.due_minute(timezone.now())
+        print(f"bench: seeding {size:,} couples due at {due_at:%H:%M} UTC", flush=True)
+        seed.herd(couples=size, due_at=due_at, password_hash=password_hash)
+        print(f"bench: herd of {size:,}", flush=True)
+        loads.append((f"herd {size:,}", common.load_average()))
+        result = herd.run(couples=size, timeout=options.herd_timeout, log_name=f"worker-{size}.log")
+        herds.append(result)
+        print(
+            f"bench:   done in {_seconds(result.seconds)} s (rounds {result.rounds:,}, fanned out {result.fanned_out:,}"
+            f"/{result.notifications:,}, deliveries {result.deliveries:,}), peak RSS {result.sum_rss_mib:.0f} MiB",
+            flush=True,
+        )
+        print(f"bench: quiet tick at {size:,}", flush=True)
+        loads.append((f"quiet {size:,}", common.load_average()))
+        quiets.append(quiet.run(couples=size, runs=options.quiet_runs))
+        print(f"bench:   median {quiets[-1].median_ms:.1f} ms", flush=True)
+
+    api_results = []
+    if not options.skip_api:
+        print("bench: API pass (gunicorn + wrk, then the open-loop generator)", flush=True)
+        couple = seed.api_couple(now=timezone.now(), password_hash=password_hash)
+        loads.append(("API", common.load_average()))
+        api_results = api.run(couple, seconds=options.api_seconds, warmup=options.warmup_seconds)
+
+    report = render(options, herds, quiets, api_results, common.describe_machine(), when, loads)
+    print()
+    print(report)
+    common.LOG_DIR.mkdir(parents=True, exist_ok=True)
+    (common.LOG_DIR / "last-run.md").write_text(report)
+    if options.write:
+        options.write.write_text(report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""Fast seeding of the bench database: N couples with COPY, and the API pass's couple with the ORM.
+
+The herd: 2N users (one precomputed password hash), N couples, 2N memberships and N weekly
+schedules in UTC whose occurrence is `due_at`, so that all N are due in the same minute. Rows go in
+with PostgreSQL's COPY and explicit ids (then the identity sequences are moved past them): 100,000
+couples take seconds, where the API or per-row saves would take an hour.
+
+Needs Django set up (bench/run.py does it) on config.settings.bench.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from django.apps import apps
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+
+# The apps whose tables the bench empties between sizes (content types and permissions stay).
+DATA_APPS = ("couples", "checkin", "notifications", "authtoken", "sessions", "admin")
+PASSWORD = "bench-password-not-secret"
+WINDOW_HOURS = 48
+
+
+def truncate() -> None:
+    """Empty every data table and restart their ids: each size starts from the same state."""
+    tables = sorted(
+        {
+            model._meta.db_table
+            for model in apps.get_models(include_auto_created=True)
+            if model._meta.app_label in DATA_APPS
+        }
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+def _copy(table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """COPY rows into `table` over Django's own psycopg connection (so in its transaction)."""
+    connection.ensure_connection()
+    raw = connection.connection
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _move_sequence_past(table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+            f" COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+        )
+
+
+def herd(*, couples: int, due_at: datetime, password_hash: str) -> None:
+    """N paired couples whose weekly schedule is due at `due_at` (UTC), none with a round yet."""
+    due_at = due_at.astimezone(UTC)
+    joined = due_at - timedelta(days=30)
+
+    def users() -> Iterator[tuple]:
+        for user_id in range(1, 2 * couples + 1):
+            yield (
+                user_id,
+                password_hash,
+                False,
+                f"bench{user_id}@bench.tandem.invalid",
+                f"User {user_id}",
+                "UTC",
+                True,
+                False,
+                joined,
+            )
+
+    def couple_rows() -> Iterator[tuple]:
+        for couple_id in range(1, couples + 1):
+            yield (couple_id, joined)
+
+    def memberships() -> Iterator[tuple]:
+        for couple_id in range(1, couples + 1):
+            yield (2 * couple_id - 1, couple_id, 2 * couple_id - 1, 1, joined)
+            yield (2 * couple_id, couple_id, 2 * couple_id, 2, joined)
+
+    def schedule_rows() -> Iterator[tuple]:
+        # The schedule's own rule says "this weekday at this time, UTC": due_at is a real occurrence.
+        local_time = time(due_at.hour, due_at.minute)
+        for couple_id in range(1, couples + 1):
+            yield (
+                couple_id,
+                couple_id,
+                "weekly",
+                due_at.weekday(),
+                7,
+                local_time,
+                "UTC",
+                WINDOW_HOURS,
+                (joined).date(),
+                due_at,
+                joined,
+            )
+
+    with transaction.atomic():
+        _copy(
+            "couples_user",
+            (
+                "id",
+                "password",
+                "is_superuser",
+                "email",
+                "display_name",
+                "timezone",
+                "is_active",
+                "is_staff",
+                "date_joined",
+            ),
+            users(),
+        )
+        _copy("couples_couple", ("id", "paired_at"), couple_rows())
+        _copy("couples_membership", ("id", "couple_id", "user_id", "seat", "joined_at"), memberships())
+        _copy(
+            "couples_schedule",
+            (
+                "id",
+                "couple_id",
+                "cadence",
+                "weekday",
+                "interval_days",
+                "local_time",
+                "timezone",
+                "window_hours",
+                "anchor_date",
+                "next_checkin_at",
+                "updated_at",
+            ),
+            schedule_rows(),
+        )
+        for table in ("couples_user", "couples_couple", "couples_membership", "couples_schedule"):
+            _move_sequence_past(table)
+    analyze()
+
+
+def analyze() -> None:
+    """Fresh planner statistics, as autovacuum would have in production after a bulk change."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def precomputed_password_hash() -> str:
+    return make_password(PASSWORD)
+
+
+@dataclass(frozen=True)
+class ApiCouple:
+    token: str  # of the partner who calls the API
+    open_round_id: int
+    revealed_rounds: int
+
+
+def api_couple(*, now: datetime, password_hash: str, revealed_rounds: int = 52) -> ApiCouple:
+    """One couple with a year of weekly history (`revealed_rounds` revealed rounds, both answers
+    each) and an open round that the calling partner has answered and the other has not."""
+    from rest_framework.authtoken.models import Token
+
+    from checkin.models import Response, Round
+    from couples.models import Couple, Membership, Schedule, User
+
+    joined = now - timedelta(weeks=revealed_rounds + 2)
+    with transaction.atomic():
+        me, partner = User.objects.bulk_create(
+            [
+                User(
+                    email="api-me@bench.tandem.invalid", display_name="Me", password=password_hash, date_joined=joined
+                ),
+                User(
+                    email="api-partner@bench.tandem.invalid",
+                    display_name="Partner",
+                    password=password_hash,
+                    date_joined=joined,
+                ),
+            ]
+        )
+        couple = Couple.objects.create(paired_at=joined)
+        Membership.objects.bulk_create(
+            [
+                Membership(couple=couple, user=me, seat=Membership.Seat.INVITER, joined_at=joined),
+                Membership(couple=couple, user=partner, seat=Membership.Seat.JOINER, joined_at=joined),
+            ]
+        )
+        Schedule.objects.create(
+            couple=couple,
+            weekday=now.weekday(),
+            local_time=time(now.hour, now.minute),
+            anchor_date=joined.date(),
+            window_hours=WINDOW_HOURS,
+            next_checkin_at=now + timedelta(weeks=1),
+            updated_at=joined,
+        )
+        history = []
+        for week in range(revealed_rounds, 0, -1):
+            opened = now - timedelta(weeks=week)
+            history.append(
+                Round(
+                    couple=couple,
+                    status=Round.Status.REVEALED,
+                    scheduled_for=opened,
+                    opens_at=opened,
+                    closes_at=opened + timedelta(hours=WINDOW_HOURS),
+                    nudge_at=opened + timedelta(hours=24),
+                    revealed_at=opened + timedelta(hours=3),
+                    closed_at=opened + timedelta(hours=3),
+                    analysed_at=opened + timedelta(hours=3),
+                )
+            )
+        history = Round.objects.bulk_create(history)
+        current = Round.objects.create(
+            couple=couple,
+            status=Round.Status.OPEN,
+            scheduled_for=now,
+            opens_at=now,
+            closes_at=now + timedelta(hours=WINDOW_HOURS),
+            nudge_at=now + timedelta(hours=24),
+        )
+        answers = []
+        for index, revealed in enumerate(history):
+            for user, shift in ((me, 0), (partner, 2)):
+                answers.append(
+                    Response(
+                        round=revealed,
+                        user=user,
+                        connection=1 + (index + shift) % 5,
+                        independence=1 + (index * 3 + shift) % 5,
+                        note="A week like most.",
+                        submitted_at=revealed.opens_at + timedelta(hours=1),
+                        updated_at=revealed.opens_at + timedelta(hours=1),
+                    )
+                )
+        answers.append(Response(round=current, user=me, connection=3, independence=4, submitted_at=now, updated_at=now))
+        Response.objects.bulk_create(answers)
+        token = Token.objects.create(user=me)
+    analyze()
+    return ApiCouple(token=token.key, open_round_id=current.pk, revealed_rounds=revealed_rounds)
