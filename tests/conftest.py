@@ -60,6 +60,18 @@ def broker_messages(settings) -> BrokerQueue:
     queue.client.flushdb()
 
 
+@pytest.fixture
+def sent(broker_messages) -> BrokerQueue:
+    """The tasks sent to the real broker (`.delay()`, e.g. the analysis of a revealed round, or a
+    notification's fan-out), read back from its queue as (task name, args), oldest first."""
+    return broker_messages
+
+
+def analyses(sent: BrokerQueue) -> list[int]:
+    """The ids of the rounds whose analysis was sent to the broker, in order."""
+    return [args[0] for name, args in sent if name == "checkin.round_analyse"]
+
+
 def client_for(user: User | None) -> APIClient:
     client = APIClient()
     if user is not None:

@@ -26,10 +26,10 @@ from checkin.models import Round, SchedulerHeartbeat
 from couples import services as couple_services
 from couples.models import Couple, Schedule, User
 from notifications.models import Notification
-from tests.conftest import pair
+from tests.conftest import analyses, pair
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sent")]
 
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
@@ -78,18 +78,6 @@ def answer(user: User, checkin_round: Round, *, at: datetime, connection: int = 
 def inbox(user: User, kind: str) -> list[str]:
     """The subjects of `user`'s notifications of `kind`."""
     return list(Notification.objects.filter(user=user, kind=kind).values_list("subject", flat=True))
-
-
-@pytest.fixture(autouse=True)
-def sent(broker_messages):
-    """The tasks sent to the real broker (`.delay()`, e.g. the analysis of a revealed round, or a
-    notification's fan-out), read back from its queue as (task name, args), oldest first."""
-    return broker_messages
-
-
-def analyses(sent) -> list[int]:
-    """The ids of the rounds whose analysis was sent to the broker, in order."""
-    return [args[0] for name, args in sent if name == "checkin.round_analyse"]
 
 
 # Opening at the couple's local time

@@ -17,25 +17,13 @@ from checkin import services as checkin_services
 from checkin.models import Response, Round
 from couples.models import Couple, Schedule
 from notifications.models import Notification
-from tests.conftest import pair
+from tests.conftest import analyses, pair
 from tests.factories import UserFactory
 from tests.integration.processes import run_at_once
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sent")]
 
 DUE = datetime(2026, 1, 11, 17, 0, tzinfo=UTC)  # Sunday 19:00 in Riga
-
-
-@pytest.fixture(autouse=True)
-def sent(broker_messages):
-    """The tasks sent to the real broker (`.delay()`, e.g. the analysis of a revealed round, or a
-    notification's fan-out), read back from its queue as (task name, args), oldest first."""
-    return broker_messages
-
-
-def analyses(sent) -> list[int]:
-    """The ids of the rounds whose analysis was sent to the broker, in order."""
-    return [args[0] for name, args in sent if name == "checkin.round_analyse"]
 
 
 def test_two_ticks_at_the_same_instant_open_exactly_one_round_per_due_couple(monkeypatch):
