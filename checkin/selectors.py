@@ -195,6 +195,15 @@ def export_of(*, user: User) -> list[dict]:
     return [{"couple_id": r.couple_id, **round_view(checkin_round=r, viewer=user)} for r in rounds]
 
 
-def round_awaits_answer_from(*, round_id: int, user_id: int) -> bool:
-    """Is the round still open and unanswered by this person? (Reminders ask only then.)"""
-    return Round.objects.filter(pk=round_id, status=Round.Status.OPEN).exclude(responses__user_id=user_id).exists()
+def rounds_awaiting_answers(invited: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Of these (round id, person) pairs, those whose round is still open and unanswered by that
+    person (reminders ask only then), in two queries whatever their number."""
+    open_rounds = set(
+        Round.objects.filter(pk__in={round_id for round_id, _ in invited}, status=Round.Status.OPEN).values_list(
+            "pk", flat=True
+        )
+    )
+    if not open_rounds:
+        return set()
+    answered = set(CheckinResponse.objects.filter(round_id__in=open_rounds).values_list("round_id", "user_id"))
+    return {pair for pair in invited if pair[0] in open_rounds and pair not in answered}

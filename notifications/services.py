@@ -141,26 +141,54 @@ class Attempt:
 
 
 def delivery_send(*, delivery_id: int) -> Attempt:
-    """Claim the delivery, check it is still wanted, send it, and record what happened.
+    return deliveries_send(delivery_ids=[delivery_id])[delivery_id]
 
-    The claim (pending and due -> sending, with a lease) is a conditional update: of two
-    workers given the same delivery, one sends and the other finds nothing to do. A worker that
-    dies mid-send leaves its lease to expire; the redelivered task (or the sweep) then claims the
-    row again. A push service that never answered never accepted the message, so it is resent.
+
+def deliveries_send(*, delivery_ids: list[int]) -> dict[int, Attempt]:
+    """Send each delivery that is still due and wanted, and record what happened to each.
+
+    What the sends need (the notification, its person and their preferences, the subscription,
+    whether an invitation's round still awaits them) is read once for the whole batch. Each
+    send then claims its own row just before it goes out (pending and due -> sending, with a
+    lease), a conditional update: of two workers given the same delivery, one sends and the
+    other finds nothing to do. A claim per send, not one for the batch, so a slow batch never
+    outlives a lease. A worker that dies mid-send leaves its lease to expire; the redelivered
+    task (or the sweep) then claims the row again. A push service that never answered never
+    accepted the message, so it is resent.
     """
-    now = timezone.now()
+    loaded = {
+        delivery.pk: delivery
+        for delivery in Delivery.objects.select_related(
+            "notification__user__notification_preferences", "subscription"
+        ).filter(pk__in=delivery_ids)
+    }
+    awaiting = _invitations_awaiting_answer(loaded.values())
+    attempts = {}
+    for delivery_id in delivery_ids:
+        delivery = loaded.get(delivery_id)
+        attempts[delivery_id] = _send(delivery, awaiting) if delivery else Attempt(status="not_due")
+    return attempts
+
+
+def _claim(delivery: Delivery, now: datetime) -> bool:
     claimable = Q(status=Delivery.Status.PENDING, due_at__lte=now) | Q(
         status=Delivery.Status.SENDING, lease_until__lte=now
     )
-    claimed = Delivery.objects.filter(claimable, pk=delivery_id).update(
+    claimed = Delivery.objects.filter(claimable, pk=delivery.pk).update(
         status=Delivery.Status.SENDING, lease_until=now + SEND_LEASE, attempts=F("attempts") + 1
     )
-    if not claimed:
+    if claimed:
+        # The row as the claim left it (read with the batch, moments ago).
+        delivery.status = Delivery.Status.SENDING
+        delivery.attempts += 1
+    return bool(claimed)
+
+
+def _send(delivery: Delivery, awaiting: set[tuple[int, int]]) -> Attempt:
+    now = timezone.now()
+    if not _claim(delivery, now):
         return Attempt(status="not_due")
-    delivery = Delivery.objects.select_related("notification__user__notification_preferences", "subscription").get(
-        pk=delivery_id
-    )
-    reason = _no_longer_wanted(delivery, now)
+    reason = _no_longer_wanted(delivery, now, awaiting)
     if reason:
         _finish(delivery, Delivery.Status.SKIPPED, reason)
         return Attempt(status=Delivery.Status.SKIPPED)
@@ -206,7 +234,23 @@ def _retry_later(delivery: Delivery, error: channels.TemporaryError, now: dateti
     return Attempt(status="retry", retry_in=delay if delay <= settings.MAX_TASK_DELAY_SECONDS else None)
 
 
-def _no_longer_wanted(delivery: Delivery, now: datetime) -> str:
+def _invitations_awaiting_answer(deliveries) -> set[tuple[int, int]]:
+    """(round id, person) of the batch's invitations whose round is open and unanswered by them."""
+    from checkin.selectors import rounds_awaiting_answers
+
+    invited = {
+        (_round_id(delivery.notification), delivery.notification.user_id)
+        for delivery in deliveries
+        if delivery.notification.kind in policy.INVITATIONS
+    }
+    return rounds_awaiting_answers(invited) if invited else set()
+
+
+def _round_id(notification: Notification) -> int:
+    return int(notification.subject.split(":", 1)[1])
+
+
+def _no_longer_wanted(delivery: Delivery, now: datetime, awaiting: set[tuple[int, int]]) -> str:
     notification = delivery.notification
     prefs = _preferences(notification.user)
     if not policy.sends_outside_inbox(paused_until=prefs.paused_until, now=now):
@@ -215,13 +259,9 @@ def _no_longer_wanted(delivery: Delivery, now: datetime) -> str:
         return "push switched off"
     if delivery.channel == Delivery.Channel.EMAIL and not prefs.email:
         return "email switched off"
-    if notification.kind in policy.INVITATIONS:
-        from checkin.selectors import round_awaits_answer_from
-
-        round_id = int(notification.subject.split(":", 1)[1])
-        if not round_awaits_answer_from(round_id=round_id, user_id=notification.user_id):
-            # A nudge stops by itself once the person has answered or the round has closed.
-            return "answered or closed"
+    if notification.kind in policy.INVITATIONS and (_round_id(notification), notification.user_id) not in awaiting:
+        # A nudge stops by itself once the person has answered or the round has closed.
+        return "answered or closed"
     return ""
 
 

@@ -37,8 +37,7 @@ def _deliver_in_batches(delivery_ids: list[int]) -> None:
 def deliver_batch(delivery_ids: list[int]) -> None:
     # A batch redelivered after its worker died finds the deliveries already sent (or still
     # leased) and sends only the rest.
-    for delivery_id in delivery_ids:
-        attempt = services.delivery_send(delivery_id=delivery_id)
+    for delivery_id, attempt in services.deliveries_send(delivery_ids=delivery_ids).items():
         if attempt.retry_in is not None:
             deliver.apply_async((delivery_id,), countdown=attempt.retry_in)
 

@@ -5,9 +5,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
+from couples.models import Couple
 from notifications import services
-from notifications.models import Delivery, Preferences
+from notifications.models import Delivery, Notification, Preferences
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +57,38 @@ def test_email_switched_off_means_no_email(person):
     Preferences.objects.create(user=person, email=False)
     send_email_to(person)
     assert mail.outbox == []
+
+
+def test_a_batch_of_invitations_reaches_only_those_who_have_not_answered_in_two_queries_per_send(
+    seats, django_assert_num_queries
+):
+    from checkin import services as checkin_services
+    from checkin.models import Round
+
+    rounds = [
+        checkin_services.round_open(couple=couple, window_hours=48, now=timezone.now())
+        for couple in (seats.couple, Couple.objects.get(memberships__user=seats.charlie))
+    ]
+    checkin_services.response_submit(user=seats.alice, round_id=rounds[0].pk, connection=4, independence=4)
+    kind = Notification.Kind.ROUND_OPENED
+    delivery_ids = services.fan_out(kind=kind, subjects=[f"round:{r.pk}" for r in rounds])
+    assert len(delivery_ids) == 4
+    mail.outbox.clear()
+
+    # The batch is read in three queries (deliveries, open rounds, answers); each send then
+    # claims its row and records its outcome.
+    with django_assert_num_queries(3 + 2 * len(delivery_ids)):
+        attempts = services.deliveries_send(delivery_ids=delivery_ids)
+
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "bob@example.com",
+        "charlie@example.com",
+        "dana@example.com",
+    ]
+    skipped = Delivery.objects.get(notification__user=seats.alice)
+    assert skipped.status == "skipped" and skipped.last_error == "answered or closed"
+    assert sorted(a.status for a in attempts.values()) == ["sent", "sent", "sent", "skipped"]
+    assert Round.objects.filter(status="open").count() == 2
+    # A batch sent again sends nothing more.
+    assert {a.status for a in services.deliveries_send(delivery_ids=delivery_ids).values()} == {"not_due"}
+    assert len(mail.outbox) == 3
