@@ -66,8 +66,9 @@ def flush_redis() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
-def check_services() -> list[str]:
-    """What is missing to run the bench: PostgreSQL, Redis, wrk. Empty when all is there."""
+def check_services(*, need_wrk: bool = True) -> list[str]:
+    """What is missing to run the bench: PostgreSQL, Redis, wrk (for the API pass). Empty when
+    all is there."""
     import psycopg
     import redis
 
@@ -81,7 +82,7 @@ def check_services() -> list[str]:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
     except redis.RedisError as error:
         problems.append(f"Redis is not reachable at {REDIS_URL}: {error}")
-    if not wrk_path():
+    if need_wrk and not wrk_path():
         problems.append("wrk (the HTTP load generator) is not installed: apt-get update && apt-get install -y wrk")
     return problems
 

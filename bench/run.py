@@ -228,7 +228,7 @@ def render(
 
 def main() -> None:
     options = parse_args()
-    problems = common.check_services()
+    problems = common.check_services(need_wrk=not options.skip_api)
     if problems:
         print("The bench cannot run:\n- " + "\n- ".join(problems), file=sys.stderr)
         raise SystemExit(2)
