@@ -18,10 +18,12 @@ from couples.models import Membership, User
 
 
 def current_couple_id(*, user: User) -> int | None:
-    return _current_couple(user).first()
+    return current_couple_subquery(user=user).first()
 
 
-def _current_couple(user: User) -> QuerySet:
+def current_couple_subquery(*, user: User) -> QuerySet:
+    """The id of the user's current couple (none when unpaired), to filter by as a subquery:
+    `couple_id__in=` costs no query of its own."""
     return Membership.objects.filter(user=user, left_at__isnull=True).values_list("couple_id", flat=True)
 
 
@@ -36,7 +38,7 @@ def rounds_of(*, user: User) -> QuerySet[Round]:
     The couple is a subquery, so scoping costs no query of its own.
     """
     return (
-        Round.objects.filter(couple_id__in=_current_couple(user))
+        Round.objects.filter(couple_id__in=current_couple_subquery(user=user))
         .order_by("-opens_at", "-pk")
         .prefetch_related(_answers(), "flags")
     )
@@ -44,7 +46,7 @@ def rounds_of(*, user: User) -> QuerySet[Round]:
 
 def round_current(*, user: User) -> Round | None:
     # An open round has no flags yet (round_view shows them only after the reveal): no prefetch.
-    open_rounds = Round.objects.filter(couple_id__in=_current_couple(user), status=Round.Status.OPEN)
+    open_rounds = Round.objects.filter(couple_id__in=current_couple_subquery(user=user), status=Round.Status.OPEN)
     return open_rounds.prefetch_related(_answers()).first()
 
 

@@ -3,7 +3,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ParseError, UnsupportedMediaType, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -71,12 +71,19 @@ class CheckinDetailView(APIView):
 class CheckinResponseView(APIView):
     @extend_schema(request=ResponseInputSerializer, responses={200: OwnResponseSerializer}, tags=["check-ins"])
     def put(self, request: Request, round_id: int) -> Response:
-        # Scope first: another couple's round is a 404 before any validation can hint it exists.
-        if not selectors.rounds_of(user=request.user).filter(pk=round_id).exists():
-            raise NotFound(NOT_FOUND)
-        form = ResponseInputSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        answer = services.response_submit(user=request.user, round_id=round_id, **form.validated_data)
+        try:
+            form = ResponseInputSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+        except (ParseError, UnsupportedMediaType, ValidationError):
+            # Another couple's round is a 404 whatever the body, so that no 400 hints it exists.
+            # A valid body is scoped by response_submit's locking read instead, at no extra query.
+            if not selectors.rounds_of(user=request.user).filter(pk=round_id).exists():
+                raise NotFound(NOT_FOUND) from None
+            raise
+        try:
+            answer = services.response_submit(user=request.user, round_id=round_id, **form.validated_data)
+        except Round.DoesNotExist:
+            raise NotFound(NOT_FOUND) from None
         return Response(OwnResponseSerializer(selectors.response_view(answer=answer)).data)
 
 

@@ -64,6 +64,25 @@ def test_an_answer_can_be_edited_until_the_reveal(seats):
     assert Round.objects.get(pk=round_id).responses.count() == 1
 
 
+def test_an_edit_keeps_the_first_submission_time_and_moves_the_update_time(seats):
+    round_id = open_round(seats)["id"]
+    first = timezone.now().replace(microsecond=250000)
+    with time_machine.travel(first, tick=False):
+        answer(seats.alice_api, round_id, connection=1, independence=1, private_note=SECRET)
+    with time_machine.travel(first + timezone.timedelta(minutes=5), tick=False):
+        edited = answer(seats.alice_api, round_id, connection=3, independence=2, note="on reflection")
+    utc = "%Y-%m-%dT%H:%M:%S.%fZ"
+    assert edited.json() == {
+        "connection": 3,
+        "independence": 2,
+        "note": "on reflection",
+        "private_note": "",
+        "submitted_at": first.strftime(utc),
+        "updated_at": (first + timezone.timedelta(minutes=5)).strftime(utc),
+    }
+    assert seats.alice_api.get(f"/api/v1/checkins/{round_id}").json()["me"]["response"] == edited.json()
+
+
 def test_the_second_answer_reveals_both_side_by_side_without_private_notes(seats):
     round_id = open_round(seats)["id"]
     answer(seats.alice_api, round_id, connection=2, independence=5, note="miss you", private_note=SECRET)
@@ -172,6 +191,22 @@ def _queries(client, path) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(path).status_code == 200
     return len(captured)
+
+
+def _statements(call) -> list[str]:
+    """The SQL a request runs, transaction control (BEGIN, savepoints, COMMIT) left out."""
+    with CaptureQueriesContext(connection) as captured:
+        assert call().status_code == 200
+    control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")
+    return [query["sql"] for query in captured.captured_queries if not query["sql"].startswith(control)]
+
+
+def test_editing_an_answer_costs_the_token_a_locking_read_and_one_update(seats):
+    round_id = open_round(seats)["id"]
+    answer(seats.alice_api, round_id, connection=1, independence=1)
+    statements = _statements(lambda: answer(seats.alice_api, round_id, connection=2, independence=2))
+    assert len(statements) == 3, statements
+    assert statements[2].startswith("UPDATE")
 
 
 @pytest.mark.parametrize("path", ["/api/v1/checkins", "/api/v1/checkins/trends", "/api/v1/discussions"])
