@@ -26,28 +26,27 @@ from checkin.serializers import (
 NOT_FOUND = "No such check-in."
 
 
-def _round_body(checkin_round: Round, viewer) -> dict:
-    # round_view's dict is already the documented shape (RoundSerializer, which the schema and
-    # the schema fuzz test hold it to); the JSON renderer writes its datetimes as ISO 8601 in UTC.
-    return selectors.round_view(checkin_round=checkin_round, viewer=viewer)
+# The round views of the selectors are already the documented shape (RoundSerializer, which the
+# schema and the schema fuzz test hold them to); the JSON renderer writes their datetimes as
+# ISO 8601 in UTC.
 
 
 class CheckinListView(GenericAPIView):
     serializer_class = RoundSerializer
 
     def get_queryset(self):
-        return selectors.rounds_of(user=self.request.user)
+        # Only ids are paginated: the page's rounds are then read with their answers and flags.
+        return selectors.rounds_of(user=self.request.user).values_list("pk", flat=True)
 
     @extend_schema(responses={200: RoundSerializer(many=True)}, tags=["check-ins"])
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([_round_body(r, request.user) for r in page])
+        return self.get_paginated_response(selectors.round_views_of(user=request.user, round_ids=page))
 
     @extend_schema(request=None, responses={201: RoundSerializer}, tags=["check-ins"])
     def post(self, request: Request) -> Response:
         created = services.round_open_now(user=request.user)
-        checkin_round = selectors.round_get(user=request.user, round_id=created.pk)
-        return Response(_round_body(checkin_round, request.user), status=status.HTTP_201_CREATED)
+        return Response(selectors.round_get(user=request.user, round_id=created.pk), status=status.HTTP_201_CREATED)
 
 
 class CheckinCurrentView(APIView):
@@ -56,7 +55,7 @@ class CheckinCurrentView(APIView):
         checkin_round = selectors.round_current(user=request.user)
         if checkin_round is None:
             raise NotFound("No check-in is open right now.")
-        return Response(_round_body(checkin_round, request.user))
+        return Response(checkin_round)
 
 
 class CheckinDetailView(APIView):
@@ -65,7 +64,7 @@ class CheckinDetailView(APIView):
         checkin_round = selectors.round_get(user=request.user, round_id=round_id)
         if checkin_round is None:
             raise NotFound(NOT_FOUND)
-        return Response(_round_body(checkin_round, request.user))
+        return Response(checkin_round)
 
 
 class CheckinResponseView(APIView):
@@ -77,7 +76,7 @@ class CheckinResponseView(APIView):
         except (ParseError, UnsupportedMediaType, ValidationError):
             # Another couple's round is a 404 whatever the body, so that no 400 hints it exists.
             # A valid body is scoped by response_submit's locking read instead, at no extra query.
-            if not selectors.rounds_of(user=request.user).filter(pk=round_id).exists():
+            if not selectors.round_exists(user=request.user, round_id=round_id):
                 raise NotFound(NOT_FOUND) from None
             raise
         try:

@@ -209,14 +209,31 @@ def test_editing_an_answer_costs_the_token_a_locking_read_and_one_update(seats):
     assert statements[2].startswith("UPDATE")
 
 
-@pytest.mark.parametrize("path", ["/api/v1/checkins", "/api/v1/checkins/trends", "/api/v1/discussions"])
-def test_reads_cost_the_same_queries_however_long_the_history(seats, path):
+@pytest.mark.parametrize(
+    "path, queries",
+    [
+        # The token; the count; the page's ids; the page's rounds with their answers and flags.
+        ("/api/v1/checkins", 4),
+        # The token; the revealed rounds with their answers and flags.
+        ("/api/v1/checkins/trends", 2),
+        ("/api/v1/discussions", None),
+    ],
+)
+def test_reads_cost_the_same_queries_however_long_the_history(seats, path, queries):
     for week in (30, 29):
         revealed_round(seats, alice=(1, 5), bob=(5, 1), at=timezone.now() - timezone.timedelta(weeks=week))
     short = _queries(seats.alice_api, path)
     for week in range(28, 5, -1):
         revealed_round(seats, alice=(1, 5), bob=(5, 1), at=timezone.now() - timezone.timedelta(weeks=week))
     assert _queries(seats.alice_api, path) == short
+    if queries is not None:
+        assert short == queries
+
+
+def test_the_open_round_costs_the_token_and_one_query(seats):
+    round_id = open_round(seats)["id"]
+    answer(seats.alice_api, round_id)
+    assert _queries(seats.bob_api, "/api/v1/checkins/current") == 2
 
 
 def test_after_leaving_the_old_rounds_stay_with_the_old_couple(seats):
