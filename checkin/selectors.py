@@ -47,7 +47,10 @@ def rounds_of(*, user: User) -> QuerySet[Round]:
 
 def round_current(*, user: User) -> dict | None:
     """The open round as the user may see it (a couple has at most one), or None."""
-    return next(iter(round_views(rounds=_scoped(user).filter(status=Round.Status.OPEN), viewer=user)), None)
+    # An open round has no flags (the analysis flags revealed rounds, and round_view shows flags
+    # only after the reveal), so they are not joined.
+    open_rounds = _folded(_scoped(user).filter(status=Round.Status.OPEN), with_flags=False)
+    return round_view(checkin_round=open_rounds[0], viewer=user) if open_rounds else None
 
 
 def round_get(*, user: User, round_id: int) -> dict | None:
@@ -64,25 +67,31 @@ def round_views(*, rounds: QuerySet[Round], viewer: User) -> list[dict]:
     return [round_view(checkin_round=checkin_round, viewer=viewer) for checkin_round in _folded(rounds)]
 
 
-def round_views_of(*, user: User, round_ids: list[int]) -> list[dict]:
-    """A page of `rounds_of` (their ids) as the user may see them, newest first, in one query."""
-    return round_views(rounds=rounds_of(user=user).filter(pk__in=round_ids), viewer=user)
+class History:
+    """The rounds of the user's current couple, newest first, as they may see them, for a
+    paginator: `count()` is one COUNT, and a slice (a page) is one query, the page's ids being a
+    subquery of the rounds, their answers and flags."""
+
+    def __init__(self, *, user: User) -> None:
+        self.user = user
+
+    def count(self) -> int:
+        return rounds_of(user=self.user).count()
+
+    def __getitem__(self, page: slice) -> list[dict]:
+        ids = rounds_of(user=self.user).values("pk")[page]
+        return round_views(rounds=rounds_of(user=self.user).filter(pk__in=ids), viewer=self.user)
 
 
-def _folded(rounds: QuerySet[Round]) -> list[dict]:
+def _folded(rounds: QuerySet[Round], *, with_flags: bool = True) -> list[dict]:
     """Each of `rounds` (in order) with its answers and flags, each keyed by id, in one query.
 
     The answers and flags come as LEFT JOINs of the round, one row per answer and flag pair (a
     round has at most two answers and a handful of flags), and are folded back per round here.
     """
-    rows = rounds.values(
-        *_ROUND_FIELDS,
-        "responses__id",
-        "responses__user_id",
-        *(f"responses__{field}" for field in _ANSWER_FIELDS),
-        "flags__id",
-        *(f"flags__{field}" for field in _FLAG_FIELDS),
-    )
+    answer_columns = ("responses__id", "responses__user_id", *(f"responses__{field}" for field in _ANSWER_FIELDS))
+    flag_columns = ("flags__id", *(f"flags__{field}" for field in _FLAG_FIELDS)) if with_flags else ()
+    rows = rounds.values(*_ROUND_FIELDS, *answer_columns, *flag_columns)
     folded: dict[int, dict] = {}
     for row in rows:
         checkin_round = folded.get(row["id"])
@@ -94,7 +103,7 @@ def _folded(rounds: QuerySet[Round]) -> list[dict]:
                 "user_id": row["responses__user_id"],
                 **{field: row[f"responses__{field}"] for field in _ANSWER_FIELDS},
             }
-        if row["flags__id"] is not None:
+        if with_flags and row["flags__id"] is not None:
             checkin_round["flags"][row["flags__id"]] = {field: row[f"flags__{field}"] for field in _FLAG_FIELDS}
     return list(folded.values())
 

@@ -35,13 +35,12 @@ class CheckinListView(GenericAPIView):
     serializer_class = RoundSerializer
 
     def get_queryset(self):
-        # Only ids are paginated: the page's rounds are then read with their answers and flags.
-        return selectors.rounds_of(user=self.request.user).values_list("pk", flat=True)
+        return selectors.rounds_of(user=self.request.user)
 
     @extend_schema(responses={200: RoundSerializer(many=True)}, tags=["check-ins"])
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(selectors.round_views_of(user=request.user, round_ids=page))
+        page = self.paginate_queryset(selectors.History(user=request.user))
+        return self.get_paginated_response(page)
 
     @extend_schema(request=None, responses={201: RoundSerializer}, tags=["check-ins"])
     def post(self, request: Request) -> Response:
@@ -83,7 +82,9 @@ class CheckinResponseView(APIView):
             answer = services.response_submit(user=request.user, round_id=round_id, **form.validated_data)
         except Round.DoesNotExist:
             raise NotFound(NOT_FOUND) from None
-        return Response(OwnResponseSerializer(selectors.response_view(answer=answer)).data)
+        # response_view is already OwnResponseSerializer's shape (the same values and, once the
+        # JSON renderer has written them, the same text), as round views are RoundSerializer's.
+        return Response(selectors.response_view(answer=answer))
 
 
 class CheckinTrendsView(APIView):

@@ -187,6 +187,21 @@ def test_history_is_paginated_newest_first(seats):
     assert set(body) == {"count", "next", "previous", "results"}
 
 
+def test_history_pages_hold_twenty_rounds_and_a_page_past_the_end_is_a_404(seats):
+    rounds = [
+        revealed_round(seats, at=timezone.now() - timezone.timedelta(weeks=w), analyse=False) for w in range(22, 0, -1)
+    ]
+    newest_first = [r.pk for r in reversed(rounds)]
+    first = seats.alice_api.get("/api/v1/checkins").json()
+    second = seats.alice_api.get("/api/v1/checkins", {"page": 2}).json()
+    assert (first["count"], second["count"]) == (22, 22)
+    assert [r["id"] for r in first["results"]] == newest_first[:20]
+    assert [r["id"] for r in second["results"]] == newest_first[20:]
+    assert first["next"].endswith("page=2") and second["next"] is None
+    assert seats.alice_api.get("/api/v1/checkins", {"page": "last"}).json() == second
+    assert seats.alice_api.get("/api/v1/checkins", {"page": 3}).status_code == 404
+
+
 def _queries(client, path) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(path).status_code == 200
@@ -212,8 +227,8 @@ def test_editing_an_answer_costs_the_token_a_locking_read_and_one_update(seats):
 @pytest.mark.parametrize(
     "path, queries",
     [
-        # The token; the count; the page's ids; the page's rounds with their answers and flags.
-        ("/api/v1/checkins", 4),
+        # The token; the count; the page's rounds with their answers and flags.
+        ("/api/v1/checkins", 3),
         # The token; the revealed rounds with their answers and flags.
         ("/api/v1/checkins/trends", 2),
         ("/api/v1/discussions", None),
