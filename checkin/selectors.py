@@ -79,8 +79,8 @@ class History:
         return rounds_of(user=self.user).count()
 
     def __getitem__(self, page: slice) -> list[dict]:
-        ids = rounds_of(user=self.user).values("pk")[page]
-        return round_views(rounds=rounds_of(user=self.user).filter(pk__in=ids), viewer=self.user)
+        rounds = rounds_of(user=self.user)
+        return round_views(rounds=rounds.filter(pk__in=rounds.values("pk")[page]), viewer=self.user)
 
 
 def _folded(rounds: QuerySet[Round], *, with_flags: bool = True) -> list[dict]:
