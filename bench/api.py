@@ -5,13 +5,16 @@ requests/s and p50/p95/p99 (p95 from bench/wrk_report.lua's `done` callback).
 Pass 2, fixed rate: bench/loadgen.py, an open-loop generator in its own process, sends to each
 endpoint at 50% of the bare endpoint's saturation rate and reports p50/p95/p99 at that rate.
 
-The caller is one partner of a couple with 52 revealed rounds and an open round they answered
-(bench/seed.py: api_couple), authenticated with `Authorization: Token <key>`.
+The read endpoints are called as one partner of a couple with 52 revealed rounds and an open
+round they answered; the PUT as the answering partners of seed.ANSWERING_COUPLES other couples, in
+turn, each editing their own open round (bench/seed.py: api_couple). Every request carries
+`Authorization: Token <key>` of its caller.
 """
 
 from __future__ import annotations
 
 import json
+import runpy
 import subprocess
 import urllib.error
 import urllib.request
@@ -21,28 +24,46 @@ from bench import common
 from bench.seed import ApiCouple
 
 PORT = 8765
-GUNICORN_WORKERS = 3
+# The same settings as production (README): the workers are (2 x cores) + 1.
+GUNICORN_CONFIG = common.ROOT / "config" / "gunicorn.conf.py"
 RESPONSE_BODY = json.dumps({"connection": 3, "independence": 4, "note": "Still thinking it over.", "private_note": ""})
+
+
+@dataclass(frozen=True)
+class Caller:
+    token: str
+    path: str
 
 
 @dataclass(frozen=True)
 class Endpoint:
     name: str
     method: str
-    path: str
+    callers: tuple[Caller, ...]  # requests take them in turn
     body: str | None = None
 
 
 def endpoints(couple: ApiCouple) -> list[Endpoint]:
     """The bare baseline first: the others are read as a fraction of it."""
+
+    def reader(path: str) -> tuple[Caller, ...]:
+        return (Caller(couple.token, path),)
+
+    answerers = tuple(Caller(a.token, f"/api/v1/checkins/{a.open_round_id}/response") for a in couple.answerers)
     return [
-        Endpoint("bare (constant)", "GET", "/api/v1/bench/constant"),
-        Endpoint("GET checkins/current", "GET", "/api/v1/checkins/current"),
-        Endpoint(
-            "PUT checkins/{id}/response", "PUT", f"/api/v1/checkins/{couple.open_round_id}/response", RESPONSE_BODY
-        ),
-        Endpoint("GET checkins (history p.1)", "GET", "/api/v1/checkins"),
+        Endpoint("bare (constant)", "GET", reader("/api/v1/bench/constant")),
+        Endpoint("GET checkins/current", "GET", reader("/api/v1/checkins/current")),
+        Endpoint("PUT checkins/{id}/response", "PUT", answerers, RESPONSE_BODY),
+        Endpoint("GET checkins (history p.1)", "GET", reader("/api/v1/checkins")),
     ]
+
+
+def _targets_file(endpoint: Endpoint) -> str:
+    """The endpoint's callers as "<token> <path>" lines, for wrk_report.lua and loadgen.py."""
+    common.LOG_DIR.mkdir(parents=True, exist_ok=True)
+    path = common.LOG_DIR / "api-targets.txt"
+    path.write_text("".join(f"{caller.token} {caller.path}\n" for caller in endpoint.callers))
+    return str(path)
 
 
 @dataclass(frozen=True)
@@ -77,12 +98,12 @@ def _url(path: str) -> str:
     return f"http://127.0.0.1:{PORT}{path}"
 
 
-def _call(endpoint: Endpoint, token: str) -> int:
+def _call(endpoint: Endpoint, caller: Caller) -> int:
     request = urllib.request.Request(
-        _url(endpoint.path),
+        _url(caller.path),
         method=endpoint.method,
         data=endpoint.body.encode() if endpoint.body else None,
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+        headers={"Authorization": f"Token {caller.token}", "Content-Type": "application/json"},
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -91,17 +112,19 @@ def _call(endpoint: Endpoint, token: str) -> int:
         return error.code
 
 
+def gunicorn_workers() -> int:
+    return runpy.run_path(str(GUNICORN_CONFIG))["workers"]
+
+
 def start_gunicorn() -> subprocess.Popen:
     process = common.start(
         [
             str(common.GUNICORN),
+            "--config",
+            str(GUNICORN_CONFIG),
             "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{PORT}",
-            "--workers",
-            str(GUNICORN_WORKERS),
-            "--worker-class",
-            "sync",
             "--backlog",
             "2048",
         ],
@@ -121,7 +144,8 @@ def start_gunicorn() -> subprocess.Popen:
     return process
 
 
-def wrk(endpoint: Endpoint, token: str, *, seconds: float) -> Saturation:
+def wrk(endpoint: Endpoint, *, seconds: float) -> Saturation:
+    first = endpoint.callers[0]
     command = [
         common.wrk_path() or "wrk",
         "-t2",
@@ -132,11 +156,14 @@ def wrk(endpoint: Endpoint, token: str, *, seconds: float) -> Saturation:
         "5s",
         "-s",
         str(common.ROOT / "bench" / "wrk_report.lua"),
-        "-H",
-        f"Authorization: Token {token}",
-        _url(endpoint.path),
     ]
-    env = common.child_env(BENCH_METHOD=endpoint.method, BENCH_BODY=endpoint.body or "")
+    targets = ""
+    if len(endpoint.callers) == 1:
+        command += ["-H", f"Authorization: Token {first.token}"]
+    else:
+        targets = _targets_file(endpoint)
+    command.append(_url(first.path))
+    env = common.child_env(BENCH_METHOD=endpoint.method, BENCH_BODY=endpoint.body or "", BENCH_TARGETS=targets)
     output = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
     data = json.loads(line.removeprefix("BENCH_JSON "))
@@ -150,21 +177,24 @@ def wrk(endpoint: Endpoint, token: str, *, seconds: float) -> Saturation:
     )
 
 
-def fixed_rate(endpoint: Endpoint, token: str, *, rate: float, seconds: float) -> FixedRate:
+def fixed_rate(endpoint: Endpoint, *, rate: float, seconds: float) -> FixedRate:
+    first = endpoint.callers[0]
     command = [
         str(common.PYTHON),
         str(common.ROOT / "bench" / "loadgen.py"),
         "--url",
-        _url(endpoint.path),
+        _url(first.path),
         "--method",
         endpoint.method,
         "--rate",
         f"{rate:.1f}",
         "--duration",
         f"{seconds:g}",
-        "--header",
-        f"Authorization: Token {token}",
     ]
+    if len(endpoint.callers) == 1:
+        command += ["--header", f"Authorization: Token {first.token}"]
+    else:
+        command += ["--targets", _targets_file(endpoint)]
     if endpoint.body:
         command += ["--body", endpoint.body]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -186,18 +216,19 @@ def run(couple: ApiCouple, *, seconds: float, warmup: float) -> list[EndpointRes
     try:
         targets = endpoints(couple)
         for endpoint in targets:
-            status = _call(endpoint, couple.token)
-            if status != 200:
-                raise RuntimeError(
-                    f"{endpoint.method} {endpoint.path} answered {status}, not 200: see var/bench/gunicorn.log"
-                )
+            for caller in endpoint.callers:
+                status = _call(endpoint, caller)
+                if status != 200:
+                    raise RuntimeError(
+                        f"{endpoint.method} {caller.path} answered {status}, not 200: see var/bench/gunicorn.log"
+                    )
         results = []
         for endpoint in targets:
-            wrk(endpoint, couple.token, seconds=warmup)
-            results.append(EndpointResult(endpoint=endpoint, saturation=wrk(endpoint, couple.token, seconds=seconds)))
+            wrk(endpoint, seconds=warmup)
+            results.append(EndpointResult(endpoint=endpoint, saturation=wrk(endpoint, seconds=seconds)))
         rate = results[0].saturation.requests_per_second * 0.5
         for result in results:
-            result.fixed = fixed_rate(result.endpoint, couple.token, rate=rate, seconds=seconds)
+            result.fixed = fixed_rate(result.endpoint, rate=rate, seconds=seconds)
         return results
     finally:
         common.stop(process)

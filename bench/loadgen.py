@@ -9,6 +9,9 @@ Run as its own process (bench/api.py does); prints one JSON object:
 
     .venv/bin/python bench/loadgen.py --url http://127.0.0.1:8765/api/v1/bench/constant \
         --rate 300 --duration 10 --header "Authorization: Token abc"
+
+With `--targets FILE` (lines of "<token> <path>", as for bench/wrk_report.lua), request i goes to
+line i's path (in turn) with line i's token, on the host of `--url`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import asyncio
 import json
 import math
 import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -33,11 +38,28 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
+@dataclass(frozen=True)
+class Target:
+    url: str
+    headers: dict[str, str]
+
+
+def read_targets(path: str, base_url: str) -> list[Target]:
+    origin = urlsplit(base_url)._replace(path="", query="", fragment="").geturl()
+    targets = []
+    with open(path) as lines:
+        for line in lines:
+            if line.strip():
+                token, target_path = line.split()
+                targets.append(Target(url=origin + target_path, headers={"Authorization": f"Token {token}"}))
+    return targets
+
+
 async def _one(
-    session: aiohttp.ClientSession, method: str, url: str, body: bytes | None, scheduled: float, results: dict
+    session: aiohttp.ClientSession, method: str, target: Target, body: bytes | None, scheduled: float, results: dict
 ) -> None:
     try:
-        async with session.request(method, url, data=body) as response:
+        async with session.request(method, target.url, data=body, headers=target.headers) as response:
             await response.read()
             status = response.status
     except (TimeoutError, aiohttp.ClientError) as error:
@@ -51,7 +73,7 @@ async def _one(
 
 
 async def run(
-    *, url: str, method: str, body: bytes | None, headers: dict[str, str], rate: float, duration: float
+    *, targets: list[Target], method: str, body: bytes | None, headers: dict[str, str], rate: float, duration: float
 ) -> dict:
     total = int(rate * duration)
     results: dict = {"latencies": [], "errors": {}}
@@ -69,7 +91,8 @@ async def run(
             if delay > 0:
                 await asyncio.sleep(delay)
             worst_lag = max(worst_lag, time.perf_counter() - scheduled)
-            task = asyncio.create_task(_one(session, method, url, body, scheduled, results))
+            target = targets[i % len(targets)]
+            task = asyncio.create_task(_one(session, method, target, body, scheduled, results))
             pending.add(task)
             task.add_done_callback(pending.discard)
         sent_in = time.perf_counter() - start
@@ -98,12 +121,14 @@ def main() -> None:
     parser.add_argument("--header", action="append", default=[], help='"Name: value", repeatable')
     parser.add_argument("--rate", type=float, required=True, help="requests per second")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of sending")
+    parser.add_argument("--targets", default=None, help='a file of "<token> <path>" lines, called in turn')
     args = parser.parse_args()
     headers = dict(h.split(":", 1) for h in args.header)
     headers = {name.strip(): value.strip() for name, value in headers.items()}
     body = args.body.encode() if args.body is not None else None
+    targets = read_targets(args.targets, args.url) if args.targets else [Target(url=args.url, headers={})]
     result = asyncio.run(
-        run(url=args.url, method=args.method, body=body, headers=headers, rate=args.rate, duration=args.duration)
+        run(targets=targets, method=args.method, body=body, headers=headers, rate=args.rate, duration=args.duration)
     )
     print(json.dumps(result))
 

@@ -96,6 +96,12 @@ def _errors(errors: dict[str, int]) -> str:
     return f"{total:,} (" + ", ".join(f"{kind} {count:,}" for kind, count in sorted(errors.items())) + ")"
 
 
+def gunicorn_workers() -> int:
+    from bench import api  # after django.setup(), as in main()
+
+    return api.gunicorn_workers()
+
+
 def render(
     options: Options,
     herds: list,
@@ -166,7 +172,8 @@ def render(
         rate = api_results[0].fixed.rate if api_results[0].fixed else 0
         lines += [
             "",
-            f"## 3. API under load: gunicorn, 3 sync workers; wrk -t2 -c16 -d{options.api_seconds:g}s;"
+            f"## 3. API under load: gunicorn, {gunicorn_workers()} sync workers;"
+            f" wrk -t2 -c16 -d{options.api_seconds:g}s;"
             f" then open-loop at {rate:,.0f} req/s (50% of bare)",
             "",
             "| endpoint | req/s | share of bare | p50 (ms) | p95 (ms) | p99 (ms) | errors"

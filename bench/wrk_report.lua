@@ -1,16 +1,57 @@
 -- wrk script of the bench's API pass (bench/api.py).
 -- Request: BENCH_METHOD (default GET) and BENCH_BODY (a JSON body, sent with Content-Type
--- application/json) from the environment; the Authorization header comes from wrk's -H.
+-- application/json) from the environment; the Authorization header comes from wrk's -H, or
+-- from BENCH_TARGETS: a file of "<token> <path>" lines, which the requests take in turn (each
+-- thread from its own starting line), so that one endpoint is called as many people.
 -- Report: one line "BENCH_JSON {...}" with counts and latency percentiles in microseconds,
 -- which bench/api.py parses (wrk's own --latency table stops at p99 and has no p95).
 
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
+local targets_file = os.getenv("BENCH_TARGETS")
 
 wrk.method = method
 if body and body ~= "" then
   wrk.body = body
   wrk.headers["Content-Type"] = "application/json"
+end
+
+local threads = 0
+function setup(thread)
+  thread:set("thread_index", threads)
+  threads = threads + 1
+end
+
+-- The requests are formatted once, in init: a per-request format would cost wrk CPU that the
+-- server under test shares.
+local requests = {}
+local next_request = 1
+
+function init(args)
+  if not targets_file or targets_file == "" then
+    return
+  end
+  for line in io.lines(targets_file) do
+    local token, path = line:match("^(%S+)%s+(%S+)$")
+    if token then
+      local headers = {}
+      for name, value in pairs(wrk.headers) do
+        headers[name] = value
+      end
+      headers["Authorization"] = "Token " .. token
+      table.insert(requests, wrk.format(nil, path, headers))
+    end
+  end
+  -- Threads start half the list apart, so that they do not call as the same person at once.
+  next_request = ((thread_index or 0) * math.floor(#requests / 2)) % #requests + 1
+end
+
+if targets_file and targets_file ~= "" then
+  request = function()
+    local formatted = requests[next_request]
+    next_request = next_request % #requests + 1
+    return formatted
+  end
 end
 
 done = function(summary, latency, requests)

@@ -18,84 +18,142 @@ from couples.models import Membership, User
 
 
 def current_couple_id(*, user: User) -> int | None:
-    return _current_couple(user).first()
+    return current_couple_subquery(user=user).first()
 
 
-def _current_couple(user: User) -> QuerySet:
+def current_couple_subquery(*, user: User) -> QuerySet:
+    """The id of the user's current couple (none when unpaired), to filter by as a subquery:
+    `couple_id__in=` costs no query of its own."""
     return Membership.objects.filter(user=user, left_at__isnull=True).values_list("couple_id", flat=True)
 
 
-def _answers() -> Prefetch:
-    return Prefetch("responses", queryset=CheckinResponse.objects.order_by("pk"))
+_ROUND_FIELDS = ("id", "couple_id", "status", "opens_at", "closes_at", "revealed_at")
+_ANSWER_FIELDS = ("connection", "independence", "note", "private_note", "submitted_at", "updated_at")
+_FLAG_FIELDS = ("kind", "dimension", "summary", "discussion_id")
+
+
+def _scoped(user: User) -> QuerySet[Round]:
+    return Round.objects.filter(couple_id__in=current_couple_subquery(user=user))
 
 
 def rounds_of(*, user: User) -> QuerySet[Round]:
-    """The rounds of the user's current couple, newest first, with what `round_view` needs.
+    """The rounds of the user's current couple, newest first; `round_views` shows them.
 
     A person who is not paired sees none; rounds of a couple they left stay with that couple.
     The couple is a subquery, so scoping costs no query of its own.
     """
-    return (
-        Round.objects.filter(couple_id__in=_current_couple(user))
-        .order_by("-opens_at", "-pk")
-        .prefetch_related(_answers(), "flags")
-    )
+    return _scoped(user).order_by("-opens_at", "-pk")
 
 
-def round_current(*, user: User) -> Round | None:
-    # An open round has no flags yet (round_view shows them only after the reveal): no prefetch.
-    open_rounds = Round.objects.filter(couple_id__in=_current_couple(user), status=Round.Status.OPEN)
-    return open_rounds.prefetch_related(_answers()).first()
+def round_current(*, user: User) -> dict | None:
+    """The open round as the user may see it (a couple has at most one), or None."""
+    # An open round has no flags (the analysis flags revealed rounds, and round_view shows flags
+    # only after the reveal), so they are not joined.
+    open_rounds = _folded(_scoped(user).filter(status=Round.Status.OPEN), with_flags=False)
+    return round_view(checkin_round=open_rounds[0], viewer=user) if open_rounds else None
 
 
-def round_get(*, user: User, round_id: int) -> Round | None:
-    return rounds_of(user=user).filter(pk=round_id).first()
+def round_get(*, user: User, round_id: int) -> dict | None:
+    return next(iter(round_views(rounds=_scoped(user).filter(pk=round_id), viewer=user)), None)
 
 
-def _own(answer: CheckinResponse) -> dict:
-    return {
-        "connection": answer.connection,
-        "independence": answer.independence,
-        "note": answer.note,
-        "private_note": answer.private_note,
-        "submitted_at": answer.submitted_at,
-        "updated_at": answer.updated_at,
-    }
+def round_exists(*, user: User, round_id: int) -> bool:
+    """Is it a round of the user's current couple? (Any other id looks missing.)"""
+    return _scoped(user).filter(pk=round_id).exists()
 
 
-def _shared(answer: CheckinResponse) -> dict:
+def round_views(*, rounds: QuerySet[Round], viewer: User) -> list[dict]:
+    """`rounds`, in their order, as `viewer` may see them (`round_view`), in one query."""
+    return [round_view(checkin_round=checkin_round, viewer=viewer) for checkin_round in _folded(rounds)]
+
+
+class History:
+    """The rounds of the user's current couple, newest first, as they may see them, for a
+    paginator: `count()` is one COUNT, and a slice (a page) is one query, the page's ids being a
+    subquery of the rounds, their answers and flags."""
+
+    def __init__(self, *, user: User) -> None:
+        self.user = user
+
+    def count(self) -> int:
+        return rounds_of(user=self.user).count()
+
+    def __getitem__(self, page: slice) -> list[dict]:
+        rounds = rounds_of(user=self.user)
+        return round_views(rounds=rounds.filter(pk__in=rounds.values("pk")[page]), viewer=self.user)
+
+
+def _folded(rounds: QuerySet[Round], *, with_flags: bool = True) -> list[dict]:
+    """Each of `rounds` (in order) with its answers and flags, each keyed by id, in one query.
+
+    The answers and flags come as LEFT JOINs of the round, one row per answer and flag pair (a
+    round has at most two answers and a handful of flags), and are folded back per round here.
+    """
+    answer_columns = ("responses__id", "responses__user_id", *(f"responses__{field}" for field in _ANSWER_FIELDS))
+    flag_columns = ("flags__id", *(f"flags__{field}" for field in _FLAG_FIELDS)) if with_flags else ()
+    rows = rounds.values(*_ROUND_FIELDS, *answer_columns, *flag_columns)
+    folded: dict[int, dict] = {}
+    for row in rows:
+        checkin_round = folded.get(row["id"])
+        if checkin_round is None:
+            checkin_round = {field: row[field] for field in _ROUND_FIELDS} | {"answers": {}, "flags": {}}
+            folded[row["id"]] = checkin_round
+        if row["responses__id"] is not None:
+            checkin_round["answers"][row["responses__id"]] = {
+                "user_id": row["responses__user_id"],
+                **{field: row[f"responses__{field}"] for field in _ANSWER_FIELDS},
+            }
+        if with_flags and row["flags__id"] is not None:
+            checkin_round["flags"][row["flags__id"]] = {field: row[f"flags__{field}"] for field in _FLAG_FIELDS}
+    return list(folded.values())
+
+
+def _own(answer: dict) -> dict:
+    return {field: answer[field] for field in _ANSWER_FIELDS}
+
+
+def _shared(answer: dict) -> dict:
     # What a partner may see after the reveal: never the private note.
-    return {key: value for key, value in _own(answer).items() if key != "private_note"}
+    return {field: answer[field] for field in _ANSWER_FIELDS if field != "private_note"}
 
 
 def response_view(*, answer: CheckinResponse) -> dict:
-    return _own(answer)
+    return {field: getattr(answer, field) for field in _ANSWER_FIELDS}
 
 
-def round_view(*, checkin_round: Round, viewer: User) -> dict:
-    """A round as `viewer` may see it: the partner's answer only after the reveal."""
-    answers = list(checkin_round.responses.all())
-    mine = next((a for a in answers if a.user_id == viewer.pk), None)
-    theirs = next((a for a in answers if a.user_id != viewer.pk), None)
-    revealed = checkin_round.status == Round.Status.REVEALED
+def round_view(*, checkin_round: dict, viewer: User) -> dict:
+    """A round as `viewer` may see it: the partner's answer only after the reveal.
+
+    `checkin_round` is a round as `_folded` reads it: its fields, and its answers and flags each
+    keyed by id.
+    """
+    answers = [checkin_round["answers"][pk] for pk in sorted(checkin_round["answers"])]
+    mine = next((a for a in answers if a["user_id"] == viewer.pk), None)
+    theirs = next((a for a in answers if a["user_id"] != viewer.pk), None)
+    revealed = checkin_round["status"] == Round.Status.REVEALED
     patterns = None
     if revealed and mine and theirs:
         patterns = {
-            "me": pattern_of(connection=mine.connection, independence=mine.independence),
-            "partner": pattern_of(connection=theirs.connection, independence=theirs.independence),
+            "me": pattern_of(connection=mine["connection"], independence=mine["independence"]),
+            "partner": pattern_of(connection=theirs["connection"], independence=theirs["independence"]),
         }
     flags = []
     if revealed:
         flags = [
-            {"kind": f.kind, "dimension": f.dimension or None, "summary": f.summary, "discussion_id": f.discussion_id}
-            for f in checkin_round.flags.all()
+            {
+                "kind": f["kind"],
+                "dimension": f["dimension"] or None,
+                "summary": f["summary"],
+                "discussion_id": f["discussion_id"],
+            }
+            for f in (checkin_round["flags"][pk] for pk in sorted(checkin_round["flags"]))
         ]
     return {
-        "id": checkin_round.pk,
-        "status": checkin_round.status,
-        "opens_at": checkin_round.opens_at,
-        "closes_at": checkin_round.closes_at,
-        "revealed_at": checkin_round.revealed_at,
+        "id": checkin_round["id"],
+        "status": checkin_round["status"],
+        "opens_at": checkin_round["opens_at"],
+        "closes_at": checkin_round["closes_at"],
+        "revealed_at": checkin_round["revealed_at"],
         "me": {"answered": mine is not None, "response": _own(mine) if mine else None},
         "partner": {
             "answered": theirs is not None,
@@ -117,7 +175,7 @@ def trends(*, user: User, period: Period) -> dict:
     rounds, over the revealed rounds of the current couple whose reveal falls in `period`
     (local dates in the reader's time zone, both ends included). Oldest first, as a chart reads."""
     zone = ZoneInfo(user.timezone)
-    revealed = rounds_of(user=user).filter(status=Round.Status.REVEALED).order_by("revealed_at", "pk")
+    revealed = _scoped(user).filter(status=Round.Status.REVEALED).order_by("revealed_at", "pk")
     if period.start:
         revealed = revealed.filter(revealed_at__gte=datetime.combine(period.start, time.min, tzinfo=zone))
     if period.end:
@@ -127,16 +185,15 @@ def trends(*, user: User, period: Period) -> dict:
     series: dict[str, list] = {"me": [], "partner": []}
     gaps, flagged = [], []
     pattern_counts = {side: dict.fromkeys(PATTERNS, 0) for side in ("me", "partner")}
-    for checkin_round in revealed:
-        view = round_view(checkin_round=checkin_round, viewer=user)
+    for view in round_views(rounds=revealed, viewer=user):
         mine, theirs = view["me"]["response"], view["partner"]["response"]
         if not (mine and theirs):
             continue  # one partner's answer was deleted with their account
         for side, answer in (("me", mine), ("partner", theirs)):
             series[side].append(
                 {
-                    "round_id": checkin_round.pk,
-                    "revealed_at": checkin_round.revealed_at,
+                    "round_id": view["id"],
+                    "revealed_at": view["revealed_at"],
                     "connection": answer["connection"],
                     "independence": answer["independence"],
                     "pattern": view["patterns"][side],
@@ -145,16 +202,14 @@ def trends(*, user: User, period: Period) -> dict:
             pattern_counts[side][view["patterns"][side]] += 1
         gaps.append(
             {
-                "round_id": checkin_round.pk,
-                "revealed_at": checkin_round.revealed_at,
+                "round_id": view["id"],
+                "revealed_at": view["revealed_at"],
                 # Signed, my rating minus my partner's: the sign says who feels it more.
                 **{dimension: mine[dimension] - theirs[dimension] for dimension in DIMENSIONS},
             }
         )
         if view["flags"]:
-            flagged.append(
-                {"round_id": checkin_round.pk, "revealed_at": checkin_round.revealed_at, "flags": view["flags"]}
-            )
+            flagged.append({"round_id": view["id"], "revealed_at": view["revealed_at"], "flags": view["flags"]})
     return {
         "from": period.start,
         "to": period.end,
@@ -187,12 +242,8 @@ def export_of(*, user: User) -> list[dict]:
     """Every round the user answered or could have answered, in every couple they were in, as
     they may see it: their own answers in full, the partner's only where it was revealed."""
     couple_ids = Membership.objects.filter(user=user).values_list("couple_id", flat=True)
-    rounds = (
-        Round.objects.filter(couple_id__in=couple_ids)
-        .order_by("opens_at", "pk")
-        .prefetch_related(Prefetch("responses", queryset=CheckinResponse.objects.order_by("pk")), "flags")
-    )
-    return [{"couple_id": r.couple_id, **round_view(checkin_round=r, viewer=user)} for r in rounds]
+    rounds = Round.objects.filter(couple_id__in=couple_ids).order_by("opens_at", "pk")
+    return [{"couple_id": r["couple_id"], **round_view(checkin_round=r, viewer=user)} for r in _folded(rounds)]
 
 
 def rounds_awaiting_answers(invited: set[tuple[int, int]]) -> set[tuple[int, int]]:

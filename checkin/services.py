@@ -4,9 +4,10 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from checkin import rules, wording
+from checkin import rules, selectors, wording
 from checkin.models import Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
 from checkin.models import Response as CheckinResponse
 from config.exceptions import Conflict
@@ -100,28 +101,43 @@ def response_submit(
     private_note: str = "",
     now: datetime | None = None,
 ) -> CheckinResponse:
-    """Record or edit `user`'s answer; the second answer reveals the round, exactly once.
+    """Record or edit `user`'s answer to a round of their current couple; the second answer
+    reveals the round, exactly once. Raises Round.DoesNotExist for any other round.
 
     Both partners pressing submit at the same instant: the round row is locked, so the second
     waits, then counts the first's committed answer and is the one that reveals.
     """
-    checkin_round = Round.objects.select_for_update().filter(pk=round_id).first()
+    mine = CheckinResponse.objects.filter(round=OuterRef("pk"), user=user)
+    checkin_round = (
+        Round.objects.select_for_update()
+        .filter(pk=round_id, couple_id__in=selectors.current_couple_subquery(user=user))
+        # The caller's answer comes with the lock, so that an edit is one UPDATE more and no read.
+        .annotate(my_answer_id=Subquery(mine.values("pk")), my_submitted_at=Subquery(mine.values("submitted_at")))
+        .first()
+    )
     if checkin_round is None:
         raise Round.DoesNotExist
     now = now or timezone.now()
     if checkin_round.status != Round.Status.OPEN or checkin_round.closes_at <= now:
         raise RoundClosed()
+    ratings = {"connection": connection, "independence": independence, "note": note, "private_note": private_note}
+    # An answer that existed when the lock was asked for is still there (only deleting the
+    # account removes one, and then the UPDATE finds no row and the path below decides).
+    if checkin_round.my_answer_id is not None and (
+        CheckinResponse.objects.filter(pk=checkin_round.my_answer_id).update(**ratings, updated_at=now)
+    ):
+        return CheckinResponse(
+            pk=checkin_round.my_answer_id,
+            round=checkin_round,
+            user=user,
+            **ratings,
+            submitted_at=checkin_round.my_submitted_at,
+            updated_at=now,
+        )
+    # The subquery read the snapshot taken before the lock was granted: the same person's other
+    # request (a second tab) may have answered meanwhile, so this still reads before it creates.
     answer, created = CheckinResponse.objects.get_or_create(
-        round=checkin_round,
-        user=user,
-        defaults={
-            "connection": connection,
-            "independence": independence,
-            "note": note,
-            "private_note": private_note,
-            "submitted_at": now,
-            "updated_at": now,
-        },
+        round=checkin_round, user=user, defaults={**ratings, "submitted_at": now, "updated_at": now}
     )
     if not created:
         answer.connection, answer.independence = connection, independence

@@ -3,7 +3,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ParseError, UnsupportedMediaType, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,10 +26,9 @@ from checkin.serializers import (
 NOT_FOUND = "No such check-in."
 
 
-def _round_body(checkin_round: Round, viewer) -> dict:
-    # round_view's dict is already the documented shape (RoundSerializer, which the schema and
-    # the schema fuzz test hold it to); the JSON renderer writes its datetimes as ISO 8601 in UTC.
-    return selectors.round_view(checkin_round=checkin_round, viewer=viewer)
+# The round views of the selectors are already the documented shape (RoundSerializer, which the
+# schema and the schema fuzz test hold them to); the JSON renderer writes their datetimes as
+# ISO 8601 in UTC.
 
 
 class CheckinListView(GenericAPIView):
@@ -40,14 +39,13 @@ class CheckinListView(GenericAPIView):
 
     @extend_schema(responses={200: RoundSerializer(many=True)}, tags=["check-ins"])
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([_round_body(r, request.user) for r in page])
+        page = self.paginate_queryset(selectors.History(user=request.user))
+        return self.get_paginated_response(page)
 
     @extend_schema(request=None, responses={201: RoundSerializer}, tags=["check-ins"])
     def post(self, request: Request) -> Response:
         created = services.round_open_now(user=request.user)
-        checkin_round = selectors.round_get(user=request.user, round_id=created.pk)
-        return Response(_round_body(checkin_round, request.user), status=status.HTTP_201_CREATED)
+        return Response(selectors.round_get(user=request.user, round_id=created.pk), status=status.HTTP_201_CREATED)
 
 
 class CheckinCurrentView(APIView):
@@ -56,7 +54,7 @@ class CheckinCurrentView(APIView):
         checkin_round = selectors.round_current(user=request.user)
         if checkin_round is None:
             raise NotFound("No check-in is open right now.")
-        return Response(_round_body(checkin_round, request.user))
+        return Response(checkin_round)
 
 
 class CheckinDetailView(APIView):
@@ -65,19 +63,28 @@ class CheckinDetailView(APIView):
         checkin_round = selectors.round_get(user=request.user, round_id=round_id)
         if checkin_round is None:
             raise NotFound(NOT_FOUND)
-        return Response(_round_body(checkin_round, request.user))
+        return Response(checkin_round)
 
 
 class CheckinResponseView(APIView):
     @extend_schema(request=ResponseInputSerializer, responses={200: OwnResponseSerializer}, tags=["check-ins"])
     def put(self, request: Request, round_id: int) -> Response:
-        # Scope first: another couple's round is a 404 before any validation can hint it exists.
-        if not selectors.rounds_of(user=request.user).filter(pk=round_id).exists():
-            raise NotFound(NOT_FOUND)
-        form = ResponseInputSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        answer = services.response_submit(user=request.user, round_id=round_id, **form.validated_data)
-        return Response(OwnResponseSerializer(selectors.response_view(answer=answer)).data)
+        try:
+            form = ResponseInputSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+        except (ParseError, UnsupportedMediaType, ValidationError):
+            # Another couple's round is a 404 whatever the body, so that no 400 hints it exists.
+            # A valid body is scoped by response_submit's locking read instead, at no extra query.
+            if not selectors.round_exists(user=request.user, round_id=round_id):
+                raise NotFound(NOT_FOUND) from None
+            raise
+        try:
+            answer = services.response_submit(user=request.user, round_id=round_id, **form.validated_data)
+        except Round.DoesNotExist:
+            raise NotFound(NOT_FOUND) from None
+        # response_view is already OwnResponseSerializer's shape (the same values and, once the
+        # JSON renderer has written them, the same text), as round views are RoundSerializer's.
+        return Response(selectors.response_view(answer=answer))
 
 
 class CheckinTrendsView(APIView):

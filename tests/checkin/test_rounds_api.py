@@ -64,6 +64,25 @@ def test_an_answer_can_be_edited_until_the_reveal(seats):
     assert Round.objects.get(pk=round_id).responses.count() == 1
 
 
+def test_an_edit_keeps_the_first_submission_time_and_moves_the_update_time(seats):
+    round_id = open_round(seats)["id"]
+    first = timezone.now().replace(microsecond=250000)
+    with time_machine.travel(first, tick=False):
+        answer(seats.alice_api, round_id, connection=1, independence=1, private_note=SECRET)
+    with time_machine.travel(first + timezone.timedelta(minutes=5), tick=False):
+        edited = answer(seats.alice_api, round_id, connection=3, independence=2, note="on reflection")
+    utc = "%Y-%m-%dT%H:%M:%S.%fZ"
+    assert edited.json() == {
+        "connection": 3,
+        "independence": 2,
+        "note": "on reflection",
+        "private_note": "",
+        "submitted_at": first.strftime(utc),
+        "updated_at": (first + timezone.timedelta(minutes=5)).strftime(utc),
+    }
+    assert seats.alice_api.get(f"/api/v1/checkins/{round_id}").json()["me"]["response"] == edited.json()
+
+
 def test_the_second_answer_reveals_both_side_by_side_without_private_notes(seats):
     round_id = open_round(seats)["id"]
     answer(seats.alice_api, round_id, connection=2, independence=5, note="miss you", private_note=SECRET)
@@ -168,20 +187,68 @@ def test_history_is_paginated_newest_first(seats):
     assert set(body) == {"count", "next", "previous", "results"}
 
 
+def test_history_pages_hold_twenty_rounds_and_a_page_past_the_end_is_a_404(seats):
+    rounds = [
+        revealed_round(seats, at=timezone.now() - timezone.timedelta(weeks=w), analyse=False) for w in range(22, 0, -1)
+    ]
+    newest_first = [r.pk for r in reversed(rounds)]
+    first = seats.alice_api.get("/api/v1/checkins").json()
+    second = seats.alice_api.get("/api/v1/checkins", {"page": 2}).json()
+    assert (first["count"], second["count"]) == (22, 22)
+    assert [r["id"] for r in first["results"]] == newest_first[:20]
+    assert [r["id"] for r in second["results"]] == newest_first[20:]
+    assert first["next"].endswith("page=2") and second["next"] is None
+    assert seats.alice_api.get("/api/v1/checkins", {"page": "last"}).json() == second
+    assert seats.alice_api.get("/api/v1/checkins", {"page": 3}).status_code == 404
+
+
 def _queries(client, path) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(path).status_code == 200
     return len(captured)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/checkins", "/api/v1/checkins/trends", "/api/v1/discussions"])
-def test_reads_cost_the_same_queries_however_long_the_history(seats, path):
+def _statements(call) -> list[str]:
+    """The SQL a request runs, transaction control (BEGIN, savepoints, COMMIT) left out."""
+    with CaptureQueriesContext(connection) as captured:
+        assert call().status_code == 200
+    control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")
+    return [query["sql"] for query in captured.captured_queries if not query["sql"].startswith(control)]
+
+
+def test_editing_an_answer_costs_the_token_a_locking_read_and_one_update(seats):
+    round_id = open_round(seats)["id"]
+    answer(seats.alice_api, round_id, connection=1, independence=1)
+    statements = _statements(lambda: answer(seats.alice_api, round_id, connection=2, independence=2))
+    assert len(statements) == 3, statements
+    assert statements[2].startswith("UPDATE")
+
+
+@pytest.mark.parametrize(
+    "path, queries",
+    [
+        # The token; the count; the page's rounds with their answers and flags.
+        ("/api/v1/checkins", 3),
+        # The token; the revealed rounds with their answers and flags.
+        ("/api/v1/checkins/trends", 2),
+        ("/api/v1/discussions", None),
+    ],
+)
+def test_reads_cost_the_same_queries_however_long_the_history(seats, path, queries):
     for week in (30, 29):
         revealed_round(seats, alice=(1, 5), bob=(5, 1), at=timezone.now() - timezone.timedelta(weeks=week))
     short = _queries(seats.alice_api, path)
     for week in range(28, 5, -1):
         revealed_round(seats, alice=(1, 5), bob=(5, 1), at=timezone.now() - timezone.timedelta(weeks=week))
     assert _queries(seats.alice_api, path) == short
+    if queries is not None:
+        assert short == queries
+
+
+def test_the_open_round_costs_the_token_and_one_query(seats):
+    round_id = open_round(seats)["id"]
+    answer(seats.alice_api, round_id)
+    assert _queries(seats.bob_api, "/api/v1/checkins/current") == 2
 
 
 def test_after_leaving_the_old_rounds_stay_with_the_old_couple(seats):

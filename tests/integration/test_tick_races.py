@@ -75,3 +75,25 @@ def test_both_partners_answering_at_the_same_instant_reveal_the_round_exactly_on
             assert list(ready.values_list("subject", flat=True)) == [f"round:{checkin_round.pk}"]
         # The analysis is handed off once, by the one submit that revealed.
         assert analyses(sent).count(checkin_round.pk) == 1
+
+
+def test_one_partner_answering_twice_at_the_same_instant_records_one_answer(sent):
+    # Two tabs, both submitting a first answer: the second waits for the round lock, and must then
+    # edit the answer the first recorded, not fail on creating a second one.
+    for _ in range(5):
+        alice, bob = UserFactory(), UserFactory()
+        pair(alice, bob)
+        checkin_round = checkin_services.round_open_now(user=alice)
+
+        submit = partial(checkin_services.response_submit, round_id=checkin_round.pk, user=alice)
+        outcomes = run_at_once(
+            partial(submit, connection=2, independence=4),
+            partial(submit, connection=4, independence=2),
+        )
+
+        assert all(isinstance(o, Response) for o in outcomes), outcomes
+        recorded = Response.objects.get(round=checkin_round)
+        assert (recorded.connection, recorded.independence) in {(2, 4), (4, 2)}
+        checkin_round.refresh_from_db()
+        assert checkin_round.status == Round.Status.OPEN
+        assert analyses(sent) == []
