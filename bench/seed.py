@@ -229,14 +229,8 @@ def api_couple(*, now: datetime, password_hash: str, revealed_rounds: int = 52) 
                 )
             )
         history = Round.objects.bulk_create(history)
-        current = Round.objects.create(
-            couple=couple,
-            status=Round.Status.OPEN,
-            scheduled_for=now,
-            opens_at=now,
-            closes_at=now + timedelta(hours=WINDOW_HOURS),
-            nudge_at=now + timedelta(hours=24),
-        )
+        current = _open_round(couple, now)
+        current.save()
         answers = []
         for index, revealed in enumerate(history):
             for user, shift in ((me, 0), (partner, 2)):
@@ -257,6 +251,20 @@ def api_couple(*, now: datetime, password_hash: str, revealed_rounds: int = 52) 
         others = answerers(now=now, joined=joined, password_hash=password_hash, couples=ANSWERING_COUPLES)
     analyze()
     return ApiCouple(token=token.key, open_round_id=current.pk, revealed_rounds=revealed_rounds, answerers=others)
+
+
+def _open_round(couple, now: datetime):
+    """An unsaved round of `couple` that opened `now` and runs its whole window."""
+    from checkin.models import Round
+
+    return Round(
+        couple=couple,
+        status=Round.Status.OPEN,
+        scheduled_for=now,
+        opens_at=now,
+        closes_at=now + timedelta(hours=WINDOW_HOURS),
+        nudge_at=now + timedelta(hours=24),
+    )
 
 
 def answerers(*, now: datetime, joined: datetime, password_hash: str, couples: int) -> tuple[Answerer, ...]:
@@ -283,17 +291,7 @@ def answerers(*, now: datetime, joined: datetime, password_hash: str, couples: i
         for index, couple in enumerate(couple_rows)
         for offset, seat in enumerate((Membership.Seat.INVITER, Membership.Seat.JOINER))
     )
-    rounds = Round.objects.bulk_create(
-        Round(
-            couple=couple,
-            status=Round.Status.OPEN,
-            scheduled_for=now,
-            opens_at=now,
-            closes_at=now + timedelta(hours=WINDOW_HOURS),
-            nudge_at=now + timedelta(hours=24),
-        )
-        for couple in couple_rows
-    )
+    rounds = Round.objects.bulk_create(_open_round(couple, now) for couple in couple_rows)
     callers = people[::2]
     Response.objects.bulk_create(
         Response(round=open_round, user=caller, connection=3, independence=4, submitted_at=now, updated_at=now)
