@@ -167,6 +167,31 @@ def load_average() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
+def _cpu_times() -> tuple[int, int]:
+    """(idle, total) jiffies of all CPUs since boot, from /proc/stat."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return fields[3] + fields[4], sum(fields)  # idle + iowait
+
+
+def cpu_busy(seconds: float = 2.0) -> float:
+    """The share of all CPUs that was busy over the next `seconds`, 0..1."""
+    idle_before, total_before = _cpu_times()
+    time.sleep(seconds)
+    idle_after, total_after = _cpu_times()
+    return 1 - (idle_after - idle_before) / max(1, total_after - total_before)
+
+
+def wait_until_quiet(*, busy_below: float = 0.15, timeout: float = 120.0) -> tuple[float, float]:
+    """Wait for the machine to settle after the herd (PostgreSQL's checkpoint and autovacuum of
+    the tables it filled): until the CPUs are less than `busy_below` busy over 2 s, or `timeout`.
+    Returns (seconds waited, the last busy share)."""
+    started = time.monotonic()
+    busy = cpu_busy()
+    while busy >= busy_below and time.monotonic() - started < timeout:
+        busy = cpu_busy()
+    return time.monotonic() - started, busy
+
+
 @dataclass(frozen=True)
 class Machine:
     cpus: str

@@ -245,6 +245,7 @@ def main() -> None:
     print(f"bench: recreating database and migrating ({common.DATABASE_URL})", flush=True)
     common.recreate_database()
     django.setup()
+    from django.db import DatabaseError, connection
     from django.utils import timezone
 
     from bench import api, herd, quiet, seed
@@ -276,7 +277,16 @@ def main() -> None:
     if not options.skip_api:
         print("bench: API pass (gunicorn + wrk, then the open-loop generator)", flush=True)
         couple = seed.api_couple(now=timezone.now(), password_hash=password_hash)
-        loads.append(("API", common.load_average()))
+        # The herd leaves PostgreSQL work behind (dirty pages, autovacuum of the tables it filled);
+        # measured on top of that, the API numbers would depend on how big the herd was.
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("CHECKPOINT")
+        except DatabaseError:
+            pass  # needs a superuser (or pg_checkpoint); the wait below still applies
+        waited, busy = common.wait_until_quiet()
+        print(f"bench:   waited {waited:.0f} s for the machine to settle (CPUs {busy:.0%} busy)", flush=True)
+        loads.append((f"API (after {waited:.0f} s settling, CPUs {busy:.0%} busy)", common.load_average()))
         api_results = api.run(couple, seconds=options.api_seconds, warmup=options.warmup_seconds)
 
     report = render(options, herds, quiets, api_results, common.describe_machine(), when, loads)
