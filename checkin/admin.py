@@ -6,8 +6,22 @@ from django.contrib import admin
 from checkin.models import Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
 
 
+class ViewOnly(admin.ModelAdmin):
+    """Rounds and flags change only through the services, which keep their invariants and move a
+    round's version on with every change (the cached round views are keyed by it)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(ViewOnly):
     list_display = ["id", "couple", "status", "opens_at", "closes_at", "revealed_at", "answers"]
     list_filter = ["status"]
     raw_id_fields = ["couple"]
@@ -26,7 +40,7 @@ class DiscussionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(ViewOnly):
     list_display = ["id", "round", "kind", "dimension"]
     list_filter = ["kind"]
     raw_id_fields = ["round", "about_user", "discussion"]

@@ -29,6 +29,10 @@ class Round(models.Model):
     revealed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     analysed_at = models.DateTimeField(null=True, blank=True)
+    # Counts the changes to what the round shows (its status, answers and flags). Every service
+    # that makes one adds 1 in the same transaction: cached round views are keyed by it
+    # (checkin/selectors.py), so a change is never hidden behind a cached copy.
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

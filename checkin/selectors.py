@@ -5,16 +5,23 @@
 revealed rounds.
 """
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from checkin.models import Discussion, DiscussionNote, Round
 from checkin.models import Response as CheckinResponse
 from checkin.patterns import DIMENSIONS, PATTERNS, pattern_of
 from couples.models import Membership, User
+
+log = logging.getLogger(__name__)
 
 
 def current_couple_id(*, user: User) -> int | None:
@@ -45,12 +52,73 @@ def rounds_of(*, user: User) -> QuerySet[Round]:
     return _scoped(user).order_by("-opens_at", "-pk")
 
 
+# Round views are read far more often than they change: the app opens on the current round and
+# the history many times between two weekly rounds. So the two are cached, under keys made of
+# what they show: the viewer, the rounds and the rounds' versions. Every change to what a round
+# shows adds 1 to its version in the change's own transaction (Round.version), so a read that
+# starts after the change commits builds a new key. The key is read before the view, so a cached
+# view is never older than its key. A key holds one viewer's view: nothing cached for one
+# partner is ever served to the other.
+
+
+# The keys are read on every request, and building these reads with the ORM cost more than
+# running them, so they are written out (their values are plain integers on every database).
+_CURRENT_COUPLE = f"""
+    SELECT couple_id FROM {Membership._meta.db_table} WHERE user_id = %(user_id)s AND left_at IS NULL
+""".strip()
+_OPEN_ROUND_KEY = f"""
+    SELECT id, version FROM {Round._meta.db_table}
+    WHERE status = %(open)s AND couple_id IN ({_CURRENT_COUPLE})
+""".strip()
+_HISTORY_KEY = f"""
+    SELECT membership.couple_id, COUNT(rounds.id), COALESCE(SUM(rounds.version), 0)
+    FROM {Membership._meta.db_table} membership
+    LEFT JOIN {Round._meta.db_table} rounds ON rounds.couple_id = membership.couple_id
+    WHERE membership.user_id = %(user_id)s AND membership.left_at IS NULL
+    GROUP BY membership.couple_id
+""".strip()
+
+
+def _one_row(sql: str, params: dict) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _cached(key: str, build: Callable[[], object]) -> object:
+    """The value cached under `key`, or `build()`'s, cached. A failing cache is passed by."""
+    try:
+        found = cache.get(key)
+    except Exception:  # the cache backend's own errors (Redis down, say): it only saves work
+        log.warning("The round views cache cannot be read; reading the database instead.")
+        return build()
+    if found is not None:
+        return found
+    value = build()
+    if value is None:
+        return None
+    try:
+        cache.set(key, value, timeout=settings.ROUND_VIEWS_CACHE_SECONDS)
+    except Exception:
+        log.warning("The round views cache cannot be written; the view is served uncached.")
+    return value
+
+
 def round_current(*, user: User) -> dict | None:
     """The open round as the user may see it (a couple has at most one), or None."""
-    # An open round has no flags (the analysis flags revealed rounds, and round_view shows flags
-    # only after the reveal), so they are not joined.
-    open_rounds = _folded(_scoped(user).filter(status=Round.Status.OPEN), with_flags=False)
-    return round_view(checkin_round=open_rounds[0], viewer=user) if open_rounds else None
+    open_round = _one_row(_OPEN_ROUND_KEY, {"user_id": user.pk, "open": Round.Status.OPEN})
+    if open_round is None:
+        return None
+    round_id, version = open_round
+
+    def build() -> dict | None:
+        # An open round has no flags (the analysis flags revealed rounds, and round_view shows
+        # flags only after the reveal), so they are not joined.
+        rounds = _folded(_scoped(user).filter(pk=round_id, status=Round.Status.OPEN), with_flags=False)
+        return round_view(checkin_round=rounds[0], viewer=user) if rounds else None
+
+    # The round's id is its couple's (never another's), and the read above scoped it to the user.
+    return _cached(f"checkin:current:{round_id}:{version}:viewer:{user.pk}", build)
 
 
 def round_get(*, user: User, round_id: int) -> dict | None:
@@ -69,18 +137,36 @@ def round_views(*, rounds: QuerySet[Round], viewer: User) -> list[dict]:
 
 class History:
     """The rounds of the user's current couple, newest first, as they may see them, for a
-    paginator: `count()` is one COUNT, and a slice (a page) is one query, the page's ids being a
-    subquery of the rounds, their answers and flags."""
+    paginator. One query tells the couple, its number of rounds and the sum of their versions:
+    that is `count()`, and the key of the cached pages. A page not cached is one query more, the
+    page's ids being a subquery of the rounds, their answers and flags."""
 
     def __init__(self, *, user: User) -> None:
         self.user = user
+        self._state: tuple[int, int, int] | None = None
+
+    def _couple_rounds_and_changes(self) -> tuple[int, int, int]:
+        # Rounds are never deleted while their couple lasts and versions only grow, so any change
+        # to the history (a new round, a change to one) moves the count or the sum: a new key.
+        if self._state is None:
+            self._state = _one_row(_HISTORY_KEY, {"user_id": self.user.pk}) or (0, 0, 0)
+        return self._state
 
     def count(self) -> int:
-        return rounds_of(user=self.user).count()
+        return self._couple_rounds_and_changes()[1]
 
     def __getitem__(self, page: slice) -> list[dict]:
-        rounds = rounds_of(user=self.user)
-        return round_views(rounds=rounds.filter(pk__in=rounds.values("pk")[page]), viewer=self.user)
+        couple_id, rounds, changes = self._couple_rounds_and_changes()
+        if not rounds:
+            return []
+
+        def build() -> list[dict]:
+            # The couple just read is the scope: a person who left it since saw it a moment ago.
+            of_couple = Round.objects.filter(couple_id=couple_id).order_by("-opens_at", "-pk")
+            return round_views(rounds=of_couple.filter(pk__in=of_couple.values("pk")[page]), viewer=self.user)
+
+        key = f"checkin:history:{couple_id}:{rounds}:{changes}:viewer:{self.user.pk}:{page.start}:{page.stop}"
+        return _cached(key, build)
 
 
 def _folded(rounds: QuerySet[Round], *, with_flags: bool = True) -> list[dict]:

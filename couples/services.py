@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 
-from checkin.models import Round
+from checkin.models import Flag, Round
+from checkin.models import Response as CheckinResponse
 from config.exceptions import Conflict
 from couples import invites, schedules
 from couples.models import Couple, Invite, Membership, Schedule, User, normalize_email
@@ -79,6 +81,10 @@ def user_delete(*, user: User) -> None:
     couple = _lock_current_couple(user)
     if couple is not None:
         _couple_end(couple=couple, leaver=user)
+    # Their answers, and the flags about them, go with the account: the rounds show that.
+    answered = CheckinResponse.objects.filter(user=user).values("round_id")
+    flagged = Flag.objects.filter(about_user=user).values("round_id")
+    Round.objects.filter(Q(pk__in=answered) | Q(pk__in=flagged)).update(version=F("version") + 1)
     user.delete()
 
 
@@ -208,7 +214,9 @@ def _couple_end(*, couple: Couple, leaver: User) -> None:
     Membership.objects.filter(couple=couple, left_at__isnull=True).update(left_at=now)
     # Reminders stop at once: nothing is due for an ended couple, and its open round closes.
     Schedule.objects.filter(couple=couple).update(next_checkin_at=None, updated_at=now)
-    Round.objects.filter(couple=couple, status=Round.Status.OPEN).update(status=Round.Status.EXPIRED, closed_at=now)
+    Round.objects.filter(couple=couple, status=Round.Status.OPEN).update(
+        status=Round.Status.EXPIRED, closed_at=now, version=F("version") + 1
+    )
     notify(user_ids=partner_ids, kind=Notification.Kind.PARTNER_LEFT, subject=f"couple:{couple.pk}")
 
 

@@ -75,6 +75,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://tandem")}
+# How long a cached round view is kept (checkin/selectors.py). Its key changes with every change
+# to the rounds it shows, so this only bounds memory, and how long a restored database backup
+# could meet views cached before the restore (flush the cache after a restore).
+ROUND_VIEWS_CACHE_SECONDS = env.int("ROUND_VIEWS_CACHE_SECONDS", default=15 * 60)
 
 AUTH_USER_MODEL = "couples.User"
 AUTH_PASSWORD_VALIDATORS = [

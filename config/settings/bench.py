@@ -2,7 +2,7 @@
 and a Redis database of its own, which the bench drops and flushes.
 
 - PostgreSQL `tandem_bench` (BENCH_DATABASE_URL), persistent connections as in production.
-- Redis database 11 (BENCH_REDIS_URL) as the Celery broker.
+- Redis database 11 (BENCH_REDIS_URL) as the Celery broker and the cache.
 - Emails go to Django's dummy backend: a send is a no-op, so the bench measures Tandem, not SMTP.
 - BENCH_ENDPOINTS turns on the bench-only constant endpoint (the baseline of the API pass).
 """
@@ -19,6 +19,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 CELERY_BROKER_URL = env("BENCH_REDIS_URL", default="redis://127.0.0.1:6379/11")
 CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench"}}
+# As in production, the cache (throttles, round views) is Redis: the broker's database, which the
+# bench flushes.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CELERY_BROKER_URL}}
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 BENCH_ENDPOINTS = True

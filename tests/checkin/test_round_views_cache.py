@@ -1,0 +1,150 @@
+"""The current round and the history are cached: read again unchanged, they cost no query of
+their own; every change to what a round shows is on the very next read; a partner is never
+served the other's view; a cache that is down costs speed, never an answer."""
+
+import os
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from checkin import scheduler, services
+from tests.checkin.helpers import answer, open_round, revealed_round
+from tests.conftest import client_for
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "alice-private-9d2c"
+CURRENT, HISTORY = "/api/v1/checkins/current", "/api/v1/checkins"
+REDIS_CACHE_URL = os.environ.get("TEST_CACHE_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def _read(client, path) -> tuple[dict, int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    return response.json(), len(captured)
+
+
+@pytest.mark.parametrize("path", [CURRENT, HISTORY])
+def test_a_view_read_again_unchanged_costs_the_token_and_its_key_only(seats, path):
+    round_id = open_round(seats)["id"]
+    answer(seats.alice_api, round_id)
+    first, first_queries = _read(seats.bob_api, path)
+    again, again_queries = _read(seats.bob_api, path)
+    assert again == first
+    # The token, the key (the rounds' versions), and on the first read the view itself.
+    assert (first_queries, again_queries) == (3, 2)
+
+
+@pytest.mark.parametrize("path", [CURRENT, HISTORY])
+def test_my_partners_answer_shows_on_my_next_read(seats, path):
+    round_id = open_round(seats)["id"]
+    before, _ = _read(seats.bob_api, path)
+    answer(seats.alice_api, round_id)
+    after, _ = _read(seats.bob_api, path)
+    partner = (lambda body: body["partner"]) if path == CURRENT else (lambda body: body["results"][0]["partner"])
+    assert partner(before) == {"answered": False, "response": None}
+    assert partner(after) == {"answered": True, "response": None}
+
+
+@pytest.mark.parametrize("path", [CURRENT, HISTORY])
+def test_my_edit_shows_on_my_next_read(seats, path):
+    round_id = open_round(seats)["id"]
+    answer(seats.alice_api, round_id, connection=1, independence=1, note="first thought")
+    _read(seats.alice_api, path)
+    answer(seats.alice_api, round_id, connection=5, independence=2, note="second thought")
+    body, _ = _read(seats.alice_api, path)
+    mine = (body if path == CURRENT else body["results"][0])["me"]["response"]
+    assert (mine["connection"], mine["independence"], mine["note"]) == (5, 2, "second thought")
+
+
+def test_the_reveal_shows_on_the_next_read_and_the_round_is_no_longer_current(seats):
+    round_id = open_round(seats)["id"]
+    answer(seats.alice_api, round_id, connection=2, independence=5, note="for bob")
+    _read(seats.bob_api, HISTORY), _read(seats.alice_api, CURRENT)
+    answer(seats.bob_api, round_id, connection=5, independence=2)
+    assert seats.alice_api.get(CURRENT).status_code == 404
+    shown, _ = _read(seats.bob_api, HISTORY)
+    assert shown["results"][0]["status"] == "revealed"
+    assert shown["results"][0]["partner"]["response"]["note"] == "for bob"
+
+
+def test_a_round_the_tick_closes_shows_as_expired_on_the_next_read(seats):
+    opened = open_round(seats)
+    answer(seats.alice_api, opened["id"])
+    assert _read(seats.alice_api, HISTORY)[0]["results"][0]["status"] == "open"
+    _read(seats.alice_api, CURRENT)
+    with time_machine.travel(timezone.now() + timedelta(days=8), tick=False):
+        assert scheduler.close_ended_rounds(now=timezone.now()) == 1
+    assert _read(seats.alice_api, HISTORY)[0]["results"][0]["status"] == "expired"
+    assert seats.alice_api.get(CURRENT).status_code == 404
+
+
+def test_the_flags_of_the_analysis_show_on_the_next_read(seats):
+    checkin_round = revealed_round(seats, alice=(1, 5), bob=(5, 1), analyse=False)
+    assert _read(seats.alice_api, HISTORY)[0]["results"][0]["flags"] == []
+    services.round_analyse(round_id=checkin_round.pk)
+    flags = _read(seats.alice_api, HISTORY)[0]["results"][0]["flags"]
+    assert "pursue_withdraw" in {flag["kind"] for flag in flags}
+
+
+@pytest.mark.parametrize("path", [CURRENT, HISTORY])
+def test_my_cached_view_is_never_served_to_my_partner(seats, path):
+    round_id = open_round(seats)["id"]
+    answer(seats.alice_api, round_id, note="hers to share later", private_note=SECRET)
+    assert SECRET in seats.alice_api.get(path).content.decode()
+    for _ in range(2):  # the first read builds Bob's view; the second is served from the cache
+        text = seats.bob_api.get(path).content.decode()
+        assert SECRET not in text and "hers to share later" not in text
+
+
+def test_a_new_couple_starts_with_its_own_history_not_a_cached_one(seats):
+    revealed_round(seats)
+    assert _read(seats.alice_api, HISTORY)[0]["count"] == 1
+    seats.alice_api.post("/api/v1/couple/leave")
+    newcomer = UserFactory()
+    code = client_for(newcomer).post("/api/v1/couple/invites").json()["code"]
+    assert seats.alice_api.post("/api/v1/couple/join", {"code": code}, format="json").status_code == 201
+    assert _read(seats.alice_api, HISTORY)[0]["count"] == 0
+    round_id = open_round(seats)["id"]
+    history, _ = _read(seats.alice_api, HISTORY)
+    assert [r["id"] for r in history["results"]] == [round_id]
+
+
+@pytest.mark.parametrize("path", [CURRENT, HISTORY])
+def test_reads_are_answered_from_the_database_when_the_cache_is_down(seats, settings, path, caplog):
+    # Nothing listens on port 1: every cache call fails at once.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    round_id = open_round(seats)["id"]
+    answer(seats.alice_api, round_id, connection=2, independence=3)
+    for _ in range(2):
+        body, _ = _read(seats.alice_api, path)
+        mine = (body if path == CURRENT else body["results"][0])["me"]["response"]
+        assert (mine["connection"], mine["independence"]) == (2, 3)
+    assert "round views cache cannot be read" in caplog.text
+
+
+def test_with_the_production_cache_a_change_shows_on_the_next_read(seats, settings):
+    # Production keeps the cache in Redis (config/settings/production.py): the same rules hold there.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+    }
+    # Ids start again in every test database, and the keys are made of them: start empty.
+    cache.clear()
+    round_id = open_round(seats)["id"]
+    answer(seats.alice_api, round_id, private_note=SECRET)
+    assert _read(seats.bob_api, CURRENT)[1] == 3
+    assert _read(seats.bob_api, CURRENT)[1] == 2
+    assert SECRET not in seats.bob_api.get(CURRENT).content.decode()
+    answer(seats.bob_api, round_id)
+    history, _ = _read(seats.bob_api, HISTORY)
+    assert history["results"][0]["status"] == "revealed"
+    assert SECRET not in str(history)
