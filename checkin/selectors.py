@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
+from rest_framework.utils.encoders import JSONEncoder
 
 from checkin.models import Discussion, DiscussionNote, Round
 from checkin.models import Response as CheckinResponse
@@ -85,16 +86,33 @@ def _one_row(sql: str, params: dict) -> tuple | None:
         return cursor.fetchone()
 
 
+def _json_ready(value: object) -> object:
+    """`value` with its datetimes written as the JSON renderer writes them: a view read from the
+    cache is then rendered without converting its hundred datetimes again, and renders to the
+    same text either way."""
+    if isinstance(value, dict):
+        return {key: _json_ready(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, datetime):
+        return _RENDERED.default(value)
+    return value
+
+
+_RENDERED = JSONEncoder()
+
+
 def _cached(key: str, build: Callable[[], object]) -> object:
-    """The value cached under `key`, or `build()`'s, cached. A failing cache is passed by."""
+    """The value cached under `key`, or `build()`'s, cached (JSON-ready, as `_json_ready` makes
+    it, both ways). A failing cache is passed by."""
     try:
         found = cache.get(key)
     except Exception:  # the cache backend's own errors (Redis down, say): it only saves work
         log.warning("The round views cache cannot be read; reading the database instead.")
-        return build()
+        return _json_ready(build())
     if found is not None:
         return found
-    value = build()
+    value = _json_ready(build())
     if value is None:
         return None
     try:

@@ -21,6 +21,6 @@ CELERY_BROKER_URL = env("BENCH_REDIS_URL", default="redis://127.0.0.1:6379/11")
 CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 # As in production, the cache (throttles, round views) is Redis: the broker's database, which the
 # bench flushes.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CELERY_BROKER_URL}}
+CACHES = {"default": env.cache_url_config(CELERY_BROKER_URL)}
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 BENCH_ENDPOINTS = True

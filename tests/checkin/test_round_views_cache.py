@@ -120,9 +120,7 @@ def test_a_new_couple_starts_with_its_own_history_not_a_cached_one(seats):
 @pytest.mark.parametrize("path", [CURRENT, HISTORY])
 def test_reads_are_answered_from_the_database_when_the_cache_is_down(seats, settings, path, caplog):
     # Nothing listens on port 1: every cache call fails at once.
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
-    }
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
     round_id = open_round(seats)["id"]
     answer(seats.alice_api, round_id, connection=2, independence=3)
     for _ in range(2):
@@ -134,9 +132,7 @@ def test_reads_are_answered_from_the_database_when_the_cache_is_down(seats, sett
 
 def test_with_the_production_cache_a_change_shows_on_the_next_read(seats, settings):
     # Production keeps the cache in Redis (config/settings/production.py): the same rules hold there.
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
-    }
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_CACHE_URL}}
     # Ids start again in every test database, and the keys are made of them: start empty.
     cache.clear()
     round_id = open_round(seats)["id"]
