@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import aiohttp
+import uvloop
 
 MAX_IN_FLIGHT = 1024  # connections open at once; beyond that requests wait (and that wait counts)
 TIMEOUT_SECONDS = 10.0
@@ -40,32 +40,71 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
 
 @dataclass(frozen=True)
 class Target:
-    url: str
+    path: str
     headers: dict[str, str]
 
 
-def read_targets(path: str, base_url: str) -> list[Target]:
-    origin = urlsplit(base_url)._replace(path="", query="", fragment="").geturl()
+def read_targets(path: str) -> list[Target]:
     targets = []
     with open(path) as lines:
         for line in lines:
             if line.strip():
                 token, target_path = line.split()
-                targets.append(Target(url=origin + target_path, headers={"Authorization": f"Token {token}"}))
+                targets.append(Target(path=target_path, headers={"Authorization": f"Token {token}"}))
     return targets
 
 
+def request_bytes(*, method: str, host: str, target: Target, headers: dict[str, str], body: bytes | None) -> bytes:
+    """The whole HTTP/1.1 request, written once per target: one request per connection, as the
+    server's sync workers close every connection after their answer."""
+    lines = [f"{method} {target.path} HTTP/1.1", f"Host: {host}", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in {**headers, **target.headers}.items()]
+    if body is not None:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
+
+
+class _Exchange(asyncio.Protocol):
+    """One request on its own connection: written when connected, the answer read until the
+    server closes. Raw asyncio rather than an HTTP client library, so that the generator costs
+    the machine it shares with the server as little as it can (aiohttp cost about 0.6 ms of CPU
+    a request here, as much as the bare endpoint itself; this, on uvloop, about 0.25 ms)."""
+
+    def __init__(self, request: bytes, answered: asyncio.Future) -> None:
+        self.request, self.answered, self.chunks = request, answered, []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        self.chunks.append(data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.answered.done():
+            if exc is None:
+                self.answered.set_result(b"".join(self.chunks))
+            else:
+                self.answered.set_exception(exc)
+
+
 async def _one(
-    session: aiohttp.ClientSession, method: str, target: Target, body: bytes | None, scheduled: float, results: dict
+    host: str, port: int, request: bytes, scheduled: float, results: dict, in_flight: asyncio.Semaphore
 ) -> None:
+    loop = asyncio.get_running_loop()
+    transport = None
     try:
-        async with session.request(method, target.url, data=body, headers=target.headers) as response:
-            await response.read()
-            status = response.status
-    except (TimeoutError, aiohttp.ClientError) as error:
+        async with in_flight, asyncio.timeout(TIMEOUT_SECONDS):
+            answered = loop.create_future()
+            transport, _ = await loop.create_connection(lambda: _Exchange(request, answered), host, port)
+            answer = await answered
+    except (TimeoutError, OSError) as error:
         results["errors"][type(error).__name__] = results["errors"].get(type(error).__name__, 0) + 1
         return
+    finally:
+        if transport is not None:
+            transport.abort()
     elapsed = time.perf_counter() - scheduled
+    status = int(answer[9:12]) if answer.startswith(b"HTTP/1.") else 0
     if 200 <= status < 300:
         results["latencies"].append(elapsed)
     else:
@@ -73,31 +112,39 @@ async def _one(
 
 
 async def run(
-    *, targets: list[Target], method: str, body: bytes | None, headers: dict[str, str], rate: float, duration: float
+    *,
+    url: str,
+    targets: list[Target],
+    method: str,
+    body: bytes | None,
+    headers: dict[str, str],
+    rate: float,
+    duration: float,
 ) -> dict:
     total = int(rate * duration)
     results: dict = {"latencies": [], "errors": {}}
-    connector = aiohttp.TCPConnector(limit=MAX_IN_FLIGHT, force_close=True)  # gunicorn sync closes anyway
-    timeout = aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
-    if body is not None:
-        headers = {**headers, "Content-Type": "application/json"}
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers=headers) as session:
-        start = time.perf_counter()
-        pending = set()
-        worst_lag = 0.0
-        for i in range(total):
-            scheduled = start + i / rate
-            delay = scheduled - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            worst_lag = max(worst_lag, time.perf_counter() - scheduled)
-            target = targets[i % len(targets)]
-            task = asyncio.create_task(_one(session, method, target, body, scheduled, results))
-            pending.add(task)
-            task.add_done_callback(pending.discard)
-        sent_in = time.perf_counter() - start
-        if pending:
-            await asyncio.gather(*pending)
+    origin = urlsplit(url)
+    host, port = origin.hostname, origin.port or 80
+    requests = [
+        request_bytes(method=method, host=origin.netloc, target=target, headers=headers, body=body)
+        for target in targets
+    ]
+    in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
+    start = time.perf_counter()
+    pending = set()
+    worst_lag = 0.0
+    for i in range(total):
+        scheduled = start + i / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        worst_lag = max(worst_lag, time.perf_counter() - scheduled)
+        task = asyncio.create_task(_one(host, port, requests[i % len(requests)], scheduled, results, in_flight))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+    sent_in = time.perf_counter() - start
+    if pending:
+        await asyncio.gather(*pending)
     latencies_ms = sorted(x * 1000 for x in results["latencies"])
     return {
         "target_rate": rate,
@@ -126,9 +173,18 @@ def main() -> None:
     headers = dict(h.split(":", 1) for h in args.header)
     headers = {name.strip(): value.strip() for name, value in headers.items()}
     body = args.body.encode() if args.body is not None else None
-    targets = read_targets(args.targets, args.url) if args.targets else [Target(url=args.url, headers={})]
-    result = asyncio.run(
-        run(targets=targets, method=args.method, body=body, headers=headers, rate=args.rate, duration=args.duration)
+    path = urlsplit(args.url)._replace(scheme="", netloc="").geturl() or "/"
+    targets = read_targets(args.targets) if args.targets else [Target(path=path, headers={})]
+    result = uvloop.run(
+        run(
+            url=args.url,
+            targets=targets,
+            method=args.method,
+            body=body,
+            headers=headers,
+            rate=args.rate,
+            duration=args.duration,
+        )
     )
     print(json.dumps(result))
 
