@@ -65,7 +65,19 @@ TEMPLATES = [
     },
 ]
 
+
+def with_prepared_statements(database: dict) -> dict:
+    """On PostgreSQL, parameters are bound by the server, and a statement a connection has run
+    twice is prepared, so that its plan is reused: on the busiest endpoints planning cost more
+    than running (bench/RESULTS.md). PG_PREPARED_STATEMENTS=false turns it off, for a connection
+    pooler in transaction mode that cannot keep prepared statements."""
+    if database["ENGINE"] == "django.db.backends.postgresql" and env.bool("PG_PREPARED_STATEMENTS", default=True):
+        database.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
+    return database
+
+
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tandem.sqlite3'}")}
+with_prepared_statements(DATABASES["default"])
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -8,7 +8,7 @@ and a Redis database of its own, which the bench drops and flushes.
 """
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import REDIS_TRANSPORT_OPTIONS, env
+from config.settings.base import REDIS_TRANSPORT_OPTIONS, env, with_prepared_statements
 
 DEBUG = False
 SECRET_KEY = "bench-only-secret-key-not-for-production-7e3a"
@@ -17,6 +17,7 @@ DATABASES = {"default": env.db("BENCH_DATABASE_URL", default="postgres://postgre
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # As in production (config/settings/production.py): a web or worker process keeps its connection.
 DATABASES["default"]["CONN_MAX_AGE"] = 60
+with_prepared_statements(DATABASES["default"])
 CELERY_BROKER_URL = env("BENCH_REDIS_URL", default="redis://127.0.0.1:6379/11")
 CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 # As in production, the cache (throttles, round views) is Redis: the broker's database, which the

@@ -1,13 +1,14 @@
 """Production: PostgreSQL and Redis, secrets only from the environment, `check --deploy` clean."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import REDIS_TRANSPORT_OPTIONS, env
+from config.settings.base import REDIS_TRANSPORT_OPTIONS, env, with_prepared_statements
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: refuse to start without one
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+with_prepared_statements(DATABASES["default"])
 CACHES = {"default": env.cache("CACHE_URL", default=env("REDIS_URL", default="redis://127.0.0.1:6379/1"))}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default="redis://127.0.0.1:6379/0"))
 CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS

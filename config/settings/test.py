@@ -4,10 +4,11 @@
 """
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import REDIS_TRANSPORT_OPTIONS, REST_FRAMEWORK, env
+from config.settings.base import REDIS_TRANSPORT_OPTIONS, REST_FRAMEWORK, env, with_prepared_statements
 
 SECRET_KEY = "test-only-secret-key-not-for-production-4b1d"
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/test")}
+with_prepared_statements(DATABASES["default"])  # as production does
 CELERY_BROKER_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
