@@ -95,11 +95,11 @@ def _json_ready(value: object) -> object:
     if isinstance(value, list):
         return [_json_ready(item) for item in value]
     if isinstance(value, datetime):
-        return _RENDERED.default(value)
+        return _JSON_ENCODER.default(value)
     return value
 
 
-_RENDERED = JSONEncoder()
+_JSON_ENCODER = JSONEncoder()
 
 
 def _cached(key: str, build: Callable[[], object]) -> object:
