@@ -5,11 +5,13 @@ workers then run them side by side; two partners can press "submit" at the same 
 thread has its own database connection and they are released together by a barrier.
 """
 
+import threading
+import time
 from datetime import UTC, datetime
 from functools import partial
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 
 from checkin import scheduler
@@ -97,3 +99,50 @@ def test_one_partner_answering_twice_at_the_same_instant_records_one_answer(sent
         checkin_round.refresh_from_db()
         assert checkin_round.status == Round.Status.OPEN
         assert analyses(sent) == []
+
+
+def test_an_edit_sent_while_the_partner_reveals_the_round_waits_for_the_reveal_and_is_refused():
+    # Bob's answer reveals the round and holds its lock until his transaction commits. Alice's
+    # edit must wait for that lock and then find the round revealed: an answer never changes
+    # after the partner has seen it.
+    alice, bob = UserFactory(), UserFactory()
+    pair(alice, bob)
+    checkin_round = checkin_services.round_open_now(user=alice)
+    checkin_services.response_submit(user=alice, round_id=checkin_round.pk, connection=2, independence=4)
+    revealing, release = threading.Event(), threading.Event()
+
+    def bob_reveals():
+        with transaction.atomic():
+            answer = checkin_services.response_submit(user=bob, round_id=checkin_round.pk, connection=4, independence=2)
+            revealing.set()
+            assert release.wait(timeout=20)
+        return answer
+
+    def alice_edits():
+        assert revealing.wait(timeout=10)
+        return checkin_services.response_submit(user=alice, round_id=checkin_round.pk, connection=5, independence=5)
+
+    def release_once_alice_waits_for_the_lock():
+        assert revealing.wait(timeout=10)
+        waiting = False
+        deadline = time.monotonic() + 10
+        while not waiting and time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'"
+                )
+                waiting = cursor.fetchone()[0] == 1
+            time.sleep(0.02)
+        release.set()
+        return waiting
+
+    revealed, edited, alice_waited = run_at_once(bob_reveals, alice_edits, release_once_alice_waits_for_the_lock)
+
+    assert alice_waited is True
+    assert isinstance(revealed, Response), revealed
+    assert isinstance(edited, checkin_services.RoundClosed), edited
+    checkin_round.refresh_from_db()
+    assert checkin_round.status == Round.Status.REVEALED
+    alices = Response.objects.get(round=checkin_round, user=alice)
+    assert (alices.connection, alices.independence) == (2, 4)
