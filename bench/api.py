@@ -1,9 +1,12 @@
 """Scenario 3, the API under load: gunicorn on config.wsgi (bench settings), driven from outside.
 
 Pass 1, saturation: `wrk -t2 -c16 --latency` per endpoint (after a short warm-up), giving
-requests/s and p50/p95/p99 (p95 from bench/wrk_report.lua's `done` callback).
+requests/s and p50/p95/p99 (p95 from bench/wrk_report.lua's `done` callback). The bare endpoint
+runs first and again after each other endpoint; each endpoint's share is read against the mean of
+the bare runs on either side of it.
 Pass 2, fixed rate: bench/loadgen.py, an open-loop generator in its own process, sends to each
-endpoint at 50% of the bare endpoint's saturation rate and reports p50/p95/p99 at that rate.
+endpoint at 50% of the bare endpoint's saturation rate (the median of its runs) and reports
+p50/p95/p99 at that rate.
 
 The read endpoints are called as one partner of a couple with 52 revealed rounds and an open
 round they answered; the PUT as the answering partners of seed.ANSWERING_COUPLES other couples, in
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import json
 import runpy
+import statistics
 import subprocess
 import urllib.error
 import urllib.request
@@ -91,7 +95,14 @@ class FixedRate:
 class EndpointResult:
     endpoint: Endpoint
     saturation: Saturation
+    # The bare endpoint's requests/s that this endpoint's share is read against: the mean of the
+    # bare runs just before and just after it (for the bare row, the median of all its runs).
+    bare_requests_per_second: float
     fixed: FixedRate | None = None
+
+    @property
+    def share_of_bare(self) -> float:
+        return self.saturation.requests_per_second / self.bare_requests_per_second
 
 
 def _url(path: str) -> str:
@@ -211,7 +222,9 @@ def fixed_rate(endpoint: Endpoint, *, rate: float, seconds: float) -> FixedRate:
     )
 
 
-def run(couple: ApiCouple, *, seconds: float, warmup: float) -> list[EndpointResult]:
+def run(couple: ApiCouple, *, seconds: float, warmup: float) -> tuple[list[float], list[EndpointResult]]:
+    """The bare endpoint's requests/s in each of its runs, in order; and every endpoint's results,
+    the bare one first."""
     process = start_gunicorn()
     try:
         targets = endpoints(couple)
@@ -222,13 +235,27 @@ def run(couple: ApiCouple, *, seconds: float, warmup: float) -> list[EndpointRes
                     raise RuntimeError(
                         f"{endpoint.method} {caller.path} answered {status}, not 200: see var/bench/gunicorn.log"
                     )
-        results = []
-        for endpoint in targets:
+
+        def saturate(endpoint: Endpoint) -> Saturation:
             wrk(endpoint, seconds=warmup)
-            results.append(EndpointResult(endpoint=endpoint, saturation=wrk(endpoint, seconds=seconds)))
-        rate = results[0].saturation.requests_per_second * 0.5
+            return wrk(endpoint, seconds=seconds)
+
+        # The machine's capacity drifts from minute to minute (bare's throughput moved by a third
+        # between runs of the same code), so the bare endpoint is measured again after each other
+        # endpoint, and each endpoint is read against the bare runs on either side of it.
+        bare, *others = targets
+        bare_runs = [saturate(bare)]
+        results = []
+        for endpoint in others:
+            saturation = saturate(endpoint)
+            bare_runs.append(saturate(bare))
+            reference = statistics.mean(run.requests_per_second for run in bare_runs[-2:])
+            results.append(EndpointResult(endpoint=endpoint, saturation=saturation, bare_requests_per_second=reference))
+        median_bare = sorted(bare_runs, key=lambda run: run.requests_per_second)[(len(bare_runs) - 1) // 2]
+        results.insert(0, EndpointResult(bare, median_bare, bare_requests_per_second=median_bare.requests_per_second))
+        rate = median_bare.requests_per_second * 0.5
         for result in results:
             result.fixed = fixed_rate(result.endpoint, rate=rate, seconds=seconds)
-        return results
+        return [run.requests_per_second for run in bare_runs], results
     finally:
         common.stop(process)

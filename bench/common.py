@@ -192,6 +192,17 @@ def wait_until_quiet(*, busy_below: float = 0.15, timeout: float = 120.0) -> tup
     return time.monotonic() - started, busy
 
 
+def autovacuum_runs() -> int:
+    """How many times autovacuum has vacuumed or analysed a table of the bench database so far:
+    the difference across a phase says whether PostgreSQL's maintenance ran during it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT COALESCE(SUM(autovacuum_count + autoanalyze_count), 0) FROM pg_stat_user_tables")
+        return int(cursor.fetchone()[0])
+
+
 @dataclass(frozen=True)
 class Machine:
     cpus: str

@@ -102,11 +102,18 @@ def gunicorn_workers() -> int:
     return api.gunicorn_workers()
 
 
+@dataclass(frozen=True)
+class ApiPass:
+    bare_runs: list[float]  # the bare endpoint's requests/s, first and after each other endpoint
+    results: list  # api.EndpointResult, the bare endpoint's first
+    autovacuum_runs: int  # PostgreSQL's maintenance that ran during the pass (0 is the clean case)
+
+
 def render(
     options: Options,
     herds: list,
     quiets: list,
-    api_results: list,
+    api_pass: ApiPass | None,
     machine: common.Machine,
     when: datetime,
     loads: list[tuple[str, float]],
@@ -167,8 +174,8 @@ def render(
             quiet.median_ms < QUIET_TICK_MS_MAX,
         )
     )
-    if api_results:
-        bare = api_results[0].saturation.requests_per_second
+    if api_pass:
+        api_results = api_pass.results
         rate = api_results[0].fixed.rate if api_results[0].fixed else 0
         lines += [
             "",
@@ -176,13 +183,18 @@ def render(
             f" wrk -t2 -c16 -d{options.api_seconds:g}s;"
             f" then open-loop at {rate:,.0f} req/s (50% of bare)",
             "",
+            "The bare endpoint ran first and again after each other endpoint: "
+            + ", ".join(f"{rps:,.0f}" for rps in api_pass.bare_runs)
+            + " req/s. Its row shows the median run; each other endpoint's share is read against the"
+            " mean of the bare runs just before and just after it, and the open-loop rate is half the median.",
+            "",
             "| endpoint | req/s | share of bare | p50 (ms) | p95 (ms) | p99 (ms) | errors"
             f" | @{rate:,.0f}/s p50 (ms) | p95 (ms) | p99 (ms) | errors |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for r in api_results:
             s, f = r.saturation, r.fixed
-            share = s.requests_per_second / bare if bare else 0
+            share = r.share_of_bare
             fixed_cells = "- | - | - | -"
             if f:
                 latencies = f"{f.p50_ms:.1f} | {f.p95_ms:.1f} | {f.p99_ms:.1f}" if f.ok else "- | - | -"
@@ -220,6 +232,11 @@ def render(
         "",
         "1-minute load average when each phase started (2 CPUs; other work on a shared machine shows here): "
         + ", ".join(f"{phase} {load:.2f}" for phase, load in loads),
+        *(
+            ["", f"Autovacuum and autoanalyze runs during the API pass: {api_pass.autovacuum_runs}."]
+            if api_pass
+            else []
+        ),
         "",
         f"- `nproc`: {machine.cpus}; CPU: {machine.cpu_model}; kernel {machine.kernel}; Python {machine.python}",
         f"- PostgreSQL {machine.postgres}; Redis {machine.redis}",
@@ -273,23 +290,27 @@ def main() -> None:
         quiets.append(quiet.run(couples=size, runs=options.quiet_runs))
         print(f"bench:   median {quiets[-1].median_ms:.1f} ms", flush=True)
 
-    api_results = []
+    api_pass = None
     if not options.skip_api:
         print("bench: API pass (gunicorn + wrk, then the open-loop generator)", flush=True)
         couple = seed.api_couple(now=timezone.now(), password_hash=password_hash)
-        # The herd leaves PostgreSQL work behind (dirty pages, autovacuum of the tables it filled);
-        # measured on top of that, the API numbers would depend on how big the herd was.
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("CHECKPOINT")
-        except DatabaseError:
-            pass  # needs a superuser (or pg_checkpoint); the wait below still applies
+        # The herd leaves PostgreSQL work behind: dead rows and unanalysed tables, which autovacuum
+        # would otherwise take up in the middle of the API pass, and dirty pages. Measured on top
+        # of that, the API numbers would depend on how big the herd was, so it is done first.
+        for statement in ("VACUUM (ANALYZE)", "CHECKPOINT"):
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(statement)
+            except DatabaseError:
+                pass  # needs the tables' owner, or a superuser; the wait below still applies
         waited, busy = common.wait_until_quiet()
         print(f"bench:   waited {waited:.0f} s for the machine to settle (CPUs {busy:.0%} busy)", flush=True)
         loads.append((f"API (after {waited:.0f} s settling, CPUs {busy:.0%} busy)", common.load_average()))
-        api_results = api.run(couple, seconds=options.api_seconds, warmup=options.warmup_seconds)
+        autovacuums_before = common.autovacuum_runs()
+        bare_runs, results = api.run(couple, seconds=options.api_seconds, warmup=options.warmup_seconds)
+        api_pass = ApiPass(bare_runs, results, autovacuum_runs=common.autovacuum_runs() - autovacuums_before)
 
-    report = render(options, herds, quiets, api_results, common.describe_machine(), when, loads)
+    report = render(options, herds, quiets, api_pass, common.describe_machine(), when, loads)
     print()
     print(report)
     common.LOG_DIR.mkdir(parents=True, exist_ok=True)
