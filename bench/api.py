@@ -251,9 +251,11 @@ def run(couple: ApiCouple, *, seconds: float, warmup: float) -> tuple[list[float
             bare_runs.append(saturate(bare))
             reference = statistics.mean(run.requests_per_second for run in bare_runs[-2:])
             results.append(EndpointResult(endpoint=endpoint, saturation=saturation, bare_requests_per_second=reference))
-        median_bare = sorted(bare_runs, key=lambda run: run.requests_per_second)[(len(bare_runs) - 1) // 2]
-        results.insert(0, EndpointResult(bare, median_bare, bare_requests_per_second=median_bare.requests_per_second))
-        rate = median_bare.requests_per_second * 0.5
+        median = statistics.median(run.requests_per_second for run in bare_runs)
+        # The bare row shows the run nearest the median (with an even count, the median falls between two).
+        shown = min(bare_runs, key=lambda run: (abs(run.requests_per_second - median), -run.requests_per_second))
+        results.insert(0, EndpointResult(bare, shown, bare_requests_per_second=shown.requests_per_second))
+        rate = median * 0.5
         for result in results:
             result.fixed = fixed_rate(result.endpoint, rate=rate, seconds=seconds)
         return [run.requests_per_second for run in bare_runs], results

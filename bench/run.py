@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -185,8 +186,9 @@ def render(
             "",
             "The bare endpoint ran first and again after each other endpoint: "
             + ", ".join(f"{rps:,.0f}" for rps in api_pass.bare_runs)
-            + " req/s. Its row shows the median run; each other endpoint's share is read against the"
-            " mean of the bare runs just before and just after it, and the open-loop rate is half the median.",
+            + f" req/s (median {statistics.median(api_pass.bare_runs):,.0f}). Its row shows the run nearest the"
+            " median; each other endpoint's share is read against the mean of the bare runs just before and"
+            " just after it, and the open-loop rate is half the median.",
             "",
             "| endpoint | req/s | share of bare | p50 (ms) | p95 (ms) | p99 (ms) | errors"
             f" | @{rate:,.0f}/s p50 (ms) | p95 (ms) | p99 (ms) | errors |",
