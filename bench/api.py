@@ -5,8 +5,8 @@ requests/s and p50/p95/p99 (p95 from bench/wrk_report.lua's `done` callback). Th
 runs first and again after each other endpoint; each endpoint's share is read against the mean of
 the bare runs on either side of it.
 Pass 2, fixed rate: bench/loadgen.py, an open-loop generator in its own process, sends to each
-endpoint at 50% of the bare endpoint's saturation rate (the median of its runs) and reports
-p50/p95/p99 at that rate.
+endpoint at 50% of the bare endpoint's saturation rate (the median of its runs), three times in
+turn, and reports each run's p99, their median, and p50/p95/p99 of all runs' latencies pooled.
 
 The read endpoints are called as one partner of a couple with 52 revealed rounds and an open
 round they answered; the PUT as the answering partners of seed.ANSWERING_COUPLES other couples, in
@@ -22,12 +22,13 @@ import statistics
 import subprocess
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from bench import common
+from bench import common, loadgen
 from bench.seed import ApiCouple
 
 PORT = 8765
+FIXED_RATE_RUNS = 3
 # The same settings as production (README): the workers are (2 x cores) + 1.
 GUNICORN_CONFIG = common.ROOT / "config" / "gunicorn.conf.py"
 RESPONSE_BODY = json.dumps({"connection": 3, "independence": 4, "note": "Still thinking it over.", "private_note": ""})
@@ -89,6 +90,8 @@ class FixedRate:
     p95_ms: float
     p99_ms: float
     errors: dict[str, int]
+    seconds: tuple[dict, ...]  # per second of sending: {"second", "ok", "p50_ms", "max_ms"}
+    latencies_ms: tuple[float, ...]  # of every answered request, sorted
 
 
 @dataclass
@@ -98,11 +101,24 @@ class EndpointResult:
     # The bare endpoint's requests/s that this endpoint's share is read against: the mean of the
     # bare runs just before and just after it (for the bare row, the median of all its runs).
     bare_requests_per_second: float
-    fixed: FixedRate | None = None
+    fixed_runs: list[FixedRate] = field(default_factory=list)
 
     @property
     def share_of_bare(self) -> float:
         return self.saturation.requests_per_second / self.bare_requests_per_second
+
+    @property
+    def fixed_p99_median_ms(self) -> float:
+        """The median of the runs' p99: the p99 a typical 10-second window shows."""
+        return statistics.median(run.p99_ms for run in self.fixed_runs)
+
+    def fixed_pooled_ms(self, fraction: float) -> float:
+        """A percentile of all the runs' latencies together."""
+        return loadgen.percentile(sorted(value for run in self.fixed_runs for value in run.latencies_ms), fraction)
+
+    @property
+    def fixed_failed(self) -> int:
+        return sum(run.sent - run.ok for run in self.fixed_runs)
 
 
 def _url(path: str) -> str:
@@ -211,6 +227,8 @@ def fixed_rate(endpoint: Endpoint, *, rate: float, seconds: float) -> FixedRate:
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     data = json.loads(output.strip().splitlines()[-1])
     return FixedRate(
+        seconds=tuple(data["seconds"]),
+        latencies_ms=tuple(data["latencies_ms"]),
         rate=rate,
         send_rate=data["send_rate"],
         sent=data["sent"],
@@ -256,8 +274,12 @@ def run(couple: ApiCouple, *, seconds: float, warmup: float) -> tuple[list[float
         shown = min(bare_runs, key=lambda run: (abs(run.requests_per_second - median), -run.requests_per_second))
         results.insert(0, EndpointResult(bare, shown, bare_requests_per_second=shown.requests_per_second))
         rate = median * 0.5
-        for result in results:
-            result.fixed = fixed_rate(result.endpoint, rate=rate, seconds=seconds)
+        # The machine's capacity also dips for a second or a few now and then (bench/RESULTS.md):
+        # a 10-second window's p99 depends on whether one fell in it. So the open-loop pass runs
+        # FIXED_RATE_RUNS times, the endpoints in turn each time.
+        for _ in range(FIXED_RATE_RUNS):
+            for result in results:
+                result.fixed_runs.append(fixed_rate(result.endpoint, rate=rate, seconds=seconds))
         return [run.requests_per_second for run in bare_runs], results
     finally:
         common.stop(process)

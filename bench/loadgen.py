@@ -107,6 +107,7 @@ async def _one(
     status = int(answer[9:12]) if answer.startswith(b"HTTP/1.") else 0
     if 200 <= status < 300:
         results["latencies"].append(elapsed)
+        results["by_send_time"].append((scheduled, elapsed))
     else:
         results["errors"][f"HTTP {status}"] = results["errors"].get(f"HTTP {status}", 0) + 1
 
@@ -122,7 +123,7 @@ async def run(
     duration: float,
 ) -> dict:
     total = int(rate * duration)
-    results: dict = {"latencies": [], "errors": {}}
+    results: dict = {"latencies": [], "by_send_time": [], "errors": {}}
     origin = urlsplit(url)
     host, port = origin.hostname, origin.port or 80
     requests = [
@@ -146,6 +147,14 @@ async def run(
     if pending:
         await asyncio.gather(*pending)
     latencies_ms = sorted(x * 1000 for x in results["latencies"])
+    # Per second of sending: whether a bad p99 is a stall (a few seconds) or steady queueing.
+    by_second: dict[int, list[float]] = {}
+    for scheduled, elapsed in results["by_send_time"]:
+        by_second.setdefault(int(scheduled - start), []).append(elapsed * 1000)
+    seconds = [
+        {"second": second, "ok": len(values), "p50_ms": percentile(values, 0.5), "max_ms": values[-1]}
+        for second, values in sorted((second, sorted(values)) for second, values in by_second.items())
+    ]
     return {
         "target_rate": rate,
         "sent": total,
@@ -157,6 +166,9 @@ async def run(
         "p95_ms": percentile(latencies_ms, 0.95),
         "p99_ms": percentile(latencies_ms, 0.99),
         "max_ms": latencies_ms[-1] if latencies_ms else 0.0,
+        "seconds": seconds,
+        # Every answered request's latency, for percentiles pooled over several runs (bench/api.py).
+        "latencies_ms": [round(value, 2) for value in latencies_ms],
     }
 
 

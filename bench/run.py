@@ -177,30 +177,38 @@ def render(
     )
     if api_pass:
         api_results = api_pass.results
-        rate = api_results[0].fixed.rate if api_results[0].fixed else 0
+        runs = len(api_results[0].fixed_runs)
+        rate = api_results[0].fixed_runs[0].rate if runs else 0
         lines += [
             "",
             f"## 3. API under load: gunicorn, {gunicorn_workers()} sync workers;"
             f" wrk -t2 -c16 -d{options.api_seconds:g}s;"
-            f" then open-loop at {rate:,.0f} req/s (50% of bare)",
+            f" then open-loop at {rate:,.0f} req/s (50% of bare), {runs} runs of {options.api_seconds:g} s",
             "",
             "The bare endpoint ran first and again after each other endpoint: "
             + ", ".join(f"{rps:,.0f}" for rps in api_pass.bare_runs)
             + f" req/s (median {statistics.median(api_pass.bare_runs):,.0f}). Its row shows the run nearest the"
             " median; each other endpoint's share is read against the mean of the bare runs just before and"
-            " just after it, and the open-loop rate is half the median.",
+            " just after it, and the open-loop rate is half the median. The open-loop pass ran"
+            f" {runs} times, the endpoints in turn each time: each run's p99, their median (the target's"
+            " verdict), and p50/p95/p99 of all runs' latencies pooled.",
             "",
             "| endpoint | req/s | share of bare | p50 (ms) | p95 (ms) | p99 (ms) | errors"
-            f" | @{rate:,.0f}/s p50 (ms) | p95 (ms) | p99 (ms) | errors |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            f" | @{rate:,.0f}/s p99 by run (ms) | median p99 | pooled p50 | p95 | p99 | errors |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for r in api_results:
-            s, f = r.saturation, r.fixed
+            s = r.saturation
             share = r.share_of_bare
-            fixed_cells = "- | - | - | -"
-            if f:
-                latencies = f"{f.p50_ms:.1f} | {f.p95_ms:.1f} | {f.p99_ms:.1f}" if f.ok else "- | - | -"
-                fixed_cells = f"{latencies} | {_errors(f.errors)}"
+            fixed_cells = "- | - | - | - | - | -"
+            if r.fixed_runs:
+                by_run = " / ".join(f"{run.p99_ms:.0f}" if run.ok else "-" for run in r.fixed_runs)
+                pooled = " | ".join(f"{r.fixed_pooled_ms(fraction):.1f}" for fraction in (0.5, 0.95, 0.99))
+                errors: dict[str, int] = {}
+                for run in r.fixed_runs:
+                    for kind, count in run.errors.items():
+                        errors[kind] = errors.get(kind, 0) + count
+                fixed_cells = f"{by_run} | {r.fixed_p99_median_ms:.1f} | {pooled} | {_errors(errors)}"
             lines.append(
                 f"| {r.endpoint.name} | {s.requests_per_second:,.0f} | {share:.0%} | {s.p50_ms:.1f} | {s.p95_ms:.1f}"
                 f" | {s.p99_ms:.1f} | {s.errors} | {fixed_cells} |"
@@ -213,17 +221,36 @@ def render(
                         share >= THROUGHPUT_SHARE_MIN,
                     )
                 )
+        if runs:
+            width = max(len(run.seconds) for r in api_results for run in r.fixed_runs)
+            lines += [
+                "",
+                f"Open-loop latency at {rate:,.0f} req/s by second of sending, p50 / max (ms): a bad p99 made of"
+                " a few slow seconds is a stall; one that grows second after second is a queue.",
+                "",
+                "| endpoint | run | " + " | ".join(f"{i}" for i in range(width)) + " |",
+                "| --- | ---: | " + " | ".join("---:" for _ in range(width)) + " |",
+            ]
+            for index in range(runs):
+                for r in api_results:
+                    run = r.fixed_runs[index]
+                    cells = [f"{second['p50_ms']:.0f} / {second['max_ms']:.0f}" for second in run.seconds]
+                    cells += ["-"] * (width - len(cells))
+                    lines.append(f"| {r.endpoint.name} | {index + 1} | " + " | ".join(cells) + " |")
         for r in api_results:
-            if r.fixed:
-                f = r.fixed
-                failed = f.sent - f.ok
-                measured = f"{f.p99_ms:.1f} ms" if f.ok else "no answer"
-                measured += f", {failed:,} of {f.sent:,} failed" if failed else ""
+            if r.fixed_runs:
+                failed, sent = r.fixed_failed, sum(run.sent for run in r.fixed_runs)
+                median = r.fixed_p99_median_ms
+                measured = f"median p99 {median:.1f} ms (runs " + " / ".join(
+                    f"{run.p99_ms:.0f}" for run in r.fixed_runs
+                )
+                measured += f"; pooled p99 {r.fixed_pooled_ms(0.99):.0f})"
+                measured += f", {failed:,} of {sent:,} failed" if failed else ""
                 targets.append(
                     (
-                        f"{r.endpoint.name}: p99 < {FIXED_RATE_P99_MS_MAX:.0f} ms at {f.rate:,.0f} req/s, no errors",
-                        f"{measured} (sent at {f.send_rate:,.0f}/s)",
-                        f.ok == f.sent and f.p99_ms < FIXED_RATE_P99_MS_MAX,
+                        f"{r.endpoint.name}: p99 < {FIXED_RATE_P99_MS_MAX:.0f} ms at {rate:,.0f} req/s, no errors",
+                        measured,
+                        not failed and median < FIXED_RATE_P99_MS_MAX,
                     )
                 )
     lines += ["", "## Targets", "", "| target | measured | |", "| --- | ---: | --- |"]
