@@ -192,6 +192,11 @@ REDIS_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS,
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
+    # A worker that serves several queues takes from them in the order it was given them
+    # (WORKER_QUEUES: `celery` before `deliver`) instead of in turn, so that where one worker
+    # serves both (a small host) sending never holds up the tick and the fan-outs: on a Sunday
+    # evening every round is opened and every reminder queued first, then the reminders go out.
+    "queue_order_strategy": "priority",
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, **REDIS_TRANSPORT_OPTIONS}
 # A request that enqueues work must not hang on a dead broker: publishing gives up within about

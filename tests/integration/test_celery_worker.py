@@ -6,6 +6,7 @@ tick is sent with `.delay()`, the second answer's on_commit hands the analysis t
 the test polls the database for what the worker did. If Redis or PostgreSQL is down, it fails.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from checkin import services as checkin_services
 from checkin import tasks
 from checkin.models import Flag, Round
 from couples.models import Schedule
+from notifications import tasks as notification_tasks
 from tests.conftest import pair
 from tests.factories import UserFactory
 from tests.integration.processes import start_worker, stop, wait_for
@@ -72,3 +74,22 @@ def test_a_real_worker_opens_the_due_round_and_analyses_it_after_the_reveal(work
         ("gap", "independence", None),
     }
     assert "checkin.round_analyse" in worker.log_path.read_text()
+
+
+def test_one_worker_on_both_queues_takes_queued_work_before_queued_sends(transactional_db, tmp_path):
+    # On a Sunday evening the tick and the fan-outs must not wait behind the sends they queue:
+    # a worker serving both queues empties `celery` first (REDIS_TRANSPORT_OPTIONS).
+    broker = settings.CELERY_BROKER_URL
+    redis.Redis.from_url(broker).flushdb()
+    for _ in range(4):
+        notification_tasks.deliver_batch.delay([])  # nothing to send: each returns at once
+    for _ in range(2):
+        tasks.round_analyse.delay(0)  # no such round: each returns at once
+    process = start_worker(broker=broker, log_path=tmp_path / "worker.log")
+    try:
+        wait_for(lambda: process.log_path.read_text().count(" succeeded in ") == 6, process, "run the six tasks")
+    finally:
+        stop(process)
+        redis.Redis.from_url(broker).flushdb()
+    received = re.findall(r"Task ([\w.]+)\[[\w-]+\] received", process.log_path.read_text())
+    assert received == ["checkin.round_analyse"] * 2 + ["notifications.deliver_batch"] * 4
