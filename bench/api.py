@@ -99,7 +99,7 @@ class EndpointResult:
     endpoint: Endpoint
     saturation: Saturation
     # The bare endpoint's requests/s that this endpoint's share is read against: the mean of the
-    # bare runs just before and just after it (for the bare row, the median of all its runs).
+    # bare runs just before and just after it (for the bare row, its own: the run nearest the median).
     bare_requests_per_second: float
     fixed_runs: list[FixedRate] = field(default_factory=list)
 

@@ -178,9 +178,7 @@ def response_submit(
 
 
 @transaction.atomic
-def _response_submit_locked(
-    *, user: User, round_id: int, connection: int, independence: int, note: str, private_note: str, now: datetime | None
-) -> CheckinResponse:
+def _response_submit_locked(*, user: User, round_id: int, now: datetime | None, **ratings) -> CheckinResponse:
     # Scoped to the user's couple, the round is locked (an UPDATE locks as SELECT ... FOR UPDATE
     # does) and its version moves on: whatever follows changes its views. A refused answer
     # raises, and the transaction takes the version back.
@@ -192,7 +190,6 @@ def _response_submit_locked(
     now = now or timezone.now()
     if checkin_round.status != Round.Status.OPEN or checkin_round.closes_at <= now:
         raise RoundClosed()
-    ratings = {"connection": connection, "independence": independence, "note": note, "private_note": private_note}
     # An answer that existed when the lock was asked for is still there (only deleting the
     # account removes one, and then the UPDATE finds no row and the path below decides).
     if checkin_round.my_answer_id is not None:
@@ -206,9 +203,9 @@ def _response_submit_locked(
         round=checkin_round, user=user, defaults={**ratings, "submitted_at": now, "updated_at": now}
     )
     if not created:
-        answer.connection, answer.independence = connection, independence
-        answer.note, answer.private_note, answer.updated_at = note, private_note, now
-        answer.save(update_fields=["connection", "independence", "note", "private_note", "updated_at"])
+        for field, value in {**ratings, "updated_at": now}.items():
+            setattr(answer, field, value)
+        answer.save(update_fields=[*ratings, "updated_at"])
     elif CheckinResponse.objects.filter(round=checkin_round).count() == 2:
         _round_reveal(checkin_round=checkin_round, now=now)
     return answer
