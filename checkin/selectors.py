@@ -15,11 +15,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
-from rest_framework.utils.encoders import JSONEncoder
 
 from checkin.models import Discussion, DiscussionNote, Round
 from checkin.models import Response as CheckinResponse
 from checkin.patterns import DIMENSIONS, PATTERNS, pattern_of
+from config.renderers import JSONRenderer, RenderedJSON
 from couples.models import Membership, User
 
 log = logging.getLogger(__name__)
@@ -86,44 +86,50 @@ def _one_row(sql: str, params: dict) -> tuple | None:
         return cursor.fetchone()
 
 
-def _json_ready(value: object) -> object:
-    """`value` with its datetimes written as the JSON renderer writes them: a view read from the
-    cache is then rendered without converting its hundred datetimes again, and renders to the
-    same text either way."""
-    if isinstance(value, dict):
-        return {key: _json_ready(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_json_ready(item) for item in value]
-    if isinstance(value, datetime):
-        return _JSON_ENCODER.default(value)
-    return value
+# The prefix names the format the views are kept in (JSON text; earlier releases kept dicts under
+# "checkin:"), so that a process of one release never reads what another cached.
+_KEY_PREFIX = "checkin:json"
 
 
-_JSON_ENCODER = JSONEncoder()
+def _written(view: dict | list[dict]) -> bytes | list[bytes]:
+    """A round view as the JSON text the renderer writes for it; a page of them, as one text each
+    (the renderer writes a page's texts and its count and links around them)."""
+    # Plain bytes, not RenderedJSON, go to the cache: they unpickle without importing a class.
+    if isinstance(view, list):
+        return [bytes(JSONRenderer.written(item)) for item in view]
+    return bytes(JSONRenderer.written(view))
 
 
-def _cached(key: str, build: Callable[[], object]) -> object:
-    """The value cached under `key`, or `build()`'s, cached (JSON-ready, as `_json_ready` makes
-    it, both ways). A failing cache is passed by."""
+def _as_rendered(stored: bytes | list[bytes]) -> RenderedJSON | list[RenderedJSON]:
+    if isinstance(stored, list):
+        return [RenderedJSON(item) for item in stored]
+    return RenderedJSON(stored)
+
+
+def _cached(key: str, build: Callable[[], dict | list[dict] | None]) -> RenderedJSON | list[RenderedJSON] | None:
+    """The view cached under `key`, or `build()`'s, cached; either way as its JSON text, which
+    is served as it is (config/renderers.py). A failing cache is passed by."""
     try:
         found = cache.get(key)
     except Exception:  # the cache backend's own errors (Redis down, say): it only saves work
         log.warning("The round views cache cannot be read; reading the database instead.")
-        return _json_ready(build())
+        view = build()
+        return None if view is None else _as_rendered(_written(view))
     if found is not None:
-        return found
-    value = _json_ready(build())
-    if value is None:
+        return _as_rendered(found)
+    view = build()
+    if view is None:
         return None
+    written = _written(view)
     try:
-        cache.set(key, value, timeout=settings.ROUND_VIEWS_CACHE_SECONDS)
+        cache.set(key, written, timeout=settings.ROUND_VIEWS_CACHE_SECONDS)
     except Exception:
         log.warning("The round views cache cannot be written; the view is served uncached.")
-    return value
+    return _as_rendered(written)
 
 
-def round_current(*, user: User) -> dict | None:
-    """The open round as the user may see it (a couple has at most one), or None."""
+def round_current(*, user: User) -> RenderedJSON | None:
+    """The open round as the user may see it (a couple has at most one), as its JSON text, or None."""
     open_round = _one_row(_OPEN_ROUND_KEY, {"user_id": user.pk, "open": Round.Status.OPEN})
     if open_round is None:
         return None
@@ -136,7 +142,7 @@ def round_current(*, user: User) -> dict | None:
         return round_view(checkin_round=rounds[0], viewer=user) if rounds else None
 
     # The round's id is its couple's (never another's), and the read above scoped it to the user.
-    return _cached(f"checkin:current:{round_id}:{version}:viewer:{user.pk}", build)
+    return _cached(f"{_KEY_PREFIX}:current:{round_id}:{version}:viewer:{user.pk}", build)
 
 
 def round_get(*, user: User, round_id: int) -> dict | None:
@@ -173,7 +179,7 @@ class History:
     def count(self) -> int:
         return self._couple_rounds_and_changes()[1]
 
-    def __getitem__(self, page: slice) -> list[dict]:
+    def __getitem__(self, page: slice) -> list[RenderedJSON]:
         couple_id, rounds, changes = self._couple_rounds_and_changes()
         if not rounds:
             return []
@@ -183,7 +189,7 @@ class History:
             of_couple = Round.objects.filter(couple_id=couple_id).order_by("-opens_at", "-pk")
             return round_views(rounds=of_couple.filter(pk__in=of_couple.values("pk")[page]), viewer=self.user)
 
-        key = f"checkin:history:{couple_id}:{rounds}:{changes}:viewer:{self.user.pk}:{page.start}:{page.stop}"
+        key = f"{_KEY_PREFIX}:history:{couple_id}:{rounds}:{changes}:viewer:{self.user.pk}:{page.start}:{page.stop}"
         return _cached(key, build)
 
 

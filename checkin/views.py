@@ -28,7 +28,8 @@ NOT_FOUND = "No such check-in."
 
 # The round views of the selectors are already the documented shape (RoundSerializer, which the
 # schema and the schema fuzz test hold them to); the JSON renderer writes their datetimes as
-# ISO 8601 in UTC.
+# ISO 8601 in UTC. The current round and the history's pages come from the cache as the JSON text
+# the renderer wrote for them, which it writes out as it is (config/renderers.py).
 
 
 class CheckinListView(GenericAPIView):

@@ -1,6 +1,7 @@
 """The current round and the history are cached: read again unchanged, they cost no query of
 their own; every change to what a round shows is on the very next read; a partner is never
-served the other's view; a cache that is down costs speed, never an answer."""
+served the other's view; a cache that is down costs speed, never an answer. They are cached as
+the JSON text of the response, which is exactly what DRF would write for it."""
 
 import os
 from datetime import timedelta
@@ -11,6 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 
 from checkin import scheduler, services
 from tests.checkin.helpers import answer, open_round, revealed_round
@@ -144,3 +146,39 @@ def test_with_the_production_cache_a_change_shows_on_the_next_read(seats, settin
     history, _ = _read(seats.bob_api, HISTORY)
     assert history["results"][0]["status"] == "revealed"
     assert SECRET not in str(history)
+
+
+# Characters JSON writers treat differently: non-ASCII, quotes, and the two line separators that
+# DRF always escapes (so that the text is also valid JavaScript).
+AWKWARD_NOTE = 'Café, "us" ✓ \u2028 next line \u2029 </script>'
+
+
+def _a_round_of_each_kind(seats) -> None:
+    revealed_round(seats, alice=(1, 5), bob=(5, 1))  # revealed, with flags
+    round_id = open_round(seats)["id"]
+    answer(seats.alice_api, round_id, note=AWKWARD_NOTE, private_note=AWKWARD_NOTE)
+
+
+@pytest.mark.parametrize("path", [CURRENT, HISTORY])
+def test_a_cached_view_is_the_very_text_drf_writes_for_it(seats, path):
+    _a_round_of_each_kind(seats)
+    built = seats.alice_api.get(path)
+    cached = seats.alice_api.get(path)
+    cache.clear()
+    rebuilt = seats.alice_api.get(path)
+    assert built.content == cached.content == rebuilt.content
+    assert built.content == DRFJSONRenderer().render(built.json())
+    assert built["Content-Type"] == "application/json"
+    body = built.json()
+    assert (body if path == CURRENT else body["results"][0])["me"]["response"]["note"] == AWKWARD_NOTE
+
+
+@pytest.mark.parametrize("path", [CURRENT, HISTORY])
+def test_a_view_asked_for_indented_is_indented_from_the_cache_too(seats, path):
+    _a_round_of_each_kind(seats)
+    indented = "application/json; indent=2"
+    for _ in range(2):  # built, then from the cache
+        response = seats.alice_api.get(path, HTTP_ACCEPT=indented)
+        assert response.status_code == 200
+        assert response.content == DRFJSONRenderer().render(response.json(), indented)
+        assert response.content.startswith(b'{\n  "')
