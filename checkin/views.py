@@ -71,8 +71,11 @@ class CheckinResponseView(APIView):
     @extend_schema(request=ResponseInputSerializer, responses={200: OwnResponseSerializer}, tags=["check-ins"])
     def put(self, request: Request, round_id: int) -> Response:
         try:
-            form = ResponseInputSerializer(data=request.data)
-            form.is_valid(raise_exception=True)
+            ratings = ResponseInputSerializer.plainly_valid(request.data)
+            if ratings is None:
+                form = ResponseInputSerializer(data=request.data)
+                form.is_valid(raise_exception=True)
+                ratings = form.validated_data
         except (ParseError, UnsupportedMediaType, ValidationError):
             # Another couple's round is a 404 whatever the body, so that no 400 hints it exists.
             # A valid body is scoped by response_submit's locking read instead, at no extra query.
@@ -80,7 +83,7 @@ class CheckinResponseView(APIView):
                 raise NotFound(NOT_FOUND) from None
             raise
         try:
-            answer = services.response_submit(user=request.user, round_id=round_id, **form.validated_data)
+            answer = services.response_submit(user=request.user, round_id=round_id, **ratings)
         except Round.DoesNotExist:
             raise NotFound(NOT_FOUND) from None
         # response_view is already OwnResponseSerializer's shape (the same values and, once the

@@ -1,0 +1,77 @@
+"""An answer's body is read quickly when it is an everyday one, and then means exactly what the
+serializer would make of it; anything else is left to the serializer, which names what to fix."""
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from checkin.serializers import NOTE_MAX, ResponseInputSerializer
+
+# Characters the serializer treats specially: whitespace it trims, the null character and a lone
+# surrogate it refuses; and some it keeps as they are.
+AWKWARD = [" ", "\t", "\n", "\u00a0", "\x00", "\ud800", "é", "✓", "a", "Z", '"']
+
+# Half the ratings are good ones, so that most bodies get as far as their notes.
+ratings = st.one_of(
+    st.integers(min_value=1, max_value=5),
+    st.one_of(
+        st.integers(min_value=-2, max_value=8),
+        st.booleans(),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.sampled_from(["3", "3.0", " 4", "five", ""]),
+        st.none(),
+        st.lists(st.integers(1, 5), max_size=1),
+    ),
+)
+notes = st.one_of(
+    st.text(max_size=20),
+    st.text(alphabet=st.sampled_from(AWKWARD), max_size=6),
+    st.sampled_from(["x" * NOTE_MAX, "x" * (NOTE_MAX + 1), " " + "x" * NOTE_MAX]),
+    st.one_of(st.integers(), st.floats(), st.booleans(), st.none()),
+)
+answers = st.fixed_dictionaries(
+    {"connection": ratings, "independence": ratings},
+    optional={"note": notes, "private_note": notes, "mood": st.text(max_size=3)},
+)
+bodies = st.one_of(
+    answers,
+    answers.map(lambda body: {key: value for key, value in body.items() if key != "independence"}),
+    st.lists(st.integers(), max_size=2),
+    st.text(max_size=3),
+    st.none(),
+)
+
+
+@settings(max_examples=500)
+@given(bodies)
+# Each thing the serializer refuses or changes in a body whose ratings are good, for certain:
+@example({"connection": 3, "independence": 4, "note": " padded "})
+@example({"connection": 3, "independence": 4, "note": "a\x00b"})
+@example({"connection": 3, "independence": 4, "private_note": "a\ud800b"})
+@example({"connection": 3, "independence": 4, "note": "x" * (NOTE_MAX + 1)})
+@example({"connection": 3, "independence": 4, "note": 7})
+@example({"connection": 3, "independence": 4, "note": None})
+@example({"connection": True, "independence": 4})
+@example({"connection": 3, "independence": 6})
+@example({"connection": 3, "independence": 4, "mood": "fine"})
+@example({"connection": 3})
+def test_a_body_read_quickly_is_read_as_the_serializer_reads_it(body):
+    quick = ResponseInputSerializer.plainly_valid(body)
+    form = ResponseInputSerializer(data=body)
+    if quick is not None:
+        assert form.is_valid(), form.errors
+        assert quick == dict(form.validated_data)
+
+
+plain_notes = st.text(max_size=40).filter(lambda text: text == text.strip() and "\x00" not in text)
+
+
+@given(
+    connection=st.integers(min_value=1, max_value=5),
+    independence=st.integers(min_value=1, max_value=5),
+    notes=st.fixed_dictionaries({}, optional={"note": plain_notes, "private_note": plain_notes}),
+)
+def test_an_everyday_answer_is_read_quickly(connection, independence, notes):
+    body = {"connection": connection, "independence": independence, **notes}
+    form = ResponseInputSerializer(data=body)
+    assert form.is_valid(), form.errors
+    assert ResponseInputSerializer.plainly_valid(body) == dict(form.validated_data)
