@@ -95,19 +95,21 @@ def round_open_now(*, user: User) -> Round:
 # database spent running it (bench/RESULTS.md), so its statements are written out. The general
 # path's two go through Model.objects.raw, which converts the columns as the ORM does on every
 # database.
+#
+# The pieces both ways of answering share: the caller's current couple, the caller's answer to
+# the round, and what an edit changes.
+_CALLERS_COUPLE = f"SELECT couple_id FROM {Membership._meta.db_table} WHERE user_id = %(user_id)s AND left_at IS NULL"
+_CALLERS_ANSWER = f"FROM {CheckinResponse._meta.db_table} WHERE round_id = %(round_id)s AND user_id = %(user_id)s"
+_ANSWER_CHANGES = """connection = %(connection)s, independence = %(independence)s, note = %(note)s,
+        private_note = %(private_note)s, updated_at = %(now)s"""
 _ROUND_LOCKED_FOR_ANSWER = f"""
     UPDATE {Round._meta.db_table} SET version = version + 1
-    WHERE id = %(round_id)s AND couple_id IN (
-        SELECT couple_id FROM {Membership._meta.db_table} WHERE user_id = %(user_id)s AND left_at IS NULL
-    )
-    RETURNING *, (
-        SELECT id FROM {CheckinResponse._meta.db_table} WHERE round_id = %(round_id)s AND user_id = %(user_id)s
-    ) AS my_answer_id
+    WHERE id = %(round_id)s AND couple_id IN ({_CALLERS_COUPLE})
+    RETURNING *, (SELECT id {_CALLERS_ANSWER}) AS my_answer_id
 """.strip()
 _ANSWER_EDITED = f"""
     UPDATE {CheckinResponse._meta.db_table}
-    SET connection = %(connection)s, independence = %(independence)s, note = %(note)s,
-        private_note = %(private_note)s, updated_at = %(now)s
+    SET {_ANSWER_CHANGES}
     WHERE id = %(answer_id)s
     RETURNING *
 """.strip()
@@ -126,16 +128,12 @@ _ANSWER_COLUMNS = ", ".join(field.column for field in _ANSWER_FIELDS)
 _ANSWER_EDITED_IN_ONE_STATEMENT = f"""
     WITH locked AS (
         UPDATE {Round._meta.db_table} SET version = version + 1
-        WHERE id = %(round_id)s AND status = %(open)s AND closes_at > %(now)s AND couple_id IN (
-            SELECT couple_id FROM {Membership._meta.db_table} WHERE user_id = %(user_id)s AND left_at IS NULL
-        ) AND EXISTS (
-            SELECT 1 FROM {CheckinResponse._meta.db_table} WHERE round_id = %(round_id)s AND user_id = %(user_id)s
-        )
+        WHERE id = %(round_id)s AND status = %(open)s AND closes_at > %(now)s
+            AND couple_id IN ({_CALLERS_COUPLE}) AND EXISTS (SELECT 1 {_CALLERS_ANSWER})
         RETURNING id
     )
     UPDATE {CheckinResponse._meta.db_table}
-    SET connection = %(connection)s, independence = %(independence)s, note = %(note)s,
-        private_note = %(private_note)s, updated_at = %(now)s
+    SET {_ANSWER_CHANGES}
     WHERE round_id IN (SELECT id FROM locked) AND user_id = %(user_id)s
     RETURNING {_ANSWER_COLUMNS}
 """.strip()
