@@ -18,6 +18,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("healthz", healthz, name="healthz"),
+    # The app (PWA) the partners use: its shell at / and every screen, the service worker, the manifest.
+    path("", include("web.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:  # only under config.settings.bench: the baseline of `make bench`

@@ -52,6 +52,9 @@ class RegisterView(APIView):
             display_name=form.validated_data["display_name"],
             timezone_name=form.validated_data["timezone"],
         )
+        # As at login: a browser that proved its CSRF token is signed in with a session at once.
+        if _csrf_passes(request):
+            login(request._request, user)
         return Response(_auth_result(user), status=status.HTTP_201_CREATED)
 
 

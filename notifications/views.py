@@ -52,6 +52,17 @@ class InboxView(GenericAPIView):
         return response
 
 
+class NotificationDetailView(APIView):
+    @extend_schema(responses={200: NotificationSerializer}, tags=["notifications"])
+    def get(self, request: Request, notification_id: int) -> Response:
+        """One notification of mine: what a push's or an email's link opens (the app reads its
+        kind and data to show the screen it is about)."""
+        notification = selectors.inbox_of(user=request.user).filter(pk=notification_id).first()
+        if notification is None:
+            raise NotFound("No such notification.")
+        return Response(NotificationSerializer(notification).data)
+
+
 class NotificationReadView(APIView):
     @extend_schema(request=None, responses={200: NotificationSerializer}, tags=["notifications"])
     def post(self, request: Request, notification_id: int) -> Response:

@@ -4,7 +4,7 @@
 """
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import REDIS_TRANSPORT_OPTIONS, REST_FRAMEWORK, env, with_prepared_statements
+from config.settings.base import REDIS_TRANSPORT_OPTIONS, REST_FRAMEWORK, STORAGES, env, with_prepared_statements
 
 SECRET_KEY = "test-only-secret-key-not-for-production-4b1d"
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/test")}
@@ -16,3 +16,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 REST_FRAMEWORK = {**REST_FRAMEWORK}
 PUSH_ALLOW_LOOPBACK_ENDPOINTS = True
+
+# The plain files from the apps' folders (no collectstatic before a test run);
+# tests/web/test_static_release.py runs collectstatic with the production storage.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None  # nothing collected: whitenoise serves from the finders

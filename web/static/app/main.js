@@ -1,0 +1,126 @@
+// The app: the frame around every screen (offline notice, navigation), the table of screens by
+// path, and the service worker's registration.
+import { render } from "preact";
+import { useEffect } from "preact/hooks";
+
+import { connection } from "app/connection.js";
+import { Link, match, navigate, route } from "app/router.js";
+import { Home } from "app/screens/home.js";
+import { SignIn, SignUp } from "app/screens/auth.js";
+import { Pair, Join } from "app/screens/pair.js";
+import { Schedule } from "app/screens/schedule.js";
+import { Checkin, RoundScreen } from "app/screens/checkin.js";
+import { History } from "app/screens/history.js";
+import { Discussions, DiscussionScreen } from "app/screens/discussions.js";
+import { Inbox, OpenNotification } from "app/screens/inbox.js";
+import { Settings } from "app/screens/settings.js";
+import { refreshSession, refreshUnread, session } from "app/session.js";
+import { useStore } from "app/store.js";
+import { html } from "app/ui.js";
+
+// [pattern, screen, who may see it]: "anyone", "signed-out" (sends the signed-in home), "signed-in".
+const SCREENS = [
+  ["/", Home, "anyone"],
+  ["/signin", SignIn, "signed-out"],
+  ["/signup", SignUp, "signed-out"],
+  ["/join", Join, "anyone"],
+  ["/pair", Pair, "signed-in"],
+  ["/schedule", Schedule, "signed-in"],
+  ["/checkin", Checkin, "signed-in"],
+  ["/checkins/:id", RoundScreen, "signed-in"],
+  ["/history", History, "signed-in"],
+  ["/discussions", Discussions, "signed-in"],
+  ["/discussions/:id", DiscussionScreen, "signed-in"],
+  ["/inbox", Inbox, "signed-in"],
+  ["/notifications/:id", OpenNotification, "signed-in"],
+  ["/settings", Settings, "signed-in"],
+];
+
+function screenFor(path) {
+  for (const [pattern, screen, audience] of SCREENS) {
+    const params = match(pattern, path);
+    if (params) return { screen, audience, params };
+  }
+  return null;
+}
+
+function OfflineNotice() {
+  const { online } = useStore(connection);
+  return html`<div class="offline-notice" role="status" aria-live="polite">
+    ${online ? null : "You are offline. What you do is kept here and sent when the connection is back."}
+  </div>`;
+}
+
+function Navigation({ unread }) {
+  const { path } = useStore(route);
+  const items = [
+    ["/", "Home"],
+    ["/history", "History"],
+    ["/discussions", "Talks"],
+    ["/inbox", "Inbox"],
+    ["/settings", "Settings"],
+  ];
+  const current = (href) => (href === "/" ? path === "/" || path.startsWith("/checkin") : path.startsWith(href));
+  return html`<nav class="tabs" aria-label="Main">
+    ${items.map(([href, label]) => html`<${Link} href=${href} aria-current=${current(href) ? "page" : undefined}>
+      ${label}${href === "/inbox" && unread > 0
+        ? html` <span class="badge"><span class="visually-hidden">, </span>${unread}<span class="visually-hidden"> unread</span></span>`
+        : null}
+    <//>`)}
+  </nav>`;
+}
+
+function App() {
+  const state = useStore(session);
+  const { path, query } = useStore(route);
+  const found = screenFor(path);
+
+  useEffect(() => {
+    if (state.status !== "signed-in") return;
+    refreshUnread();
+  }, [path, state.status]);
+
+  if (state.status === "loading") {
+    return html`<main class="page" aria-busy="true"><p class="loading">Opening Tandem…</p></main>`;
+  }
+  let body;
+  if (state.status === "unreachable") {
+    body = html`<section class="page"><h1>Tandem</h1>
+      <p>You are offline, and Tandem needs the connection once to know who you are. It will open as soon as
+      the connection is back.</p></section>`;
+  } else if (!found) {
+    body = html`<section class="page"><h1>Nothing here</h1><p><${Link} href="/">Go to the start</${Link}></p></section>`;
+  } else if (found.audience === "signed-in" && state.status !== "signed-in") {
+    body = html`<${SignIn} next=${path + (query.toString() ? `?${query}` : "")} />`;
+  } else if (found.audience === "signed-out" && state.status === "signed-in") {
+    queueMicrotask(() => navigate("/", { replace: true }));
+    body = null;
+  } else {
+    const Screen = found.screen;
+    body = html`<${Screen} ...${found.params} query=${query} />`;
+  }
+  const signedIn = state.status === "signed-in";
+  return html`
+    <a class="skip-link" href="#main">Skip to content</a>
+    <header class="top">
+      <${Link} class="brand" href="/">Tandem<//>
+    </header>
+    <${OfflineNotice} />
+    <main id="main" tabindex="-1" class=${signedIn ? "with-tabs" : ""}>${body}</main>
+    ${signedIn ? html`<${Navigation} unread=${state.unread} />` : null}
+  `;
+}
+
+// A notification clicked while the app is open, where the worker could not navigate the window.
+navigator.serviceWorker?.addEventListener("message", (event) => {
+  if (event.data?.type === "open" && typeof event.data.url === "string") navigate(event.data.url);
+});
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
+    // No worker (a private window, say): the app still runs, just not offline.
+  });
+}
+
+render(html`<${App} />`, document.getElementById("app"));
+refreshSession();

@@ -1,0 +1,3 @@
+// Placeholder: being written.
+import { Page, html } from "app/ui.js";
+export function History() { return html`<${Page} title="History"><p>Coming soon.</p><//>`; }

@@ -1,0 +1,92 @@
+// The start: a welcome for someone signed out; for a person without a partner, the way to pair;
+// for a couple, the open check-in (or when the next one comes) in one glance.
+import { useState } from "preact/hooks";
+
+import { ApiError, api } from "app/api.js";
+import { Link, navigate } from "app/router.js";
+import { session } from "app/session.js";
+import { useStore } from "app/store.js";
+import { Button, Loading, Notice, Page, html, useLoad, when } from "app/ui.js";
+
+function Welcome() {
+  return html`<${Page} title="Tandem" className="welcome">
+    <p class="lead">A regular, gentle check-in for two: are you each getting enough closeness, and enough
+    space of your own?</p>
+    <p>You both answer privately. Your answers are shown side by side only once you have both answered,
+    and differences are offered as something to talk about, never as a score.</p>
+    <div class="actions">
+      <${Link} class="button button-primary" href="/signup">Create an account<//>
+      <${Link} class="button button-secondary" href="/signin">Sign in<//>
+    </div>
+  <//>`;
+}
+
+async function currentRound() {
+  try {
+    return await api("/checkins/current");
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+function OpenRound({ round, partnerName }) {
+  return html`<div class="card">
+    <h2>This week's check-in is open</h2>
+    <p>Open until ${when(round.closes_at)}.</p>
+    <p>${round.me.answered ? "You have answered. You can change it until you have both answered." : "You have not answered yet."}</p>
+    <p>${partnerName} ${round.partner.answered ? "has answered." : "has not answered yet."}</p>
+    <${Link} class="button button-primary" href="/checkin">${round.me.answered ? "See or change my answer" : "Answer now"}<//>
+  </div>`;
+}
+
+function NoRound({ couple, onOpened }) {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState(null);
+  const next = couple.schedule?.next_checkin_at;
+  const checkInNow = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await api("/checkins", { method: "POST" });
+      onOpened();
+      navigate("/checkin");
+    } catch (error) {
+      setProblem(error.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<div class="card">
+    <h2>No check-in open right now</h2>
+    ${next ? html`<p>The next one opens ${when(next)}. <${Link} href="/schedule">Change when<//></p>` : null}
+    <${Notice} kind="error">${problem}<//>
+    <${Button} kind="secondary" busy=${busy} onClick=${checkInNow}>Check in now<//>
+  </div>`;
+}
+
+function CoupleHome({ couple }) {
+  const round = useLoad(currentRound, [couple.id]);
+  const partnerName = couple.partner.display_name;
+  return html`<${Page} title=${`You and ${partnerName}`}>
+    ${round.data === undefined
+      ? html`<${Loading} error=${round.error} retry=${round.reload} />`
+      : round.data
+        ? html`<${OpenRound} round=${round.data} partnerName=${partnerName} />`
+        : html`<${NoRound} couple=${couple} onOpened=${round.reload} />`}
+    <p><${Link} href="/history">Past check-ins and how things have moved<//></p>
+  <//>`;
+}
+
+export function Home() {
+  const state = useStore(session);
+  if (state.status !== "signed-in") return html`<${Welcome} />`;
+  if (state.couple === undefined) return html`<${Page} title="Tandem"><${Loading} /><//>`;
+  if (state.couple === null) {
+    return html`<${Page} title=${`Welcome, ${state.me.display_name}`}>
+      <p class="lead">Tandem is for two. Invite your partner, or enter the code they gave you.</p>
+      <${Link} class="button button-primary" href="/pair">Pair with your partner<//>
+    <//>`;
+  }
+  return html`<${CoupleHome} couple=${state.couple} />`;
+}

@@ -1,0 +1,109 @@
+// Tandem's service worker: starts the app shell offline, shows pushes, opens what they are about.
+// Release {{ release }}. The API's answers are never cached here: a shared or lost phone must not
+// show anyone a partner's answers, so only the shell (no user data in it) is kept.
+const RELEASE = "{{ release }}";
+const SHELL_CACHE = `tandem-shell-${RELEASE}`;
+const PRECACHE = {{ precache_json|safe }};
+const PRECACHED = new Set(PRECACHE.map((path) => new URL(path, self.location.origin).href));
+// Paths that are the server's, not the app's screens: never answered with the shell.
+const SERVER_PATHS = ["/api/", "/admin/", "/static/", "/healthz", "/sw.js", "/manifest.webmanifest"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(SHELL_CACHE)
+      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" }))))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((names) => Promise.all(names.filter((name) => name !== SHELL_CACHE).map((name) => caches.delete(name))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate" && !SERVER_PATHS.some((prefix) => url.pathname.startsWith(prefix))) {
+    // Every screen is the same shell, which routes itself: the cached one starts at once, online
+    // or not; a new release arrives with a new worker.
+    event.respondWith(caches.match("/", { cacheName: SHELL_CACHE }).then((shell) => shell || fetch(request)));
+    return;
+  }
+  if (PRECACHED.has(url.href)) {
+    event.respondWith(caches.match(request, { cacheName: SHELL_CACHE }).then((hit) => hit || fetch(request)));
+  }
+  // Everything else, the API above all, goes to the network untouched and is never stored.
+});
+
+function readPayload(event) {
+  try {
+    return event.data ? event.data.json() : {};
+  } catch (error) {
+    return {};
+  }
+}
+
+self.addEventListener("push", (event) => {
+  const payload = readPayload(event);
+  const title = payload.title || "Tandem";
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: payload.body || "",
+      tag: payload.tag || undefined,
+      data: { url: payload.url || "/inbox", id: payload.id ?? null },
+      icon: PRECACHE.find((path) => path.includes("icon-192")),
+      badge: PRECACHE.find((path) => path.includes("icon-192")),
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data?.url || "/inbox", self.location.origin);
+  // Only ever open a page of this app, whatever a payload says.
+  const url = target.origin === self.location.origin ? target.href : new URL("/inbox", self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(async (windows) => {
+      const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+      if (open) {
+        await open.focus();
+        return open.navigate(url).catch(() => open.postMessage({ type: "open", url }));
+      }
+      return self.clients.openWindow(url);
+    }),
+  );
+});
+
+async function csrfToken() {
+  const response = await fetch("/api/v1/auth/csrf", { credentials: "same-origin" });
+  return (await response.json()).csrf_token;
+}
+
+self.addEventListener("pushsubscriptionchange", (event) => {
+  // The push service replaced or dropped the subscription: make a new one and tell Tandem, so
+  // reminders keep arriving without the person doing anything.
+  event.waitUntil(
+    (async () => {
+      let key = event.oldSubscription?.options?.applicationServerKey;
+      if (!key) {
+        const response = await fetch("/api/v1/push/vapid-public-key", { credentials: "same-origin" });
+        key = (await response.json()).public_key;
+      }
+      if (!key) return;
+      const subscription = event.newSubscription ||
+        (await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }));
+      await fetch("/api/v1/push/subscriptions", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": await csrfToken() },
+        body: JSON.stringify(subscription.toJSON()),
+      });
+    })(),
+  );
+});

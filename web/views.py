@@ -1,0 +1,76 @@
+"""The app's own pages: the shell (one HTML page for every screen, which routes itself), the
+service worker at the root scope and the web app manifest. None of them carries user data, so
+each can be cached and served offline without showing anyone anything of anyone's."""
+
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
+from web import assets
+
+THEME_COLOUR = "#2e4f4f"
+BACKGROUND_COLOUR = "#f7f4ef"
+
+
+@require_safe
+@cache_control(no_cache=True)
+def shell(request: HttpRequest, **route) -> HttpResponse:
+    response = render(
+        request,
+        "web/shell.html",
+        {
+            "import_map": assets.import_map(),
+            "entry": static(assets.ENTRY_MODULE),
+            "stylesheet": static(assets.STYLESHEET),
+            "apple_icon": static(assets.ICONS["apple"]),
+            "theme_colour": THEME_COLOUR,
+        },
+    )
+    response["Content-Security-Policy"] = assets.content_security_policy()
+    # No user data is in the shell; the API's answers are never cached (see sw.js).
+    response["Referrer-Policy"] = "same-origin"
+    response["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    return response
+
+
+@require_safe
+@cache_control(no_cache=True)
+def service_worker(request: HttpRequest) -> HttpResponse:
+    # no-cache: the browser checks for a new worker on every navigation instead of trusting a
+    # copy for up to a day, so a fix reaches phones at once.
+    response = render(
+        request,
+        "web/sw.js",
+        {"release": assets.release(), "precache_json": json.dumps(assets.precache_urls())},
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@require_safe
+@cache_control(no_cache=True)
+def manifest(request: HttpRequest) -> JsonResponse:
+    icons = [
+        {"src": static(assets.ICONS["192"]), "sizes": "192x192", "type": "image/png", "purpose": "any"},
+        {"src": static(assets.ICONS["512"]), "sizes": "512x512", "type": "image/png", "purpose": "any"},
+        {"src": static(assets.ICONS["maskable"]), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+    ]
+    body = {
+        "id": "/",
+        "name": "Tandem: closeness and independence, in balance",
+        "short_name": "Tandem",
+        "description": "A regular, gentle check-in for two.",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "theme_color": THEME_COLOUR,
+        "background_color": BACKGROUND_COLOUR,
+        "icons": icons,
+    }
+    return JsonResponse(body, content_type="application/manifest+json")
