@@ -26,7 +26,8 @@ VENDOR_MODULES = {
     "htm": "app/vendor/htm.mjs",
 }
 ENTRY_MODULE = "app/main.js"
-STYLESHEET = "app/app.css"
+# The app's base styles; each screen's own stylesheet (app/screens/<screen>.css) follows it.
+BASE_STYLESHEET = "app/app.css"
 ICONS = {
     "192": "app/icons/icon-192.png",
     "512": "app/icons/icon-512.png",
@@ -48,6 +49,13 @@ def _app_files(suffix: str) -> list[str]:
 @cache
 def app_modules() -> list[str]:
     return [name for name in _app_files(".js") if not name.startswith(f"{APP_DIR}/vendor/")]
+
+
+@cache
+def stylesheets() -> list[str]:
+    """The URLs of the shell's stylesheets: the base first, then the screens' own."""
+    rest = [name for name in _app_files(".css") if name != BASE_STYLESHEET]
+    return [static(BASE_STYLESHEET), *(static(name) for name in rest)]
 
 
 @cache

@@ -25,7 +25,7 @@ def shell(request: HttpRequest, **route) -> HttpResponse:
         {
             "import_map": assets.import_map(),
             "entry": static(assets.ENTRY_MODULE),
-            "stylesheet": static(assets.STYLESHEET),
+            "stylesheets": assets.stylesheets(),
             "apple_icon": static(assets.ICONS["apple"]),
             "theme_colour": THEME_COLOUR,
         },
