@@ -208,3 +208,18 @@ def test_deleting_an_account_leaves_no_row_that_references_the_person(seats):
     assert not discussion.notes.filter(text="mine").exists()  # her words went with her
     # The partner keeps their own answers; the couple's rounds stay with the couple.
     assert seats.bob.responses.count() == 1
+
+
+def test_a_browser_registration_starts_a_session_only_with_a_valid_csrf_token(db):
+    from rest_framework.test import APIClient
+
+    body = {"email": "new@example.com", "password": "a long enough passphrase", "display_name": "New"}
+    forged = APIClient(enforce_csrf_checks=True)
+    assert forged.post(REGISTER, body, format="json").status_code == 201
+    assert forged.get("/api/v1/me").status_code == 401  # an account, but no session in that browser
+
+    browser = APIClient(enforce_csrf_checks=True)
+    token = browser.get("/api/v1/auth/csrf").json()["csrf_token"]
+    body["email"] = "other@example.com"
+    assert browser.post(REGISTER, body, format="json", HTTP_X_CSRFTOKEN=token).status_code == 201
+    assert browser.get("/api/v1/me").json()["email"] == "other@example.com"

@@ -45,7 +45,17 @@ def test_read_all_marks_everything_read(seats, inbox):
     assert seats.bob_api.get(INBOX).json()["unread_count"] == 1  # Bob's are his own
 
 
+def test_one_notification_reads_as_in_the_list_without_marking_it_read(seats, inbox):
+    # What a push's or an email's link (/notifications/<id>) opens: the app reads its kind and data.
+    notification = inbox[0]
+    body = seats.alice_api.get(f"{INBOX}/{notification.pk}").json()
+    assert body["id"] == notification.pk and body["kind"] == "results_ready" and body["read_at"] is None
+    assert seats.alice_api.get(INBOX).json()["unread_count"] == 3
+
+
 def test_someone_elses_notification_looks_missing(seats, inbox):
+    assert seats.bob_api.get(f"{INBOX}/{inbox[0].pk}").status_code == 404
+    assert seats.anonymous_api.get(f"{INBOX}/{inbox[0].pk}").status_code == 401
     assert seats.bob_api.post(f"{INBOX}/{inbox[0].pk}/read").status_code == 404
     assert seats.charlie_api.get(INBOX).json()["count"] == 0
     assert seats.anonymous_api.get(INBOX).status_code == 401
