@@ -1,7 +1,8 @@
 """Local development: `make run` on SQLite and the filesystem broker, emails to the console."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import STORAGES, VAR_DIR, env
+from config.settings.base import STORAGES, VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY, VAR_DIR, env
+from notifications.vapid import development_key_pair
 
 DEBUG = env.bool("DEBUG", default=True)
 VAR_DIR.mkdir(exist_ok=True)
@@ -14,3 +15,7 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = None  # nothing collected: whitenoise serves from the finders
+
+# Push works on `make run` with no set-up: a key pair made on first use and kept under var/.
+if not (VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY):
+    VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY = development_key_pair(VAR_DIR / "vapid.json")

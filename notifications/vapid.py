@@ -1,0 +1,41 @@
+"""VAPID key pairs for Web Push (RFC 8292), in the form the settings take them: the private key
+as base64url of its 32 bytes, the public key as base64url of its uncompressed point.
+
+No Django here: development settings call `development_key_pair` while they load."""
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from py_vapid import Vapid02, b64urlencode
+
+
+def generate_key_pair() -> tuple[str, str]:
+    """A fresh (private, public) pair."""
+    vapid = Vapid02()
+    vapid.generate_keys()
+    private = vapid.private_key.private_numbers().private_value.to_bytes(32, "big")
+    public = vapid.public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    return b64urlencode(private), b64urlencode(public)
+
+
+def development_key_pair(path: Path) -> tuple[str, str]:
+    """The pair kept at `path`, made on first use: push works on `make run` with no set-up, and
+    the browsers' subscriptions stay valid across restarts. Web, worker and beat start at once, so
+    the file appears whole or not at all (written aside, then linked into place; the first wins)."""
+    if not path.exists():
+        private, public = generate_key_pair()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as draft:
+            json.dump({"private": private, "public": public}, draft)
+        os.chmod(draft.name, 0o600)
+        try:
+            os.link(draft.name, path)
+        except FileExistsError:
+            pass  # another process was first: use its pair
+        finally:
+            os.unlink(draft.name)
+    keys = json.loads(path.read_text())
+    return keys["private"], keys["public"]
