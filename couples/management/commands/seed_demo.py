@@ -3,6 +3,7 @@ varied patterns, and an open round to answer. Running it again changes nothing."
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         couple = selectors.couple_current(user=sam)
         if couple is not None and not Round.objects.filter(couple=couple).exists():
             self._seed_history(couple=couple, sam=sam, alex=alex)
-        self.stdout.write("Demo couple ready. Log in at http://127.0.0.1:8000/api/docs/ with:")
+        self.stdout.write(f"Demo couple ready. Open the app at {settings.APP_BASE_URL} and sign in as:")
         for email, name, _ in DEMO_PEOPLE:
             self.stdout.write(f"  {name}: {email} / {DEMO_PASSWORD}")
 
