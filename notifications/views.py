@@ -53,7 +53,9 @@ class InboxView(GenericAPIView):
 
 
 class NotificationDetailView(APIView):
-    @extend_schema(responses={200: NotificationSerializer}, tags=["notifications"])
+    @extend_schema(
+        operation_id="v1_notification_retrieve", responses={200: NotificationSerializer}, tags=["notifications"]
+    )
     def get(self, request: Request, notification_id: int) -> Response:
         """One notification of mine: what a push's or an email's link opens (the app reads its
         kind and data to show the screen it is about)."""
