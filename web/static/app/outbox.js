@@ -1,5 +1,144 @@
-// Answers typed while offline, kept on this device only until they are sent.
-// Filled in by the check-in work; sign-out calls `outboxClear`.
+// Answers typed while offline, kept on this device only until they are sent: one per round (the
+// latest), under localStorage "tandem.outbox" as [{roundId, userId, body, savedAt}]. They are sent
+// when the server answers again (and once at start); what became of them is told through
+// `outbox.notices`, which the check-in screen shows. Sign-out calls `outboxClear`.
+import { ApiError, Offline, api } from "app/api.js";
+import { onBackOnline } from "app/connection.js";
+import { createStore } from "app/store.js";
+import { when } from "app/ui.js";
+
+const KEY = "tandem.outbox";
+
+function read() {
+  try {
+    const kept = JSON.parse(localStorage.getItem(KEY) || "[]");
+    return Array.isArray(kept) ? kept.filter((entry) => entry && Number.isInteger(entry.roundId) && entry.body) : [];
+  } catch (error) {
+    return [];
+  }
+}
+
+function write(entries) {
+  try {
+    if (entries.length) localStorage.setItem(KEY, JSON.stringify(entries));
+    else localStorage.removeItem(KEY);
+  } catch (error) {
+    // Storage refused (a private window, say): the answer lives on in this tab's memory.
+  }
+  outbox.set({ entries });
+}
+
+// entries: what waits to be sent. notices: [{id, kind: "sent" | "refused", roundId, text}], what
+// happened to answers sent in the background, until a screen has shown them.
+export const outbox = createStore({ entries: read(), notices: [] });
+let noticeCount = 0;
+
+function tell(kind, entry, text) {
+  noticeCount += 1;
+  outbox.set({ notices: [...outbox.get().notices, { id: noticeCount, kind, roundId: entry.roundId, text }] });
+}
+
+/** The answer waiting for `roundId`, or null. */
+export function outboxEntry(roundId) {
+  return outbox.get().entries.find((entry) => entry.roundId === Number(roundId)) || null;
+}
+
+/** Keeps `body` to send later for `roundId`, replacing whatever waited for that round. */
+export function outboxKeep({ roundId, userId, body }) {
+  const entry = { roundId: Number(roundId), userId, body, savedAt: new Date().toISOString() };
+  write([...outbox.get().entries.filter((kept) => kept.roundId !== entry.roundId), entry]);
+  return entry;
+}
+
+/** Forgets what waited for `roundId` (it was sent some other way). */
+export function outboxDrop(roundId) {
+  const entries = outbox.get().entries;
+  if (entries.some((entry) => entry.roundId === Number(roundId))) {
+    write(entries.filter((entry) => entry.roundId !== Number(roundId)));
+  }
+}
+
+/** Removes notices a screen has shown. */
+export function outboxDismiss(ids) {
+  const shown = new Set(ids);
+  if (!outbox.get().notices.some((notice) => shown.has(notice.id))) return;
+  outbox.set({ notices: outbox.get().notices.filter((notice) => !shown.has(notice.id)) });
+}
 
 /** Forgets every answer waiting on this device. */
-export function outboxClear() {}
+export function outboxClear() {
+  write([]);
+  outbox.set({ notices: [] });
+}
+
+// Removes `entry` unless a newer answer for its round replaced it while it was on its way.
+function settle(entry) {
+  write(outbox.get().entries.filter((kept) => kept !== entry));
+}
+
+async function sendOne(entry) {
+  try {
+    await api(`/checkins/${entry.roundId}/response`, { method: "PUT", body: entry.body });
+    settle(entry);
+    tell("sent", entry, `Your answer from ${when(entry.savedAt)} has been sent.`);
+    return "sent";
+  } catch (error) {
+    if (error instanceof Offline) return "offline";
+    if (!(error instanceof ApiError)) return "kept";
+    if (error.status === 401 || error.status === 403) return "signed-out";
+    if (error.status >= 500 || error.status === 429) return "kept";
+    settle(entry);
+    const why = error.status === 409
+      ? "that check-in closed in the meantime."
+      : error.status === 404
+        ? "that check-in is no longer there."
+        : error.message;
+    tell("refused", entry, `Your answer from ${when(entry.savedAt)} could not be sent: ${why}`);
+    return "refused";
+  }
+}
+
+async function flushNow() {
+  const tried = new Set();
+  for (;;) {
+    // An answer goes out only as the person who gave it: a device another person has since signed
+    // in on must never send it as theirs (a partner above all).
+    const waiting = outbox.get().entries.filter((entry) => !tried.has(entry));
+    if (!waiting.length) return;
+    let me;
+    try {
+      me = await api("/me");
+    } catch (error) {
+      return; // Offline or signed out: the answers wait for the next chance.
+    }
+    const others = outbox.get().entries.filter((entry) => entry.userId !== undefined && entry.userId !== me.id);
+    if (others.length) write(outbox.get().entries.filter((entry) => !others.includes(entry)));
+    for (const entry of waiting) {
+      if (others.includes(entry)) continue;
+      tried.add(entry);
+      const outcome = await sendOne(entry);
+      if (outcome === "offline" || outcome === "signed-out") return;
+    }
+    // Loop: an answer kept while these were on their way is sent too.
+  }
+}
+
+let flushing = null;
+
+/** Sends what waits, one at a time; a flush already under way is joined, never doubled. */
+export function outboxFlush() {
+  if (!flushing) {
+    flushing = flushNow().finally(() => {
+      flushing = null;
+    });
+  }
+  return flushing;
+}
+
+/** Resolves once no flush is under way (so a direct answer never races a queued one). */
+export async function outboxSettled() {
+  while (flushing) await flushing;
+}
+
+onBackOnline(outboxFlush);
+if (outbox.get().entries.length) setTimeout(outboxFlush, 0);

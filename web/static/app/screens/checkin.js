@@ -1,4 +1,395 @@
-// Placeholder: being written.
-import { Page, html } from "app/ui.js";
-export function Checkin() { return html`<${Page} title="Checkin"><p>Coming soon.</p><//>`; }
-export function RoundScreen() { return html`<${Page} title="RoundScreen"><p>Coming soon.</p><//>`; }
+// The check-in: the open round's one-thumb form (two ratings and two notes), kept on the device
+// and sent later when offline; and a round's reveal, both answers side by side with what stands
+// out. The partner's answer is shown only when the API gives it (after both have answered).
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+
+import { ApiError, Offline, api } from "app/api.js";
+import { onBackOnline } from "app/connection.js";
+import { outbox, outboxDismiss, outboxDrop, outboxEntry, outboxFlush, outboxKeep, outboxSettled } from "app/outbox.js";
+import { Link } from "app/router.js";
+import { session } from "app/session.js";
+import { useStore } from "app/store.js";
+import { Button, Loading, Notice, Page, TextArea, day, html, useForm, useLoad, when } from "app/ui.js";
+
+export const RATINGS = [
+  [1, "Not at all"],
+  [2, "A little"],
+  [3, "Somewhat"],
+  [4, "Mostly"],
+  [5, "Fully"],
+];
+const RATING_WORDS = Object.fromEntries(RATINGS);
+
+export const QUESTIONS = {
+  connection: "Am I getting enough connection (closeness, time, attention) from us?",
+  independence: "Am I getting enough independence (space, time and choices of my own)?",
+};
+
+// Patterns in plain, blame-free words (checkin/patterns.py says what each one is).
+const PATTERN_SENTENCES = {
+  integrated: { you: "You feel close and free.", partner: "feels close and free." },
+  engulfed: {
+    you: "You feel close, and would like more room of your own.",
+    partner: "feels close, and would like more room of their own.",
+  },
+  isolated: {
+    you: "You have room of your own, and would like more closeness.",
+    partner: "has room of their own, and would like more closeness.",
+  },
+  adrift: {
+    you: "You would like more closeness and more room of your own.",
+    partner: "would like more closeness and more room of their own.",
+  },
+};
+
+/** A pattern in a few words, for lists: "close and free". */
+export const PATTERN_SHORT = {
+  integrated: "close and free",
+  engulfed: "close, would like more room",
+  isolated: "free, would like more closeness",
+  adrift: "would like more closeness and room",
+};
+
+const OFFLINE_KEPT = "You are offline. Your answer is kept on this device and will be sent when the connection is back.";
+const CLOSED = "This check-in has closed, so your answer could not be saved. There will be another one soon.";
+const ALREADY_REVEALED = "You have both answered already, so this change could not be saved. Here are your answers side by side.";
+const EXPIRED = "This check-in closed before you both answered. That's okay — there will be another one.";
+
+export function ratingText(value) {
+  return `${value} ${RATING_WORDS[value] || ""}`.trim();
+}
+
+function partnerNameOf(state) {
+  return state.couple?.partner?.display_name || "your partner";
+}
+
+async function currentRound() {
+  try {
+    return await api("/checkins/current");
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+function LockMark() {
+  return html`<svg class="lock" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+    <rect x="3" y="7" width="10" height="8" rx="1.5" fill="currentColor" />
+    <path d="M5 7V5a3 3 0 0 1 6 0v2" fill="none" stroke="currentColor" stroke-width="1.8" />
+  </svg>`;
+}
+
+function RatingGroup({ name, value, onChange, error }) {
+  const errorId = `rating-${name}-error`;
+  return html`<fieldset class="rating-group" aria-describedby=${error ? errorId : undefined}>
+    <legend>${QUESTIONS[name]}</legend>
+    <div class="scale">
+      ${RATINGS.map(([number, words]) => {
+        const id = `rating-${name}-${number}`;
+        return html`<div class="choice" key=${id}>
+          <input type="radio" id=${id} name=${name} value=${number} checked=${value === number}
+            aria-invalid=${error ? "true" : undefined} onChange=${() => onChange(number)} />
+          <label for=${id}><span class="choice-number">${number}</span>${" "}<span class="choice-words">${words}</span></label>
+        </div>`;
+      })}
+    </div>
+    ${error ? html`<p class="field-error" id=${errorId}>${error}</p>` : null}
+  </fieldset>`;
+}
+
+function answerOf(round) {
+  const pending = outboxEntry(round.id);
+  const source = pending?.body || round.me.response;
+  return {
+    connection: source?.connection ?? null,
+    independence: source?.independence ?? null,
+    note: source?.note ?? "",
+    private_note: source?.private_note ?? "",
+  };
+}
+
+function AnswerForm({ round, partnerName, onSend, message }) {
+  const form = useForm(answerOf(round));
+  const formRef = useRef(null);
+  const { entries } = useStore(outbox);
+  const pending = entries.find((entry) => entry.roundId === round.id);
+  const choose = (name) => (number) => form.setValues((previous) => ({ ...previous, [name]: number }));
+
+  const send = async (values) => {
+    const missing = {};
+    if (!values.connection) missing.connection = ["Choose how much connection you are getting, from 1 (not at all) to 5 (fully)."];
+    if (!values.independence) missing.independence = ["Choose how much independence you have, from 1 (not at all) to 5 (fully)."];
+    if (Object.keys(missing).length) throw new ApiError(400, missing);
+    await onSend({
+      connection: values.connection,
+      independence: values.independence,
+      note: values.note,
+      private_note: values.private_note,
+    });
+  };
+
+  // After a refused answer, focus goes to the first thing to fix.
+  useEffect(() => {
+    if (!form.error) return;
+    const invalid = formRef.current?.querySelector("[aria-invalid='true']:checked, [aria-invalid='true']");
+    (invalid || formRef.current?.querySelector(".notice-holder"))?.focus();
+  }, [form.error]);
+
+  return html`<form class="answer-form" ref=${formRef} onSubmit=${form.submit(send)} novalidate>
+    <p class="round-status">Open until ${when(round.closes_at)}.
+      ${" "}${round.partner.answered ? `${partnerName} has answered.` : `${partnerName} has not answered yet.`}</p>
+    ${pending && message?.text !== OFFLINE_KEPT
+      ? html`<${Notice} kind="kind">Your answer from ${when(pending.savedAt)} is kept on this device and waiting to
+          be sent. It goes as soon as the connection is back.<//>`
+      : null}
+    <${RatingGroup} name="connection" value=${form.values.connection} onChange=${choose("connection")}
+      error=${form.error instanceof ApiError ? form.error.field("connection") : null} />
+    <${RatingGroup} name="independence" value=${form.values.independence} onChange=${choose("independence")}
+      error=${form.error instanceof ApiError ? form.error.field("independence") : null} />
+    <${TextArea} label="A note to share (optional)" hint=${`Shown to ${partnerName} when you have both answered.`}
+      maxLength="2000" ...${form.bind("note")} />
+    <div class="private-note">
+      <p class="private-marker"><${LockMark} /> Only you see this</p>
+      <${TextArea} label="Private note (only you see this)" hint=${`Never shown to ${partnerName}.`}
+        maxLength="2000" ...${form.bind("private_note")} />
+    </div>
+    <p class="hint">You can change this until you have both answered.</p>
+    ${form.general ? html`<div tabindex="-1" class="notice-holder"><${Notice} kind="error">${form.general}<//></div>` : null}
+    ${message && !form.busy ? html`<${Notice} kind=${message.kind}>${message.text}<//>` : null}
+    <${Button} type="submit" busy=${form.busy} class="button button-primary wide">
+      ${round.me.answered ? "Save changes" : "Send my answer"}
+    <//>
+  </form>`;
+}
+
+function Rating({ value }) {
+  return html`<span class="rating">
+    <span class="rating-number">${value}</span>${" "}<span class="rating-words">${RATING_WORDS[value]}</span>
+    <span class="pips" aria-hidden="true">${RATINGS.map(([n]) => html`<span class=${n <= value ? "pip on" : "pip"}></span>`)}</span>
+  </span>`;
+}
+
+function SharedNote({ text }) {
+  return text ? html`<span class="shared-note">${text}</span>` : html`<span class="muted">No note</span>`;
+}
+
+function Flags({ flags }) {
+  return html`<section class="flags" aria-labelledby="flags-heading">
+    <h2 id="flags-heading">Worth talking about</h2>
+    ${flags.length
+      ? html`<ul class="flag-list">
+          ${flags.map((flag, index) => html`<li class="card" key=${index}>
+            <p id=${`flag-${index}`}>${flag.summary}</p>
+            ${flag.discussion_id !== null
+              ? html`<${Link} class="button button-secondary" href=${`/discussions/${flag.discussion_id}`}
+                  aria-describedby=${`flag-${index}`}>Talk about this<//>`
+              : null}
+          </li>`)}
+        </ul>`
+      : html`<p>Nothing stands out this time.</p>`}
+  </section>`;
+}
+
+/** Both answers side by side, each pattern in words, and what is worth talking about. */
+export function Reveal({ round, partnerName, headingRef }) {
+  const mine = round.me.response;
+  const theirs = round.partner.response;
+  const patterns = round.patterns;
+  return html`<section class="reveal" aria-labelledby="reveal-heading">
+    <h2 id="reveal-heading" tabindex="-1" ref=${headingRef}>Your answers, side by side</h2>
+    ${round.revealed_at ? html`<p class="muted">Both answered by ${when(round.revealed_at)}.</p>` : null}
+    <table class="side-by-side">
+      <caption class="visually-hidden">Your answers and ${partnerName}'s</caption>
+      <thead><tr><td></td><th scope="col">You</th><th scope="col">${partnerName}</th></tr></thead>
+      <tbody>
+        <tr><th scope="row">Connection</th>
+          <td>${mine ? html`<${Rating} value=${mine.connection} />` : "—"}</td>
+          <td>${theirs ? html`<${Rating} value=${theirs.connection} />` : "—"}</td></tr>
+        <tr><th scope="row">Independence</th>
+          <td>${mine ? html`<${Rating} value=${mine.independence} />` : "—"}</td>
+          <td>${theirs ? html`<${Rating} value=${theirs.independence} />` : "—"}</td></tr>
+        <tr><th scope="row">Shared note</th>
+          <td><${SharedNote} text=${mine?.note} /></td>
+          <td><${SharedNote} text=${theirs?.note} /></td></tr>
+        ${mine?.private_note
+          ? html`<tr class="private-row"><th scope="row">Private note</th>
+              <td><span class="private-marker"><${LockMark} /> Only you see this</span>
+                <span class="shared-note">${mine.private_note}</span></td>
+              <td></td></tr>`
+          : null}
+      </tbody>
+    </table>
+    ${patterns
+      ? html`<ul class="patterns">
+          <li><span class="who who-me">You</span> ${PATTERN_SENTENCES[patterns.me].you.replace(/^You /, "")}</li>
+          <li><span class="who who-partner">${partnerName}</span> ${PATTERN_SENTENCES[patterns.partner].partner}</li>
+        </ul>`
+      : null}
+    <${Flags} flags=${round.flags} />
+  </section>`;
+}
+
+function Expired({ round }) {
+  const mine = round.me.response;
+  return html`<div class="card calm">
+    <p>${EXPIRED}</p>
+    ${mine
+      ? html`<p class="muted">You had answered: connection ${ratingText(mine.connection)}, independence
+          ${ratingText(mine.independence)}. Only you see this.</p>`
+      : null}
+  </div>`;
+}
+
+// Notices about answers sent from the outbox: shown here, then let go when the screen closes.
+function useOutboxNotices(roundId, onSent) {
+  const { notices } = useStore(outbox);
+  const shown = useRef(new Set());
+  const handled = useRef(new Set());
+  useEffect(() => {
+    for (const notice of notices) {
+      shown.current.add(notice.id);
+      if (notice.kind === "sent" && notice.roundId === roundId && !handled.current.has(notice.id)) {
+        handled.current.add(notice.id);
+        onSent();
+      }
+    }
+  }, [notices, roundId]);
+  useEffect(() => () => outboxDismiss([...shown.current]), []);
+  return notices.filter((notice) => notice.kind === "refused" || notice.roundId === roundId);
+}
+
+function NoRound({ couple }) {
+  const next = couple?.schedule?.next_checkin_at;
+  return html`<div class="card calm">
+    <p>No check-in is open right now.</p>
+    ${next ? html`<p>The next one opens ${when(next)}.</p>` : null}
+    <p><${Link} href="/">Go home<//> · <${Link} href="/history">See past check-ins<//></p>
+  </div>`;
+}
+
+export function Checkin() {
+  const state = useStore(session);
+  const partnerName = partnerNameOf(state);
+  const [round, setRound] = useState(undefined); // undefined while loading, null when none is open
+  const [loadError, setLoadError] = useState(null);
+  const [message, setMessage] = useState(null); // {kind, text}
+  const revealHeading = useRef(null);
+  const focusReveal = useRef(false);
+  const known = useRef(null);
+  known.current = round;
+
+  // The current round at first; once we know which round it is, that one (it may be revealed).
+  const load = useCallback(async (id) => {
+    setLoadError(null);
+    try {
+      const fresh = id ? await api(`/checkins/${id}`) : await currentRound();
+      setRound(fresh);
+      return fresh;
+    } catch (error) {
+      setLoadError(error);
+      return null;
+    }
+  }, []);
+
+  const coupleId = state.couple?.id;
+  useEffect(() => {
+    if (coupleId) load();
+  }, [coupleId]);
+  useEffect(() => onBackOnline(() => load(known.current?.id)), []);
+  useEffect(() => {
+    if (round?.status === "open") outboxFlush();
+  }, [round?.id]);
+  useEffect(() => {
+    if (focusReveal.current && round?.status === "revealed") {
+      focusReveal.current = false;
+      revealHeading.current?.focus();
+    }
+  }, [round?.status]);
+
+  const notices = useOutboxNotices(round?.id, async () => {
+    const fresh = await load(known.current?.id);
+    if (fresh?.status === "revealed") focusReveal.current = true;
+  });
+
+  const send = async (body) => {
+    setMessage(null);
+    const roundId = round.id;
+    await outboxSettled();
+    let response;
+    try {
+      response = await api(`/checkins/${roundId}/response`, { method: "PUT", body });
+    } catch (error) {
+      if (error instanceof Offline) {
+        outboxKeep({ roundId, userId: state.me?.id, body });
+        setMessage({ kind: "kind", text: OFFLINE_KEPT });
+        return;
+      }
+      if (error instanceof ApiError && error.status === 409) {
+        outboxDrop(roundId);
+        const fresh = await load(roundId);
+        setMessage({ kind: "kind", text: fresh?.status === "revealed" ? ALREADY_REVEALED : CLOSED });
+        if (fresh?.status === "revealed") focusReveal.current = true;
+        return;
+      }
+      throw error;
+    }
+    outboxDrop(roundId);
+    setRound((previous) => ({ ...previous, me: { answered: true, response } }));
+    const fresh = await load(roundId);
+    if (fresh?.status === "revealed") {
+      focusReveal.current = true;
+      setMessage({ kind: "info", text: "Saved. You have both answered, so here are your answers side by side." });
+    } else {
+      setMessage({ kind: "info", text: "Saved." });
+    }
+  };
+
+  let body;
+  if (state.couple === undefined) body = html`<${Loading} />`;
+  else if (state.couple === null) {
+    body = html`<p>Check-ins are for two. <${Link} href="/pair">Pair with your partner<//> first.</p>`;
+  } else if (round === undefined) body = html`<${Loading} error=${loadError} retry=${() => load()} />`;
+  else if (round === null) body = html`<${NoRound} couple=${state.couple} />`;
+  else if (round.status === "open") {
+    body = html`<${AnswerForm} key=${round.id} round=${round} partnerName=${partnerName} onSend=${send} message=${message} />`;
+  } else if (round.status === "revealed") {
+    body = html`${message ? html`<${Notice} kind=${message.kind}>${message.text}<//>` : null}
+      <${Reveal} round=${round} partnerName=${partnerName} headingRef=${revealHeading} />`;
+  } else {
+    body = html`${message && message.text !== CLOSED ? html`<${Notice} kind=${message.kind}>${message.text}<//>` : null}
+      ${message?.text === CLOSED ? html`<${Notice} kind="kind">${CLOSED}<//>` : html`<${Expired} round=${round} />`}`;
+  }
+
+  return html`<${Page} title="Your check-in" className="checkin">
+    ${notices.map((notice) => html`<${Notice} key=${notice.id} kind=${notice.kind === "sent" ? "info" : "kind"}>${notice.text}<//>`)}
+    ${body}
+  <//>`;
+}
+
+function OpenElsewhere({ round, partnerName }) {
+  return html`<div class="card">
+    <p>This check-in is open until ${when(round.closes_at)}.
+      ${" "}${round.partner.answered ? `${partnerName} has answered.` : `${partnerName} has not answered yet.`}</p>
+    <${Link} class="button button-primary" href="/checkin">${round.me.answered ? "See or change my answer" : "Answer now"}<//>
+  </div>`;
+}
+
+/** One round, from the history or a notification. */
+export function RoundScreen({ id }) {
+  const state = useStore(session);
+  const partnerName = partnerNameOf(state);
+  const round = useLoad(() => api(`/checkins/${id}`), [id]);
+  const data = round.data;
+  const title = data ? `Check-in of ${day(data.opens_at)}` : "Check-in";
+  let body;
+  if (!data) {
+    body = html`<${Loading} error=${round.error} retry=${round.reload} />
+      ${round.error ? html`<p><${Link} href="/history">Back to the history<//></p>` : null}`;
+  } else if (data.status === "open") body = html`<${OpenElsewhere} round=${data} partnerName=${partnerName} />`;
+  else if (data.status === "revealed") body = html`<${Reveal} round=${data} partnerName=${partnerName} />`;
+  else body = html`<${Expired} round=${data} />`;
+  return html`<${Page} title=${title} className="checkin">
+    ${body}
+    ${data ? html`<p class="back"><${Link} href="/history">All check-ins<//></p>` : null}
+  <//>`;
+}
