@@ -19,9 +19,28 @@ run: install
 	$(PY) manage.py seed_demo
 	bash bin/run-dev
 
-# The whole suite, once on PostgreSQL (with Redis and a real Celery worker) and once on SQLite;
-# tests that only PostgreSQL can run (real concurrent connections) are left out of the second.
-test: install
+# The browser tests (tests/web/) drive Debian's Chromium by its path: Playwright cannot download a
+# browser of its own here. Installed when missing (as root, or with sudo); never skipped: a machine
+# that cannot have it fails here.
+CHROMIUM := /usr/bin/chromium
+APT_CHROMIUM := env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+.PHONY: chromium
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then as_root=""; \
+	  elif command -v sudo >/dev/null; then as_root="sudo"; \
+	  else echo "make test needs $(CHROMIUM): run 'apt-get install -y chromium' as root" >&2; exit 1; fi; \
+	  command -v apt-get >/dev/null || { echo "make test needs $(CHROMIUM) (Debian's chromium package)" >&2; exit 1; }; \
+	  echo "Installing Chromium for the browser tests"; \
+	  $$as_root $(APT_CHROMIUM) || { $$as_root apt-get update && $$as_root $(APT_CHROMIUM); }; \
+	  test -x $(CHROMIUM) || { echo "Chromium could not be installed at $(CHROMIUM)" >&2; exit 1; }; \
+	}
+
+# The whole suite, once on PostgreSQL (with Redis, a real Celery worker and Chromium) and once on
+# SQLite; tests that only PostgreSQL can run (real concurrent connections, the browser) are left out
+# of the second.
+test: install chromium
 	$(PY) -m pytest
 	mkdir -p var && DATABASE_URL=$(SQLITE_TEST_DB) $(PY) -m pytest
 
