@@ -1,0 +1,98 @@
+"""A push, end to end: the real worker sends it with pywebpush to the local push service, the test
+decrypts it (as the browser vendor's push service and the browser together would) and hands it to
+the page's service worker over CDP, which shows it as a notification; following it opens the
+screen it is about.
+
+Chromium offers no DevTools command that clicks a notification, and a `notificationclick` event
+made by script is untrusted (its `waitUntil` throws, and `WindowClient.focus()` /
+`clients.openWindow()` are refused without the window interaction a real click grants), so the
+test follows the notification's own `data.url` in the page, as the worker's click handler does.
+"""
+
+import json
+
+import pytest
+
+from checkin import services as checkin_services
+from tests.conftest import client_for, pair
+from tests.factories import UserFactory
+from tests.integration.processes import wait_for
+from tests.notifications.fake_push import Browser as PushSubscription
+from tests.web.conftest import service_worker_ready, sign_in
+
+pytestmark = [pytest.mark.postgres]
+
+SHOWN = """async () => (await (await navigator.serviceWorker.ready).getNotifications())
+  .map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }))"""
+SECRETS = ("NOTE-ALICE-zebra", "PRIVATE-ALICE-okapi", "NOTE-BOB-giraffe", "PRIVATE-BOB-lynx")
+
+
+def service_worker_registration(page, cdp) -> str:
+    """The DevTools id of the page's service worker registration (for deliverPushMessage)."""
+    registrations: list[dict] = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    scope = service_worker_ready(page)
+    for _ in range(100):  # events reach Python between two Playwright calls
+        ours = {r["registrationId"] for r in registrations if r["scopeURL"] == scope and not r["isDeleted"]}
+        if ours:
+            [registration_id] = ours
+            return registration_id
+        page.wait_for_timeout(50)
+    pytest.fail(f"no service worker registration for {scope}: {registrations}")
+
+
+def test_results_pushed_by_the_worker_are_shown_without_ratings_or_notes_and_open_the_reveal(
+    browsers, server, push_service, celery_worker
+):
+    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
+    pair(alice, bob)
+    page = browsers.page("alice")
+    sign_in(page, server, alice.email)
+    page.get_by_role("heading", name="You and Bob").wait_for()
+    cdp = page.context.new_cdp_session(page)
+    registration_id = service_worker_registration(page, cdp)
+    # Alice's browser subscribes with the push service (keys held by the test) through the API.
+    subscription = PushSubscription.new(push_service.endpoint())
+    assert subscription.subscribe(client_for(alice)).status_code == 201
+    # Both answer, with notes; the second answer reveals the round and the worker pushes the news.
+    checkin_round = checkin_services.round_open_now(user=bob)
+    checkin_services.response_submit(
+        user=alice,
+        round_id=checkin_round.pk,
+        connection=1,
+        independence=5,
+        note=SECRETS[0],
+        private_note=SECRETS[1],
+    )
+    checkin_services.response_submit(
+        user=bob, round_id=checkin_round.pk, connection=5, independence=1, note=SECRETS[2], private_note=SECRETS[3]
+    )
+
+    def results_ready() -> dict | None:
+        for request in push_service.accepted_for(subscription.endpoint):
+            payload = subscription.read(request)
+            if payload["kind"] == "results_ready":
+                return payload
+        return None
+
+    payload = wait_for(results_ready, celery_worker, "push the results to Alice")
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {"origin": server, "registrationId": registration_id, "data": json.dumps(payload)},
+    )
+
+    page.wait_for_function(f"async () => ({SHOWN})().then((shown) => shown.length > 0)")
+    [shown] = page.evaluate(SHOWN)
+    assert (shown["title"], shown["body"]) == (payload["title"], payload["body"])
+    assert shown["data"]["url"] == payload["url"] == f"{server}/notifications/{payload['id']}"
+    # Safe on a lock screen: no rating and no note of either partner.
+    words = json.dumps(shown)
+    for secret in (*SECRETS, "connection", "independence", "1/5", "5/5"):
+        assert secret not in words
+
+    page.goto(shown["data"]["url"])
+
+    page.wait_for_url(f"{server}/checkins/{checkin_round.pk}")
+    page.get_by_role("heading", name="Your answers, side by side").wait_for()
+    assert SECRETS[3] not in page.locator("body").inner_text()
