@@ -1,0 +1,69 @@
+"""An answer made with the network off is kept on the device, sent once the network is back,
+exactly once, and then gone from the device."""
+
+import pytest
+
+from checkin import services as checkin_services
+from checkin.models import Response
+from tests.conftest import pair
+from tests.factories import UserFactory
+from tests.integration.processes import wait_for
+from tests.web.conftest import service_worker_ready, sign_in
+
+pytestmark = [pytest.mark.postgres]
+
+CONNECTION = "Am I getting enough connection (closeness, time, attention) from us?"
+INDEPENDENCE = "Am I getting enough independence (space, time and choices of my own)?"
+OUTBOX = "() => localStorage.getItem('tandem.outbox')"
+
+
+def test_an_answer_made_offline_is_sent_once_the_network_is_back_exactly_once(browsers, server, celery_worker):
+    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
+    pair(alice, bob)
+    checkin_round = checkin_services.round_open_now(user=alice)
+    page = browsers.page("alice")
+    answers_sent = []  # every PUT of an answer that reached the server, with its status
+    page.on(
+        "response",
+        lambda response: (
+            answers_sent.append(response.status)
+            if response.request.method == "PUT" and response.url.endswith(f"/checkins/{checkin_round.pk}/response")
+            else None
+        ),
+    )
+    sign_in(page, server, alice.email)
+    page.goto(f"{server}/checkin")
+    page.get_by_role("heading", name="Your check-in").wait_for()
+    service_worker_ready(page)
+
+    page.context.set_offline(True)
+    page.get_by_role("group", name=CONNECTION).get_by_role("radio", name="4 Mostly").check()
+    page.get_by_role("group", name=INDEPENDENCE).get_by_role("radio", name="2 A little").check()
+    page.get_by_label("A note to share (optional)").fill("Written on the train")
+    page.get_by_label("Private note (only you see this)").fill("PRIVATE-ALICE-okapi")
+    page.get_by_role("button", name="Send my answer").click()
+
+    # Kept on the device and said so; nothing reached Tandem.
+    page.get_by_text("Your answer is kept on this device").first.wait_for()
+    assert "PRIVATE-ALICE-okapi" in page.evaluate(OUTBOX)
+    assert answers_sent == []
+    assert not Response.objects.filter(round=checkin_round).exists()
+
+    page.context.set_offline(False)
+
+    answer = wait_for(
+        lambda: Response.objects.filter(round=checkin_round, user=alice).first(), celery_worker, "see the answer"
+    )
+    page.get_by_text("has been sent").first.wait_for(timeout=15_000)
+    assert (answer.connection, answer.independence) == (4, 2)
+    assert (answer.note, answer.private_note) == ("Written on the train", "PRIVATE-ALICE-okapi")
+    assert page.evaluate(OUTBOX) is None
+    # Later chances to send (a reload, the app starting again) send nothing more.
+    page.reload()
+    page.get_by_role("button", name="Save changes").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert answers_sent == [200]
+    assert Response.objects.filter(round=checkin_round).count() == 1
+    answer_now = Response.objects.get(pk=answer.pk)
+    assert answer_now.updated_at == answer.updated_at
+    assert page.evaluate(OUTBOX) is None
