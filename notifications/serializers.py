@@ -5,6 +5,7 @@ from rest_framework import serializers
 from config.serializers import HourMinuteField, StrictSerializer
 from notifications.models import Notification, Preferences, PushSubscription
 from notifications.push_endpoints import endpoint_problem
+from notifications.push_keys import auth_problem, p256dh_problem
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -46,8 +47,20 @@ class PreferencesUpdateSerializer(StrictSerializer, PreferencesSerializer):
 
 
 class PushKeysSerializer(StrictSerializer):
-    p256dh = serializers.CharField(max_length=200)
-    auth = serializers.CharField(max_length=100)
+    p256dh = serializers.CharField(max_length=200, help_text="base64url of a 65-byte uncompressed P-256 point")
+    auth = serializers.CharField(max_length=100, help_text="base64url of 16 bytes")
+
+    def validate_p256dh(self, value: str) -> str:
+        problem = p256dh_problem(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
+
+    def validate_auth(self, value: str) -> str:
+        problem = auth_problem(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
 
 
 class PushSubscriptionInputSerializer(StrictSerializer):

@@ -241,6 +241,12 @@ def _send(delivery: Delivery, awaiting: set[tuple[int, int]]) -> Attempt:
         return Attempt(status=Delivery.Status.FAILED)
     except channels.TemporaryError as error:
         return _retry_later(delivery, error, now)
+    except Exception as error:
+        # Whatever a channel's library raises that it did not foresee is this one delivery's
+        # failure, tried again within the attempt limit, never the batch's: a poisoned row must
+        # not hold up the other reminders sent with it. The type only: the text may quote data.
+        log.warning("delivery %s (%s) raised %s", delivery.pk, delivery.channel, type(error).__name__)
+        return _retry_later(delivery, channels.TemporaryError(f"unexpected {type(error).__name__}"), now)
     _finish(delivery, Delivery.Status.SENT, "", sent_at=timezone.now())
     return Attempt(status=Delivery.Status.SENT)
 

@@ -19,7 +19,13 @@ from checkin import services as checkin_services
 from notifications import policy, services
 from notifications.models import Delivery, Notification, PushSubscription
 from tests.conftest import client_for
-from tests.notifications.fake_push import PUSH_SUBSCRIPTIONS_URL, Browser, running_push_service, vapid_public_key
+from tests.notifications.fake_push import (
+    PUSH_SUBSCRIPTIONS_URL,
+    Browser,
+    b64url,
+    running_push_service,
+    vapid_public_key,
+)
 
 T0 = datetime(2026, 7, 1, 10, 0, tzinfo=UTC)  # 13:00 in Riga: no quiet hours in the way
 
@@ -397,3 +403,65 @@ def test_deleting_another_persons_subscription_is_a_404_and_ones_own_a_204(seats
     assert seats.alice_api.delete(url).status_code == 204
     assert not PushSubscription.objects.exists()
     assert seats.alice_api.delete(url).status_code == 404
+
+
+def _off_curve_point() -> str:
+    """65 bytes that look like an uncompressed point (0x04, x, y) but are not on P-256."""
+    return b64url(b"\x04" + b"\x01" * 64)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("keys", "field"),
+    [
+        ({"p256dh": "x", "auth": "x"}, "p256dh"),  # what a careless client sends
+        ({"p256dh": _off_curve_point(), "auth": b64url(bytes(16))}, "p256dh"),
+        ({"p256dh": "BAd!key*", "auth": b64url(bytes(16))}, "p256dh"),  # not base64url
+        ({"p256dh": "valid", "auth": b64url(bytes(15))}, "auth"),  # one byte short
+        ({"p256dh": "valid", "auth": "x"}, "auth"),
+    ],
+)
+def test_subscription_keys_that_cannot_be_encrypted_to_are_a_400_naming_the_field(keys, field, person, push_service):
+    browser = Browser.new(push_service.endpoint())
+    body = browser.subscription_json()
+    body["keys"] = {name: (browser.p256dh if value == "valid" else value) for name, value in keys.items()}
+    response = client_for(person).post(PUSH_SUBSCRIPTIONS_URL, body, format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["keys"] and field in response.json()["keys"]
+    assert not PushSubscription.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_subscription_that_breaks_the_push_library_fails_alone_and_the_rest_of_its_batch_arrives(
+    person, push_service, vapid, django_capture_on_commit_callbacks
+):
+    # A row from before keys were checked: pywebpush raises binascii.Error on its key.
+    poisoned = PushSubscription.objects.create(user=person, endpoint=push_service.endpoint(), p256dh="x", auth="x")
+    browsers = [Browser.new(push_service.endpoint()) for _ in range(3)]
+    for browser in browsers:
+        assert browser.subscribe(client_for(person)).status_code == 201
+    now = T0
+    with time_machine.travel(now, tick=False):
+        due = event([person.pk], django_capture_on_commit_callbacks)
+    pushes = Delivery.objects.filter(pk__in=due, channel=Delivery.Channel.PUSH)
+    bad = pushes.get(subscription=poisoned)
+    ordered = [bad.pk, *pushes.exclude(pk=bad.pk).values_list("pk", flat=True)]  # the bad one first
+
+    with time_machine.travel(now, tick=False):
+        attempts = services.deliveries_send(delivery_ids=ordered)
+    assert attempts[bad.pk].status == "retry"
+    assert [attempts[pk].status for pk in ordered[1:]] == ["sent"] * 3
+    assert sorted(len(push_service.accepted_for(b.endpoint)) for b in browsers) == [1, 1, 1]
+    bad.refresh_from_db()
+    assert (bad.status, bad.last_error) == ("pending", "unexpected Error")
+
+    # Retried within the attempt limit, then failed for good; the good ones are never sent again.
+    outcomes = []
+    for _ in range(services.MAX_ATTEMPTS - 1):
+        now = bad.due_at + timedelta(seconds=1)
+        with time_machine.travel(now, tick=False):
+            outcomes.append(services.deliveries_send(delivery_ids=ordered)[bad.pk].status)
+        bad.refresh_from_db()
+    assert outcomes == ["retry"] * (services.MAX_ATTEMPTS - 2) + ["failed"]
+    assert bad.status == "failed" and bad.attempts == services.MAX_ATTEMPTS
+    assert len(push_service.accepted) == 3
