@@ -234,8 +234,7 @@ function Expired({ round }) {
   return html`<div class="card calm">
     <p>${EXPIRED}</p>
     ${mine
-      ? html`<p class="muted">You had answered: connection ${ratingText(mine.connection)}, independence
-          ${ratingText(mine.independence)}. Only you see this.</p>`
+      ? html`<p class="muted">${`You had answered: connection ${ratingText(mine.connection)}, independence ${ratingText(mine.independence)}. Only you see this.`}</p>`
       : null}
   </div>`;
 }

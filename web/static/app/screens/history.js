@@ -1,3 +1,158 @@
-// Placeholder: being written.
-import { Page, html } from "app/ui.js";
-export function History() { return html`<${Page} title="History"><p>Coming soon.</p><//>`; }
+// The history: how both partners' ratings have moved (a small chart with a table as its text
+// alternative) and every past check-in, newest first, each opening its reveal.
+import { useEffect, useRef, useState } from "preact/hooks";
+
+import { api } from "app/api.js";
+import { LegendSample, RatingsChart, shortDate } from "app/chart.js";
+import { Link } from "app/router.js";
+import { PATTERN_SHORT } from "app/screens/checkin.js";
+import { session } from "app/session.js";
+import { useStore } from "app/store.js";
+import { Button, Loading, Notice, Page, day, html, useLoad } from "app/ui.js";
+
+const CHART_ROUNDS = 12;
+const DIMENSIONS = [
+  ["connection", "Connection"],
+  ["independence", "Independence"],
+];
+
+/** Both series, round by round, oldest first: only rounds both answered (revealed). */
+function pointsOf(trends) {
+  const theirs = new Map(trends.series.partner.map((point) => [point.round_id, point]));
+  return trends.series.me
+    .filter((point) => theirs.has(point.round_id))
+    .map((point) => ({ round_id: point.round_id, revealed_at: point.revealed_at, me: point, partner: theirs.get(point.round_id) }))
+    .sort((a, b) => new Date(a.revealed_at) - new Date(b.revealed_at));
+}
+
+function Trends({ partnerName }) {
+  const trends = useLoad(() => api("/checkins/trends"), []);
+  if (!trends.data) return html`<${Loading} error=${trends.error} retry=${trends.reload} />`;
+  const all = pointsOf(trends.data);
+  if (!all.length) {
+    return html`<p class="card calm">Once you have both answered a check-in, how things move over time will show here.</p>`;
+  }
+  const points = all.slice(-CHART_ROUNDS);
+  const latest = points[points.length - 1];
+  const span = points.length === 1 ? "the last check-in" : `the last ${points.length} check-ins`;
+  return html`<section class="trends" aria-labelledby="trends-heading">
+    <h2 id="trends-heading">How things have moved</h2>
+    <ul class="legend">
+      <li><${LegendSample} who="me" /> You (solid line, dots)</li>
+      <li><${LegendSample} who="partner" /> ${partnerName} (dashed line, squares)</li>
+      <li><${LegendSample} who="gap" /> The difference between you</li>
+    </ul>
+    <${RatingsChart} points=${points} dimensions=${DIMENSIONS} describedBy="trends-latest"
+      label=${`Connection and independence ratings over ${span}, you and ${partnerName}, from 1 (not at all) to 5 (fully)`} />
+    <p id="trends-latest" class="muted">${`Latest, ${day(latest.revealed_at)}: you ${latest.me.connection} for connection and ${latest.me.independence} for independence; ${partnerName} ${latest.partner.connection} and ${latest.partner.independence}. 3 and above means enough.`}</p>
+    <details class="chart-table">
+      <summary>The ratings as a table</summary>
+      <div class="table-scroll" tabindex="0" role="region" aria-label="Ratings table">
+        <table>
+          <caption class="visually-hidden">Ratings over ${span}, 1 (not at all) to 5 (fully)</caption>
+          <thead>
+            <tr><td></td><th scope="colgroup" colspan="2">Connection</th><th scope="colgroup" colspan="2">Independence</th></tr>
+            <tr><th scope="col">Date</th><th scope="col">You</th><th scope="col">${partnerName}</th>
+              <th scope="col">You</th><th scope="col">${partnerName}</th></tr>
+          </thead>
+          <tbody>
+            ${[...points].reverse().map((point) => html`<tr key=${point.round_id}>
+              <th scope="row"><${Link} href=${`/checkins/${point.round_id}`}>${shortDate(point.revealed_at)}<//></th>
+              <td>${point.me.connection}</td><td>${point.partner.connection}</td>
+              <td>${point.me.independence}</td><td>${point.partner.independence}</td>
+            </tr>`)}
+          </tbody>
+        </table>
+      </div>
+    </details>
+  </section>`;
+}
+
+function roundWords(round, partnerName) {
+  if (round.status === "open") return "Open now";
+  if (round.status === "expired") return "Closed before you both answered";
+  if (!round.patterns) return "Both answered";
+  return `You: ${PATTERN_SHORT[round.patterns.me]} · ${partnerName}: ${PATTERN_SHORT[round.patterns.partner]}`;
+}
+
+function RoundItem({ round, partnerName, itemRef }) {
+  const talk = round.flags?.length || 0;
+  return html`<li ref=${itemRef}>
+    <${Link} class="round-link" href=${round.status === "open" ? "/checkin" : `/checkins/${round.id}`}>
+      <span class="round-date">${day(round.opens_at)}</span>
+      <span class=${`round-words round-${round.status}`}>${roundWords(round, partnerName)}</span>
+      ${talk ? html`<span class="round-flags">${talk === 1 ? "1 thing" : `${talk} things`} worth talking about</span>` : null}
+    <//>
+  </li>`;
+}
+
+function pageOf(next) {
+  try {
+    return new URL(next, location.origin).searchParams.get("page");
+  } catch (error) {
+    return null;
+  }
+}
+
+function Rounds({ partnerName }) {
+  const first = useLoad(() => api("/checkins"), []);
+  const [more, setMore] = useState([]);
+  const [next, setNext] = useState(undefined);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState(null);
+  const firstNew = useRef(null);
+  const focusNew = useRef(false);
+
+  useEffect(() => {
+    if (focusNew.current) {
+      focusNew.current = false;
+      firstNew.current?.querySelector("a")?.focus();
+    }
+  }, [more]);
+
+  if (!first.data) return html`<${Loading} error=${first.error} retry=${first.reload} />`;
+  const nextPage = next === undefined ? first.data.next : next;
+  const rounds = [...first.data.results, ...more.flatMap((page) => page)];
+  const loadMore = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const page = await api("/checkins", { query: { page: pageOf(nextPage) } });
+      focusNew.current = true;
+      setNext(page.next);
+      setMore((previous) => [...previous, page.results]);
+    } catch (error) {
+      setProblem(error.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const firstNewIndex = first.data.results.length + more.slice(0, -1).flat().length;
+
+  return html`<section aria-labelledby="rounds-heading">
+    <h2 id="rounds-heading">Past check-ins</h2>
+    ${rounds.length
+      ? html`<ul class="round-list">
+          ${rounds.map((round, index) => html`<${RoundItem} key=${round.id} round=${round} partnerName=${partnerName}
+            itemRef=${more.length && index === firstNewIndex ? firstNew : undefined} />`)}
+        </ul>`
+      : html`<p class="card calm">No check-ins yet. Each one will be here once it opens.</p>`}
+    <${Notice} kind="error">${problem}<//>
+    ${nextPage ? html`<${Button} kind="secondary" busy=${busy} onClick=${loadMore}>Load more<//>` : null}
+  </section>`;
+}
+
+export function History() {
+  const state = useStore(session);
+  const partnerName = state.couple?.partner?.display_name || "your partner";
+  if (state.couple === undefined) return html`<${Page} title="History"><${Loading} /><//>`;
+  if (state.couple === null) {
+    return html`<${Page} title="History">
+      <p>Check-ins are for two. <${Link} href="/pair">Pair with your partner<//> and your history will build up here.</p>
+    <//>`;
+  }
+  return html`<${Page} title="History" className="history">
+    <${Trends} partnerName=${partnerName} />
+    <${Rounds} partnerName=${partnerName} />
+  <//>`;
+}
