@@ -39,3 +39,17 @@ def development_key_pair(path: Path) -> tuple[str, str]:
             os.unlink(draft.name)
     keys = json.loads(path.read_text())
     return keys["private"], keys["public"]
+
+
+def key_pair_problem(private: str, public: str) -> str | None:
+    """Why (`private`, `public`) cannot sign Web Push messages, in words for an operator; None if it can."""
+    if not private or not public:
+        return "VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY are not both set"
+    try:
+        vapid = Vapid02.from_raw(private.encode())
+        derived = vapid.public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    except Exception:  # py_vapid raises several kinds for a malformed key
+        return "VAPID_PRIVATE_KEY is not the base64url text of a P-256 private key"
+    if b64urlencode(derived) != public.rstrip("="):
+        return "VAPID_PUBLIC_KEY is not the public half of VAPID_PRIVATE_KEY"
+    return None

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
@@ -105,8 +105,20 @@ class PreferencesView(APIView):
 
 
 class VapidPublicKeyView(APIView):
-    @extend_schema(responses={200: VapidPublicKeySerializer}, tags=["notifications"])
+    @extend_schema(
+        responses={
+            200: VapidPublicKeySerializer,
+            503: OpenApiResponse(description="This server has no VAPID key: push cannot be used, email still works."),
+        },
+        tags=["notifications"],
+    )
     def get(self, request: Request) -> Response:
+        if not settings.VAPID_PUBLIC_KEY:
+            # An empty key would let a client subscribe to nothing and wait for pushes that never come.
+            return Response(
+                {"detail": "Push notifications are not set up on this server; email reminders still work."},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
         return Response({"public_key": settings.VAPID_PUBLIC_KEY})
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from checkin import services
 from checkin.scheduler import HEARTBEAT
 from config.celery import app as celery_app
+from notifications.vapid import generate_key_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT_CHECK = ROOT.parent / "shared" / "tools" / "contract-check"
@@ -76,6 +77,7 @@ def test_check_deploy_is_clean_under_production_settings():
         "SECRET_KEY": "x" * 64 + "production-like-secret-with-enough-variety-0123456789",
         "ALLOWED_HOSTS": "tandem.example",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
+        **dict(zip(("VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY"), generate_key_pair(), strict=True)),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -87,6 +89,31 @@ def test_check_deploy_is_clean_under_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("private", "public", "problem"),
+    [
+        ("", "", "VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY are not both set"),
+        ("not-a-key", "x", "VAPID_PRIVATE_KEY is not the base64url text of a P-256 private key"),
+        (generate_key_pair()[0], generate_key_pair()[1], "VAPID_PUBLIC_KEY is not the public half"),
+    ],
+)
+def test_check_deploy_refuses_production_without_a_working_vapid_key_pair(private, public, problem):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "x" * 64 + "production-like-secret-with-enough-variety-0123456789",
+        "ALLOWED_HOSTS": "tandem.example",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
+        "VAPID_PRIVATE_KEY": private,
+        "VAPID_PUBLIC_KEY": public,
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "notifications.E001" in result.stderr and problem in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -59,3 +59,10 @@ def test_bad_preferences_are_a_400_naming_the_field(seats, body, field):
 def test_the_vapid_public_key_is_served(seats, settings):
     settings.VAPID_PUBLIC_KEY = "BPublicKeyForTests"
     assert seats.alice_api.get("/api/v1/push/vapid-public-key").json() == {"public_key": "BPublicKeyForTests"}
+
+
+def test_without_a_vapid_key_the_server_says_push_is_unavailable_instead_of_an_empty_key(seats, settings):
+    settings.VAPID_PUBLIC_KEY = ""
+    response = seats.alice_api.get("/api/v1/push/vapid-public-key")
+    assert response.status_code == 503
+    assert "email" in response.json()["detail"]
