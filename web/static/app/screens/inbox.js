@@ -1,4 +1,164 @@
-// Placeholder: being written.
-import { Page, html } from "app/ui.js";
-export function Inbox() { return html`<${Page} title="Inbox"><p>Coming soon.</p><//>`; }
-export function OpenNotification() { return html`<${Page} title="OpenNotification"><p>Coming soon.</p><//>`; }
+// The inbox: what Tandem has told you, newest first; opening one marks it read and takes you to
+// what it is about (push notifications and emails link to /notifications/<id> too).
+import { useEffect, useState } from "preact/hooks";
+
+import { ApiError, api } from "app/api.js";
+import { Link, navigate } from "app/router.js";
+import { refreshCouple, refreshUnread } from "app/session.js";
+import { Button, Loading, Notice, Page, day, html, useLoad } from "app/ui.js";
+
+const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+const STEPS = [
+  ["minute", 60],
+  ["hour", 60 * 60],
+  ["day", 24 * 60 * 60],
+];
+
+/** "5 minutes ago", "yesterday"; a date once it is more than a week old. */
+export function ago(iso, now = Date.now()) {
+  const seconds = (new Date(iso).getTime() - now) / 1000;
+  if (Math.abs(seconds) < 60) return "just now";
+  if (Math.abs(seconds) >= 7 * 24 * 60 * 60) return day(iso);
+  let unit = STEPS[0];
+  for (const step of STEPS) if (Math.abs(seconds) >= step[1]) unit = step;
+  return RELATIVE.format(Math.round(seconds / unit[1]), unit[0]);
+}
+
+/** Where a notification of `kind` leads. */
+export function targetOf({ kind, data }) {
+  switch (kind) {
+    case "round_opened":
+    case "nudge":
+      return "/checkin";
+    case "results_ready":
+      return data?.round_id ? `/checkins/${data.round_id}` : "/checkin";
+    case "discussion_opened":
+      return data?.discussion_id ? `/discussions/${data.discussion_id}` : "/discussions";
+    case "schedule_changed":
+      return "/schedule";
+    default:
+      return "/";
+  }
+}
+
+function pageNumber(next) {
+  try {
+    return new URL(next, location.origin).searchParams.get("page");
+  } catch (error) {
+    return null;
+  }
+}
+
+function Item({ notification }) {
+  const unread = !notification.read_at;
+  return html`<li>
+    <${Link} class=${`inbox-item${unread ? " inbox-item-unread" : ""}`} href=${`/notifications/${notification.id}`}>
+      <span class="inbox-title">
+        ${unread ? html`<span class="inbox-dot" aria-hidden="true"></span><span class="visually-hidden">Unread: </span>` : null}
+        ${notification.title}
+      </span>
+      <span class="inbox-body">${notification.body}</span>
+      <time class="inbox-time" datetime=${notification.created_at}>${ago(notification.created_at)}</time>
+    <//>
+  </li>`;
+}
+
+export function Inbox() {
+  const first = useLoad(() => api("/notifications"));
+  const [more, setMore] = useState([]);
+  const [next, setNext] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState(null);
+  const [status, setStatus] = useState("");
+
+  useEffect(() => {
+    if (first.data) {
+      setMore([]);
+      setNext(first.data.next);
+    }
+  }, [first.data]);
+
+  const loadMore = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const page = await api("/notifications", { query: { page: pageNumber(next) } });
+      setMore((previous) => [...previous, ...page.results]);
+      setNext(page.next);
+    } catch (error) {
+      setProblem(error.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const markAllRead = async () => {
+    setBusy(true);
+    setProblem(null);
+    setStatus("");
+    try {
+      await api("/notifications/read-all", { method: "POST" });
+      await refreshUnread();
+      first.reload();
+      setStatus("All marked as read.");
+    } catch (error) {
+      setProblem(error.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (first.data === undefined) return html`<${Page} title="Inbox"><${Loading} error=${first.error} retry=${first.reload} /><//>`;
+  const items = [...first.data.results, ...more.filter((item) => !first.data.results.some((seen) => seen.id === item.id))];
+  return html`<${Page} title="Inbox" className="inbox">
+    <${Notice} kind="error">${problem}<//>
+    <p class="inbox-status" role="status">${status}</p>
+    ${items.length === 0
+      ? html`<p class="inbox-empty">Nothing here yet.</p>`
+      : html`
+        <div class="actions">
+          <${Button} kind="secondary" type="button" busy=${busy} onClick=${markAllRead}>Mark all as read<//>
+        </div>
+        <ul class="inbox-list">
+          ${items.map((notification) => html`<${Item} key=${notification.id} notification=${notification} />`)}
+        </ul>
+        ${next ? html`<${Button} kind="secondary" type="button" busy=${busy} onClick=${loadMore}>Load more<//>` : null}`}
+  <//>`;
+}
+
+export function OpenNotification({ id }) {
+  const [failure, setFailure] = useState(null);
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    let current = true;
+    (async () => {
+      setFailure(null);
+      try {
+        const notification = await api(`/notifications/${id}`);
+        try {
+          await api(`/notifications/${id}/read`, { method: "POST" });
+        } catch (error) {
+          // Still worth opening; it stays unread until the next time.
+        }
+        await refreshUnread();
+        if (["invite_accepted", "partner_left"].includes(notification.kind)) await refreshCouple();
+        if (current) navigate(targetOf(notification), { replace: true });
+      } catch (error) {
+        if (current) setFailure(error);
+      }
+    })();
+    return () => {
+      current = false;
+    };
+  }, [id, attempt]);
+
+  if (failure instanceof ApiError && failure.status === 404) {
+    return html`<${Page} title="Notification">
+      <p>This notification is no longer here.</p>
+      <p><${Link} href="/inbox">Go to your inbox<//></p>
+    <//>`;
+  }
+  return html`<${Page} title="Notification">
+    <${Loading} error=${failure} retry=${() => setAttempt((count) => count + 1)} />
+  <//>`;
+}
