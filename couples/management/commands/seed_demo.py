@@ -6,12 +6,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from checkin import services as checkin_services
 from checkin.models import Round
 from couples import selectors, services
 from couples.models import User
+from notifications.models import Notification
 
 DEMO_PASSWORD = "tandem-demo-2026"
 DEMO_PEOPLE = [
@@ -63,7 +65,9 @@ class Command(BaseCommand):
 
     def _seed_history(self, *, couple, sam: User, alex: User) -> None:
         now = timezone.now()
+        self._as_seen_in_the_past(people=[sam, alex], after_id=0, at=now - timedelta(weeks=len(HISTORY) + 1), now=now)
         for index, (sam_ratings, alex_ratings) in enumerate(HISTORY):
+            last_id = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
             opened = now - timedelta(weeks=len(HISTORY) - index, hours=2)
             checkin_round = checkin_services.round_open(couple=couple, window_hours=48, now=opened)
             for offset, (person, (connection, independence)) in enumerate(((sam, sam_ratings), (alex, alex_ratings))):
@@ -76,4 +80,14 @@ class Command(BaseCommand):
                     now=opened + timedelta(hours=1 + offset),
                 )
             checkin_services.round_analyse(round_id=checkin_round.pk)
+            self._as_seen_in_the_past(people=[sam, alex], after_id=last_id, at=opened + timedelta(hours=3), now=now)
         checkin_services.round_open(couple=couple, window_hours=48, now=now)
+
+    @staticmethod
+    def _as_seen_in_the_past(*, people: list[User], after_id: int, at, now) -> None:
+        """The demo's past is past: its messages are dated when they happened, already read, and
+        never sent (no burst of old reminders when the worker starts). Demo data only; real
+        notifications are filed and sent only through notifications.services."""
+        Notification.objects.filter(user__in=people, pk__gt=after_id).update(
+            created_at=at, read_at=at + timedelta(hours=1), fanned_out_at=now
+        )
