@@ -35,7 +35,9 @@ let noticeCount = 0;
 
 function tell(kind, entry, text) {
   noticeCount += 1;
-  outbox.set({ notices: [...outbox.get().notices, { id: noticeCount, kind, roundId: entry.roundId, text }] });
+  // Only the latest news of a round: an older notice about it would now be misleading.
+  const others = outbox.get().notices.filter((notice) => notice.roundId !== entry.roundId);
+  outbox.set({ notices: [...others, { id: noticeCount, kind, roundId: entry.roundId, text }] });
 }
 
 /** The answer waiting for `roundId`, or null. */

@@ -240,21 +240,22 @@ function Expired({ round }) {
 }
 
 // Notices about answers sent from the outbox: shown here, then let go when the screen closes.
-function useOutboxNotices(roundId, onSent) {
+function useOutboxNotices(roundId, onSettled) {
   const { notices } = useStore(outbox);
   const shown = useRef(new Set());
   const handled = useRef(new Set());
   useEffect(() => {
     for (const notice of notices) {
       shown.current.add(notice.id);
-      if (notice.kind === "sent" && notice.roundId === roundId && !handled.current.has(notice.id)) {
+      if (notice.roundId === roundId && !handled.current.has(notice.id)) {
         handled.current.add(notice.id);
-        onSent();
+        onSettled(notice);
       }
     }
   }, [notices, roundId]);
   useEffect(() => () => outboxDismiss([...shown.current]), []);
-  return notices.filter((notice) => notice.kind === "refused" || notice.roundId === roundId);
+  // This round's news is told where the round is shown; the rest (older rounds) at the top.
+  return notices.filter((notice) => notice.kind === "refused" && notice.roundId !== roundId);
 }
 
 function NoRound({ couple }) {
@@ -305,7 +306,9 @@ export function Checkin() {
     }
   }, [round?.status]);
 
-  const notices = useOutboxNotices(round?.id, async () => {
+  // An answer from the outbox was sent or refused: say so where the form said it was kept.
+  const notices = useOutboxNotices(round?.id, async (notice) => {
+    setMessage({ kind: notice.kind === "sent" ? "info" : "kind", text: notice.text });
     const fresh = await load(known.current?.id);
     if (fresh?.status === "revealed") focusReveal.current = true;
   });
@@ -360,7 +363,7 @@ export function Checkin() {
   }
 
   return html`<${Page} title="Your check-in" className="checkin">
-    ${notices.map((notice) => html`<${Notice} key=${notice.id} kind=${notice.kind === "sent" ? "info" : "kind"}>${notice.text}<//>`)}
+    ${notices.map((notice) => html`<${Notice} key=${notice.id} kind="kind">${notice.text}<//>`)}
     ${body}
   <//>`;
 }
