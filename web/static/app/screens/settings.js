@@ -1,3 +1,372 @@
-// Placeholder: being written.
-import { Page, html } from "app/ui.js";
-export function Settings() { return html`<${Page} title="Settings"><p>Coming soon.</p><//>`; }
+// Settings: how Tandem reaches you (push on this device, email, quiet hours), a pause when you
+// need some space, your couple, and your account (sign out, export, delete).
+import { useEffect, useRef, useState } from "preact/hooks";
+
+import { ApiError, api, forgetCsrf } from "app/api.js";
+import { PushProblem, pushState, pushSubscribe, pushUnsubscribe } from "app/push.js";
+import { Link, navigate } from "app/router.js";
+import { clearDevice, refreshCouple, session, signOut } from "app/session.js";
+import { useStore } from "app/store.js";
+import { Button, Field, Loading, Notice, Page, day, html, useForm, useLoad } from "app/ui.js";
+
+/** A checkbox with its visible label beside it; `hint` is read with it. */
+function Toggle({ label, name, checked, onChange, hint, disabled }) {
+  const id = `field-${name}`;
+  return html`<div class="toggle">
+    <input type="checkbox" id=${id} name=${name} checked=${checked} onChange=${onChange} disabled=${disabled}
+      aria-describedby=${hint ? `${id}-hint` : undefined} />
+    <label for=${id}>${label}</label>
+    ${hint ? html`<p class="hint toggle-hint" id=${`${id}-hint`}>${hint}</p>` : null}
+  </div>`;
+}
+
+/** A line that screen readers announce when it changes; empty takes no room. */
+function Status({ children, kind = "ok" }) {
+  return html`<p class=${`settings-status settings-status-${kind}`} role="status">${children || ""}</p>`;
+}
+
+function Section({ id, title, children }) {
+  return html`<section class="card settings-section" aria-labelledby=${id}>
+    <h2 id=${id}>${title}</h2>
+    ${children}
+  </section>`;
+}
+
+const PUSH_HINTS = {
+  unsupported:
+    "This browser cannot show notifications from Tandem, so email reminders are used instead. " +
+    "(On an iPhone, add Tandem to your Home Screen first.)",
+  denied:
+    "Notifications are blocked for Tandem in this browser. To allow them, open the site settings (the icon " +
+    "beside the address), set Notifications to Allow, then tick this again. Until then, email reminders are used.",
+};
+
+function PushToggle({ preferences, onSaved }) {
+  const [device, setDevice] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState({ kind: "ok", text: "" });
+  const working = useRef(false);
+
+  useEffect(() => {
+    pushState().then(setDevice, () => setDevice({ supported: false, permission: "unsupported", subscribed: false }));
+  }, []);
+
+  const change = async (event) => {
+    const wanted = event.currentTarget.checked;
+    if (working.current) return;
+    working.current = true;
+    setBusy(true);
+    setMessage({ kind: "ok", text: wanted ? "Turning on notifications…" : "" });
+    try {
+      // pushSubscribe asks for permission first thing, while the browser still sees this tap.
+      const saved = wanted ? await pushSubscribe() : await pushUnsubscribe();
+      onSaved(saved);
+      setDevice(await pushState());
+      setMessage({ kind: "ok", text: wanted ? "Notifications are on for this device." : "Notifications are off for this device." });
+    } catch (error) {
+      if (error instanceof PushProblem && error.reason === "denied") {
+        setDevice((previous) => ({ ...previous, permission: "denied", subscribed: false }));
+      }
+      setDevice(await pushState().catch(() => device));
+      setMessage({ kind: "problem", text: error.message });
+    } finally {
+      working.current = false;
+      setBusy(false);
+    }
+  };
+
+  if (!device) return html`<p class="loading">Checking this device…</p>`;
+  const checked = device.subscribed && preferences.push;
+  // The denied explanation is said once: in the status line right after a tap, else as the hint.
+  const deniedHint = device.permission === "denied" && !checked && !message.text;
+  const hint = !device.supported
+    ? PUSH_HINTS.unsupported
+    : deniedHint
+      ? PUSH_HINTS.denied
+      : "A reminder on this phone or computer when a check-in opens.";
+  return html`<div class="settings-push" aria-busy=${busy ? "true" : undefined}>
+    <${Toggle} label="Push notifications on this device" name="push" checked=${checked} onChange=${change}
+      disabled=${!device.supported} hint=${hint} />
+    <${Status} kind=${message.kind}>${message.text}<//>
+  </div>`;
+}
+
+function EmailToggle({ preferences, onSaved }) {
+  const [message, setMessage] = useState({ kind: "ok", text: "" });
+  const change = async (event) => {
+    const wanted = event.currentTarget.checked;
+    setMessage({ kind: "ok", text: "" });
+    try {
+      onSaved(await api("/notifications/preferences", { method: "PATCH", body: { email: wanted } }));
+      setMessage({ kind: "ok", text: wanted ? "Email reminders are on." : "Email reminders are off." });
+    } catch (error) {
+      onSaved({ ...preferences });
+      setMessage({ kind: "problem", text: error.message });
+    }
+  };
+  return html`<div>
+    <${Toggle} label="Email reminders" name="email" checked=${preferences.email} onChange=${change}
+      hint="A short email when a check-in opens. It never includes anyone's answers." />
+    <${Status} kind=${message.kind}>${message.text}<//>
+  </div>`;
+}
+
+function QuietHours({ preferences, onSaved }) {
+  const form = useForm({
+    quiet_hours_start: preferences.quiet_hours_start || "",
+    quiet_hours_end: preferences.quiet_hours_end || "",
+  });
+  const [status, setStatus] = useState("");
+  const save = async (values) => {
+    setStatus("");
+    const body = {
+      quiet_hours_start: values.quiet_hours_start || null,
+      quiet_hours_end: values.quiet_hours_end || null,
+    };
+    if (!body.quiet_hours_start && !body.quiet_hours_end) {
+      throw new ApiError(400, { quiet_hours_start: ["Choose when quiet hours start, or use Clear quiet hours."] });
+    }
+    const saved = await api("/notifications/preferences", { method: "PATCH", body });
+    onSaved(saved);
+    setStatus(`Saved. Reminders wait between ${saved.quiet_hours_start} and ${saved.quiet_hours_end}.`);
+  };
+  const clear = async () => {
+    setStatus("");
+    const saved = await api("/notifications/preferences", {
+      method: "PATCH",
+      body: { quiet_hours_start: null, quiet_hours_end: null },
+    });
+    onSaved(saved);
+    form.setValues({ quiet_hours_start: "", quiet_hours_end: "" });
+    setStatus("Quiet hours cleared.");
+  };
+  const set = preferences.quiet_hours_start && preferences.quiet_hours_end;
+  return html`<form class="quiet-hours" onSubmit=${form.submit(save)} novalidate>
+    <h3>Quiet hours</h3>
+    <p class="hint">${set
+      ? `Now: nothing reaches you between ${preferences.quiet_hours_start} and ${preferences.quiet_hours_end}; it waits until after.`
+      : "No quiet hours set. Reminders can arrive at any time of day."}</p>
+    <${Notice} kind="error">${form.general}<//>
+    <div class="quiet-hours-times">
+      <${Field} label="Quiet from" type="time" ...${form.bind("quiet_hours_start")} />
+      <${Field} label="Quiet until" type="time" ...${form.bind("quiet_hours_end")} />
+    </div>
+    <div class="actions">
+      <${Button} type="submit" busy=${form.busy}>Save quiet hours<//>
+      <${Button} kind="secondary" type="button" busy=${form.busy} onClick=${form.submit(clear)}>Clear quiet hours<//>
+    </div>
+    <${Status}>${status}<//>
+  </form>`;
+}
+
+function NotificationSettings({ preferences, onSaved }) {
+  return html`<${Section} id="settings-notifications" title="Notifications">
+    <${PushToggle} preferences=${preferences} onSaved=${onSaved} />
+    <${EmailToggle} preferences=${preferences} onSaved=${onSaved} />
+    ${!preferences.push && !preferences.email
+      ? html`<p class="hint">With both off, Tandem will not remind you. Check-ins are still here whenever you open the app.</p>`
+      : null}
+    <${QuietHours} preferences=${preferences} onSaved=${onSaved} />
+  <//>`;
+}
+
+function localDateText(date) {
+  const pad = (number) => String(number).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** The last moment of a local calendar day ("2026-12-24"), as an ISO instant. */
+function endOfLocalDay(text) {
+  const [year, month, date] = text.split("-").map(Number);
+  return new Date(year, month - 1, date, 23, 59, 59, 999).toISOString();
+}
+
+function Space({ preferences, onSaved }) {
+  const form = useForm({ paused_until: "" });
+  const [status, setStatus] = useState("");
+  const today = localDateText(new Date());
+  const paused = preferences.paused_until && new Date(preferences.paused_until) > new Date();
+  const pause = async ({ paused_until: chosen }) => {
+    setStatus("");
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(chosen)) {
+      throw new ApiError(400, { paused_until: ["Choose the last day of your pause."] });
+    }
+    if (chosen < today) throw new ApiError(400, { paused_until: ["Choose today or a day after it."] });
+    const saved = await api("/notifications/preferences", { method: "PATCH", body: { paused_until: endOfLocalDay(chosen) } });
+    onSaved(saved);
+    form.setValues({ paused_until: "" });
+    setStatus("Reminders are paused.");
+  };
+  const resume = async () => {
+    setStatus("");
+    onSaved(await api("/notifications/preferences", { method: "PATCH", body: { paused_until: null } }));
+    setStatus("Reminders are back on.");
+  };
+  return html`<${Section} id="settings-space" title="I need some space">
+    <p>Pausing stops reminders and check-in invitations for you until the day you choose. No questions asked,
+    and you can resume whenever you like.</p>
+    <${Notice} kind="error">${form.general}<//>
+    ${paused
+      ? html`<p class="paused-until">Paused until ${day(preferences.paused_until)}</p>
+        <${Button} kind="secondary" type="button" busy=${form.busy} onClick=${form.submit(resume)}>Resume now<//>`
+      : html`<form class="stack" onSubmit=${form.submit(pause)} novalidate>
+          <${Field} label="Pause until" type="date" min=${today} hint="Reminders start again the day after." ...${form.bind("paused_until")} />
+          <${Button} type="submit" busy=${form.busy}>Pause reminders<//>
+        </form>`}
+    <${Status}>${status}<//>
+  <//>`;
+}
+
+function LeaveCouple({ couple }) {
+  const dialog = useRef(null);
+  const opener = useRef(null);
+  const cancel = useRef(null);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState(null);
+
+  const open = () => {
+    setProblem(null);
+    dialog.current.showModal();
+    cancel.current?.focus();
+  };
+  const close = () => {
+    if (dialog.current?.open) dialog.current.close();
+  };
+  const leave = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await api("/couple/leave", { method: "POST" });
+      close();
+      await refreshCouple();
+      navigate("/");
+    } catch (error) {
+      setProblem(error.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const name = couple.partner.display_name;
+  return html`
+    <button class="button button-secondary" type="button" ref=${opener} onClick=${open}>Leave the couple</button>
+    <dialog ref=${dialog} class="confirm" aria-labelledby="leave-title" aria-describedby="leave-text"
+      onClose=${() => opener.current?.focus()}>
+      <h2 id="leave-title">Leave the couple?</h2>
+      <div id="leave-text">
+        <p>Leaving happens straight away. Reminders and check-ins stop for both of you, and ${name} is told.</p>
+        <p>You can both pair again later, with each other or with someone new.</p>
+      </div>
+      <${Notice} kind="error">${problem}<//>
+      <div class="actions">
+        <${Button} kind="danger" type="button" busy=${busy} onClick=${leave}>Yes, leave<//>
+        <button class="button button-secondary" type="button" ref=${cancel} onClick=${close}>Cancel</button>
+      </div>
+    </dialog>`;
+}
+
+function Couple({ couple }) {
+  return html`<${Section} id="settings-couple" title="Your couple">
+    ${couple === undefined
+      ? html`<${Loading} />`
+      : couple
+        ? html`
+          <p>Paired with ${couple.partner.display_name} since ${day(couple.paired_at)}.</p>
+          <p><${Link} class="settings-link" href="/schedule">Change when you check in<//></p>
+          <${LeaveCouple} couple=${couple} />`
+        : html`<p>You are not paired right now.</p>
+          <${Link} class="button button-primary" href="/pair">Pair with your partner<//>`}
+  <//>`;
+}
+
+function ExportData() {
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState({ kind: "ok", text: "" });
+  const save = async () => {
+    setBusy(true);
+    setMessage({ kind: "ok", text: "" });
+    try {
+      const everything = await api("/me/export");
+      const url = URL.createObjectURL(new Blob([JSON.stringify(everything, null, 2)], { type: "application/json" }));
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = "tandem-export.json";
+      link.hidden = true;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      // The browser has the file by then; the object URL would otherwise hold the data in memory.
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      setMessage({ kind: "ok", text: "Your data is saved as tandem-export.json in your downloads." });
+    } catch (error) {
+      setMessage({ kind: "problem", text: error.message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<div class="settings-export">
+    <p>Everything Tandem keeps about you, as one file.</p>
+    <${Button} kind="secondary" type="button" busy=${busy} onClick=${save}>Export my data<//>
+    <${Status} kind=${message.kind}>${message.text}<//>
+  </div>`;
+}
+
+function DeleteAccount({ couple }) {
+  const form = useForm({ password: "" });
+  const remove = async ({ password }) => {
+    if (!password) throw new ApiError(400, { password: ["Enter your password to confirm."] });
+    await api("/me", { method: "DELETE", body: { password } });
+    await clearDevice();
+    forgetCsrf();
+    session.set({ status: "signed-out", me: null, couple: undefined, unread: 0 });
+    navigate("/");
+  };
+  return html`<form class="stack delete-account" onSubmit=${form.submit(remove)} novalidate>
+    <h3>Delete my account</h3>
+    <p class="warning">This deletes your account and everything in it straight away: your answers, your notes and
+    your check-in history. It cannot be undone.${couple ? ` ${couple.partner.display_name} is told the couple has ended.` : ""}</p>
+    <${Notice} kind="error">${form.general}<//>
+    <${Field} label="Your password" type="password" autocomplete="current-password" ...${form.bind("password")} />
+    <${Button} kind="danger" type="submit" busy=${form.busy}>Delete my account for good<//>
+  </form>`;
+}
+
+function Account({ me, couple }) {
+  const [busy, setBusy] = useState(false);
+  const leave = async () => {
+    setBusy(true);
+    await signOut();
+    navigate("/");
+  };
+  return html`<${Section} id="settings-account" title="Your account">
+    <dl class="account-facts">
+      <dt>Name</dt><dd>${me.display_name}</dd>
+      <dt>Email</dt><dd>${me.email}</dd>
+    </dl>
+    <${Button} kind="secondary" type="button" busy=${busy} onClick=${leave}>Sign out<//>
+    <${ExportData} />
+    <${DeleteAccount} couple=${couple} />
+  <//>`;
+}
+
+export function Settings() {
+  const { me, couple } = useStore(session);
+  const loaded = useLoad(() => api("/notifications/preferences"));
+  const [preferences, setPreferences] = useState(null);
+  useEffect(() => {
+    if (loaded.data) setPreferences(loaded.data);
+  }, [loaded.data]);
+
+  const waiting = html`<${Loading} error=${loaded.error} retry=${loaded.reload} />`;
+  return html`<${Page} title="Settings" className="settings">
+    ${preferences
+      ? html`<${NotificationSettings} preferences=${preferences} onSaved=${setPreferences} />
+        <${Space} preferences=${preferences} onSaved=${setPreferences} />`
+      : html`<${Section} id="settings-notifications" title="Notifications">${waiting}<//>`}
+    <${Couple} couple=${couple} />
+    ${me ? html`<${Account} me=${me} couple=${couple} />` : null}
+    <p class="settings-support">If things feel hard or unsafe, talking to a couples counsellor or a local helpline can
+    help. <a href="https://www.google.com/search?q=couples+counselling+near+me" rel="noopener"
+      aria-describedby="support-hint">Support resources</a><span class="visually-hidden" id="support-hint"> (a web search
+    for counselling near you, outside Tandem)</span></p>
+  <//>`;
+}
