@@ -97,6 +97,11 @@ function RatingGroup({ name, value, onChange, error }) {
   </fieldset>`;
 }
 
+/** Whether the partner has answered, said neutrally: never a nudge. */
+function PartnerState({ round, partnerName }) {
+  return html`<span class="partner-state">${round.partner.answered ? `${partnerName} has answered.` : `${partnerName} has not answered yet.`}</span>`;
+}
+
 function answerOf(round) {
   const pending = outboxEntry(round.id);
   const source = pending?.body || round.me.response;
@@ -136,8 +141,7 @@ function AnswerForm({ round, partnerName, onSend, message }) {
   }, [form.error]);
 
   return html`<form class="answer-form" ref=${formRef} onSubmit=${form.submit(send)} novalidate>
-    <p class="round-status">Open until ${when(round.closes_at)}.
-      ${" "}${round.partner.answered ? `${partnerName} has answered.` : `${partnerName} has not answered yet.`}</p>
+    <p class="round-status">Open until ${when(round.closes_at)}.${" "}<${PartnerState} round=${round} partnerName=${partnerName} /></p>
     ${pending && message?.text !== OFFLINE_KEPT
       ? html`<${Notice} kind="kind">Your answer from ${when(pending.savedAt)} is kept on this device and waiting to
           be sent. It goes as soon as the connection is back.<//>`
@@ -370,8 +374,7 @@ export function Checkin() {
 
 function OpenElsewhere({ round, partnerName }) {
   return html`<div class="card">
-    <p>This check-in is open until ${when(round.closes_at)}.
-      ${" "}${round.partner.answered ? `${partnerName} has answered.` : `${partnerName} has not answered yet.`}</p>
+    <p>This check-in is open until ${when(round.closes_at)}.${" "}<${PartnerState} round=${round} partnerName=${partnerName} /></p>
     <${Link} class="button button-primary" href="/checkin">${round.me.answered ? "See or change my answer" : "Answer now"}<//>
   </div>`;
 }
