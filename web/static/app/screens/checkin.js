@@ -267,7 +267,7 @@ function NoRound({ couple }) {
   return html`<div class="card calm">
     <p>No check-in is open right now.</p>
     ${next ? html`<p>The next one opens ${when(next)}.</p>` : null}
-    <p><${Link} href="/">Go home<//> · <${Link} href="/history">See past check-ins<//></p>
+    <p class="tap"><${Link} href="/">Go home<//> · <${Link} href="/history">See past check-ins<//></p>
   </div>`;
 }
 
@@ -389,12 +389,12 @@ export function RoundScreen({ id }) {
   let body;
   if (!data) {
     body = html`<${Loading} error=${round.error} retry=${round.reload} />
-      ${round.error ? html`<p><${Link} href="/history">Back to the history<//></p>` : null}`;
+      ${round.error ? html`<p class="tap"><${Link} href="/history">Back to the history<//></p>` : null}`;
   } else if (data.status === "open") body = html`<${OpenElsewhere} round=${data} partnerName=${partnerName} />`;
   else if (data.status === "revealed") body = html`<${Reveal} round=${data} partnerName=${partnerName} />`;
   else body = html`<${Expired} round=${data} />`;
   return html`<${Page} title=${title} className="checkin">
     ${body}
-    ${data ? html`<p class="back"><${Link} href="/history">All check-ins<//></p>` : null}
+    ${data ? html`<p class="tap back"><${Link} href="/history">All check-ins<//></p>` : null}
   <//>`;
 }

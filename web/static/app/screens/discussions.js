@@ -26,7 +26,7 @@ function DiscussionItem({ discussion, itemRef }) {
     : `Since ${day(discussion.created_at)}`;
   return html`<li ref=${itemRef}>
     <${Link} class="talk-link" href=${`/discussions/${discussion.id}`}>
-      <span class="talk-summary">${discussion.summary}</span>
+      <span class="talk-summary">${discussion.summary}</span>${" "}
       <span class="talk-meta">${meta}${notes ? ` · ${notes === 1 ? "1 note" : `${notes} notes`}` : ""}</span>
     <//>
   </li>`;
@@ -137,7 +137,7 @@ export function DiscussionScreen({ id }) {
   if (!data) {
     return html`<${Page} title="Talk">
       <${Loading} error=${discussion.error} retry=${discussion.reload} />
-      ${discussion.error ? html`<p><${Link} href="/discussions">All talks<//></p>` : null}
+      ${discussion.error ? html`<p class="tap"><${Link} href="/discussions">All talks<//></p>` : null}
     <//>`;
   }
   return html`<${Page} title="Talk" className="talks">
@@ -147,7 +147,7 @@ export function DiscussionScreen({ id }) {
       <p class="prompt-label">Something to talk about together</p>
       <p class="prompt-text">${data.prompt}</p>
     </div>
-    <p><${Link} href=${`/checkins/${data.checkin_id}`}>See the check-in<//></p>
+    <p class="tap"><${Link} href=${`/checkins/${data.checkin_id}`}>See the check-in<//></p>
     <section aria-labelledby="notes-heading">
       <h2 id="notes-heading">Notes</h2>
       ${data.notes.length
@@ -162,6 +162,6 @@ export function DiscussionScreen({ id }) {
       <${NoteForm} id=${data.id} onAdded=${discussion.reload} />
     </section>
     ${data.status === "open" ? html`<${Resolve} id=${data.id} onResolved=${discussion.reload} />` : null}
-    <p class="back"><${Link} href="/discussions">All talks<//></p>
+    <p class="tap back"><${Link} href="/discussions">All talks<//></p>
   <//>`;
 }

@@ -79,8 +79,8 @@ function RoundItem({ round, partnerName, itemRef }) {
   const talk = round.flags?.length || 0;
   return html`<li ref=${itemRef}>
     <${Link} class="round-link" href=${round.status === "open" ? "/checkin" : `/checkins/${round.id}`}>
-      <span class="round-date">${day(round.opens_at)}</span>
-      <span class=${`round-words round-${round.status}`}>${roundWords(round, partnerName)}</span>
+      <span class="round-date">${day(round.opens_at)}</span>${" "}
+      <span class=${`round-words round-${round.status}`}>${roundWords(round, partnerName)}</span>${" "}
       ${talk ? html`<span class="round-flags">${talk === 1 ? "1 thing" : `${talk} things`} worth talking about</span>` : null}
     <//>
   </li>`;
