@@ -82,14 +82,24 @@ def with_prepared_statements(database: dict) -> dict:
     return database
 
 
+def with_sqlite_for_several_processes(database: dict) -> dict:
+    """`make run` has web, worker and beat writing one SQLite file. A transaction that reads first
+    and writes later cannot wait for the write lock (SQLite refuses the upgrade at once, "database
+    is locked", whatever the timeout), so every transaction takes it when it begins (IMMEDIATE) and
+    waits up to 20 s for it; in WAL mode readers never wait for the writer, nor it for them.
+    tests/integration/test_sqlite_under_its_worker.py writes from the web and a worker at once."""
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("OPTIONS", {}).update(
+            timeout=20, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
+        )
+    return database
+
+
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tandem.sqlite3'}")}
 with_prepared_statements(DATABASES["default"])
+with_sqlite_for_several_processes(DATABASES["default"])
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # `make run` has web, worker and beat writing to one SQLite file: wait for the lock a while
-    # rather than fail with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://tandem")}

@@ -4,11 +4,19 @@
 """
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import REDIS_TRANSPORT_OPTIONS, REST_FRAMEWORK, STORAGES, env, with_prepared_statements
+from config.settings.base import (
+    REDIS_TRANSPORT_OPTIONS,
+    REST_FRAMEWORK,
+    STORAGES,
+    env,
+    with_prepared_statements,
+    with_sqlite_for_several_processes,
+)
 
 SECRET_KEY = "test-only-secret-key-not-for-production-4b1d"
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/test")}
 with_prepared_statements(DATABASES["default"])  # as production does
+with_sqlite_for_several_processes(DATABASES["default"])  # as `make run` does, on the SQLite run
 CELERY_BROKER_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
