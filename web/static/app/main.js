@@ -3,7 +3,7 @@
 import { render } from "preact";
 import { useEffect } from "preact/hooks";
 
-import { connection } from "app/connection.js";
+import { connection, onBackOnline } from "app/connection.js";
 import { Link, match, navigate, route } from "app/router.js";
 import { Home } from "app/screens/home.js";
 import { SignIn, SignUp } from "app/screens/auth.js";
@@ -124,3 +124,7 @@ if ("serviceWorker" in navigator) {
 
 render(html`<${App} />`, document.getElementById("app"));
 refreshSession();
+// Started offline: who is signed in is learnt as soon as the server answers again.
+onBackOnline(() => {
+  if (session.get().status === "unreachable") refreshSession();
+});
