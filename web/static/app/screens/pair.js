@@ -42,7 +42,6 @@ function Invite() {
       setReplaced(invite !== null);
       setInvite(created);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409) refreshCouple();
       setProblem(error.message);
     } finally {
       setBusy(false);
