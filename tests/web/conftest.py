@@ -11,6 +11,7 @@ the test. The live server, the worker and the push service are shared by all the
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from django.conf import settings
 from tests.factories import PASSWORD
 from tests.integration.processes import start_worker, stop
 from tests.notifications.fake_push import FakePushService, vapid_key_pair
+from tests.web.desktop_notifications import NotificationDaemon
 
 # Playwright's sync API runs an asyncio event loop in this thread, so Django's async-safety check
 # would refuse every ORM call the tests make between two browser steps (SynchronousOnlyOperation).
@@ -151,7 +153,9 @@ class Browsers:
         self.playwright, self.executable, self.origin, self.profiles = playwright, executable, origin, profiles
         self.opened: list[tuple[object, Watch]] = []
 
-    def open(self, who: str):
+    def open(self, who: str, desktop: NotificationDaemon | None = None):
+        """`desktop`: the notification service this browser shows its notifications on."""
+        env = None if desktop is None else {**os.environ, "DBUS_SESSION_BUS_ADDRESS": desktop.address}
         context = self.playwright.chromium.launch_persistent_context(
             str(self.profiles / who),
             executable_path=self.executable,
@@ -160,6 +164,7 @@ class Browsers:
             locale="en-GB",
             timezone_id="Europe/Berlin",
             service_workers="allow",
+            env=env,
         )
         context.set_default_timeout(10_000)
         context.grant_permissions(["notifications"], origin=self.origin)
@@ -173,9 +178,9 @@ class Browsers:
         self.opened.append((context, watch))
         return context
 
-    def page(self, who: str):
+    def page(self, who: str, desktop: NotificationDaemon | None = None):
         """A new context for `who` and its first page."""
-        context = self.open(who)
+        context = self.open(who, desktop)
         page = context.pages[0] if context.pages else context.new_page()
         return page
 
@@ -197,6 +202,16 @@ def browsers(playwright, chromium_path, server, tmp_path) -> Iterator[Browsers]:
         problems = opened.close_all()
         shutil.rmtree(tmp_path / "profiles", ignore_errors=True)
     assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def desktop() -> Iterator[NotificationDaemon]:
+    """A desktop notification service that the test can click (tests/web/desktop_notifications.py)."""
+    folder = Path(tempfile.mkdtemp(prefix="tandem-bus-"))  # short: a socket path has 108 bytes at most
+    daemon = NotificationDaemon(folder).start()
+    yield daemon
+    daemon.stop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def screenshot(page, screen: str) -> None:

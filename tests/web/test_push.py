@@ -1,12 +1,13 @@
 """A push, end to end: the real worker sends it with pywebpush to the local push service, the test
 decrypts it (as the browser vendor's push service and the browser together would) and hands it to
-the page's service worker over CDP, which shows it as a notification; following it opens the
-screen it is about.
+the page's service worker over CDP, which shows it as a notification on the desktop; a click on
+it opens the screen it is about, with the app open and with the app closed.
 
-Chromium offers no DevTools command that clicks a notification, and a `notificationclick` event
-made by script is untrusted (its `waitUntil` throws, and `WindowClient.focus()` /
-`clients.openWindow()` are refused without the window interaction a real click grants), so the
-test follows the notification's own `data.url` in the page, as the worker's click handler does.
+DevTools has no command that clicks a notification, and a `notificationclick` made by script is
+untrusted (its `waitUntil` throws; `focus()` and `openWindow()` are refused without the window
+interaction only a real click grants). So Chromium shows its notifications on a desktop
+notification service of the test's own over D-Bus (tests/web/desktop_notifications.py), and the
+test clicks there, as a person would: Chromium then fires the real event.
 """
 
 import json
@@ -42,15 +43,17 @@ def service_worker_registration(page, cdp) -> str:
     pytest.fail(f"no service worker registration for {scope}: {registrations}")
 
 
-def test_results_pushed_by_the_worker_are_shown_without_ratings_or_notes_and_open_the_reveal(
-    browsers, server, push_service, celery_worker
+def test_results_pushed_by_the_worker_are_shown_without_ratings_or_notes_and_a_click_opens_the_reveal(
+    browsers, server, push_service, celery_worker, desktop
 ):
     alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
     pair(alice, bob)
-    page = browsers.page("alice")
+    page = browsers.page("alice", desktop=desktop)
     sign_in(page, server, alice.email)
     page.get_by_role("heading", name="You and Bob").wait_for()
-    cdp = page.context.new_cdp_session(page)
+    # DevTools is reached through a blank tab, which stays when the app's own tab is closed.
+    devtools_tab = page.context.new_page()
+    cdp = page.context.new_cdp_session(devtools_tab)
     registration_id = service_worker_registration(page, cdp)
     # Alice's browser subscribes with the push service (keys held by the test) through the API.
     subscription = PushSubscription.new(push_service.endpoint())
@@ -77,10 +80,12 @@ def test_results_pushed_by_the_worker_are_shown_without_ratings_or_notes_and_ope
         return None
 
     payload = wait_for(results_ready, celery_worker, "push the results to Alice")
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {"origin": server, "registrationId": registration_id, "data": json.dumps(payload)},
-    )
+
+    def push() -> None:
+        message = {"origin": server, "registrationId": registration_id, "data": json.dumps(payload)}
+        cdp.send("ServiceWorker.deliverPushMessage", message)
+
+    push()
 
     page.wait_for_function(f"async () => ({SHOWN})().then((shown) => shown.length > 0)")
     [shown] = page.evaluate(SHOWN)
@@ -91,8 +96,25 @@ def test_results_pushed_by_the_worker_are_shown_without_ratings_or_notes_and_ope
     for secret in (*SECRETS, "connection", "independence", "1/5", "5/5"):
         assert secret not in words
 
-    page.goto(shown["data"]["url"])
+    on_desktop = desktop.wait_for_notification()
+    assert on_desktop.summary == payload["title"] and payload["body"] in on_desktop.body
+    for secret in SECRETS:
+        assert secret not in on_desktop.summary + on_desktop.body
+
+    # Alice taps it while the app is open: the app's tab goes to the reveal.
+    desktop.click(on_desktop)
 
     page.wait_for_url(f"{server}/checkins/{checkin_round.pk}")
     page.get_by_role("heading", name="Your answers, side by side").wait_for()
     assert SECRETS[3] not in page.locator("body").inner_text()
+    assert page.evaluate(SHOWN) == []  # the tapped notification is gone
+
+    # With the app closed, the same tap opens it on the reveal.
+    page.close()
+    push()
+    again = desktop.wait_for_notification(2)
+    with devtools_tab.context.expect_page() as opened:
+        desktop.click(again)
+    reopened = opened.value
+    reopened.wait_for_url(f"{server}/checkins/{checkin_round.pk}")
+    reopened.get_by_role("heading", name="Your answers, side by side").wait_for()
