@@ -6,7 +6,7 @@ Each partner gets a persistent browser context of their own (push needs a non-in
 each with a fresh profile folder, at 360 x 740. Every page of every context is watched: a console
 error, an uncaught exception, a CSP violation, a request to another origin or a 5xx answer fails
 the test. The live server, the worker and the push service are shared by all the browser tests
-(each test still starts on an empty database); browsers are the test's own.
+(each test still starts on an empty database and an empty broker); browsers are the test's own.
 """
 
 import os
@@ -64,14 +64,16 @@ def vapid_keys() -> tuple[str, str]:
     return vapid_key_pair()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def push_service() -> Iterator[FakePushService]:
     service = FakePushService().start()
     yield service
     service.stop()
 
 
-@pytest.fixture(scope="session")
+# Package scope: the worker stops when the browser tests are done, so it never takes the tasks
+# of a later test that runs a worker of its own on the same broker.
+@pytest.fixture(scope="package")
 def celery_worker(django_db_setup, django_db_blocker, live_server, vapid_keys, tmp_path_factory):
     """A `celery worker` process on the test database and broker, for every browser test."""
     broker = settings.CELERY_BROKER_URL
