@@ -70,19 +70,25 @@ def test_the_schema_has_every_operation_of_the_contract_this_far():
     assert [line for line in missing if any(s in line for s in implemented_sections)] == [], result.stdout
 
 
-def test_check_deploy_is_clean_under_production_settings():
-    env = {
-        **os.environ,
+def production_environment(**settings: str) -> dict[str, str]:
+    """A production server's environment: this one's, less what only a test run sets, plus `settings`."""
+    test_only = {"DJANGO_ALLOW_ASYNC_UNSAFE"}  # set for the browser tests (tests/web/conftest.py)
+    return {
+        **{name: value for name, value in os.environ.items() if name not in test_only},
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 64 + "production-like-secret-with-enough-variety-0123456789",
         "ALLOWED_HOSTS": "tandem.example",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
-        **dict(zip(("VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY"), generate_key_pair(), strict=True)),
+        **settings,
     }
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    private, public = generate_key_pair()
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=env,
+        env=production_environment(VAPID_PRIVATE_KEY=private, VAPID_PUBLIC_KEY=public),
         capture_output=True,
         text=True,
         timeout=120,
@@ -100,15 +106,7 @@ def test_check_deploy_is_clean_under_production_settings():
     ],
 )
 def test_check_deploy_refuses_production_without_a_working_vapid_key_pair(private, public, problem):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": "x" * 64 + "production-like-secret-with-enough-variety-0123456789",
-        "ALLOWED_HOSTS": "tandem.example",
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
-        "VAPID_PRIVATE_KEY": private,
-        "VAPID_PUBLIC_KEY": public,
-    }
+    env = production_environment(VAPID_PRIVATE_KEY=private, VAPID_PUBLIC_KEY=public)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True
     )
