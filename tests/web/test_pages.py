@@ -139,3 +139,8 @@ def test_a_production_release_names_every_file_by_its_content_and_compresses_it(
         if url.endswith((".js", ".mjs", ".css")):
             assert collected.with_name(collected.name + ".br").is_file(), url
             assert collected.with_name(collected.name + ".gz").is_file(), url
+
+
+def test_no_api_answer_may_be_kept_by_a_browser_or_proxy_cache(seats):
+    for response in (seats.alice_api.get("/api/v1/me"), seats.anonymous_api.get("/api/v1/checkins/current")):
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
