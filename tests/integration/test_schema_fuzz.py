@@ -48,6 +48,7 @@ from notifications.models import Notification, PushSubscription
 from tests.checkin.helpers import revealed_round
 from tests.conftest import pair
 from tests.factories import PASSWORD, UserFactory
+from tests.notifications.fake_push import vapid_key_pair
 
 # PostgreSQL only: a minute or two of fuzzing is worth running once per `make test`, not twice.
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -127,6 +128,13 @@ def generous_throttles(monkeypatch):
 
 
 @pytest.fixture
+def push_configured(settings):
+    """A server set up as production must be (a VAPID key pair; `check --deploy` insists), so that
+    the public-key endpoint answers 200, not its 503 for a server without one."""
+    settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY = vapid_key_pair()
+
+
+@pytest.fixture
 def broker_emptied_afterwards():
     """What the fuzzer sets off (round opened, partner left...) hands tasks to the test broker,
     where no worker takes them: they are dropped afterwards, as test_celery_worker does."""
@@ -173,7 +181,7 @@ def _schemathesis(live_server, token: str, config: Path, cwd: Path) -> tuple[int
 
 
 def test_every_operation_answers_within_its_schema(
-    live_server, world, generous_throttles, broker_emptied_afterwards, tmp_path
+    live_server, world, generous_throttles, push_configured, broker_emptied_afterwards, tmp_path
 ):
     tokens = world["tokens"]
     config = tmp_path / "schemathesis.toml"
