@@ -33,7 +33,7 @@ def test_an_answer_made_offline_is_sent_once_the_network_is_back_exactly_once(br
     )
     sign_in(page, server, alice.email)
     page.goto(f"{server}/checkin")
-    page.get_by_role("heading", name="Your check-in").wait_for()
+    page.get_by_role("button", name="Send my answer").wait_for()  # the open round has loaded
     service_worker_ready(page)
 
     page.context.set_offline(True)
