@@ -26,6 +26,7 @@ def shell(request: HttpRequest, **route) -> HttpResponse:
             "import_map": assets.import_map(),
             "entry": static(assets.ENTRY_MODULE),
             "stylesheets": assets.stylesheets(),
+            "icon": static(assets.ICONS["192"]),
             "apple_icon": static(assets.ICONS["apple"]),
             "theme_colour": THEME_COLOUR,
         },

@@ -8,8 +8,17 @@ import { session } from "app/session.js";
 import { useStore } from "app/store.js";
 import { Button, Loading, Notice, Page, html, useLoad, when } from "app/ui.js";
 
+/** Two circles that overlap a little: close, and each still whole. Decoration only. */
+function Mark() {
+  return html`<svg class="welcome-mark" viewBox="0 0 120 80" aria-hidden="true" focusable="false">
+    <circle cx="44" cy="40" r="30" fill="#f2a878" fill-opacity="0.92" />
+    <circle cx="76" cy="40" r="30" fill="#a8d6c8" fill-opacity="0.85" />
+  </svg>`;
+}
+
 function Welcome() {
-  return html`<${Page} title="Tandem" className="welcome">
+  return html`<${Page} title="Closeness and space, in balance" className="welcome">
+    <${Mark} />
     <p class="lead">A regular, gentle check-in for two: are you each getting enough closeness, and enough
     space of your own?</p>
     <p>You both answer privately. Your answers are shown side by side only once you have both answered,
