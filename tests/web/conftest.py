@@ -168,7 +168,7 @@ class Browsers:
             service_workers="allow",
             env=env,
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(15_000)  # generous: the suite may share a busy machine
         context.grant_permissions(["notifications"], origin=self.origin)
         watch = Watch(origin=self.origin)
         context.on("console", watch.on_console)

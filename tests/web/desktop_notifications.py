@@ -313,7 +313,7 @@ class NotificationDaemon:
             self.notifications.append(shown)
             return shown
 
-    def wait_for_notification(self, number: int = 1, timeout: float = 10) -> Shown:
+    def wait_for_notification(self, number: int = 1, timeout: float = 15) -> Shown:
         """The `number`th notification shown (1-based), once it is."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -107,7 +107,7 @@ def test_results_pushed_by_the_worker_are_shown_without_ratings_or_notes_and_a_c
     page.wait_for_url(f"{server}/checkins/{checkin_round.pk}")
     page.get_by_role("heading", name="Your answers, side by side").wait_for()
     assert SECRETS[3] not in page.locator("body").inner_text()
-    assert page.evaluate(SHOWN) == []  # the tapped notification is gone
+    page.wait_for_function(f"async () => ({SHOWN})().then((shown) => shown.length === 0)")  # tapped: gone
 
     # With the app closed, the same tap opens it on the reveal.
     page.close()
