@@ -21,16 +21,12 @@ import pytest
 import redis
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from playwright.sync_api import Playwright, sync_playwright
 
 from tests.factories import PASSWORD
 from tests.integration.processes import start_worker, stop
 from tests.notifications.fake_push import FakePushService, vapid_key_pair
 from tests.web.desktop_notifications import NotificationDaemon
-
-# Playwright's sync API runs an asyncio event loop in this thread, so Django's async-safety check
-# would refuse every ORM call the tests make between two browser steps (SynchronousOnlyOperation).
-# The calls are synchronous and in this thread; nothing here runs Django code inside the loop.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("TANDEM_CHROMIUM", "/usr/bin/chromium"))
@@ -48,6 +44,18 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 EXPECTED_CONSOLE_ERROR = "Failed to load resource: the server responded with a status of 40"
 # And what a test that turns the network off asks for: the browser logs each request that fails.
 OFFLINE_CONSOLE_ERROR = "Failed to load resource: net::ERR_INTERNET_DISCONNECTED"
+
+
+@pytest.fixture(scope="package")
+def playwright() -> Iterator[Playwright]:
+    """pytest-playwright's fixture, for this package only. Playwright's sync API runs an asyncio
+    event loop in this thread, so Django's async-safety check would refuse every ORM call the tests
+    make between two browser steps (SynchronousOnlyOperation). The calls are synchronous and in this
+    thread, so the check is lifted for exactly as long as Playwright runs, and for no other test."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as running:
+            yield running
 
 
 @pytest.fixture(scope="session")
