@@ -40,7 +40,7 @@ def _app_files(suffix: str) -> list[str]:
     """Every file of the app's static folder ending in `suffix`, as a static path, sorted."""
     names: set[str] = set()
     for finder in finders.get_finders():
-        for path, storage in finder.list([]):
+        for path, _storage in finder.list([]):
             if path.startswith(f"{APP_DIR}/") and path.endswith(suffix):
                 names.add(path.replace("\\", "/"))
     return sorted(names)
