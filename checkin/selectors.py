@@ -35,7 +35,7 @@ def current_couple_subquery(*, user: User) -> QuerySet:
     return Membership.objects.filter(user=user, left_at__isnull=True).values_list("couple_id", flat=True)
 
 
-_ROUND_FIELDS = ("id", "couple_id", "status", "opens_at", "closes_at", "revealed_at")
+_ROUND_FIELDS = ("id", "couple_id", "status", "opens_at", "closes_at", "revealed_at", "analysed_at")
 _ANSWER_FIELDS = ("connection", "independence", "note", "private_note", "submitted_at", "updated_at")
 _FLAG_FIELDS = ("kind", "dimension", "summary", "discussion_id")
 
@@ -88,7 +88,7 @@ def _one_row(sql: str, params: dict) -> tuple | None:
 
 # The prefix names the format the views are kept in (JSON text; earlier releases kept dicts under
 # "checkin:"), so that a process of one release never reads what another cached.
-_KEY_PREFIX = "checkin:json"
+_KEY_PREFIX = "checkin:json:2"  # :2 since views carry analysed_at
 
 
 def _written(view: dict | list[dict]) -> bytes | list[bytes]:
@@ -264,6 +264,8 @@ def round_view(*, checkin_round: dict, viewer: User) -> dict:
         "opens_at": checkin_round["opens_at"],
         "closes_at": checkin_round["closes_at"],
         "revealed_at": checkin_round["revealed_at"],
+        # Until the analysis has run, an empty `flags` means "not looked yet", not "nothing found".
+        "analysed_at": checkin_round["analysed_at"] if revealed else None,
         "me": {"answered": mine is not None, "response": _own(mine) if mine else None},
         "partner": {
             "answered": theirs is not None,

@@ -110,6 +110,11 @@ class RoundSerializer(serializers.Serializer):
     opens_at = serializers.DateTimeField()
     closes_at = serializers.DateTimeField()
     revealed_at = serializers.DateTimeField(allow_null=True)
+    analysed_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the revealed answers were compared; until then `flags` is empty because nothing was "
+        "looked at yet, not because nothing stands out.",
+    )
     me = MySideSerializer()
     partner = PartnerSideSerializer()
     patterns = PatternsSerializer(allow_null=True)

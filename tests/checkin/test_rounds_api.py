@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from checkin import scheduler
+from checkin import scheduler, services
 from checkin.models import Response, Round
 from tests.checkin.helpers import answer, open_round, revealed_round
 from tests.conftest import client_for
@@ -101,6 +101,22 @@ def test_the_second_answer_reveals_both_side_by_side_without_private_notes(seats
     seen_by_alice = seats.alice_api.get(f"/api/v1/checkins/{round_id}").json()
     assert seen_by_alice["patterns"] == {"me": "isolated", "partner": "engulfed"}
     assert seen_by_alice["me"]["response"]["private_note"] == SECRET
+
+
+def test_a_revealed_round_says_when_it_was_compared_so_no_flags_yet_is_not_read_as_none_found(seats):
+    checkin_round = revealed_round(seats, alice=(1, 5), bob=(5, 1), analyse=False)
+    before = seats.alice_api.get(f"/api/v1/checkins/{checkin_round.pk}").json()
+    assert (before["status"], before["analysed_at"], before["flags"]) == ("revealed", None, [])
+
+    services.round_analyse(round_id=checkin_round.pk)
+    after = seats.alice_api.get(f"/api/v1/checkins/{checkin_round.pk}").json()  # the cached view moved on
+    assert after["analysed_at"] is not None and {flag["kind"] for flag in after["flags"]} >= {"pursue_withdraw"}
+    assert seats.alice_api.get("/api/v1/checkins").json()["results"][0]["analysed_at"] == after["analysed_at"]
+
+
+def test_an_open_round_has_not_been_compared(seats):
+    checkin_round = open_round(seats)
+    assert checkin_round["analysed_at"] is None
 
 
 def test_both_partners_are_told_once_that_results_are_ready(seats):

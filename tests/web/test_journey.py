@@ -220,8 +220,13 @@ def test_two_partners_go_the_whole_way_through_the_app(browsers, server, celery_
 
     wait_for(analysed, celery_worker, "analyse the revealed round")
     flag = Flag.objects.get(round_id=round_id, kind="pursue_withdraw")
-    # The revealed round is no longer the open one: it lives at its own address.
-    alex.go(f"/checkins/{round_id}")
+    # The reveal on screen reads the round again until the comparison is in: the flag appears there.
+    flags = alex.page.get_by_role("region", name="Worth talking about")
+    expect(flags).to_contain_text(flag.summary)
+    # Once the round is no longer open, it lives at its own address, a tap away from home.
+    alex.go("/")
+    alex.page.get_by_role("link", name="See your answers side by side").click()
+    alex.page.wait_for_url(f"**/checkins/{round_id}")
     flags = alex.page.get_by_role("region", name="Worth talking about")
     expect(flags).to_contain_text(flag.summary)
     alex.check("reveal")

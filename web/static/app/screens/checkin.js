@@ -177,10 +177,32 @@ function SharedNote({ text }) {
   return text ? html`<span class="shared-note">${text}</span>` : html`<span class="muted">No note</span>`;
 }
 
-function Flags({ flags }) {
-  return html`<section class="flags" aria-labelledby="flags-heading">
+// How often, and how many times, a revealed round is read again while its answers are compared.
+const ANALYSIS_POLL_SECONDS = 3;
+const ANALYSIS_POLLS = 40;
+
+/** A revealed round whose answers have not been compared yet is read again every few seconds
+ * until they have (the worker usually takes a moment), so its flags appear without a reload. */
+function useRefreshUntilAnalysed(round, reload) {
+  const waiting = round?.status === "revealed" && !round.analysed_at;
+  useEffect(() => {
+    if (!waiting) return undefined;
+    let polls = 0;
+    const timer = setInterval(() => {
+      polls += 1;
+      if (polls > ANALYSIS_POLLS) clearInterval(timer);
+      else reload();
+    }, ANALYSIS_POLL_SECONDS * 1000);
+    return () => clearInterval(timer);
+  }, [waiting, round?.id]);
+}
+
+function Flags({ flags, analysed }) {
+  return html`<section class="flags" aria-labelledby="flags-heading" aria-live="polite">
     <h2 id="flags-heading">Worth talking about</h2>
-    ${flags.length
+    ${!analysed
+      ? html`<p class="muted">Looking at your answers together. Anything worth talking about will show here in a moment.</p>`
+      : flags.length
       ? html`<ul class="flag-list">
           ${flags.map((flag, index) => html`<li class="card" key=${index}>
             <p id=${`flag-${index}`}>${flag.summary}</p>
@@ -229,7 +251,7 @@ export function Reveal({ round, partnerName, headingRef }) {
           <li><span class="who who-partner">${partnerName}</span> ${PATTERN_SENTENCES[patterns.partner].partner}</li>
         </ul>`
       : null}
-    <${Flags} flags=${round.flags} />
+    <${Flags} flags=${round.flags} analysed=${Boolean(round.analysed_at)} />
   </section>`;
 }
 
@@ -262,13 +284,36 @@ function useOutboxNotices(roundId, onSettled) {
   return notices.filter((notice) => notice.kind === "refused" && notice.roundId !== roundId);
 }
 
+// A reveal stays a tap away from the start for this long after it happened.
+const LATEST_REVEAL_DAYS = 7;
+
+async function latestReveal() {
+  const page = await api("/checkins");
+  const latest = page.results[0];
+  const recent = latest?.revealed_at && Date.now() - Date.parse(latest.revealed_at) < LATEST_REVEAL_DAYS * 86400e3;
+  return latest?.status === "revealed" && recent ? latest : null;
+}
+
+/** The latest check-in, when both answered it in the last week: once the round is no longer
+ * open, this is where its answers side by side are found again. */
+export function LatestReveal() {
+  const latest = useLoad(latestReveal, []);
+  if (!latest.data) return null;
+  return html`<div class="card">
+    <h2>Your latest check-in</h2>
+    <p>You both answered on ${day(latest.data.revealed_at)}.</p>
+    <${Link} class="button button-secondary" href=${`/checkins/${latest.data.id}`}>See your answers side by side<//>
+  </div>`;
+}
+
 function NoRound({ couple }) {
   const next = couple?.schedule?.next_checkin_at;
   return html`<div class="card calm">
     <p>No check-in is open right now.</p>
     ${next ? html`<p>The next one opens ${when(next)}.</p>` : null}
     <p class="tap"><${Link} href="/">Go home<//> · <${Link} href="/history">See past check-ins<//></p>
-  </div>`;
+  </div>
+  <${LatestReveal} />`;
 }
 
 export function Checkin() {
@@ -303,6 +348,7 @@ export function Checkin() {
   useEffect(() => {
     if (round?.status === "open") outboxFlush();
   }, [round?.id]);
+  useRefreshUntilAnalysed(round, () => load(known.current?.id));
   useEffect(() => {
     if (focusReveal.current && round?.status === "revealed") {
       focusReveal.current = false;
@@ -385,6 +431,7 @@ export function RoundScreen({ id }) {
   const partnerName = partnerNameOf(state);
   const round = useLoad(() => api(`/checkins/${id}`), [id]);
   const data = round.data;
+  useRefreshUntilAnalysed(data, round.reload);
   const title = data ? `Check-in of ${day(data.opens_at)}` : "Check-in";
   let body;
   if (!data) {

@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 
 import { ApiError, api } from "app/api.js";
 import { Link, navigate } from "app/router.js";
+import { LatestReveal } from "app/screens/checkin.js";
 import { session } from "app/session.js";
 import { useStore } from "app/store.js";
 import { Button, Loading, Notice, Page, html, useLoad, when } from "app/ui.js";
@@ -71,7 +72,8 @@ function NoRound({ couple, onOpened }) {
     ${next ? html`<p>The next one opens ${when(next)}. <${Link} href="/schedule">Change when<//></p>` : null}
     <${Notice} kind="error">${problem}<//>
     <${Button} kind="secondary" busy=${busy} onClick=${checkInNow}>Check in now<//>
-  </div>`;
+  </div>
+  <${LatestReveal} />`;
 }
 
 function CoupleHome({ couple }) {
