@@ -5,7 +5,7 @@ from django.urls import path, re_path
 
 from web import views
 
-# The app's own router (web/static/app/router.js) knows the same paths.
+# The app routes the same paths itself (SCREENS in web/static/app/main.js; a test holds the two together).
 SCREENS = [
     "",
     "signin",

@@ -26,7 +26,7 @@ REST_FRAMEWORK = {**REST_FRAMEWORK}
 PUSH_ALLOW_LOOPBACK_ENDPOINTS = True
 
 # The plain files from the apps' folders (no collectstatic before a test run);
-# tests/web/test_static_release.py runs collectstatic with the production storage.
+# tests/web/test_pages.py runs collectstatic with the production storage.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None  # nothing collected: whitenoise serves from the finders

@@ -8,10 +8,12 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
 from web import assets
+from web.urls import SCREENS
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +60,18 @@ def test_every_screen_path_serves_the_same_shell_signed_in_or_not(path):
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
     assert '<script type="module" src="/static/app/main.js"></script>' in html
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_the_server_serves_the_shell_at_exactly_the_paths_the_app_routes():
+    # The app's table of screens (main.js) and the server's (web/urls.py) name the same paths, so
+    # a link the app makes never meets a 404, and a screen the app dropped is no longer served.
+    main = (settings.BASE_DIR / "web" / "static" / "app" / "main.js").read_text()
+    routed = {pattern.replace(":id", "7") for pattern in re.findall(r'^  \["(/[^"]*)", \w+, "', main, re.M)}
+    assert len(routed) >= 10, routed
+    served = {"/" + screen for screen in SCREENS} | {"/checkins/7", "/discussions/7", "/notifications/7"}
+    assert routed == served
+    for path in routed:
+        assert Client().get(path).status_code == 200, path
 
 
 def test_paths_that_are_no_screen_stay_404s():
