@@ -30,6 +30,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from py_vapid import Vapid02
 
+from notifications.vapid import generate_key_pair
+
 PUSH_SUBSCRIPTIONS_URL = "/api/v1/push/subscriptions"
 
 
@@ -42,12 +44,8 @@ def b64url_decode(text: str) -> bytes:
 
 
 def vapid_key_pair() -> tuple[str, str]:
-    """A fresh VAPID key pair (private, public), in the form `manage.py vapid_keys` prints."""
-    vapid = Vapid02()
-    vapid.generate_keys()
-    private = vapid.private_key.private_numbers().private_value.to_bytes(32, "big")
-    public = vapid.public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
-    return b64url(private), b64url(public)
+    """A fresh VAPID key pair (private, public) for the server, as `manage.py vapid_keys` prints it."""
+    return generate_key_pair()
 
 
 def jwt_claims(authorization: str) -> dict:
