@@ -14,10 +14,17 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# The processes of the Procfile (web, worker, deliver worker, beat) under honcho, on the embedded
+# defaults: SQLite and the filesystem broker. Ctrl-C, or a SIGTERM from outside, stops them all.
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
-	bash bin/run-dev
+	@echo "Tandem is starting: the app at http://$(RUN_ADDRESS)/  (API docs: http://$(RUN_ADDRESS)/api/docs/)"
+	@echo "Demo logins: sam@demo.tandem.app and alex@demo.tandem.app, password tandem-demo-2026"
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DJANGO_SETTINGS_MODULE=config.settings.dev \
+	  GUNICORN_BIND=$(RUN_ADDRESS) WEB_CONCURRENCY=2 exec $(VENV)/bin/honcho start
+
+RUN_ADDRESS ?= 127.0.0.1:8000
 
 # The browser tests (tests/web/) drive Debian's Chromium by its path: Playwright cannot download a
 # browser of its own here. Installed when missing (as root, or with sudo); never skipped: a machine

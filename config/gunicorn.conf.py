@@ -8,3 +8,7 @@ import os
 # leaves its core to another. WEB_CONCURRENCY overrides it, as hosts that set it expect.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
+# Where to listen: GUNICORN_BIND when set (`make run`: 127.0.0.1:8000); otherwise gunicorn's own
+# default, which is 0.0.0.0:$PORT where a platform sets PORT, else 127.0.0.1:8000.
+if os.environ.get("GUNICORN_BIND"):
+    bind = [os.environ["GUNICORN_BIND"]]

@@ -6,6 +6,7 @@ dev.py, test.py and production.py override only what must differ between machine
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -240,6 +241,9 @@ CELERY_TASK_ROUTES = {
     "notifications.deliver_batch": {"queue": "deliver"},
 }
 WORKER_QUEUES = "celery,deliver"
+# The queues a worker serves when it is given no -Q: both, in that order, so that a plain
+# `celery -A config worker` never leaves the reminders waiting on a queue nobody reads.
+CELERY_TASK_QUEUES = [Queue(name) for name in WORKER_QUEUES.split(",")]
 CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
 CELERY_BEAT_SCHEDULE = {
     # Opens due rounds, nudges, closes ended rounds and sweeps lost work; see checkin/scheduler.py.

@@ -33,8 +33,11 @@ def database_url() -> str:
     return f"postgres://{credentials}@{host}/{quote(db['NAME'], safe='')}"
 
 
-def start_worker(*, broker: str, log_path: Path, env: dict | None = None) -> subprocess.Popen:
-    """A `celery -A config worker` process on the test database and `broker`."""
+def start_worker(
+    *, broker: str, log_path: Path, env: dict | None = None, queues: str | None = settings.WORKER_QUEUES
+) -> subprocess.Popen:
+    """A `celery -A config worker` process on the test database and `broker`; `queues=None` starts
+    it without -Q, as a plain `celery -A config worker` is."""
     assert settings.DATABASES["default"]["NAME"].startswith("test_")
     environment = {
         **os.environ,
@@ -44,7 +47,7 @@ def start_worker(*, broker: str, log_path: Path, env: dict | None = None) -> sub
         "PYTHONUNBUFFERED": "1",
         **(env or {}),
     }
-    command = [str(CELERY), "-A", "config", "worker", "-Q", settings.WORKER_QUEUES, "--pool", "solo"]
+    command = [str(CELERY), "-A", "config", "worker", *(["-Q", queues] if queues else []), "--pool", "solo"]
     command += ["--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "INFO"]
     with log_path.open("ab") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)

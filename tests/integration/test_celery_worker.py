@@ -93,3 +93,19 @@ def test_one_worker_on_both_queues_takes_queued_work_before_queued_sends(transac
         redis.Redis.from_url(broker).flushdb()
     received = re.findall(r"Task ([\w.]+)\[[\w-]+\] received", process.log_path.read_text())
     assert received == ["checkin.round_analyse"] * 2 + ["notifications.deliver_batch"] * 4
+
+
+def test_a_plain_worker_given_no_queues_serves_the_deliver_queue_too(transactional_db, tmp_path):
+    # `celery -A config worker` with no -Q must not leave the reminders on a queue nobody reads.
+    broker = settings.CELERY_BROKER_URL
+    redis.Redis.from_url(broker).flushdb()
+    notification_tasks.deliver_batch.delay([])  # routed to `deliver`; nothing to send
+    tasks.round_analyse.delay(0)  # routed to `celery`
+    process = start_worker(broker=broker, log_path=tmp_path / "worker.log", queues=None)
+    try:
+        wait_for(lambda: process.log_path.read_text().count(" succeeded in ") == 2, process, "run both tasks")
+    finally:
+        stop(process)
+        redis.Redis.from_url(broker).flushdb()
+    received = re.findall(r"Task ([\w.]+)\[[\w-]+\] received", process.log_path.read_text())
+    assert sorted(received) == ["checkin.round_analyse", "notifications.deliver_batch"]

@@ -1,0 +1,91 @@
+"""`make run` as a newcomer uses it: the Procfile's four processes under honcho on the embedded
+defaults (SQLite; here a Redis broker database of the test's own, so the test can empty it), the
+app answering at its address, and a SIGTERM from outside stopping every process it started."""
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+
+from tests.integration.processes import ROOT, free_port
+
+BROKER = "redis://127.0.0.1:6379/14"
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid`, read from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                # Field 4 (ppid) comes after the command name, which is in parentheses.
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has finished; only its parent has yet to read its status
+
+
+def test_make_run_serves_the_app_and_a_sigterm_from_outside_stops_every_process(tmp_path):
+    redis.Redis.from_url(BROKER).flushdb()  # fails here when Redis is down
+    address = f"127.0.0.1:{free_port()}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'tandem.sqlite3'}",
+        "CELERY_BROKER_URL": BROKER,
+        "CELERY_BEAT_SCHEDULE_FILENAME": str(tmp_path / "celerybeat-schedule"),
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # make run chooses its own (the development settings)
+    log = (tmp_path / "make-run.log").open("wb")
+    make = subprocess.Popen(
+        ["make", "run", f"RUN_ADDRESS={address}"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://{address}/", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert make.poll() is None, (tmp_path / "make-run.log").read_text()
+            time.sleep(0.3)
+        else:
+            pytest.fail(f"make run did not serve the app:\n{(tmp_path / 'make-run.log').read_text()}")
+        started = descendants(make.pid)
+        output = (tmp_path / "make-run.log").read_text()
+        for process in ("web.1", "worker.1", "deliver.1", "beat.1"):
+            assert f"{process} " in output, output
+
+        make.send_signal(signal.SIGTERM)
+        make.wait(timeout=45)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(alive(pid) for pid in started):
+            time.sleep(0.2)
+        left = sorted(pid for pid in started if alive(pid))
+        assert left == [], f"still running after make run was stopped: {left}"
+    finally:
+        for pid in descendants(make.pid):
+            os.kill(pid, signal.SIGKILL)
+        if make.poll() is None:
+            make.kill()
+        log.close()
+        redis.Redis.from_url(BROKER).flushdb()
