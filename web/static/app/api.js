@@ -30,15 +30,22 @@ export class Offline extends Error {
   }
 }
 
+// Django refuses a request whose CSRF token it rotated (at sign-in, say) with a 403 that says so.
+function csrfRefused(status, body) {
+  return status === 403 && /CSRF/i.test(body?.detail || "");
+}
+
 function describe(status, body, retryAfter) {
+  if (status === 401 || (status === 403 && !csrfRefused(status, body))) {
+    return "You are signed out on this device. Sign in again to go on.";
+  }
   if (status === 429) {
     const minutes = Math.max(1, Math.ceil((Number(retryAfter) || 60) / 60));
     return `Too many tries for now. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
   }
   if (body && typeof body === "object") {
     if (typeof body.detail === "string") return body.detail;
-    const general = body.non_field_errors || body.detail;
-    if (Array.isArray(general) && general.length) return general.map(String).join(" ");
+    if (Array.isArray(body.non_field_errors) && body.non_field_errors.length) return body.non_field_errors.map(String).join(" ");
     const first = Object.values(body).flat()[0];
     if (typeof first === "string") return first;
   }
@@ -93,17 +100,35 @@ async function request(method, path, body, query) {
   return parsed;
 }
 
+const sessionEndedListeners = new Set();
+
+/** Calls `listener` whenever the server says nobody is signed in (the session ended elsewhere,
+ * expired, or the account is gone), so the app can ask for a sign-in where the person stands. */
+export function onSessionEnded(listener) {
+  sessionEndedListeners.add(listener);
+  return () => sessionEndedListeners.delete(listener);
+}
+
+/** Whether `error` is the server saying that nobody is signed in (not a CSRF refusal). */
+export function isSignedOut(error) {
+  return error instanceof ApiError && (error.status === 401 || error.status === 403) && !csrfRefused(error.status, error.body);
+}
+
 /**
  * `api("/checkins/current")`, `api("/couple/join", { method: "POST", body: { code } })`.
  * A CSRF refusal (a token rotated elsewhere) is retried once with a fresh token.
  */
 export async function api(path, { method = "GET", body, query } = {}) {
   try {
-    return await request(method, path, body, query);
+    try {
+      return await request(method, path, body, query);
+    } catch (error) {
+      if (!(error instanceof ApiError && csrfRefused(error.status, error.body))) throw error;
+      await csrfToken({ refresh: true });
+      return await request(method, path, body, query);
+    }
   } catch (error) {
-    const csrfRefused = error instanceof ApiError && error.status === 403 && /CSRF/i.test(error.message);
-    if (!csrfRefused) throw error;
-    await csrfToken({ refresh: true });
-    return request(method, path, body, query);
+    if (isSignedOut(error)) for (const listener of sessionEndedListeners) listener();
+    throw error;
   }
 }

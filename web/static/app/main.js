@@ -14,9 +14,9 @@ import { History } from "app/screens/history.js";
 import { Discussions, DiscussionScreen } from "app/screens/discussions.js";
 import { Inbox, OpenNotification } from "app/screens/inbox.js";
 import { Settings } from "app/screens/settings.js";
-import { refreshSession, refreshUnread, session } from "app/session.js";
+import { refreshCouple, refreshSession, refreshUnread, session } from "app/session.js";
 import { useStore } from "app/store.js";
-import { html } from "app/ui.js";
+import { Loading, html } from "app/ui.js";
 
 // [pattern, screen, who may see it]: "anyone", "signed-out" (sends the signed-in home), "signed-in".
 const SCREENS = [
@@ -86,12 +86,15 @@ function App() {
   let body;
   if (state.status === "unreachable") {
     body = html`<section class="page"><h1>Tandem</h1>
-      <p>You are offline, and Tandem needs the connection once to know who you are. It will open as soon as
-      the connection is back.</p></section>`;
+      <p>${state.problem} Tandem needs its server once to know who you are, and opens as soon as it answers.</p>
+      <button class="button button-secondary" type="button" onClick=${refreshSession}>Try again</button></section>`;
   } else if (!found) {
     body = html`<section class="page"><h1>Nothing here</h1><p><${Link} href="/">Go to the start</${Link}></p></section>`;
   } else if (found.audience === "signed-in" && state.status !== "signed-in") {
     body = html`<${SignIn} next=${path + (query.toString() ? `?${query}` : "")} />`;
+  } else if (state.status === "signed-in" && state.couple === undefined && state.coupleProblem) {
+    // Every signed-in screen needs to know the couple; asking failed (offline or 5xx).
+    body = html`<section class="page"><h1>Tandem</h1><${Loading} error=${state.coupleProblem} retry=${refreshCouple} /></section>`;
   } else if (found.audience === "signed-out" && state.status === "signed-in") {
     queueMicrotask(() => navigate("/", { replace: true }));
     body = null;
@@ -125,6 +128,9 @@ if ("serviceWorker" in navigator) {
 render(html`<${App} />`, document.getElementById("app"));
 refreshSession();
 // Started offline: who is signed in is learnt as soon as the server answers again.
+// A sign-out made offline reaches the server then too.
 onBackOnline(() => {
-  if (session.get().status === "unreachable") refreshSession();
+  const { status, couple } = session.get();
+  if (status !== "signed-in") refreshSession();
+  else if (couple === undefined) refreshCouple();
 });

@@ -12,7 +12,8 @@ const KEY = "tandem.outbox";
 function read() {
   try {
     const kept = JSON.parse(localStorage.getItem(KEY) || "[]");
-    return Array.isArray(kept) ? kept.filter((entry) => entry && Number.isInteger(entry.roundId) && entry.body) : [];
+    const valid = (entry) => entry && Number.isInteger(entry.roundId) && Number.isInteger(entry.userId) && entry.body;
+    return Array.isArray(kept) ? kept.filter(valid) : [];
   } catch (error) {
     return [];
   }
@@ -40,9 +41,15 @@ function tell(kind, entry, text) {
   outbox.set({ notices: [...others, { id: noticeCount, kind, roundId: entry.roundId, text }] });
 }
 
-/** The answer waiting for `roundId`, or null. */
-export function outboxEntry(roundId) {
-  return outbox.get().entries.find((entry) => entry.roundId === Number(roundId)) || null;
+/** The answer `userId` left waiting for `roundId`, or null: never another person's. */
+export function outboxEntry(roundId, userId) {
+  return outbox.get().entries.find((entry) => entry.roundId === Number(roundId) && entry.userId === userId) || null;
+}
+
+/** Forgets every answer on this device that is not `userId`'s: someone else signed in here. */
+export function outboxKeepOnlyFor(userId) {
+  const entries = outbox.get().entries;
+  if (entries.some((entry) => entry.userId !== userId)) write(entries.filter((entry) => entry.userId === userId));
 }
 
 /** Keeps `body` to send later for `roundId`, replacing whatever waited for that round. */
@@ -113,10 +120,9 @@ async function flushNow() {
     } catch (error) {
       return; // Offline or signed out: the answers wait for the next chance.
     }
-    const others = outbox.get().entries.filter((entry) => entry.userId !== undefined && entry.userId !== me.id);
-    if (others.length) write(outbox.get().entries.filter((entry) => !others.includes(entry)));
+    outboxKeepOnlyFor(me.id);
     for (const entry of waiting) {
-      if (others.includes(entry)) continue;
+      if (entry.userId !== me.id) continue;
       tried.add(entry);
       const outcome = await sendOne(entry);
       if (outcome === "offline" || outcome === "signed-out") return;

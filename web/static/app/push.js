@@ -65,22 +65,63 @@ async function browserSubscription() {
   return (await registration?.pushManager.getSubscription()) || null;
 }
 
+/** The server's VAPID public key. A server without one answers 503 with its reason, which
+ * comes back as PushProblem("unavailable"); offline and other failures as the API's errors. */
+async function serverKey() {
+  let body;
+  try {
+    body = await api("/push/vapid-public-key");
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 503) throw new PushProblem("unavailable", error.message);
+    throw error;
+  }
+  if (!body?.public_key) {
+    throw new PushProblem("unavailable", "Push notifications are not available on this Tandem server. Email reminders will be used.");
+  }
+  return body.public_key;
+}
+
+/** Tells Tandem about `subscription` (the same endpoint twice is one) and keeps its id here. */
+async function register(subscription) {
+  const saved = await api("/push/subscriptions", { method: "POST", body: subscription.toJSON() });
+  const stored = { id: saved.id, endpoint: saved.endpoint };
+  try {
+    localStorage.setItem(STORED, JSON.stringify(stored));
+  } catch (error) {
+    // Storage refused: push still works; sign-out just cannot name this subscription.
+  }
+  return stored;
+}
+
 /**
- * Where push stands on this device: `{supported, permission, subscribed}`. `subscribed` means
- * this browser has a subscription that Tandem knows about (one this device registered).
+ * Where push stands on this device: `{supported, permission, subscribed, unavailable}`.
+ * `subscribed` means this browser has a subscription that Tandem knows about (one this device
+ * registered); `unavailable` is the server's reason when it cannot send pushes at all, else null.
  */
 export async function pushState() {
-  if (!pushSupported()) return { supported: false, permission: "unsupported", subscribed: false };
+  if (!pushSupported()) return { supported: false, permission: "unsupported", subscribed: false, unavailable: null };
   const permission = Notification.permission;
+  let unavailable = null;
+  try {
+    await serverKey();
+  } catch (error) {
+    // Offline or a passing failure: it is asked again when the person taps.
+    if (error instanceof PushProblem) unavailable = error.message;
+  }
   let subscribed = false;
   try {
     const subscription = await browserSubscription();
-    const stored = storedSubscription();
+    let stored = storedSubscription();
+    if (subscription && stored && stored.endpoint !== subscription.endpoint && permission === "granted") {
+      // The push service replaced this device's subscription (sw.js tells Tandem at once, but
+      // may have been offline): make sure Tandem has the new one, and sign-out can name it.
+      stored = await register(subscription).catch(() => stored);
+    }
     subscribed = Boolean(subscription && stored && stored.endpoint === subscription.endpoint) && permission === "granted";
   } catch (error) {
     subscribed = false;
   }
-  return { supported: true, permission, subscribed };
+  return { supported: true, permission, subscribed, unavailable };
 }
 
 /**
@@ -104,10 +145,7 @@ export async function pushSubscribe() {
   if (permission !== "granted") {
     throw new PushProblem("dismissed", "Notifications were not allowed this time. You can try again whenever you like.");
   }
-  const { public_key: publicKey } = await api("/push/vapid-public-key");
-  if (!publicKey) {
-    throw new PushProblem("unavailable", "Push notifications are not available on this Tandem server. Email reminders will be used.");
-  }
+  const publicKey = await serverKey();
   const registration = await within(navigator.serviceWorker.ready, PUSH_SERVICE_SECONDS);
   const subscription = await within(
     registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) }),
@@ -115,17 +153,11 @@ export async function pushSubscribe() {
     // Settled after we gave up: not registered with Tandem, so not kept either.
     (late) => late?.unsubscribe().catch(() => {}),
   );
-  let saved;
   try {
-    saved = await api("/push/subscriptions", { method: "POST", body: subscription.toJSON() });
+    await register(subscription);
   } catch (error) {
     await subscription.unsubscribe().catch(() => {});
     throw error;
-  }
-  try {
-    localStorage.setItem(STORED, JSON.stringify({ id: saved.id, endpoint: saved.endpoint }));
-  } catch (error) {
-    // Storage refused: push still works; sign-out just cannot name this subscription.
   }
   return api("/notifications/preferences", { method: "PATCH", body: { push: true } });
 }

@@ -1,24 +1,41 @@
 // Who is signed in on this device, their couple and their unread count. The browser holds only
 // the session cookie (HttpOnly): no token and no user data is written to the device's storage.
-import { ApiError, Offline, api, forgetCsrf } from "app/api.js";
-import { outboxClear } from "app/outbox.js";
+import { ApiError, api, forgetCsrf, isSignedOut, onSessionEnded } from "app/api.js";
+import { outboxClear, outboxKeepOnlyFor } from "app/outbox.js";
 import { pushForgetDevice } from "app/push.js";
 import { createStore } from "app/store.js";
 
-// status: "loading", "signed-out", "signed-in" or "unreachable" (offline before we knew).
-// couple: undefined while unknown, null when not paired.
-export const session = createStore({ status: "loading", me: null, couple: undefined, unread: 0 });
+// Set while a sign-out has not reached the server yet (it was made offline): the session cookie,
+// which only the server can end, must not sign anyone in again on this device.
+const SIGN_OUT_PENDING = "tandem.sign-out-pending";
+const SIGNED_OUT = { status: "signed-out", me: null, couple: undefined, coupleProblem: null, unread: 0, problem: null };
+
+// status: "loading", "signed-out", "signed-in" or "unreachable" (the server did not answer before
+// we knew; `problem` says why). couple: undefined while unknown (`coupleProblem` says why, when
+// asking failed), null when not paired.
+export const session = createStore({ ...SIGNED_OUT, status: "loading" });
+
+// The server says nobody is signed in any more (the session expired or ended elsewhere): the
+// screen asks for a sign-in where the person stands.
+onSessionEnded(() => {
+  if (session.get().status === "signed-in") session.set(SIGNED_OUT);
+});
 
 export async function refreshSession() {
+  if (signOutPending() && !(await endServerSession())) {
+    session.set(SIGNED_OUT);
+    return;
+  }
   try {
     const me = await api("/me");
-    session.set({ status: "signed-in", me });
+    session.set({ status: "signed-in", me, problem: null });
   } catch (error) {
-    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-      session.set({ status: "signed-out", me: null, couple: undefined, unread: 0 });
-      return;
+    if (isSignedOut(error)) {
+      session.set(SIGNED_OUT);
+    } else if (session.get().status !== "signed-in") {
+      // Offline, or the server is in trouble (5xx): say so, and try again when it answers.
+      session.set({ status: "unreachable", problem: error.message });
     }
-    if (error instanceof Offline && session.get().status === "loading") session.set({ status: "unreachable" });
     return;
   }
   await Promise.all([refreshCouple(), refreshUnread()]);
@@ -26,9 +43,11 @@ export async function refreshSession() {
 
 export async function refreshCouple() {
   try {
-    session.set({ couple: await api("/couple") });
+    session.set({ couple: await api("/couple"), coupleProblem: null });
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) session.set({ couple: null });
+    if (error instanceof ApiError && error.status === 404) session.set({ couple: null, coupleProblem: null });
+    // Offline or 5xx: the screens waiting for it say so (main.js) instead of loading for ever.
+    else if (session.get().couple === undefined) session.set({ coupleProblem: error });
   }
 }
 
@@ -43,25 +62,56 @@ export async function refreshUnread() {
 
 /** After sign-up or sign-in: the session cookie is set and Django has rotated the CSRF token. */
 export async function signedIn() {
+  forgetSignOutPending(); // the new sign-in replaced the session a sign-out could not end
   forgetCsrf();
   await refreshSession();
+  // Answers another person left waiting on this device are never theirs to see or send.
+  const { me } = session.get();
+  if (me) outboxKeepOnlyFor(me.id);
 }
 
 /** Signs out and clears everything the app keeps on this device. */
 export async function signOut() {
   await clearDevice();
   try {
-    await api("/auth/logout", { method: "POST" });
+    localStorage.setItem(SIGN_OUT_PENDING, "1");
   } catch (error) {
-    // Offline or already signed out: the device is clear either way.
+    // Storage refused: the sign-out below is the only try.
   }
-  forgetCsrf();
-  session.set({ status: "signed-out", me: null, couple: undefined, unread: 0 });
+  await endServerSession();
+  session.set(SIGNED_OUT);
 }
 
-/** What sign-out, leaving an account and a deleted account all do to this device. */
-export async function clearDevice() {
-  await pushForgetDevice();
+function signOutPending() {
+  try {
+    return localStorage.getItem(SIGN_OUT_PENDING) !== null;
+  } catch (error) {
+    return false;
+  }
+}
+
+function forgetSignOutPending() {
+  try {
+    localStorage.removeItem(SIGN_OUT_PENDING);
+  } catch (error) {
+    // Nothing was kept.
+  }
+}
+
+/** Ends the session on the server; false when it could not be reached (the sign-out waits). */
+async function endServerSession() {
+  try {
+    await api("/auth/logout", { method: "POST" });
+  } catch (error) {
+    if (!isSignedOut(error)) return false; // offline or 5xx; "already signed out" is done
+  }
+  forgetSignOutPending();
+  forgetCsrf();
+  return true;
+}
+
+/** What leaving the couple does to this device: nothing of the couple's waits or shows here. */
+export async function clearCoupleFromDevice() {
   outboxClear();
   try {
     const registration = await navigator.serviceWorker?.getRegistration();
@@ -69,6 +119,12 @@ export async function clearDevice() {
   } catch (error) {
     // No service worker: nothing shown.
   }
+}
+
+/** What sign-out and a deleted account do to this device. */
+export async function clearDevice() {
+  await pushForgetDevice();
+  await clearCoupleFromDevice();
   localStorage.clear();
   sessionStorage.clear();
 }

@@ -23,30 +23,37 @@ export function Page({ title, children, className = "" }) {
   </section>`;
 }
 
-/** A labelled input. `error` is the server's words about this field, shown and announced. */
-export function Field({ label, name, error, hint, type = "text", ...input }) {
+/** A form control's id, and the ids of its hint and error for its aria-describedby. */
+export function fieldIds(name, hint, error) {
   const id = `field-${name}`;
   const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
+  return { id, described: described || undefined };
+}
+
+/** The label, hint and error around the control `children` (whose ids come from fieldIds). */
+export function FieldFrame({ id, label, hint, error, children }) {
   return html`<div class="field">
     <label for=${id}>${label}</label>
     ${hint ? html`<p class="hint" id=${`${id}-hint`}>${hint}</p>` : null}
-    <input id=${id} name=${name} type=${type} aria-invalid=${error ? "true" : undefined}
-      aria-describedby=${described || undefined} ...${input} />
+    ${children}
     ${error ? html`<p class="field-error" id=${`${id}-error`}>${error}</p>` : null}
   </div>`;
 }
 
+/** A labelled input. `error` is the server's words about this field, shown and announced. */
+export function Field({ label, name, error, hint, type = "text", ...input }) {
+  const { id, described } = fieldIds(name, hint, error);
+  return html`<${FieldFrame} id=${id} label=${label} hint=${hint} error=${error}>
+    <input id=${id} name=${name} type=${type} aria-invalid=${error ? "true" : undefined} aria-describedby=${described} ...${input} />
+  <//>`;
+}
+
 /** A labelled multi-line text box. */
 export function TextArea({ label, name, error, hint, ...input }) {
-  const id = `field-${name}`;
-  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
-  return html`<div class="field">
-    <label for=${id}>${label}</label>
-    ${hint ? html`<p class="hint" id=${`${id}-hint`}>${hint}</p>` : null}
-    <textarea id=${id} name=${name} aria-invalid=${error ? "true" : undefined}
-      aria-describedby=${described || undefined} ...${input}></textarea>
-    ${error ? html`<p class="field-error" id=${`${id}-error`}>${error}</p>` : null}
-  </div>`;
+  const { id, described } = fieldIds(name, hint, error);
+  return html`<${FieldFrame} id=${id} label=${label} hint=${hint} error=${error}>
+    <textarea id=${id} name=${name} aria-invalid=${error ? "true" : undefined} aria-describedby=${described} ...${input}></textarea>
+  <//>`;
 }
 
 /** A message about the whole form or screen; `role=alert` for problems so they are announced. */
@@ -91,6 +98,63 @@ export function Loading({ error, retry }) {
     <//>`;
   }
   return html`<p class="loading" aria-busy="true">Loading…</p>`;
+}
+
+/** The `page` number in a list's `next` link, or null. */
+function pageNumber(next) {
+  try {
+    return new URL(next, location.origin).searchParams.get("page");
+  } catch (error) {
+    return null;
+  }
+}
+
+/**
+ * A paginated list of the API (`{count, next, previous, results}`): the first page, then one
+ * more on each `loadMore()`, with the focus moving to the first item that came. `load(page)`
+ * fetches one page (null: the first). Items are told apart by `id`; `itemRef(item)` is the ref
+ * for an item's element, so the focus can find it.
+ */
+export function usePages(load, deps = []) {
+  const first = useLoad(() => load(null), deps);
+  const [later, setLater] = useState([]);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState(null);
+  const firstNew = useRef(null);
+  const focusNew = useRef(false);
+  useEffect(() => setLater([]), [first.data]);
+  useEffect(() => {
+    if (focusNew.current) {
+      focusNew.current = false;
+      firstNew.current?.querySelector("a")?.focus();
+    }
+  }, [later]);
+  const pages = first.data ? [first.data, ...later] : [];
+  const next = pages.length ? pages[pages.length - 1].next : null;
+  const seen = new Set();
+  const items = pages.flatMap((page) => page.results).filter((item) => !seen.has(item.id) && seen.add(item.id));
+  const firstNewId = later.length ? later[later.length - 1].results[0]?.id : undefined;
+  const loadMore = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const page = await load(pageNumber(next));
+      focusNew.current = true;
+      setLater((previous) => [...previous, page]);
+    } catch (error) {
+      setProblem(error.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const itemRef = (item) => (item.id === firstNewId ? firstNew : undefined);
+  return { first, items, next, busy, problem, loadMore, itemRef };
+}
+
+/** The end of a paginated list: why more could not come, and the button that brings more. */
+export function MorePages({ pages }) {
+  return html`<${Notice} kind="error">${pages.problem}<//>
+    ${pages.next ? html`<${Button} kind="secondary" type="button" busy=${pages.busy} onClick=${pages.loadMore}>Load more<//>` : null}`;
 }
 
 const DATE_TIME = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });

@@ -85,25 +85,32 @@ async function csrfToken() {
   return (await response.json()).csrf_token;
 }
 
+/** The server's VAPID key, or null when it has none (503: email stays the way to remind). */
+async function vapidKey() {
+  const response = await fetch("/api/v1/push/vapid-public-key", { credentials: "same-origin" });
+  return response.ok ? (await response.json()).public_key || null : null;
+}
+
 self.addEventListener("pushsubscriptionchange", (event) => {
   // The push service replaced or dropped the subscription: make a new one and tell Tandem, so
-  // reminders keep arriving without the person doing anything.
+  // reminders keep arriving without the person doing anything. Offline, this fails; the app
+  // registers the new subscription the next time Settings looks (push.js, pushState).
   event.waitUntil(
     (async () => {
-      let key = event.oldSubscription?.options?.applicationServerKey;
-      if (!key) {
-        const response = await fetch("/api/v1/push/vapid-public-key", { credentials: "same-origin" });
-        key = (await response.json()).public_key;
+      let subscription = event.newSubscription;
+      if (!subscription) {
+        const key = event.oldSubscription?.options?.applicationServerKey || (await vapidKey());
+        if (!key) return;
+        subscription = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
       }
-      if (!key) return;
-      const subscription = event.newSubscription ||
-        (await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }));
-      await fetch("/api/v1/push/subscriptions", {
+      const response = await fetch("/api/v1/push/subscriptions", {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": await csrfToken() },
         body: JSON.stringify(subscription.toJSON()),
       });
+      // Nobody is signed in here any more: nothing may arrive for them on this device.
+      if (response.status === 401 || response.status === 403) await subscription.unsubscribe();
     })(),
   );
 });

@@ -3,7 +3,7 @@
 // out. The partner's answer is shown only when the API gives it (after both have answered).
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 
-import { ApiError, Offline, api } from "app/api.js";
+import { ApiError, Offline, api, isSignedOut } from "app/api.js";
 import { onBackOnline } from "app/connection.js";
 import { outbox, outboxDismiss, outboxDrop, outboxEntry, outboxFlush, outboxKeep, outboxSettled } from "app/outbox.js";
 import { Link } from "app/router.js";
@@ -25,21 +25,16 @@ export const QUESTIONS = {
   independence: "Am I getting enough independence (space, time and choices of my own)?",
 };
 
-// Patterns in plain, blame-free words (checkin/patterns.py says what each one is).
+// Patterns in plain, blame-free words, after "You" or the partner's name (checkin/patterns.py
+// says what each one is).
 const PATTERN_SENTENCES = {
-  integrated: { you: "You feel close and free.", partner: "feels close and free." },
-  engulfed: {
-    you: "You feel close, and would like more room of your own.",
-    partner: "feels close, and would like more room of their own.",
-  },
+  integrated: { you: "feel close and free.", partner: "feels close and free." },
+  engulfed: { you: "feel close, and would like more room of your own.", partner: "feels close, and would like more room of their own." },
   isolated: {
-    you: "You have room of your own, and would like more closeness.",
+    you: "have room of your own, and would like more closeness.",
     partner: "has room of their own, and would like more closeness.",
   },
-  adrift: {
-    you: "You would like more closeness and more room of your own.",
-    partner: "would like more closeness and more room of their own.",
-  },
+  adrift: { you: "would like more closeness and more room of your own.", partner: "would like more closeness and more room of their own." },
 };
 
 /** A pattern in a few words, for lists: "close and free". */
@@ -63,7 +58,8 @@ function partnerNameOf(state) {
   return state.couple?.partner?.display_name || "your partner";
 }
 
-async function currentRound() {
+/** The open round, or null when none is. */
+export async function currentRound() {
   try {
     return await api("/checkins/current");
   } catch (error) {
@@ -102,8 +98,8 @@ function PartnerState({ round, partnerName }) {
   return html`<span class="partner-state">${round.partner.answered ? `${partnerName} has answered.` : `${partnerName} has not answered yet.`}</span>`;
 }
 
-function answerOf(round) {
-  const pending = outboxEntry(round.id);
+function answerOf(round, userId) {
+  const pending = outboxEntry(round.id, userId);
   const source = pending?.body || round.me.response;
   return {
     connection: source?.connection ?? null,
@@ -113,11 +109,11 @@ function answerOf(round) {
   };
 }
 
-function AnswerForm({ round, partnerName, onSend, message }) {
-  const form = useForm(answerOf(round));
+function AnswerForm({ round, userId, partnerName, onSend, message }) {
+  const form = useForm(answerOf(round, userId));
   const formRef = useRef(null);
-  const { entries } = useStore(outbox);
-  const pending = entries.find((entry) => entry.roundId === round.id);
+  useStore(outbox); // re-rendered when what waits on this device changes
+  const pending = outboxEntry(round.id, userId);
   const choose = (name) => (number) => form.setValues((previous) => ({ ...previous, [name]: number }));
 
   const send = async (values) => {
@@ -247,7 +243,7 @@ export function Reveal({ round, partnerName, headingRef }) {
     </table>
     ${patterns
       ? html`<ul class="patterns">
-          <li><span class="who who-me">You</span> ${PATTERN_SENTENCES[patterns.me].you.replace(/^You /, "")}</li>
+          <li><span class="who who-me">You</span> ${PATTERN_SENTENCES[patterns.me].you}</li>
           <li><span class="who who-partner">${partnerName}</span> ${PATTERN_SENTENCES[patterns.partner].partner}</li>
         </ul>`
       : null}
@@ -372,10 +368,12 @@ export function Checkin() {
       response = await api(`/checkins/${roundId}/response`, { method: "PUT", body });
     } catch (error) {
       if (error instanceof Offline) {
-        outboxKeep({ roundId, userId: state.me?.id, body });
+        outboxKeep({ roundId, userId: state.me.id, body });
         setMessage({ kind: "kind", text: OFFLINE_KEPT });
         return;
       }
+      // Signed out meanwhile (the session expired): kept for when this person signs in again.
+      if (isSignedOut(error)) outboxKeep({ roundId, userId: state.me.id, body });
       if (error instanceof ApiError && error.status === 409) {
         outboxDrop(roundId);
         const fresh = await load(roundId);
@@ -403,7 +401,7 @@ export function Checkin() {
   } else if (round === undefined) body = html`<${Loading} error=${loadError} retry=${() => load()} />`;
   else if (round === null) body = html`<${NoRound} couple=${state.couple} />`;
   else if (round.status === "open") {
-    body = html`<${AnswerForm} key=${round.id} round=${round} partnerName=${partnerName} onSend=${send} message=${message} />`;
+    body = html`<${AnswerForm} key=${round.id} round=${round} userId=${state.me?.id} partnerName=${partnerName} onSend=${send} message=${message} />`;
   } else if (round.status === "revealed") {
     body = html`${message ? html`<${Notice} kind=${message.kind}>${message.text}<//>` : null}
       <${Reveal} round=${round} partnerName=${partnerName} headingRef=${revealHeading} />`;

@@ -1,23 +1,15 @@
 // Talks: what a check-in flagged as worth talking about, each with a prompt that invites the
 // conversation, a few shared notes, and a way to say it has been talked through.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 
 import { ApiError, api } from "app/api.js";
 import { Link, navigate } from "app/router.js";
-import { Button, Loading, Notice, Page, TextArea, day, html, useForm, useLoad, when } from "app/ui.js";
+import { Button, Loading, MorePages, Notice, Page, TextArea, day, html, useForm, useLoad, usePages, when } from "app/ui.js";
 
 const FILTERS = [
   ["open", "Open"],
   ["resolved", "Resolved"],
 ];
-
-function pageOf(next) {
-  try {
-    return new URL(next, location.origin).searchParams.get("page");
-  } catch (error) {
-    return null;
-  }
-}
 
 function DiscussionItem({ discussion, itemRef }) {
   const notes = discussion.notes?.length || 0;
@@ -33,48 +25,16 @@ function DiscussionItem({ discussion, itemRef }) {
 }
 
 function DiscussionList({ status }) {
-  const first = useLoad(() => api("/discussions", { query: { status } }), [status]);
-  const [more, setMore] = useState([]);
-  const [next, setNext] = useState(undefined);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState(null);
-  const firstNew = useRef(null);
-  const focusNew = useRef(false);
-
-  useEffect(() => {
-    if (focusNew.current) {
-      focusNew.current = false;
-      firstNew.current?.querySelector("a")?.focus();
-    }
-  }, [more]);
-
-  if (!first.data) return html`<${Loading} error=${first.error} retry=${first.reload} />`;
-  const nextPage = next === undefined ? first.data.next : next;
-  const discussions = [...first.data.results, ...more.flat()];
-  const firstNewIndex = first.data.results.length + more.slice(0, -1).flat().length;
-  const loadMore = async () => {
-    setBusy(true);
-    setProblem(null);
-    try {
-      const page = await api("/discussions", { query: { status, page: pageOf(nextPage) } });
-      focusNew.current = true;
-      setNext(page.next);
-      setMore((previous) => [...previous, page.results]);
-    } catch (error) {
-      setProblem(error.message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  if (!discussions.length) {
+  const pages = usePages((page) => api("/discussions", { query: { status, page } }), [status]);
+  if (!pages.first.data) return html`<${Loading} error=${pages.first.error} retry=${pages.first.reload} />`;
+  if (!pages.items.length) {
     return html`<p class="card calm">${status === "resolved" ? "Nothing resolved yet." : "Nothing to talk about right now."}</p>`;
   }
   return html`<ul class="talk-list">
-      ${discussions.map((discussion, index) => html`<${DiscussionItem} key=${discussion.id} discussion=${discussion}
-        itemRef=${more.length && index === firstNewIndex ? firstNew : undefined} />`)}
+      ${pages.items.map((discussion) => html`<${DiscussionItem} key=${discussion.id} discussion=${discussion}
+        itemRef=${pages.itemRef(discussion)} />`)}
     </ul>
-    <${Notice} kind="error">${problem}<//>
-    ${nextPage ? html`<${Button} kind="secondary" busy=${busy} onClick=${loadMore}>Load more<//>` : null}`;
+    <${MorePages} pages=${pages} />`;
 }
 
 export function Discussions({ query }) {

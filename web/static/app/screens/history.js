@@ -1,14 +1,12 @@
 // The history: how both partners' ratings have moved (a small chart with a table as its text
 // alternative) and every past check-in, newest first, each opening its reveal.
-import { useEffect, useRef, useState } from "preact/hooks";
-
 import { api } from "app/api.js";
 import { LegendSample, RatingsChart, shortDate } from "app/chart.js";
 import { Link } from "app/router.js";
 import { PATTERN_SHORT } from "app/screens/checkin.js";
 import { session } from "app/session.js";
 import { useStore } from "app/store.js";
-import { Button, Loading, Notice, Page, day, html, useLoad } from "app/ui.js";
+import { Loading, MorePages, Page, day, html, useLoad, usePages } from "app/ui.js";
 
 const CHART_ROUNDS = 12;
 const DIMENSIONS = [
@@ -86,59 +84,18 @@ function RoundItem({ round, partnerName, itemRef }) {
   </li>`;
 }
 
-function pageOf(next) {
-  try {
-    return new URL(next, location.origin).searchParams.get("page");
-  } catch (error) {
-    return null;
-  }
-}
-
 function Rounds({ partnerName }) {
-  const first = useLoad(() => api("/checkins"), []);
-  const [more, setMore] = useState([]);
-  const [next, setNext] = useState(undefined);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState(null);
-  const firstNew = useRef(null);
-  const focusNew = useRef(false);
-
-  useEffect(() => {
-    if (focusNew.current) {
-      focusNew.current = false;
-      firstNew.current?.querySelector("a")?.focus();
-    }
-  }, [more]);
-
-  if (!first.data) return html`<${Loading} error=${first.error} retry=${first.reload} />`;
-  const nextPage = next === undefined ? first.data.next : next;
-  const rounds = [...first.data.results, ...more.flatMap((page) => page)];
-  const loadMore = async () => {
-    setBusy(true);
-    setProblem(null);
-    try {
-      const page = await api("/checkins", { query: { page: pageOf(nextPage) } });
-      focusNew.current = true;
-      setNext(page.next);
-      setMore((previous) => [...previous, page.results]);
-    } catch (error) {
-      setProblem(error.message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const firstNewIndex = first.data.results.length + more.slice(0, -1).flat().length;
-
+  const pages = usePages((page) => api("/checkins", { query: { page } }), []);
+  if (!pages.first.data) return html`<${Loading} error=${pages.first.error} retry=${pages.first.reload} />`;
   return html`<section aria-labelledby="rounds-heading">
     <h2 id="rounds-heading">Past check-ins</h2>
-    ${rounds.length
+    ${pages.items.length
       ? html`<ul class="round-list">
-          ${rounds.map((round, index) => html`<${RoundItem} key=${round.id} round=${round} partnerName=${partnerName}
-            itemRef=${more.length && index === firstNewIndex ? firstNew : undefined} />`)}
+          ${pages.items.map((round) => html`<${RoundItem} key=${round.id} round=${round} partnerName=${partnerName}
+            itemRef=${pages.itemRef(round)} />`)}
         </ul>`
       : html`<p class="card calm">No check-ins yet. Each one will be here once it opens.</p>`}
-    <${Notice} kind="error">${problem}<//>
-    ${nextPage ? html`<${Button} kind="secondary" busy=${busy} onClick=${loadMore}>Load more<//>` : null}
+    <${MorePages} pages=${pages} />
   </section>`;
 }
 

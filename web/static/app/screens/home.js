@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 
 import { ApiError, api } from "app/api.js";
 import { Link, navigate } from "app/router.js";
-import { LatestReveal } from "app/screens/checkin.js";
+import { LatestReveal, currentRound } from "app/screens/checkin.js";
 import { session } from "app/session.js";
 import { useStore } from "app/store.js";
 import { Button, Loading, Notice, Page, html, useLoad, when } from "app/ui.js";
@@ -31,18 +31,9 @@ function Welcome() {
   <//>`;
 }
 
-async function currentRound() {
-  try {
-    return await api("/checkins/current");
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
-    throw error;
-  }
-}
-
 function OpenRound({ round, partnerName }) {
   return html`<div class="card">
-    <h2>This week's check-in is open</h2>
+    <h2>Your check-in is open</h2>
     <p>Open until ${when(round.closes_at)}.</p>
     <p>${round.me.answered ? "You have answered. You can change it until you have both answered." : "You have not answered yet."}</p>
     <p>${partnerName} ${round.partner.answered ? "has answered." : "has not answered yet."}</p>
@@ -62,7 +53,9 @@ function NoRound({ couple, onOpened }) {
       onOpened();
       navigate("/checkin");
     } catch (error) {
-      setProblem(error.message);
+      // 409: one is open already (your partner just opened it), which is what you wanted.
+      if (error instanceof ApiError && error.status === 409) navigate("/checkin");
+      else setProblem(error.message);
     } finally {
       setBusy(false);
     }

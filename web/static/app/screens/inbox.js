@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "app/api.js";
 import { Link, navigate } from "app/router.js";
 import { refreshCouple, refreshUnread } from "app/session.js";
-import { Button, Loading, Notice, Page, day, html, useLoad } from "app/ui.js";
+import { Button, Loading, MorePages, Notice, Page, day, html, usePages } from "app/ui.js";
 
 const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 const STEPS = [
@@ -41,17 +41,9 @@ export function targetOf({ kind, data }) {
   }
 }
 
-function pageNumber(next) {
-  try {
-    return new URL(next, location.origin).searchParams.get("page");
-  } catch (error) {
-    return null;
-  }
-}
-
-function Item({ notification }) {
+function Item({ notification, itemRef }) {
   const unread = !notification.read_at;
-  return html`<li>
+  return html`<li ref=${itemRef}>
     <${Link} class=${`inbox-item${unread ? " inbox-item-unread" : ""}`} href=${`/notifications/${notification.id}`}>
       <span class="inbox-title">
         ${unread ? html`<span class="inbox-dot" aria-hidden="true"></span><span class="visually-hidden">Unread: </span>` : null}
@@ -64,33 +56,10 @@ function Item({ notification }) {
 }
 
 export function Inbox() {
-  const first = useLoad(() => api("/notifications"));
-  const [more, setMore] = useState([]);
-  const [next, setNext] = useState(null);
+  const pages = usePages((page) => api("/notifications", { query: { page } }), []);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState(null);
   const [status, setStatus] = useState("");
-
-  useEffect(() => {
-    if (first.data) {
-      setMore([]);
-      setNext(first.data.next);
-    }
-  }, [first.data]);
-
-  const loadMore = async () => {
-    setBusy(true);
-    setProblem(null);
-    try {
-      const page = await api("/notifications", { query: { page: pageNumber(next) } });
-      setMore((previous) => [...previous, ...page.results]);
-      setNext(page.next);
-    } catch (error) {
-      setProblem(error.message);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const markAllRead = async () => {
     setBusy(true);
@@ -99,7 +68,7 @@ export function Inbox() {
     try {
       await api("/notifications/read-all", { method: "POST" });
       await refreshUnread();
-      first.reload();
+      pages.first.reload();
       setStatus("All marked as read.");
     } catch (error) {
       setProblem(error.message);
@@ -108,21 +77,21 @@ export function Inbox() {
     }
   };
 
-  if (first.data === undefined) return html`<${Page} title="Inbox"><${Loading} error=${first.error} retry=${first.reload} /><//>`;
-  const items = [...first.data.results, ...more.filter((item) => !first.data.results.some((seen) => seen.id === item.id))];
+  if (!pages.first.data) return html`<${Page} title="Inbox"><${Loading} error=${pages.first.error} retry=${pages.first.reload} /><//>`;
   return html`<${Page} title="Inbox" className="inbox">
     <${Notice} kind="error">${problem}<//>
     <p class="inbox-status" role="status">${status}</p>
-    ${items.length === 0
+    ${pages.items.length === 0
       ? html`<p class="inbox-empty">Nothing here yet.</p>`
       : html`
         <div class="actions">
           <${Button} kind="secondary" type="button" busy=${busy} onClick=${markAllRead}>Mark all as read<//>
         </div>
         <ul class="inbox-list">
-          ${items.map((notification) => html`<${Item} key=${notification.id} notification=${notification} />`)}
+          ${pages.items.map((notification) => html`<${Item} key=${notification.id} notification=${notification}
+            itemRef=${pages.itemRef(notification)} />`)}
         </ul>
-        ${next ? html`<${Button} kind="secondary" type="button" busy=${busy} onClick=${loadMore}>Load more<//>` : null}`}
+        <${MorePages} pages=${pages} />`}
   <//>`;
 }
 

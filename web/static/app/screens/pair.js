@@ -102,6 +102,7 @@ function JoinForm({ code = "" }) {
   const join = async ({ code: typed }) => {
     if (!typed.trim()) throw new ApiError(400, { code: ["Enter the code your partner gave you, like 7KQ2M-XR4PD."] });
     await api("/couple/join", { method: "POST", body: { code: typed.trim() } });
+    invitedCode = "";
     await refreshCouple();
     navigate("/");
   };
@@ -132,15 +133,22 @@ export function Pair() {
   <//>`;
 }
 
+// The code of the invite link this tab opened, kept in memory only while its person signs up or
+// signs in (the address bar, history and the device's storage never hold it again).
+let invitedCode = "";
+
 export function Join({ query }) {
   const state = useStore(session);
-  const [code] = useState(() => query?.get("code") || "");
+  const [code] = useState(() => {
+    invitedCode = query?.get("code") || invitedCode;
+    return invitedCode;
+  });
   useEffect(() => {
     // The code is as good as a key for a few days: keep it out of history and screenshots.
     if (new URLSearchParams(location.search).has("code")) dropQuery("code");
   }, []);
 
-  const next = encodeURIComponent(code ? `/join?code=${code}` : "/join");
+  const next = encodeURIComponent("/join");
   let body;
   if (state.status !== "signed-in") {
     body = html`

@@ -6,7 +6,7 @@ import { ApiError, api } from "app/api.js";
 import { Link } from "app/router.js";
 import { refreshCouple, session } from "app/session.js";
 import { useStore } from "app/store.js";
-import { Button, Field, Loading, Notice, Page, html, useForm, when } from "app/ui.js";
+import { Button, Field, FieldFrame, Loading, Notice, Page, fieldIds, html, useForm, when } from "app/ui.js";
 
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const MAX_INTERVAL_DAYS = 365;
@@ -44,17 +44,13 @@ function timeZones(current) {
 
 /** A labelled select, shaped like ui.js's Field. */
 function Choice({ label, name, error, hint, options, value, onInput }) {
-  const id = `field-${name}`;
-  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
-  return html`<div class="field">
-    <label for=${id}>${label}</label>
-    ${hint ? html`<p class="hint" id=${`${id}-hint`}>${hint}</p>` : null}
+  const { id, described } = fieldIds(name, hint, error);
+  return html`<${FieldFrame} id=${id} label=${label} hint=${hint} error=${error}>
     <select id=${id} name=${name} value=${value} onInput=${onInput} onChange=${onInput}
-      aria-invalid=${error ? "true" : undefined} aria-describedby=${described || undefined}>
+      aria-invalid=${error ? "true" : undefined} aria-describedby=${described}>
       ${options.map(([optionValue, text]) => html`<option value=${optionValue}>${text}</option>`)}
     </select>
-    ${error ? html`<p class="field-error" id=${`${id}-error`}>${error}</p>` : null}
-  </div>`;
+  <//>`;
 }
 
 function wholeNumber(text) {

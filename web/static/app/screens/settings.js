@@ -3,9 +3,10 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 
 import { ApiError, api, forgetCsrf } from "app/api.js";
-import { PushProblem, pushState, pushSubscribe, pushUnsubscribe } from "app/push.js";
+import { pushState, pushSubscribe, pushUnsubscribe } from "app/push.js";
 import { Link, navigate } from "app/router.js";
-import { clearDevice, refreshCouple, session, signOut } from "app/session.js";
+import { outbox } from "app/outbox.js";
+import { clearCoupleFromDevice, clearDevice, refreshCouple, session, signOut } from "app/session.js";
 import { useStore } from "app/store.js";
 import { Button, Field, Loading, Notice, Page, day, html, useForm, useLoad } from "app/ui.js";
 
@@ -64,9 +65,6 @@ function PushToggle({ preferences, onSaved }) {
       setDevice(await pushState());
       setMessage({ kind: "ok", text: wanted ? "Notifications are on for this device." : "Notifications are off for this device." });
     } catch (error) {
-      if (error instanceof PushProblem && error.reason === "denied") {
-        setDevice((previous) => ({ ...previous, permission: "denied", subscribed: false }));
-      }
       setDevice(await pushState().catch(() => device));
       setMessage({ kind: "problem", text: error.message });
     } finally {
@@ -79,14 +77,19 @@ function PushToggle({ preferences, onSaved }) {
   const checked = device.subscribed && preferences.push;
   // The denied explanation is said once: in the status line right after a tap, else as the hint.
   const deniedHint = device.permission === "denied" && !checked && !message.text;
+  // A server without push is known before any tap, so the browser never asks for a permission
+  // that could not be used.
+  const cannot = !device.supported || Boolean(device.unavailable);
   const hint = !device.supported
     ? PUSH_HINTS.unsupported
-    : deniedHint
-      ? PUSH_HINTS.denied
-      : "A reminder on this phone or computer when a check-in opens.";
+    : device.unavailable
+      ? device.unavailable
+      : deniedHint
+        ? PUSH_HINTS.denied
+        : "A reminder on this phone or computer when a check-in opens.";
   return html`<div class="settings-push" aria-busy=${busy ? "true" : undefined}>
     <${Toggle} label="Push notifications on this device" name="push" checked=${checked} onChange=${change}
-      disabled=${!device.supported} hint=${hint} />
+      disabled=${cannot && !checked} hint=${hint} />
     <${Status} kind=${message.kind}>${message.text}<//>
   </div>`;
 }
@@ -238,6 +241,7 @@ function LeaveCouple({ couple }) {
     try {
       await api("/couple/leave", { method: "POST" });
       close();
+      await clearCoupleFromDevice();
       await refreshCouple();
       navigate("/");
     } catch (error) {
@@ -332,6 +336,7 @@ function DeleteAccount({ couple }) {
 
 function Account({ me, couple }) {
   const [busy, setBusy] = useState(false);
+  const { entries } = useStore(outbox);
   const leave = async () => {
     setBusy(true);
     await signOut();
@@ -342,7 +347,12 @@ function Account({ me, couple }) {
       <dt>Name</dt><dd>${me.display_name}</dd>
       <dt>Email</dt><dd>${me.email}</dd>
     </dl>
-    <${Button} kind="secondary" type="button" busy=${busy} onClick=${leave}>Sign out<//>
+    ${entries.length
+      ? html`<p class="warning" id="sign-out-warning">An answer you gave offline has not been sent yet. Signing out now
+          removes it from this device; once you are back online it is sent by itself.</p>`
+      : null}
+    <${Button} kind="secondary" type="button" busy=${busy} onClick=${leave}
+      aria-describedby=${entries.length ? "sign-out-warning" : undefined}>Sign out<//>
     <${ExportData} />
     <${DeleteAccount} couple=${couple} />
   <//>`;
