@@ -130,3 +130,20 @@ def test_no_answer_of_the_api_is_ever_kept_in_cache_storage(browsers, server):
     assert [url for url in urls if "/api/" in url] == []
     for secret in ("PRIVATE-ALICE-okapi", "Alice", "Bob", alice.email):
         assert secret not in text
+
+
+def test_a_screen_that_could_not_load_offline_loads_by_itself_once_the_server_answers(browsers, server):
+    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
+    pair(alice, bob)
+    page = browsers.page("alice")
+    sign_in(page, server, alice.email)
+    page.get_by_role("heading", name="You and Bob").wait_for()
+    page.context.set_offline(True)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Inbox").click()
+    page.get_by_role("alert").get_by_text("You are offline").wait_for()
+
+    page.context.set_offline(False)
+    # No tap on Try again needed: the inbox (empty or not) is there, and the problem is gone.
+    page.get_by_role("button", name="Mark all as read").or_(page.get_by_text("Nothing here yet.")).wait_for()
+    assert page.get_by_role("alert").count() == 0

@@ -5,7 +5,8 @@ import htm from "htm";
 import { h } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 
-import { ApiError } from "app/api.js";
+import { ApiError, Offline } from "app/api.js";
+import { onBackOnline } from "app/connection.js";
 
 export const html = htm.bind(h);
 
@@ -68,8 +69,9 @@ export function Button({ kind = "primary", busy = false, children, ...rest }) {
 }
 
 /**
- * Loads something once and again on `reload()`: `{ data, error, loading, reload }`.
- * `load` is an async function; `deps` restart it (say, a round id from the path).
+ * Loads something once, again on `reload()`, and again when the server answers after a load
+ * failed offline: `{ data, error, loading, reload }`. `load` is an async function; `deps`
+ * restart it (say, a round id from the path).
  */
 export function useLoad(load, deps = []) {
   const [state, setState] = useState({ data: undefined, error: null, loading: true });
@@ -87,6 +89,8 @@ export function useLoad(load, deps = []) {
   useEffect(() => {
     run();
   }, [run]);
+  const failedOffline = state.error instanceof Offline;
+  useEffect(() => (failedOffline ? onBackOnline(run) : undefined), [failedOffline, run]);
   return { ...state, reload: run };
 }
 
