@@ -23,7 +23,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import Playwright, sync_playwright
 
-from tests.factories import PASSWORD
+from tests.conftest import pair
+from tests.factories import PASSWORD, UserFactory
 from tests.integration.processes import start_worker, stop
 from tests.notifications.fake_push import FakePushService, vapid_key_pair
 from tests.web.desktop_notifications import NotificationDaemon
@@ -254,6 +255,16 @@ def sign_in(page, origin: str, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("navigation", name="Main").wait_for()
+
+
+def couple_on_a_phone(browsers, origin: str, profile: str = "alice"):
+    """Alice and Bob, paired, and a phone (a browser profile named `profile`) on which Alice has
+    signed in: `(page, alice, bob)`."""
+    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
+    pair(alice, bob)
+    page = browsers.page(profile)
+    sign_in(page, origin, alice.email)
+    return page, alice, bob
 
 
 def assert_accessible(page, screen: str) -> None:

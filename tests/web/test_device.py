@@ -7,10 +7,9 @@ import pytest
 
 from checkin import services as checkin_services
 from checkin.models import Response
-from tests.conftest import pair
 from tests.factories import PASSWORD, UserFactory
 from tests.integration.processes import wait_for
-from tests.web.conftest import service_worker_ready, sign_in
+from tests.web.conftest import couple_on_a_phone, service_worker_ready, sign_in
 
 pytestmark = [pytest.mark.postgres]
 
@@ -31,11 +30,8 @@ def answer(page, note: str = "Written on the train") -> None:
 def test_a_partner_signing_in_on_the_same_phone_never_sees_or_sends_an_answer_left_waiting(
     browsers, server, celery_worker
 ):
-    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
-    pair(alice, bob)
+    page, alice, bob = couple_on_a_phone(browsers, server, "shared")
     checkin_round = checkin_services.round_open_now(user=alice)
-    page = browsers.page("shared")
-    sign_in(page, server, alice.email)
     page.goto(f"{server}/checkin")
     page.get_by_role("button", name="Send my answer").wait_for()
     service_worker_ready(page)
@@ -59,11 +55,8 @@ def test_a_partner_signing_in_on_the_same_phone_never_sees_or_sends_an_answer_le
 
 
 def test_an_answer_sent_as_the_session_ends_is_kept_and_sent_after_signing_in_again(browsers, server, celery_worker):
-    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
-    pair(alice, bob)
+    page, alice, _bob = couple_on_a_phone(browsers, server)
     checkin_round = checkin_services.round_open_now(user=alice)
-    page = browsers.page("alice")
-    sign_in(page, server, alice.email)
     page.goto(f"{server}/checkin")
     page.get_by_role("button", name="Send my answer").wait_for()
 
@@ -83,10 +76,7 @@ def test_an_answer_sent_as_the_session_ends_is_kept_and_sent_after_signing_in_ag
 
 
 def test_a_sign_out_made_offline_ends_the_session_once_the_server_answers(browsers, server):
-    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
-    pair(alice, bob)
-    page = browsers.page("alice")
-    sign_in(page, server, alice.email)
+    page, _alice, _bob = couple_on_a_phone(browsers, server)
     page.get_by_role("heading", name="You and Bob").wait_for()
     service_worker_ready(page)
     page.goto(f"{server}/settings")
@@ -119,3 +109,26 @@ def test_a_server_without_push_says_so_before_any_permission_is_asked(browsers, 
     page.get_by_text("Push notifications are not set up on this server").wait_for()
     assert push.is_disabled() and not push.is_checked()
     assert page.evaluate("() => Notification.permission") == "default"
+
+
+def test_deleting_the_account_asks_for_the_password_and_then_leaves_nothing_on_the_phone(browsers, server):
+    page, alice, _bob = couple_on_a_phone(browsers, server)
+    page.context.watch.allow(400, "/api/v1/me")  # the wrong password, on purpose
+    page.goto(f"{server}/settings")
+    delete = page.get_by_role("button", name="Delete my account for good")
+
+    delete.click()
+    page.get_by_text("Enter your password to confirm.").wait_for()
+    page.get_by_label("Your password").fill("not my password")
+    delete.click()
+    page.get_by_text("That is not your password.").wait_for()
+    assert type(alice).objects.filter(pk=alice.pk).exists()
+
+    page.get_by_label("Your password").fill(PASSWORD)
+    delete.click()
+    page.get_by_role("link", name="Sign in").first.wait_for()
+    assert not type(alice).objects.filter(pk=alice.pk).exists()
+    device = page.evaluate("() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })")
+    assert device == "{}{}"
+    page.reload()
+    page.get_by_role("link", name="Sign in").first.wait_for()

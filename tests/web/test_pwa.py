@@ -5,9 +5,7 @@ answered is ever kept in Cache Storage."""
 import pytest
 
 from checkin import services as checkin_services
-from tests.conftest import pair
-from tests.factories import UserFactory
-from tests.web.conftest import assert_accessible, screenshot, service_worker_ready, sign_in
+from tests.web.conftest import assert_accessible, couple_on_a_phone, screenshot, service_worker_ready
 
 pytestmark = [pytest.mark.postgres]
 
@@ -92,10 +90,7 @@ def test_the_shell_starts_with_the_network_off_and_says_it_is_offline(browsers, 
 
 
 def test_a_signed_in_person_starts_offline_on_the_shell_and_then_sees_their_home(browsers, server):
-    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
-    pair(alice, bob)
-    page = browsers.page("alice")
-    sign_in(page, server, alice.email)
+    page, _alice, _bob = couple_on_a_phone(browsers, server)
     page.get_by_role("heading", name="You and Bob").wait_for()
     service_worker_ready(page)
     page.context.set_offline(True)
@@ -108,14 +103,11 @@ def test_a_signed_in_person_starts_offline_on_the_shell_and_then_sees_their_home
 
 
 def test_no_answer_of_the_api_is_ever_kept_in_cache_storage(browsers, server):
-    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
-    pair(alice, bob)
+    page, alice, _bob = couple_on_a_phone(browsers, server)
     checkin_round = checkin_services.round_open_now(user=alice)
     checkin_services.response_submit(
         user=alice, round_id=checkin_round.pk, connection=2, independence=5, private_note="PRIVATE-ALICE-okapi"
     )
-    page = browsers.page("alice")
-    sign_in(page, server, alice.email)
     page.get_by_role("heading", name="You and Bob").wait_for()
     service_worker_ready(page)
     for path in ("/", "/checkin", "/history", "/discussions", "/inbox", "/settings"):
@@ -133,10 +125,7 @@ def test_no_answer_of_the_api_is_ever_kept_in_cache_storage(browsers, server):
 
 
 def test_a_screen_that_could_not_load_offline_loads_by_itself_once_the_server_answers(browsers, server):
-    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
-    pair(alice, bob)
-    page = browsers.page("alice")
-    sign_in(page, server, alice.email)
+    page, _alice, _bob = couple_on_a_phone(browsers, server)
     page.get_by_role("heading", name="You and Bob").wait_for()
     page.context.set_offline(True)
 

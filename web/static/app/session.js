@@ -70,6 +70,13 @@ export async function signedIn() {
   if (me) outboxKeepOnlyFor(me.id);
 }
 
+/** After the account is deleted (and its session with it): nothing of it stays on this device. */
+export async function accountDeleted() {
+  await clearDevice();
+  forgetCsrf();
+  session.set(SIGNED_OUT);
+}
+
 /** Signs out and clears everything the app keeps on this device. */
 export async function signOut() {
   await clearDevice();

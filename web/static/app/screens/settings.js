@@ -2,11 +2,11 @@
 // need some space, your couple, and your account (sign out, export, delete).
 import { useEffect, useRef, useState } from "preact/hooks";
 
-import { ApiError, api, forgetCsrf } from "app/api.js";
+import { ApiError, api } from "app/api.js";
 import { pushState, pushSubscribe, pushUnsubscribe } from "app/push.js";
 import { Link, navigate } from "app/router.js";
 import { outbox } from "app/outbox.js";
-import { clearCoupleFromDevice, clearDevice, refreshCouple, session, signOut } from "app/session.js";
+import { accountDeleted, clearCoupleFromDevice, refreshCouple, session, signOut } from "app/session.js";
 import { useStore } from "app/store.js";
 import { Button, Field, Loading, Notice, Page, day, html, useForm, useLoad } from "app/ui.js";
 
@@ -319,9 +319,7 @@ function DeleteAccount({ couple }) {
   const remove = async ({ password }) => {
     if (!password) throw new ApiError(400, { password: ["Enter your password to confirm."] });
     await api("/me", { method: "DELETE", body: { password } });
-    await clearDevice();
-    forgetCsrf();
-    session.set({ status: "signed-out", me: null, couple: undefined, unread: 0 });
+    await accountDeleted();
     navigate("/");
   };
   return html`<form class="stack delete-account" onSubmit=${form.submit(remove)} novalidate>
