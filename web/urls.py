@@ -20,11 +20,19 @@ SCREENS = [
     "settings",
 ]
 
+# Screens that show one thing, by its id.
+SCREENS_BY_ID = {"checkins": "round", "discussions": "discussion", "notifications": "notification"}
+# Every screen's path as one regular expression: the service worker answers exactly these
+# navigations with the shell, and leaves every other path (the API, the admin, a page the server
+# adds later) to the server.
+SCREEN_PATH_PATTERN = f"^/(?:{'|'.join(SCREENS)})$|^/(?:{'|'.join(SCREENS_BY_ID)})/[0-9]+$"
+
 urlpatterns = [
     path("sw.js", views.service_worker, name="service-worker"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     *[path(screen, views.shell, name=f"app-{screen or 'home'}") for screen in SCREENS],
-    re_path(r"^checkins/(?P<round_id>[0-9]+)$", views.shell, name="app-round"),
-    re_path(r"^discussions/(?P<discussion_id>[0-9]+)$", views.shell, name="app-discussion"),
-    re_path(r"^notifications/(?P<notification_id>[0-9]+)$", views.shell, name="app-notification"),
+    *[
+        re_path(rf"^{screen}/(?P<{thing}_id>[0-9]+)$", views.shell, name=f"app-{thing}")
+        for screen, thing in SCREENS_BY_ID.items()
+    ],
 ]

@@ -10,7 +10,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from web import assets
+from web import assets, urls
 
 THEME_COLOUR = "#2e4f4f"
 BACKGROUND_COLOUR = "#f7f4ef"
@@ -46,7 +46,11 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "web/sw.js",
-        {"release": assets.release(), "precache_json": json.dumps(assets.precache_urls())},
+        {
+            "release": assets.release(),
+            "precache_json": json.dumps(assets.precache_urls()),
+            "screen_pattern_json": json.dumps(urls.SCREEN_PATH_PATTERN),
+        },
         content_type="text/javascript; charset=utf-8",
     )
     response["Service-Worker-Allowed"] = "/"

@@ -158,3 +158,12 @@ def test_a_production_release_names_every_file_by_its_content_and_compresses_it(
 def test_no_api_answer_may_be_kept_by_a_browser_or_proxy_cache(seats):
     for response in (seats.alice_api.get("/api/v1/me"), seats.anonymous_api.get("/api/v1/checkins/current")):
         assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_the_service_worker_answers_only_the_app_s_screens_with_the_shell():
+    text = Client().get("/sw.js").content.decode()
+    pattern = re.compile(json.loads(re.search(r"const SCREEN_PATH = new RegExp\((.*?)\);", text).group(1)))
+    for path in SCREEN_PATHS:
+        assert pattern.search(path.split("?")[0]), path
+    for path in ["/api/v1/me", "/api/docs/", "/admin/", "/healthz", "/sw.js", "/static/app/main.js", "/nowhere"]:
+        assert not pattern.search(path), path

@@ -5,8 +5,9 @@ const RELEASE = "{{ release }}";
 const SHELL_CACHE = `tandem-shell-${RELEASE}`;
 const PRECACHE = {{ precache_json|safe }};
 const PRECACHED = new Set(PRECACHE.map((path) => new URL(path, self.location.origin).href));
-// Paths that are the server's, not the app's screens: never answered with the shell.
-const SERVER_PATHS = ["/api/", "/admin/", "/static/", "/healthz", "/sw.js", "/manifest.webmanifest"];
+// The app's screens (web/urls.py): only these navigations are answered with the shell; every
+// other path (the API, the admin, a page of the server's) goes to the server.
+const SCREEN_PATH = new RegExp({{ screen_pattern_json|safe }});
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -29,7 +30,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.mode === "navigate" && !SERVER_PATHS.some((prefix) => url.pathname.startsWith(prefix))) {
+  if (request.mode === "navigate" && SCREEN_PATH.test(url.pathname)) {
     // Every screen is the same shell, which routes itself: the cached one starts at once, online
     // or not; a new release arrives with a new worker.
     event.respondWith(caches.match("/", { cacheName: SHELL_CACHE }).then((shell) => shell || fetch(request)));
