@@ -26,7 +26,8 @@ export class ApiError extends Error {
 
 export class Offline extends Error {
   constructor() {
-    super("You are offline. Tandem will try again when the connection is back.");
+    // Said of loads (which do try again by themselves) and of actions (which do not) alike.
+    super("You are offline, so Tandem could not be reached. It works again once the connection is back.");
   }
 }
 

@@ -47,7 +47,7 @@ function screenFor(path) {
 function OfflineNotice() {
   const { online } = useStore(connection);
   return html`<div class="offline-notice" role="status" aria-live="polite">
-    ${online ? null : "You are offline. What you do is kept here and sent when the connection is back."}
+    ${online ? null : "You are offline. A check-in answer is kept on this device and sent when the connection is back."}
   </div>`;
 }
 
@@ -86,7 +86,8 @@ function App() {
   let body;
   if (state.status === "unreachable") {
     body = html`<section class="page"><h1>Tandem</h1>
-      <p>${state.problem} Tandem needs its server once to know who you are, and opens as soon as it answers.</p>
+      <p>${state.problem}</p>
+      <p>Tandem needs its server once to know who you are, and opens by itself as soon as it answers.</p>
       <button class="button button-secondary" type="button" onClick=${refreshSession}>Try again</button></section>`;
   } else if (!found) {
     body = html`<section class="page"><h1>Nothing here</h1><p><${Link} href="/">Go to the start</${Link}></p></section>`;
