@@ -162,10 +162,10 @@ export async function pushSubscribe() {
   return api("/notifications/preferences", { method: "PATCH", body: { push: true } });
 }
 
-/** Stops push on this device and turns the push preference off. Returns the preferences. */
+/** Stops push on this device only. The push preference stays as it is: it is the person's, for
+ * every device, and Tandem pushes only to devices that subscribed, so the others keep theirs. */
 export async function pushUnsubscribe() {
   await dropThisDevice();
-  return api("/notifications/preferences", { method: "PATCH", body: { push: false } });
 }
 
 async function dropThisDevice() {

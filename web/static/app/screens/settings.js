@@ -60,8 +60,8 @@ function PushToggle({ preferences, onSaved }) {
     setMessage({ kind: "ok", text: wanted ? "Turning on notifications…" : "" });
     try {
       // pushSubscribe asks for permission first thing, while the browser still sees this tap.
-      const saved = wanted ? await pushSubscribe() : await pushUnsubscribe();
-      onSaved(saved);
+      if (wanted) onSaved(await pushSubscribe());
+      else await pushUnsubscribe();
       setDevice(await pushState());
       setMessage({ kind: "ok", text: wanted ? "Notifications are on for this device." : "Notifications are off for this device." });
     } catch (error) {
@@ -96,13 +96,18 @@ function PushToggle({ preferences, onSaved }) {
 
 function EmailToggle({ preferences, onSaved }) {
   const [message, setMessage] = useState({ kind: "ok", text: "" });
+  const latest = useRef(0);
   const change = async (event) => {
     const wanted = event.currentTarget.checked;
+    const tap = ++latest.current; // quick taps: only the last one's answer is shown
     setMessage({ kind: "ok", text: "" });
     try {
-      onSaved(await api("/notifications/preferences", { method: "PATCH", body: { email: wanted } }));
+      const saved = await api("/notifications/preferences", { method: "PATCH", body: { email: wanted } });
+      if (tap !== latest.current) return;
+      onSaved(saved);
       setMessage({ kind: "ok", text: wanted ? "Email reminders are on." : "Email reminders are off." });
     } catch (error) {
+      if (tap !== latest.current) return;
       onSaved({ ...preferences });
       setMessage({ kind: "problem", text: error.message });
     }
