@@ -42,8 +42,8 @@ const PUSH_HINTS = {
     "beside the address), set Notifications to Allow, then tick this again. Until then, email reminders are used.",
 };
 
-function PushToggle({ preferences, onSaved }) {
-  const [device, setDevice] = useState(null);
+/** `device` is pushState()'s answer (null until known), kept by NotificationSettings. */
+function PushToggle({ preferences, onSaved, device, setDevice }) {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState({ kind: "ok", text: "" });
   const working = useRef(false);
@@ -168,11 +168,14 @@ function QuietHours({ preferences, onSaved }) {
 }
 
 function NotificationSettings({ preferences, onSaved }) {
+  const [device, setDevice] = useState(null);
+  const pushHere = Boolean(device?.subscribed && preferences.push);
   return html`<${Section} id="settings-notifications" title="Notifications">
-    <${PushToggle} preferences=${preferences} onSaved=${onSaved} />
+    <${PushToggle} preferences=${preferences} onSaved=${onSaved} device=${device} setDevice=${setDevice} />
     <${EmailToggle} preferences=${preferences} onSaved=${onSaved} />
-    ${!preferences.push && !preferences.email
-      ? html`<p class="hint">With both off, Tandem will not remind you. Check-ins are still here whenever you open the app.</p>`
+    ${device && !pushHere && !preferences.email
+      ? html`<p class="hint">With both off, Tandem will not remind you on this device or by email. Check-ins are still
+          here whenever you open the app.</p>`
       : null}
     <${QuietHours} preferences=${preferences} onSaved=${onSaved} />
   <//>`;
