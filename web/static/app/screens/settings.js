@@ -364,6 +364,17 @@ function Account({ me, couple }) {
   <//>`;
 }
 
+/** Quiet, and private: read here, with no search or page elsewhere that would learn the question. */
+function SupportResources() {
+  return html`<details class="settings-support">
+    <summary>Support resources</summary>
+    <p>If things feel hard, you do not have to work it out alone. A couples counsellor or therapist can help you
+    both talk about what your check-ins show; your doctor or a local family service can point you to one.</p>
+    <p>If you ever feel unsafe at home, call your local emergency number, or a domestic abuse helpline where you live.
+    Tandem is for two people who both feel safe to be honest.</p>
+  </details>`;
+}
+
 export function Settings() {
   const { me, couple } = useStore(session);
   const loaded = useLoad(() => api("/notifications/preferences"));
@@ -380,9 +391,6 @@ export function Settings() {
       : html`<${Section} id="settings-notifications" title="Notifications">${waiting}<//>`}
     <${Couple} couple=${couple} />
     ${me ? html`<${Account} me=${me} couple=${couple} />` : null}
-    <p class="settings-support">If things feel hard or unsafe, talking to a couples counsellor or a local helpline can
-    help. <a href="https://www.google.com/search?q=couples+counselling+near+me" rel="noopener"
-      aria-describedby="support-hint">Support resources</a><span class="visually-hidden" id="support-hint"> (a web search
-    for counselling near you, outside Tandem)</span></p>
+    <${SupportResources} />
   <//>`;
 }
