@@ -14,7 +14,6 @@ import os
 import smtplib
 import threading
 import time
-import urllib.request
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -91,13 +90,7 @@ def _session() -> requests.Session:
     (a new TCP and, in production, TLS handshake per message would cost more than the message).
     Made again in a forked process, which must not share its parent's sockets."""
     if getattr(_thread_sessions, "pid", None) != os.getpid():
-        session = requests.Session()
-        # The environment's proxies are read once here, not on every request: with `trust_env`
-        # requests looks for ~/.netrc and parses the proxy variables at each send, which cost
-        # more CPU than the message's encryption.
-        session.trust_env = False
-        session.proxies.update(urllib.request.getproxies())
-        _thread_sessions.session, _thread_sessions.pid = session, os.getpid()
+        _thread_sessions.session, _thread_sessions.pid = requests.Session(), os.getpid()
     return _thread_sessions.session
 
 
