@@ -110,3 +110,22 @@ def test_the_batch_sender_and_the_one_by_one_reference_end_in_the_same_state(vap
     assert "gone" not in subscriptions  # its subscription is forgotten
     assert accepted.count("ann") == 1 and accepted.count("busy") == 1  # busy: sent once its Retry-After passed
     assert emails.count("ann@example.com") == 1 and "no_email@example.com" not in emails
+
+
+@pytest.mark.django_db
+def test_a_batch_that_runs_past_half_its_lease_hands_its_unsent_emails_back_uncounted(vapid, monkeypatch):
+    # A mail server slow enough to eat half the lease, made instant: no lease at all to spend.
+    monkeypatch.setattr(sending, "SEND_LEASE", timedelta(0))
+    mail.outbox = []
+    with running_push_service() as push_service:
+        ids = scenario(push_service)
+        with time_machine.travel(T0, tick=False):
+            attempts = sending.send_batch(delivery_ids=ids)
+    emails = Delivery.objects.filter(pk__in=ids, channel=Delivery.Channel.EMAIL, status="pending", due_at__lte=T0)
+    assert emails.exists() and mail.outbox == []
+    for email in emails:
+        # Back to pending, the attempt not counted, and sent again at once by a task of its own.
+        assert (email.attempts, email.lease_until, email.last_error) == (0, None, "")
+        assert attempts[email.pk] == sending.Attempt(status="retry", retry_in=0)
+    ann = Delivery.objects.get(notification__user__email="ann@example.com", channel=Delivery.Channel.PUSH)
+    assert ann.status == "sent"  # the pushes were in flight meanwhile and went out
