@@ -96,7 +96,9 @@ class Tokens:
         key = (private, subject, audience)
         with self._lock:
             signed = self._signed.get(key)
-        if signed is None or signed[1] - now < TOKEN_RENEWED_BEFORE_END_SECONDS:
+        # Also signed again when it would run further ahead than a fresh one (the clock went
+        # back): a push service must never see more than 24 hours.
+        if signed is None or not TOKEN_RENEWED_BEFORE_END_SECONDS <= signed[1] - now <= TOKEN_LIFETIME_SECONDS:
             signed = authorization(private, subject=subject, audience=audience, now=now)
             with self._lock:
                 self._signed[key] = signed

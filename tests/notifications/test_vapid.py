@@ -56,6 +56,9 @@ def test_one_token_per_push_service_is_signed_and_reused_until_an_hour_before_it
     assert jwt_claims(other)["aud"] == "https://b.example"
     renewed = tokens.authorization(private, subject=SUBJECT, audience="https://a.example", now=expires - 3599)
     assert renewed != first and jwt_claims(renewed)["exp"] > expires
+    # A clock set back never gets a token that runs more than 12 hours ahead of it.
+    earlier = tokens.authorization(private, subject=SUBJECT, audience="https://b.example", now=NOW - 3600)
+    assert jwt_claims(earlier)["exp"] <= NOW - 3600 + vapid.TOKEN_LIFETIME_SECONDS
     # A new key (the operator rotated it) is never answered with the old key's token.
     rotated, rotated_public = generate_key_pair()
     token = tokens.authorization(rotated, subject=SUBJECT, audience="https://a.example", now=NOW)
