@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from bench import common, loadgen
 from bench.seed import ApiCouple
 
-PORT = 8765
+PORT = common.API_PORT
 FIXED_RATE_RUNS = 3
 # The same settings as production (README): the workers are (2 x cores) + 1.
 GUNICORN_CONFIG = common.ROOT / "config" / "gunicorn.conf.py"
@@ -139,6 +139,12 @@ def _call(endpoint: Endpoint, caller: Caller) -> int:
         return error.code
 
 
+def get_current(token: str) -> int:
+    """One GET checkins/current as the caller of `token`; its status."""
+    endpoint = Endpoint("GET checkins/current", "GET", (Caller(token, "/api/v1/checkins/current"),))
+    return _call(endpoint, endpoint.callers[0])
+
+
 def gunicorn_workers() -> int:
     return runpy.run_path(str(GUNICORN_CONFIG))["workers"]
 
@@ -164,10 +170,16 @@ def start_gunicorn() -> subprocess.Popen:
         try:
             urllib.request.urlopen(_url("/healthz"), timeout=2).close()
             return True
+        except urllib.error.HTTPError:
+            return True  # it answers: a 503 only says the tick has not run lately (before a herd)
         except (urllib.error.URLError, OSError):
             return False
 
-    common.wait_until(up, timeout=60, what="gunicorn to answer /healthz")
+    try:
+        common.wait_until(up, timeout=60, what="gunicorn to answer /healthz")
+    except BaseException:
+        common.stop(process)
+        raise
     return process
 
 

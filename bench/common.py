@@ -26,6 +26,12 @@ LOG_DIR = ROOT / "var" / "bench"
 SETTINGS_MODULE = "config.settings.bench"
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tandem_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+# The API (gunicorn) and the outside world of the herd (bench/push_service.py, bench/mail_service.py).
+API_PORT = int(os.environ.get("BENCH_API_PORT", "8765"))
+PUSH_PORT = int(os.environ.get("BENCH_PUSH_PORT", "8767"))
+SMTP_PORT = int(os.environ.get("BENCH_SMTP_PORT", "8768"))
+SMTP_STATS_PORT = int(os.environ.get("BENCH_SMTP_STATS_PORT", "8769"))
+PUSH_ORIGIN = f"http://127.0.0.1:{PUSH_PORT}"
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -35,6 +41,7 @@ def child_env(**extra: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
         "BENCH_DATABASE_URL": DATABASE_URL,
         "BENCH_REDIS_URL": REDIS_URL,
+        "BENCH_SMTP_PORT": str(SMTP_PORT),
         "PYTHONUNBUFFERED": "1",
         **extra,
     }

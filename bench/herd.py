@@ -1,13 +1,21 @@
-"""Scenario 1, the thundering herd: N couples all due in the same minute, one real Celery worker.
+"""Scenario 1, the thundering herd: N couples all due in the same minute, sent as production sends
+them, timed until the last reminder is accepted.
 
-The clock starts when `checkin.tick` is sent and stops when all of this holds:
-- every couple has its round (N open rounds);
-- every round_opened notification (2N) has `fanned_out_at` set, and its deliveries exist;
-- no `notifications.fan_out` or `checkin.tick` task is still running. With acks_late a running
-  task's message stays in kombu's `unacked` hash until it returns, and fan_out returns only after
-  it has enqueued the send tasks of the deliveries due now (one per delivery, or one per batch):
-  so they are all on the broker. (The worker goes on sending those emails; that is not part of
-  the herd.)
+Every person has a push subscription on the bench's push service (bench/push_service.py, 201 after
+`--push-latency-ms`) and an email address on its SMTP server (bench/mail_service.py). The workers
+run as the README runs them in production: one `celery -A config worker -Q celery` (the tick, the
+fan-outs) and `--deliver-workers` of `celery -A config worker -Q deliver` (sending), each with
+Celery's default pool (prefork, one process per CPU).
+
+The clock starts when `checkin.tick` is sent. The herd is done when the push service has accepted a
+message for each of the 2N people and the SMTP server an email for each (counted by target, so a
+message accepted twice is a duplicate, not progress), or at the timeout. Then, after a short wait
+in which a late duplicate would still show, the report reads from the services themselves: first,
+median and last acceptance after the tick, duplicates and lost messages.
+
+Meanwhile the API is in use: gunicorn (the production configuration) serves `GET
+checkins/current` to bench/loadgen.py at a fixed rate from before the tick to the end of the herd;
+its p99 is the API's latency while the herd is sent.
 
 Peak RSS is each worker process's VmHWM (the kernel's high-water mark), polled while it runs.
 Needs Django set up on config.settings.bench (bench/run.py does it).
@@ -15,47 +23,66 @@ Needs Django set up on config.settings.bench (bench/run.py does it).
 
 from __future__ import annotations
 
-import base64
 import json
+import signal
+import statistics
+import subprocess
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import redis
 from django.db import connection
 
 from bench import common
 
-# Tasks whose completion the herd waits for (the send tasks are not among them).
-HERD_TASKS = frozenset({"checkin.tick", "notifications.fan_out"})
 POLL_SECONDS = 0.5
+# After the last expected message: a send that a retry or redelivery made twice would show by now.
+SETTLE_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What one fake service accepted, timed from the tick (seconds)."""
+
+    accepted: int
+    expected: int
+    duplicates: int  # targets accepted more than once (the extra copies)
+    lost: int  # expected targets never accepted
+    first: float | None
+    median: float | None
+    last: float | None
+
+    @property
+    def per_second(self) -> float | None:
+        return self.accepted / self.last if self.last else None
 
 
 @dataclass
 class HerdResult:
     couples: int
-    seconds: float | None  # None: not done within the timeout
+    deliver_workers: int
+    push_latency_ms: float
+    seconds: float | None  # the last push or email accepted; None: not all within the timeout
     rounds_open_seconds: float | None  # when the last round existed (the tick's part)
     fanned_out_seconds: float | None  # when the last notification was fanned out
     rounds: int
-    notifications: int
-    fanned_out: int
     deliveries: int
-    deliveries_handed_over: int  # to the broker in a send task (or already sent): should be 2N
-    peak_rss_kib: dict[int, int] = field(default_factory=dict)  # pid -> VmHWM
+    statuses: dict[str, int]  # deliveries by status at the end
+    push: Accepted
+    email: Accepted
+    api_p99_ms: float | None  # GET checkins/current while the herd was sent
+    api_p50_ms: float | None
+    api_requests: int
+    api_errors: dict[str, int]
+    api_rate: float
+    # pid -> VmHWM, per role ("tick" for the -Q celery worker, "deliver" for the others)
+    peak_rss_kib: dict[str, dict[int, int]] = field(default_factory=dict)
     timed_out: bool = False
 
-    @property
-    def rounds_per_second(self) -> float | None:
-        return self.couples / self.seconds if self.seconds else None
-
-    @property
-    def max_rss_mib(self) -> float:
-        return max(self.peak_rss_kib.values(), default=0) / 1024
-
-    @property
-    def sum_rss_mib(self) -> float:
-        return sum(self.peak_rss_kib.values()) / 1024
+    def max_rss_mib(self, role: str | None = None) -> float:
+        roles = [role] if role else list(self.peak_rss_kib)
+        return max((kib for r in roles for kib in self.peak_rss_kib.get(r, {}).values()), default=0) / 1024
 
 
 @dataclass(frozen=True)
@@ -80,63 +107,72 @@ def _progress() -> _Progress:
     return _Progress(rounds=rounds, notifications=notifications, not_fanned_out=not_fanned_out, deliveries=deliveries)
 
 
-def _unacked_task_names(broker: redis.Redis) -> list[str]:
-    """Names of the tasks a worker holds (prefetched or running); a handful with prefetch 1."""
-    names = []
-    for raw in broker.hvals("unacked"):
-        message = json.loads(raw)[0]
-        names.append(message.get("headers", {}).get("task", "?"))
-    return names
-
-
-def _delivery_ids(message: dict) -> list[int]:
-    """The delivery ids a send task carries: one (`deliver`) or a list (a batch task)."""
-    body = message["body"]
-    if message.get("properties", {}).get("body_encoding") == "base64":
-        body = base64.b64decode(body)
-    args = json.loads(body)[0]
-    first = args[0] if args else []
-    return list(first) if isinstance(first, list) else [first]
-
-
-def _deliveries_handed_over(broker: redis.Redis) -> int:
-    """Deliveries whose send task reached the broker: carried by a message still queued or held
-    by the worker, or already finished (sent, skipped, failed). Works for one task per delivery
-    and for batches of them; every queue in the broker's database is read."""
-    ids: set[int] = set()
-    raw_messages = list(broker.hvals("unacked"))
-    for key in broker.scan_iter(_type="list"):
-        for start in range(0, broker.llen(key), 10_000):
-            raw_messages += broker.lrange(key, start, start + 9_999)
-    for raw in raw_messages:
-        message = json.loads(raw)
-        if isinstance(message, list):  # the unacked hash holds [message, exchange, routing key]
-            message = message[0]
-        if message.get("headers", {}).get("task", "").startswith("notifications.deliver"):
-            ids.update(_delivery_ids(message))
+def _statuses() -> dict[str, int]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM notifications_delivery WHERE status IN ('sent', 'skipped', 'failed')")
-        ids.update(row[0] for row in cursor.fetchall())
-    return len(ids)
+        cursor.execute("SELECT channel || ' ' || status, COUNT(*) FROM notifications_delivery GROUP BY 1 ORDER BY 1")
+        return dict(cursor.fetchall())
 
 
-def start_worker(log_name: str):
-    """`celery -A config worker -c 2` on the bench settings; returns once it consumes."""
+def _stats(port: int, *, full: bool = False) -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/stats{'/full' if full else ''}", timeout=30) as answer:
+        return json.loads(answer.read())
+
+
+def _accepted(stats: dict, *, expected_ids: range, tick_at: float) -> Accepted:
+    times = [t - tick_at for t in stats["times"]]
+    ids = set(stats["ids"])
+    return Accepted(
+        accepted=stats["accepted"],
+        expected=len(expected_ids),
+        duplicates=sum(count - 1 for count in stats["duplicates"].values()),
+        lost=sum(1 for person in expected_ids if person not in ids),
+        first=times[0] if times else None,
+        median=statistics.median(times) if times else None,
+        last=times[-1] if times else None,
+    )
+
+
+def start_services(*, push_latency_ms: float, log_suffix: str) -> list[subprocess.Popen]:
+    """The push service and the SMTP server, each in its own process; returns once both answer."""
+    python, bench = str(common.PYTHON), common.ROOT / "bench"
+    processes = [
+        common.start(
+            [python, str(bench / "push_service.py"), "--port", str(common.PUSH_PORT)]
+            + ["--latency-ms", f"{push_latency_ms:g}"],
+            log_name=f"push-service-{log_suffix}.log",
+        ),
+        common.start(
+            [python, str(bench / "mail_service.py"), "--port", str(common.SMTP_PORT)]
+            + ["--stats-port", str(common.SMTP_STATS_PORT)],
+            log_name=f"mail-service-{log_suffix}.log",
+        ),
+    ]
+
+    def answering() -> bool:
+        for process in processes:
+            if process.poll() is not None:
+                raise RuntimeError(f"a fake service exited; see var/bench/*-service-{log_suffix}.log")
+        try:
+            _stats(common.PUSH_PORT)
+            _stats(common.SMTP_STATS_PORT)
+            return True
+        except OSError:
+            return False
+
+    try:
+        common.wait_until(answering, timeout=30, what="the push service and the SMTP server")
+    except BaseException:
+        for process in processes:
+            common.stop(process)
+        raise
+    return processes
+
+
+def start_worker(*, queues: str, name: str, log_name: str) -> subprocess.Popen:
+    """`celery -A config worker -Q <queues>` on the bench settings; returns once it consumes."""
     process = common.start(
-        [
-            str(common.CELERY),
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            "celery,deliver",
-            "-c",
-            "2",
-            "-l",
-            "INFO",
-            "--without-mingle",
-            "--without-gossip",
-        ],
+        [str(common.CELERY), "-A", "config", "worker", "-Q", queues, "-n", f"{name}@%h", "-l", "INFO"]
+        + ["--without-mingle", "--without-gossip"],
         log_name=log_name,
     )
     log_path = common.LOG_DIR / log_name
@@ -146,67 +182,135 @@ def start_worker(log_name: str):
             raise RuntimeError(f"the Celery worker exited:\n{log_path.read_text()[-3000:]}")
         return " ready." in log_path.read_text(errors="replace")
 
-    common.wait_until(ready, timeout=60, what="the Celery worker to be ready")
+    try:
+        common.wait_until(ready, timeout=60, what=f"the Celery worker {name} to be ready")
+    except BaseException:
+        common.stop(process)
+        raise
     return process
 
 
-def run(*, couples: int, timeout: float, log_name: str) -> HerdResult:
-    """Send one tick to a fresh worker and time the herd; the worker is stopped at the end."""
+def start_api_load(*, token: str, rate: float, seconds: float) -> subprocess.Popen:
+    """bench/loadgen.py on GET checkins/current at `rate` req/s; SIGTERM ends it early, and it then
+    prints what it measured."""
+    from bench import api
+
+    return subprocess.Popen(
+        [str(common.PYTHON), str(common.ROOT / "bench" / "loadgen.py"), "--url", api._url("/api/v1/checkins/current")]
+        + ["--header", f"Authorization: Token {token}", "--rate", f"{rate:g}", "--duration", f"{seconds:g}"],
+        cwd=common.ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _open_rounds() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM checkin_round WHERE status = 'open'")
+        return cursor.fetchone()[0]
+
+
+def run(
+    *,
+    couples: int,
+    timeout: float,
+    deliver_workers: int,
+    push_latency_ms: float,
+    api_token: str,
+    api_rate: float,
+) -> HerdResult:
+    """Send one tick to fresh workers and time the herd until the last push and email are accepted;
+    the workers, services and gunicorn are stopped at the end."""
+    from bench import api
     from checkin import tasks
 
-    broker = redis.Redis.from_url(common.REDIS_URL)
+    suffix = f"{couples}-{deliver_workers}d-{push_latency_ms:g}ms"
     common.flush_redis()
-    process = start_worker(log_name)
-    peaks: dict[int, int] = {}
+    processes: list[subprocess.Popen] = []
+    roles: dict[str, list[subprocess.Popen]] = {"tick": [], "deliver": []}
+    peaks: dict[str, dict[int, int]] = {"tick": {}, "deliver": {}}
+    loadgen = None
     rounds_at = fanned_at = done_at = None
+    people = range(1, 2 * couples + 1)
+
+    def read_peaks() -> None:
+        for role, workers in roles.items():
+            for worker in workers:
+                for pid in [worker.pid, *common.children_of(worker.pid)]:
+                    rss = common.peak_rss_kib(pid)
+                    if rss is not None:
+                        peaks[role][pid] = max(peaks[role].get(pid, 0), rss)
+
     try:
+        processes += start_services(push_latency_ms=push_latency_ms, log_suffix=suffix)
+        gunicorn = api.start_gunicorn()
+        processes.append(gunicorn)
+        roles["tick"].append(start_worker(queues="celery", name="tick", log_name=f"worker-tick-{suffix}.log"))
+        for index in range(1, deliver_workers + 1):
+            roles["deliver"].append(
+                start_worker(queues="deliver", name=f"deliver{index}", log_name=f"worker-deliver{index}-{suffix}.log")
+            )
+        processes += roles["tick"] + roles["deliver"]
+        # Every gunicorn worker's first request pays for its imports and connections: not the herd's.
+        for _ in range(10 * api.gunicorn_workers()):
+            api.get_current(api_token)
+        open_before = _open_rounds()
+        loadgen = start_api_load(token=api_token, rate=api_rate, seconds=timeout + 60)
+        time.sleep(1.0)  # the generator's own start-up is not part of the herd
         started = time.monotonic()
+        tick_at = time.time()
         tasks.tick.delay()
         while time.monotonic() - started < timeout:
-            for pid in [process.pid, *common.children_of(process.pid)]:
-                rss = common.peak_rss_kib(pid)
-                if rss is not None:
-                    peaks[pid] = max(peaks.get(pid, 0), rss)
-            if process.poll() is not None:
-                raise RuntimeError(f"the Celery worker exited during the herd; see var/bench/{log_name}")
+            read_peaks()
+            for process in processes:
+                if process.poll() is not None:
+                    raise RuntimeError(f"{process.args[:4]} exited during the herd; see var/bench/*-{suffix}.log")
             progress = _progress()
             elapsed = time.monotonic() - started
-            if rounds_at is None and progress.rounds >= couples:
+            if rounds_at is None and progress.rounds - open_before >= couples:
                 rounds_at = elapsed
-            if (
-                rounds_at is not None
-                and fanned_at is None
-                and progress.notifications >= 2 * couples
-                and not progress.not_fanned_out
-            ):
-                fanned_at = elapsed
-            if (
-                fanned_at is not None
-                and progress.deliveries >= 2 * couples
-                and not HERD_TASKS.intersection(_unacked_task_names(broker))
-            ):
+            if rounds_at is not None and fanned_at is None and progress.notifications >= 2 * couples:
+                if not progress.not_fanned_out:
+                    fanned_at = elapsed
+            pushed, mailed = _stats(common.PUSH_PORT), _stats(common.SMTP_STATS_PORT)
+            if pushed["distinct"] >= len(people) and mailed["distinct"] >= len(people):
                 done_at = elapsed
                 break
             time.sleep(POLL_SECONDS)
+        time.sleep(SETTLE_SECONDS)
+        read_peaks()
+        loadgen.send_signal(signal.SIGTERM)
+        api_load = json.loads(loadgen.communicate(timeout=60)[0].strip().splitlines()[-1])
+        loadgen = None
+        push = _accepted(_stats(common.PUSH_PORT, full=True), expected_ids=people, tick_at=tick_at)
+        email = _accepted(_stats(common.SMTP_STATS_PORT, full=True), expected_ids=people, tick_at=tick_at)
         progress = _progress()
-        enqueued = _deliveries_handed_over(broker)
-        for pid in [process.pid, *common.children_of(process.pid)]:
-            rss = common.peak_rss_kib(pid)
-            if rss is not None:
-                peaks[pid] = max(peaks.get(pid, 0), rss)
+        statuses = _statuses()
     finally:
-        common.stop(process)
-        common.flush_redis()  # the emails the worker did not get to
+        if loadgen is not None:
+            loadgen.kill()
+            loadgen.wait()
+        for process in reversed(processes):
+            common.stop(process)
+        common.flush_redis()
+    last = max(push.last or 0, email.last or 0) if done_at is not None else None
     return HerdResult(
         couples=couples,
-        seconds=done_at,
+        deliver_workers=deliver_workers,
+        push_latency_ms=push_latency_ms,
+        seconds=last,
         rounds_open_seconds=rounds_at,
         fanned_out_seconds=fanned_at,
-        rounds=progress.rounds,
-        notifications=progress.notifications,
-        fanned_out=progress.notifications - progress.not_fanned_out,
+        rounds=progress.rounds - open_before,
         deliveries=progress.deliveries,
-        deliveries_handed_over=enqueued,
+        statuses=statuses,
+        push=push,
+        email=email,
+        api_p99_ms=api_load["p99_ms"] if api_load["ok"] else None,
+        api_p50_ms=api_load["p50_ms"] if api_load["ok"] else None,
+        api_requests=api_load["sent"],
+        api_errors=api_load["errors"],
+        api_rate=api_rate,
         peak_rss_kib=peaks,
         timed_out=done_at is None,
     )

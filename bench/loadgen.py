@@ -12,6 +12,9 @@ Run as its own process (bench/api.py does); prints one JSON object:
 
 With `--targets FILE` (lines of "<token> <path>", as for bench/wrk_report.lua), request i goes to
 line i's path (in turn) with line i's token, on the host of `--url`.
+
+SIGTERM ends the sending early (the herd runs it until the last reminder is accepted); the
+requests already sent are awaited and reported as usual.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import argparse
 import asyncio
 import json
 import math
+import signal
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -131,14 +135,20 @@ async def run(
         for target in targets
     ]
     in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     start = time.perf_counter()
     pending = set()
     worst_lag = 0.0
+    sent = 0
     for i in range(total):
         scheduled = start + i / rate
         delay = scheduled - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
+        if stop.is_set():
+            break
+        sent += 1
         worst_lag = max(worst_lag, time.perf_counter() - scheduled)
         task = asyncio.create_task(_one(host, port, requests[i % len(requests)], scheduled, results, in_flight))
         pending.add(task)
@@ -157,8 +167,8 @@ async def run(
     ]
     return {
         "target_rate": rate,
-        "sent": total,
-        "send_rate": total / sent_in if sent_in else 0.0,
+        "sent": sent,
+        "send_rate": sent / sent_in if sent_in else 0.0,
         "ok": len(latencies_ms),
         "errors": results["errors"],
         "worst_send_lag_ms": worst_lag * 1000,

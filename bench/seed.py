@@ -1,7 +1,9 @@
 """Fast seeding of the bench database: N couples with COPY, and the API pass's couple with the ORM.
 
-The herd: 2N users (one precomputed password hash), N couples, 2N memberships and N weekly
-schedules in UTC whose occurrence is `due_at`, so that all N are due in the same minute. Rows go in
+The herd: 2N users (one precomputed password hash), N couples, 2N memberships, N weekly
+schedules in UTC whose occurrence is `due_at`, so that all N are due in the same minute, and a push
+subscription for each person on the bench's push service (`<origin>/push/<person id>`; one browser
+key pair for all of them: the keys are valid, and making 200,000 would take minutes for nothing). Rows go in
 with PostgreSQL's COPY and explicit ids (then the identity sequences are moved past them): 100,000
 couples take seconds, where the API or per-row saves would take an hour.
 
@@ -55,9 +57,25 @@ def _move_sequence_past(table: str) -> None:
         )
 
 
-def herd(*, couples: int, due_at: datetime, password_hash: str) -> None:
-    """N paired couples whose weekly schedule is due at `due_at` (UTC), none with a round yet."""
+def browser_keys() -> tuple[str, str]:
+    """(p256dh, auth) of a fresh browser subscription: a P-256 public point and a 16-byte secret."""
+    import base64
+    import os
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    point = (
+        ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    )
+    return tuple(base64.urlsafe_b64encode(raw).rstrip(b"=").decode() for raw in (point, os.urandom(16)))
+
+
+def herd(*, couples: int, due_at: datetime, password_hash: str, push_origin: str) -> None:
+    """N paired couples whose weekly schedule is due at `due_at` (UTC), none with a round yet; each
+    person with an email address and a push subscription at `push_origin`."""
     due_at = due_at.astimezone(UTC)
+    p256dh, auth = browser_keys()
     joined = due_at - timedelta(days=30)
 
     def users() -> Iterator[tuple]:
@@ -101,6 +119,10 @@ def herd(*, couples: int, due_at: datetime, password_hash: str) -> None:
                 joined,
             )
 
+    def subscriptions() -> Iterator[tuple]:
+        for user_id in range(1, 2 * couples + 1):
+            yield (user_id, user_id, f"{push_origin}/push/{user_id}", p256dh, auth, joined)
+
     with transaction.atomic():
         _copy(
             "couples_user",
@@ -136,7 +158,18 @@ def herd(*, couples: int, due_at: datetime, password_hash: str) -> None:
             ),
             schedule_rows(),
         )
-        for table in ("couples_user", "couples_couple", "couples_membership", "couples_schedule"):
+        _copy(
+            "notifications_pushsubscription",
+            ("id", "user_id", "endpoint", "p256dh", "auth", "created_at"),
+            subscriptions(),
+        )
+        for table in (
+            "couples_user",
+            "couples_couple",
+            "couples_membership",
+            "couples_schedule",
+            "notifications_pushsubscription",
+        ):
             _move_sequence_past(table)
     analyze()
 

@@ -1,20 +1,31 @@
 """The ways a notification leaves Tandem. Each channel has one method, `send(delivery)`, and
 raises PermanentError (do not try again) or TemporaryError (try again later) when it fails, so a
-new channel is a new class here, not a branch everywhere."""
+new channel is a new class here, not a branch everywhere.
+
+A send only talks to the outside world: it reads the delivery as loaded and writes no row (what
+the outcome means for the database is notifications/sending.py's to record), so sends can run in
+threads side by side. Each thread keeps its own HTTP connections to each push service, and a
+batch of emails can share one SMTP connection (`connection=`).
+"""
 
 import json
 import logging
+import os
 import smtplib
+import threading
+import time
+import urllib.request
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
-from pywebpush import WebPushException, webpush
+from pywebpush import WebPusher, WebPushException
 
-from notifications import policy
-from notifications.models import Delivery, PushSubscription
+from notifications import policy, vapid
+from notifications.models import Delivery
 from notifications.push_endpoints import endpoint_problem
 
 log = logging.getLogger(__name__)
@@ -25,6 +36,14 @@ UNSUBSCRIBE_SALT = "tandem.notifications.unsubscribe"
 
 class PermanentError(Exception):
     """Sending can never succeed (a push subscription that is gone, a refused address)."""
+
+
+class SubscriptionGone(PermanentError):
+    """The push service no longer knows the subscription (404/410): it is to be forgotten."""
+
+    def __init__(self, message: str, subscription_id: int):
+        super().__init__(message)
+        self.subscription_id = subscription_id
 
 
 class TemporaryError(Exception):
@@ -62,6 +81,33 @@ def push_payload(delivery: Delivery) -> str:
     )
 
 
+# One signed VAPID header per push service, reused for hours (notifications/vapid.py).
+VAPID_TOKENS = vapid.Tokens()
+_thread_sessions = threading.local()
+
+
+def _session() -> requests.Session:
+    """This thread's HTTP session: its connections to each push service stay open between sends
+    (a new TCP and, in production, TLS handshake per message would cost more than the message).
+    Made again in a forked process, which must not share its parent's sockets."""
+    if getattr(_thread_sessions, "pid", None) != os.getpid():
+        session = requests.Session()
+        # The environment's proxy settings are read once here: with `trust_env` on, requests
+        # looks for ~/.netrc and parses the proxy variables at every send, a tenth of a deliver
+        # worker's CPU in the herd. (NO_PROXY is not consulted: a push endpoint is always a
+        # public host, push_endpoints.py.)
+        session.trust_env = False
+        proxies = urllib.request.getproxies()
+        session.proxies.update({scheme: proxies[scheme] for scheme in ("http", "https") if scheme in proxies})
+        _thread_sessions.session, _thread_sessions.pid = session, os.getpid()
+    return _thread_sessions.session
+
+
+def _audience(endpoint: str) -> str:
+    parts = urlsplit(endpoint)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 class PushChannel:
     def send(self, delivery: Delivery) -> None:
         subscription = delivery.subscription
@@ -74,28 +120,31 @@ class PushChannel:
         if problem:
             raise PermanentError(problem)
         kind = delivery.notification.kind
+        authorization = VAPID_TOKENS.authorization(
+            settings.VAPID_PRIVATE_KEY,
+            subject=settings.VAPID_SUBJECT,
+            audience=_audience(subscription.endpoint),
+            now=time.time(),
+        )
         try:
-            webpush(
-                subscription_info={
-                    "endpoint": subscription.endpoint,
-                    "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
-                },
-                data=push_payload(delivery),
-                vapid_private_key=settings.VAPID_PRIVATE_KEY,
-                # A fresh dict every time: pywebpush writes the audience ("aud") into the one it
-                # is given, and a shared dict would carry one push service's audience to another.
-                vapid_claims={"sub": settings.VAPID_SUBJECT},
+            pusher = WebPusher(
+                {"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
+                requests_session=_session(),
+            )
+            response = pusher.send(
+                push_payload(delivery),
+                {"Authorization": authorization, "Urgency": policy.URGENCY[kind]},
                 ttl=policy.TTL_SECONDS[kind],
                 timeout=PUSH_TIMEOUT_SECONDS,
-                headers={"Urgency": policy.URGENCY[kind]},
             )
+            if response.status_code > 202:  # as pywebpush's own webpush() judges an answer
+                raise WebPushException(f"Push failed: {response.status_code}", response=response)
         except WebPushException as error:
             response = error.response
             status = getattr(response, "status_code", None)
             if status in (404, 410):
-                # The browser unsubscribed or the subscription expired: forget it.
-                PushSubscription.objects.filter(pk=subscription.pk).delete()
-                raise PermanentError(f"push service answered {status}: subscription gone") from None
+                # The browser unsubscribed or the subscription expired: to be forgotten.
+                raise SubscriptionGone(f"push service answered {status}: subscription gone", subscription.pk) from None
             if status == 429 or (status is not None and status >= 500):
                 raise TemporaryError(f"push service answered {status}", retry_after=_retry_after(response)) from None
             raise PermanentError(f"push service answered {status}") from None
@@ -119,7 +168,9 @@ def unsubscribe_url(user_id: int) -> str:
 
 
 class EmailChannel:
-    def send(self, delivery: Delivery) -> None:
+    def send(self, delivery: Delivery, connection=None) -> None:
+        """Send over `connection` (an open mail backend, kept open afterwards) or a new one. A
+        connection that failed is closed, so that the next message sent over it reconnects."""
         notification = delivery.notification
         user = notification.user
         unsubscribe = unsubscribe_url(user.pk)
@@ -136,14 +187,31 @@ class EmailChannel:
                 "List-Unsubscribe": f"<{unsubscribe}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },
-            connection=get_connection(timeout=PUSH_TIMEOUT_SECONDS),
+            connection=connection or get_connection(timeout=PUSH_TIMEOUT_SECONDS),
         )
         try:
+            if connection is not None:
+                connection.open()  # again after a failure closed it; nothing when it is open
             message.send()
         except smtplib.SMTPRecipientsRefused:
             raise PermanentError("the mail server refused the address") from None
         except OSError as error:  # smtplib's errors are OSErrors too: connection, timeout, refusal
+            if connection is not None:
+                close_quietly(connection)
             raise TemporaryError(f"mail server: {type(error).__name__}") from None
+
+
+def close_quietly(connection) -> None:
+    """Close a mail connection that failed; saying goodbye to a server that is gone may fail too."""
+    try:
+        connection.close()
+    except (OSError, smtplib.SMTPException):
+        pass
+
+
+def email_connection():
+    """A mail backend connection for a batch of emails, not yet open (the first send opens it)."""
+    return get_connection(timeout=PUSH_TIMEOUT_SECONDS)
 
 
 CHANNELS: dict[str, Channel] = {Delivery.Channel.PUSH: PushChannel(), Delivery.Channel.EMAIL: EmailChannel()}

@@ -13,22 +13,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from notifications import channels, policy
+from notifications import policy, sending
 from notifications.messages import TEXTS
 from notifications.models import Delivery, Notification, Preferences, PushSubscription
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
-BACKOFF_BASE_SECONDS = 30
-# A claimed send that has not finished by then belongs to a worker that died: a few times the
-# channels' 10-second network timeouts, so a slow send that is still running is never taken over.
-SEND_LEASE = timedelta(seconds=60)
+# How sending retries and leases, as the tasks and the sweep see it (defined in sending.py).
+MAX_ATTEMPTS = sending.MAX_ATTEMPTS
+BACKOFF_BASE_SECONDS = sending.BACKOFF_BASE_SECONDS
+SEND_LEASE = sending.SEND_LEASE
+Attempt = sending.Attempt
 
 
 def notify(*, user_ids: Iterable[int], kind: str, subject: str, data: dict | None = None, **words: str) -> None:
@@ -128,13 +126,6 @@ class _Recipient:
         return cls(notification_id, user_id, timezone, push, email, *rest)
 
 
-def _preferences(user) -> Preferences:
-    try:
-        return user.notification_preferences
-    except Preferences.DoesNotExist:
-        return Preferences(user=user)
-
-
 def _deliveries_for(recipient: _Recipient, subscription_ids: list[int], now: datetime) -> list[Delivery]:
     if not policy.sends_outside_inbox(paused_until=recipient.paused_until, now=now):
         return []
@@ -168,149 +159,15 @@ def _deliveries_for(recipient: _Recipient, subscription_ids: list[int], now: dat
     return deliveries
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """What happened to one send: `retry_in` seconds when it should be tried again soon."""
-
-    status: str
-    retry_in: float | None = None
-
-
 def delivery_send(*, delivery_id: int) -> Attempt:
     return deliveries_send(delivery_ids=[delivery_id])[delivery_id]
 
 
 def deliveries_send(*, delivery_ids: list[int]) -> dict[int, Attempt]:
-    """Send each delivery that is still due and wanted, and record what happened to each.
-
-    What the sends need (the notification, its person and their preferences, the subscription,
-    whether an invitation's round still awaits them) is read once for the whole batch. Each
-    send then claims its own row just before it goes out (pending and due -> sending, with a
-    lease), a conditional update: of two workers given the same delivery, one sends and the
-    other finds nothing to do. A claim per send, not one for the batch, so a slow batch never
-    outlives a lease. A worker that dies mid-send leaves its lease to expire; the redelivered
-    task (or the sweep) then claims the row again. A push service that never answered never
-    accepted the message, so it is resent.
-    """
-    loaded = {
-        delivery.pk: delivery
-        for delivery in Delivery.objects.select_related(
-            "notification__user__notification_preferences", "subscription"
-        ).filter(pk__in=delivery_ids)
-    }
-    awaiting = _invitations_awaiting_answer(loaded.values())
-    attempts = {}
-    for delivery_id in delivery_ids:
-        delivery = loaded.get(delivery_id)
-        attempts[delivery_id] = _send(delivery, awaiting) if delivery else Attempt(status="not_due")
-    return attempts
-
-
-def _claim(delivery: Delivery, now: datetime) -> bool:
-    claimable = Q(status=Delivery.Status.PENDING, due_at__lte=now) | Q(
-        status=Delivery.Status.SENDING, lease_until__lte=now
-    )
-    claimed = Delivery.objects.filter(claimable, pk=delivery.pk).update(
-        status=Delivery.Status.SENDING, lease_until=now + SEND_LEASE, attempts=F("attempts") + 1
-    )
-    if claimed:
-        # The row as the claim left it (read with the batch, moments ago).
-        delivery.status = Delivery.Status.SENDING
-        delivery.attempts += 1
-    return bool(claimed)
-
-
-def _send(delivery: Delivery, awaiting: set[tuple[int, int]]) -> Attempt:
-    now = timezone.now()
-    if not _claim(delivery, now):
-        return Attempt(status="not_due")
-    reason = _no_longer_wanted(delivery, now, awaiting)
-    if reason:
-        _finish(delivery, Delivery.Status.SKIPPED, reason)
-        return Attempt(status=Delivery.Status.SKIPPED)
-    deferred_to = _quiet_until(delivery, now)
-    if deferred_to:
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.PENDING, due_at=deferred_to, lease_until=None, attempts=delivery.attempts - 1
-        )
-        return Attempt(status="deferred")
-    try:
-        channels.CHANNELS[delivery.channel].send(delivery)
-    except channels.PermanentError as error:
-        _finish(delivery, Delivery.Status.FAILED, str(error))
-        return Attempt(status=Delivery.Status.FAILED)
-    except channels.TemporaryError as error:
-        return _retry_later(delivery, error, now)
-    except Exception as error:
-        # Whatever a channel's library raises that it did not foresee is this one delivery's
-        # failure, tried again within the attempt limit, never the batch's: a poisoned row must
-        # not hold up the other reminders sent with it. The type only: the text may quote data.
-        log.warning("delivery %s (%s) raised %s", delivery.pk, delivery.channel, type(error).__name__)
-        return _retry_later(delivery, channels.TemporaryError(f"unexpected {type(error).__name__}"), now)
-    _finish(delivery, Delivery.Status.SENT, "", sent_at=timezone.now())
-    return Attempt(status=Delivery.Status.SENT)
-
-
-def _finish(delivery: Delivery, status: str, error: str, sent_at: datetime | None = None) -> None:
-    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
-        status=status, last_error=error[:300], sent_at=sent_at, lease_until=None
-    )
-    if status == Delivery.Status.FAILED:
-        log.warning("delivery %s (%s) failed for good: %s", delivery.pk, delivery.channel, error)
-
-
-def _retry_later(delivery: Delivery, error: channels.TemporaryError, now: datetime) -> Attempt:
-    if delivery.attempts >= MAX_ATTEMPTS:
-        _finish(delivery, Delivery.Status.FAILED, f"gave up after {delivery.attempts} attempts: {error}")
-        return Attempt(status=Delivery.Status.FAILED)
-    backoff = BACKOFF_BASE_SECONDS * 2 ** (delivery.attempts - 1)
-    delay = max(error.retry_after or 0, backoff)
-    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
-        status=Delivery.Status.PENDING,
-        due_at=now + timedelta(seconds=delay),
-        lease_until=None,
-        last_error=str(error)[:300],
-    )
-    # Short waits ride on a Celery countdown; longer ones (beyond what the broker's visibility
-    # timeout allows) are left to the sweep, which finds the row when it falls due.
-    return Attempt(status="retry", retry_in=delay if delay <= settings.MAX_TASK_DELAY_SECONDS else None)
-
-
-def _invitations_awaiting_answer(deliveries) -> set[tuple[int, int]]:
-    """(round id, person) of the batch's invitations whose round is open and unanswered by them."""
-    from checkin.selectors import rounds_awaiting_answers
-
-    invited = {
-        (_round_id(delivery.notification), delivery.notification.user_id)
-        for delivery in deliveries
-        if delivery.notification.kind in policy.INVITATIONS
-    }
-    return rounds_awaiting_answers(invited) if invited else set()
-
-
-def _round_id(notification: Notification) -> int:
-    return int(notification.subject.split(":", 1)[1])
-
-
-def _no_longer_wanted(delivery: Delivery, now: datetime, awaiting: set[tuple[int, int]]) -> str:
-    notification = delivery.notification
-    prefs = _preferences(notification.user)
-    if not policy.sends_outside_inbox(paused_until=prefs.paused_until, now=now):
-        return "paused"
-    if delivery.channel == Delivery.Channel.PUSH and not prefs.push:
-        return "push switched off"
-    if delivery.channel == Delivery.Channel.EMAIL and not prefs.email:
-        return "email switched off"
-    if notification.kind in policy.INVITATIONS and (_round_id(notification), notification.user_id) not in awaiting:
-        # A nudge stops by itself once the person has answered or the round has closed.
-        return "answered or closed"
-    return ""
-
-
-def _quiet_until(delivery: Delivery, now: datetime) -> datetime | None:
-    user = delivery.notification.user
-    prefs = _preferences(user)
-    return policy.quiet_until(now=now, start=prefs.quiet_hours_start, end=prefs.quiet_hours_end, timezone=user.timezone)
+    """Send each delivery that is still due and wanted, and record what happened to each: claimed
+    with a lease so that nothing is sent twice, skipped when no longer wanted, deferred past quiet
+    hours, retried with backoff (notifications/sending.py)."""
+    return sending.send_batch(delivery_ids=delivery_ids)
 
 
 def sweep(*, now: datetime, batch_size: int = 1000) -> dict:

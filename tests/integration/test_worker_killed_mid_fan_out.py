@@ -169,6 +169,9 @@ def test_a_worker_killed_mid_send_loses_no_push_and_sends_none_twice(workers, br
     assert Notification.objects.filter(kind=KIND, subject=SUBJECT).count() == PEOPLE
 
     held = hold.wait_until_held(timeout=max(1.0, deadline - time.monotonic()))
+    # A batch's sends are in flight together, and the worker writes down each finished one within
+    # moments (notifications/sending.py): once it has, the held send is the only one claimed.
+    wait_for(lambda: statuses()["sending"] == 1, workers, "the rest of the batch is recorded", deadline)
     held_at = time.monotonic()
     os.kill(first.pid, signal.SIGKILL)
     first.wait(timeout=10)

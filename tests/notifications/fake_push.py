@@ -6,7 +6,9 @@ subscription's path, the TTL, Urgency, Authorization and Content-Encoding header
 encrypted body), answers 201 Created by default or the statuses a test queues for an endpoint
 (410, 404, 429 with Retry-After, 500), and can hold the Nth request unanswered until the test
 releases it, telling whether the client hung up meanwhile. Only a request answered 2xx counts as
-accepted: a held request whose client went away was never taken by the push service.
+accepted: a held request whose client went away was never taken by the push service. With
+`delay` it takes that long over every answer, as a real push service does, and counts how many
+requests it had in hand at once (`max_in_flight`).
 
 `Browser` is what a browser does when it subscribes: an EC P-256 key pair and a 16-byte auth
 secret of its own. It registers through the API like the PWA does, and keeps its private key,
@@ -19,6 +21,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -115,13 +118,15 @@ class Hold:
 
 
 class FakePushService:
-    def __init__(self):
+    def __init__(self, delay: float = 0.0):
         self.requests: list[PushRequest] = []
+        self.delay = delay
+        self.max_in_flight = 0
+        self._in_flight = 0
         self._lock = threading.Lock()
         self._queued: dict[str, deque[tuple[int, dict[str, str]]]] = defaultdict(deque)
         self._holds: dict[int, Hold] = {}
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-push-service", daemon=True
         )
@@ -183,8 +188,20 @@ class FakePushService:
     # Called from the server's threads
 
     def _receive(self, handler: BaseHTTPRequestHandler) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        try:
+            self._answer(handler)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _answer(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length)
+        if self.delay:
+            time.sleep(self.delay)
         with self._lock:
             request = PushRequest(
                 number=len(self.requests) + 1,
@@ -226,6 +243,11 @@ class FakePushService:
                 hold.done.set()
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # a batch's pushes connect at once: none waits for a retransmitted SYN
+
+
 def _path(endpoint: str) -> str:
     return "/" + endpoint.split("://", 1)[1].split("/", 1)[1]
 
@@ -242,8 +264,8 @@ def _handler_for(service: FakePushService) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def running_push_service() -> Iterator[FakePushService]:
-    service = FakePushService().start()
+def running_push_service(delay: float = 0.0) -> Iterator[FakePushService]:
+    service = FakePushService(delay).start()
     try:
         yield service
     finally:

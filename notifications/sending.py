@@ -1,0 +1,319 @@
+"""Sending a batch of deliveries: claim them, drop those no longer wanted, defer those in quiet
+hours, send the rest and record what happened to each.
+
+Two versions that must agree, as the house keeps every speed-up beside a plain one
+(tests/notifications/test_sending_versions.py holds them to the same outcomes):
+
+- `send_one_by_one`, the reference: each delivery is claimed with its own conditional update just
+  before it goes out, sent, and finished with another; one message at a time.
+- `send_batch`, what the tasks use: the batch is claimed in one transaction (the rows that are
+  due, or whose lease ran out, locked with SKIP LOCKED and leased in one update), its pushes are
+  in flight at once on a pool of threads while its emails go out one after another over one SMTP
+  connection, and the outcomes are written with one update per outcome (sent, skipped, each
+  failure or retry on its own row, as each has its own error and due time).
+
+Why it is safe: a claim leases the row (pending and due -> sending until `lease_until`), so of
+two workers given the same delivery only one sends; a worker that dies leaves its lease to run out
+and the sweep or the redelivered task claims the row again. A batch is over well within its lease
+(all its pushes are in flight at once, each within the channels' 10-second timeout; the emails
+stop and hand back what is left once half the lease is gone), so no lease runs out on a send that
+is still under way. Threads only talk to the outside world (notifications/channels.py): every row
+is read and written by the calling thread, which writes down finished sends every 50 ms while the
+others are still on their way.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from notifications import channels, policy
+from notifications.models import Delivery, Notification, Preferences, PushSubscription
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+BACKOFF_BASE_SECONDS = 30
+# A claimed send that has not finished by then belongs to a worker that died: a few times the
+# channels' 10-second network timeouts, so a slow send that is still running is never taken over.
+SEND_LEASE = timedelta(seconds=60)
+# Pushes in flight at once, per worker process: a batch's pushes (about half of its 200
+# deliveries, see notifications/tasks.py) all wait on their push services together instead of one
+# after another. The threads only wait (encrypting a message takes 0.3 ms): 100 of them cost a few
+# MB. A batch of more pushes than this sends them in two waves, still well within its lease.
+PUSHES_IN_FLIGHT = 100
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What happened to one send: `retry_in` seconds when it should be tried again soon."""
+
+    status: str
+    retry_in: float | None = None
+
+
+# What both versions share: reading the batch, the rules, recording a failure
+
+
+def _loaded(queryset) -> list[Delivery]:
+    return list(queryset.select_related("notification__user__notification_preferences", "subscription"))
+
+
+def _claimable(now: datetime) -> Q:
+    return Q(status=Delivery.Status.PENDING, due_at__lte=now) | Q(status=Delivery.Status.SENDING, lease_until__lte=now)
+
+
+def _preferences(user) -> Preferences:
+    try:
+        return user.notification_preferences
+    except Preferences.DoesNotExist:
+        return Preferences(user=user)
+
+
+def _invitations_awaiting_answer(deliveries) -> set[tuple[int, int]]:
+    """(round id, person) of the batch's invitations whose round is open and unanswered by them."""
+    from checkin.selectors import rounds_awaiting_answers
+
+    invited = {
+        (_round_id(delivery.notification), delivery.notification.user_id)
+        for delivery in deliveries
+        if delivery.notification.kind in policy.INVITATIONS
+    }
+    return rounds_awaiting_answers(invited) if invited else set()
+
+
+def _round_id(notification: Notification) -> int:
+    return int(notification.subject.split(":", 1)[1])
+
+
+def _no_longer_wanted(delivery: Delivery, now: datetime, awaiting: set[tuple[int, int]]) -> str:
+    notification = delivery.notification
+    prefs = _preferences(notification.user)
+    if not policy.sends_outside_inbox(paused_until=prefs.paused_until, now=now):
+        return "paused"
+    if delivery.channel == Delivery.Channel.PUSH and not prefs.push:
+        return "push switched off"
+    if delivery.channel == Delivery.Channel.EMAIL and not prefs.email:
+        return "email switched off"
+    if notification.kind in policy.INVITATIONS and (_round_id(notification), notification.user_id) not in awaiting:
+        # A nudge stops by itself once the person has answered or the round has closed.
+        return "answered or closed"
+    return ""
+
+
+def _quiet_until(delivery: Delivery, now: datetime) -> datetime | None:
+    user = delivery.notification.user
+    prefs = _preferences(user)
+    return policy.quiet_until(now=now, start=prefs.quiet_hours_start, end=prefs.quiet_hours_end, timezone=user.timezone)
+
+
+def _defer(delivery: Delivery, until: datetime) -> Attempt:
+    # Quiet hours are not an attempt: the count the claim added is given back.
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.PENDING, due_at=until, lease_until=None, attempts=delivery.attempts - 1
+    )
+    return Attempt(status="deferred")
+
+
+def _finish(delivery_ids: list[int], status: str, error: str, sent_at: datetime | None = None) -> None:
+    Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.SENDING).update(
+        status=status, last_error=error[:300], sent_at=sent_at, lease_until=None
+    )
+
+
+def _failed(delivery: Delivery, error: Exception, now: datetime) -> Attempt:
+    """Record a send that did not go out: for good, or to be tried again later."""
+    if isinstance(error, channels.SubscriptionGone):
+        # The browser unsubscribed or the subscription expired: forget it.
+        PushSubscription.objects.filter(pk=error.subscription_id).delete()
+    if isinstance(error, channels.PermanentError):
+        _finish([delivery.pk], Delivery.Status.FAILED, str(error))
+        log.warning("delivery %s (%s) failed for good: %s", delivery.pk, delivery.channel, error)
+        return Attempt(status=Delivery.Status.FAILED)
+    if not isinstance(error, channels.TemporaryError):
+        # Whatever a channel's library raises that it did not foresee is this one delivery's
+        # failure, tried again within the attempt limit, never the batch's: a poisoned row must
+        # not hold up the other reminders sent with it. The type only: the text may quote data.
+        log.warning("delivery %s (%s) raised %s", delivery.pk, delivery.channel, type(error).__name__)
+        error = channels.TemporaryError(f"unexpected {type(error).__name__}")
+    return _retry_later(delivery, error, now)
+
+
+def _retry_later(delivery: Delivery, error: channels.TemporaryError, now: datetime) -> Attempt:
+    if delivery.attempts >= MAX_ATTEMPTS:
+        message = f"gave up after {delivery.attempts} attempts: {error}"
+        _finish([delivery.pk], Delivery.Status.FAILED, message)
+        log.warning("delivery %s (%s) failed for good: %s", delivery.pk, delivery.channel, message)
+        return Attempt(status=Delivery.Status.FAILED)
+    backoff = BACKOFF_BASE_SECONDS * 2 ** (delivery.attempts - 1)
+    delay = max(error.retry_after or 0, backoff)
+    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.PENDING,
+        due_at=now + timedelta(seconds=delay),
+        lease_until=None,
+        last_error=str(error)[:300],
+    )
+    # Short waits ride on a Celery countdown; longer ones (beyond what the broker's visibility
+    # timeout allows) are left to the sweep, which finds the row when it falls due.
+    return Attempt(status="retry", retry_in=delay if delay <= settings.MAX_TASK_DELAY_SECONDS else None)
+
+
+def _send_now(delivery: Delivery) -> Exception | None:
+    """Send one delivery over its channel; the error it ended with, or None once it went out."""
+    try:
+        channels.CHANNELS[delivery.channel].send(delivery)
+    except Exception as error:  # each kind is recorded by `_failed`
+        return error
+    return None
+
+
+# The reference: one delivery after another
+
+
+def send_one_by_one(*, delivery_ids: list[int]) -> dict[int, Attempt]:
+    """Send each delivery that is still due and wanted, one at a time, and record each outcome."""
+    loaded = {delivery.pk: delivery for delivery in _loaded(Delivery.objects.filter(pk__in=delivery_ids))}
+    awaiting = _invitations_awaiting_answer(loaded.values())
+    attempts = {}
+    for delivery_id in delivery_ids:
+        delivery = loaded.get(delivery_id)
+        attempts[delivery_id] = _send_alone(delivery, awaiting) if delivery else Attempt(status="not_due")
+    return attempts
+
+
+def _send_alone(delivery: Delivery, awaiting: set[tuple[int, int]]) -> Attempt:
+    now = timezone.now()
+    claimed = Delivery.objects.filter(_claimable(now), pk=delivery.pk).update(
+        status=Delivery.Status.SENDING, lease_until=now + SEND_LEASE, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return Attempt(status="not_due")
+    # The row as the claim left it (read with the batch, moments ago).
+    delivery.status, delivery.attempts = Delivery.Status.SENDING, delivery.attempts + 1
+    reason = _no_longer_wanted(delivery, now, awaiting)
+    if reason:
+        _finish([delivery.pk], Delivery.Status.SKIPPED, reason)
+        return Attempt(status=Delivery.Status.SKIPPED)
+    deferred_to = _quiet_until(delivery, now)
+    if deferred_to:
+        return _defer(delivery, deferred_to)
+    error = _send_now(delivery)
+    if error is not None:
+        return _failed(delivery, error, now)
+    _finish([delivery.pk], Delivery.Status.SENT, "", sent_at=timezone.now())
+    return Attempt(status=Delivery.Status.SENT)
+
+
+# The batch: one claim, pushes in flight together, emails over one connection meanwhile
+
+# How often the batch writes down the sends that have finished. A worker that dies can have a
+# message accepted but not yet recorded as sent, and it is sent again after its lease; recording
+# often keeps that window as short as the reference's (which records each send as it returns) in
+# all but milliseconds, while one update covers the many sends that finish together.
+RECORD_EVERY_SECONDS = 0.05
+
+_pools: dict[str, ThreadPoolExecutor] = {}
+_pools_pid: int | None = None
+
+
+def _pool(name: str, threads: int) -> ThreadPoolExecutor:
+    """This process's threads for a channel (made again after a fork: threads do not survive one)."""
+    global _pools_pid
+    if _pools_pid != os.getpid():
+        _pools.clear()
+        _pools_pid = os.getpid()
+    if name not in _pools:
+        _pools[name] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=name)
+    return _pools[name]
+
+
+class _HandedBack(Exception):
+    """Not sent: the batch ran long and left this delivery to another task before its lease ended."""
+
+
+def send_batch(*, delivery_ids: list[int]) -> dict[int, Attempt]:
+    """`send_one_by_one`'s outcomes, in a few round trips to the database and with the batch's
+    sends waiting on the outside world together."""
+    now = timezone.now()
+    attempts = {delivery_id: Attempt(status="not_due") for delivery_id in delivery_ids}
+    with transaction.atomic():
+        claimed = _loaded(
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(_claimable(now), pk__in=delivery_ids)
+            .order_by("pk")
+        )
+        if not claimed:
+            return attempts
+        Delivery.objects.filter(pk__in=[d.pk for d in claimed]).update(
+            status=Delivery.Status.SENDING, lease_until=now + SEND_LEASE, attempts=F("attempts") + 1
+        )
+    claimed_at = time.monotonic()
+    for delivery in claimed:
+        delivery.status, delivery.attempts = Delivery.Status.SENDING, delivery.attempts + 1
+
+    awaiting = _invitations_awaiting_answer(claimed)
+    skipped: dict[str, list[int]] = {}
+    pushes, emails = [], []
+    for delivery in claimed:
+        reason = _no_longer_wanted(delivery, now, awaiting)
+        if reason:
+            skipped.setdefault(reason, []).append(delivery.pk)
+            attempts[delivery.pk] = Attempt(status=Delivery.Status.SKIPPED)
+            continue
+        deferred_to = _quiet_until(delivery, now)
+        if deferred_to:
+            attempts[delivery.pk] = _defer(delivery, deferred_to)
+            continue
+        (pushes if delivery.channel == Delivery.Channel.PUSH else emails).append(delivery)
+    for reason, skipped_ids in skipped.items():
+        _finish(skipped_ids, Delivery.Status.SKIPPED, reason)
+
+    # Pushes wait on their push services together; emails go out one after another on a thread of
+    # their own over one connection, at the same time, so neither waits behind the other. This
+    # thread only records.
+    in_flight = {_pool("push", PUSHES_IN_FLIGHT).submit(_send_now, delivery): delivery for delivery in pushes}
+    if emails:
+        email_thread = _pool("email", 1)
+        connection = channels.email_connection()
+        deadline = claimed_at + SEND_LEASE.total_seconds() / 2
+        for delivery in emails:
+            in_flight[email_thread.submit(_send_email, delivery, connection, deadline)] = delivery
+        email_thread.submit(channels.close_quietly, connection)
+    pending = set(in_flight)
+    while pending:
+        done, pending = wait(pending, timeout=RECORD_EVERY_SECONDS)
+        finished = [(in_flight[future], future.result()) for future in done]
+        sent = [delivery.pk for delivery, error in finished if error is None]
+        if sent:
+            _finish(sent, Delivery.Status.SENT, "", sent_at=timezone.now())
+            attempts.update({delivery_id: Attempt(status=Delivery.Status.SENT) for delivery_id in sent})
+        for delivery, error in finished:
+            if isinstance(error, _HandedBack):
+                Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+                    status=Delivery.Status.PENDING, lease_until=None, attempts=delivery.attempts - 1
+                )
+                attempts[delivery.pk] = Attempt(status="retry", retry_in=0)
+            elif error is not None:
+                attempts[delivery.pk] = _failed(delivery, error, now)
+    return attempts
+
+
+def _send_email(delivery: Delivery, connection, deadline: float) -> Exception | None:
+    """One email of the batch over the batch's connection; past `deadline` (monotonic) it is handed
+    back unsent rather than outlive its lease (a mail server that takes its time over each)."""
+    if time.monotonic() > deadline:
+        return _HandedBack()
+    try:
+        channels.CHANNELS[Delivery.Channel.EMAIL].send(delivery, connection=connection)
+    except Exception as error:  # each kind is recorded by `_failed`
+        return error
+    return None
