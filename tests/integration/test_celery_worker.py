@@ -79,33 +79,35 @@ def test_a_real_worker_opens_the_due_round_and_analyses_it_after_the_reveal(work
 def test_one_worker_on_both_queues_takes_queued_work_before_queued_sends(transactional_db, tmp_path):
     # On a Sunday evening the tick and the fan-outs must not wait behind the sends they queue:
     # a worker serving both queues empties `celery` first (REDIS_TRANSPORT_OPTIONS).
-    broker = settings.CELERY_BROKER_URL
-    redis.Redis.from_url(broker).flushdb()
-    for _ in range(4):
-        notification_tasks.deliver_batch.delay([])  # nothing to send: each returns at once
-    for _ in range(2):
-        tasks.round_analyse.delay(0)  # no such round: each returns at once
-    process = start_worker(broker=broker, log_path=tmp_path / "worker.log")
-    try:
-        wait_for(lambda: process.log_path.read_text().count(" succeeded in ") == 6, process, "run the six tasks")
-    finally:
-        stop(process)
-        redis.Redis.from_url(broker).flushdb()
-    received = re.findall(r"Task ([\w.]+)\[[\w-]+\] received", process.log_path.read_text())
+    def queue_work():
+        for _ in range(4):
+            notification_tasks.deliver_batch.delay([])  # nothing to send: each returns at once
+        for _ in range(2):
+            tasks.round_analyse.delay(0)  # no such round: each returns at once
+
+    received = tasks_a_worker_receives(queue_work, count=6, log_path=tmp_path / "worker.log")
     assert received == ["checkin.round_analyse"] * 2 + ["notifications.deliver_batch"] * 4
 
 
 def test_a_plain_worker_given_no_queues_serves_the_deliver_queue_too(transactional_db, tmp_path):
     # `celery -A config worker` with no -Q must not leave the reminders on a queue nobody reads.
+    def queue_work():
+        notification_tasks.deliver_batch.delay([])  # routed to `deliver`; nothing to send
+        tasks.round_analyse.delay(0)  # routed to `celery`
+
+    received = tasks_a_worker_receives(queue_work, count=2, log_path=tmp_path / "worker.log", queues=None)
+    assert sorted(received) == ["checkin.round_analyse", "notifications.deliver_batch"]
+
+
+def tasks_a_worker_receives(queue_work, *, count: int, log_path, **worker) -> list[str]:
+    """The names of the tasks, in the order a worker started after `queue_work()` received them."""
     broker = settings.CELERY_BROKER_URL
     redis.Redis.from_url(broker).flushdb()
-    notification_tasks.deliver_batch.delay([])  # routed to `deliver`; nothing to send
-    tasks.round_analyse.delay(0)  # routed to `celery`
-    process = start_worker(broker=broker, log_path=tmp_path / "worker.log", queues=None)
+    queue_work()
+    process = start_worker(broker=broker, log_path=log_path, **worker)
     try:
-        wait_for(lambda: process.log_path.read_text().count(" succeeded in ") == 2, process, "run both tasks")
+        wait_for(lambda: log_path.read_text().count(" succeeded in ") == count, process, f"run the {count} tasks")
     finally:
         stop(process)
         redis.Redis.from_url(broker).flushdb()
-    received = re.findall(r"Task ([\w.]+)\[[\w-]+\] received", process.log_path.read_text())
-    assert sorted(received) == ["checkin.round_analyse", "notifications.deliver_batch"]
+    return re.findall(r"Task ([\w.]+)\[[\w-]+\] received", log_path.read_text())
