@@ -150,18 +150,9 @@ def gunicorn_workers() -> int:
 
 
 def start_gunicorn() -> subprocess.Popen:
+    # The Procfile's web process, as production runs it, on the bench's port.
     process = common.start(
-        [
-            str(common.GUNICORN),
-            "--config",
-            str(GUNICORN_CONFIG),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--backlog",
-            "2048",
-        ],
-        log_name="gunicorn.log",
+        common.procfile_command("web", "--bind", f"127.0.0.1:{PORT}", "--backlog", "2048"), log_name="gunicorn.log"
     )
 
     def up() -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import shlex
 import signal
 import subprocess
 import time
@@ -130,6 +131,16 @@ def stop(process: subprocess.Popen, *, grace: float = 15.0) -> None:
         pass
 
 
+def procfile_command(process: str, *extra: str) -> list[str]:
+    """The Procfile's command for `process` (web, worker, deliver, beat), as production and `make
+    run` start it, with the venv's programs and `extra` arguments (a node name, a bind address)."""
+    from honcho.environ import parse_procfile
+
+    command = shlex.split(parse_procfile((ROOT / "Procfile").read_text()).processes[process])
+    program = VENV_BIN / command[0]
+    return [str(program) if program.exists() else command[0], *command[1:], *extra]
+
+
 def children_of(pid: int) -> list[int]:
     """Direct children of `pid`, read from /proc (no psutil in the venv)."""
     found = []
@@ -144,6 +155,67 @@ def children_of(pid: int) -> list[int]:
         if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
             found.append(int(entry.name))
     return found
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (a prefork worker's pool, gunicorn's workers)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        queue += children_of(current)
+    return found
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) a live process has used so far, in seconds."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14 and 15)
+
+
+class CpuMeter:
+    """CPU time used by groups of processes over a span, read from /proc: each process is counted
+    from when it is first seen (its use before `start` subtracted) to the last time it was seen,
+    so processes that come and go (PostgreSQL backends) are counted while they lived."""
+
+    def __init__(self) -> None:
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.role_of: dict[int, str] = {}
+
+    def read(self, role: str, pids: list[int], *, baseline: bool = False) -> None:
+        for pid in pids:
+            used = cpu_seconds(pid)
+            if used is None:
+                continue
+            if pid not in self.first:
+                # A process first seen after the start was born during the span: all its use counts.
+                self.first[pid] = used if baseline else 0.0
+                self.role_of[pid] = role
+            self.last[pid] = used
+
+    def by_role(self) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for pid, role in self.role_of.items():
+            totals[role] = totals.get(role, 0.0) + self.last[pid] - self.first[pid]
+        return totals
+
+
+def postgres_pids() -> list[int]:
+    """PostgreSQL's processes that work for the bench: the bench database's backends and the
+    server's own (checkpointer, WAL writer, autovacuum), not other databases' backends."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR datname IS NULL")
+        return [row[0] for row in cursor.fetchall()]
 
 
 def peak_rss_kib(pid: int) -> int | None:

@@ -78,7 +78,13 @@ class HerdResult:
     api_rate: float
     # pid -> VmHWM, per role ("tick" for the -Q celery worker, "deliver" for the others)
     peak_rss_kib: dict[str, dict[int, int]] = field(default_factory=dict)
+    # CPU seconds used from the tick to the end of the herd, by role (bench/common.py's CpuMeter)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
     timed_out: bool = False
+
+    @property
+    def messages(self) -> int:
+        return 4 * self.couples  # a push and an email for each of the two partners
 
     def max_rss_mib(self, role: str | None = None) -> float:
         roles = [role] if role else list(self.peak_rss_kib)
@@ -168,22 +174,22 @@ def start_services(*, push_latency_ms: float, log_suffix: str) -> list[subproces
     return processes
 
 
-def start_worker(*, queues: str, name: str, log_name: str) -> subprocess.Popen:
-    """`celery -A config worker -Q <queues>` on the bench settings; returns once it consumes."""
+def start_worker(*, process_name: str, node: str, log_name: str) -> subprocess.Popen:
+    """The Procfile's `worker` or `deliver` process on the bench settings, named `node`; returns once
+    it consumes."""
     process = common.start(
-        [str(common.CELERY), "-A", "config", "worker", "-Q", queues, "-n", f"{name}@%h", "-l", "INFO"]
-        + ["--without-mingle", "--without-gossip"],
+        common.procfile_command(process_name, "-n", f"{node}@%h", "--without-mingle", "--without-gossip"),
         log_name=log_name,
     )
     log_path = common.LOG_DIR / log_name
 
     def ready() -> bool:
         if process.poll() is not None:
-            raise RuntimeError(f"the Celery worker exited:\n{log_path.read_text()[-3000:]}")
+            raise RuntimeError(f"the Celery worker {node} exited:\n{log_path.read_text()[-3000:]}")
         return " ready." in log_path.read_text(errors="replace")
 
     try:
-        common.wait_until(ready, timeout=60, what=f"the Celery worker {name} to be ready")
+        common.wait_until(ready, timeout=60, what=f"the Celery worker {node} to be ready")
     except BaseException:
         common.stop(process)
         raise
@@ -233,6 +239,15 @@ def run(
     rounds_at = fanned_at = done_at = None
     people = range(1, 2 * couples + 1)
 
+    cpu = common.CpuMeter()
+    cpu_roles: dict[str, list[subprocess.Popen]] = {}
+
+    def read_cpu(*, baseline: bool = False) -> None:
+        for role, group in cpu_roles.items():
+            for process in group:
+                cpu.read(role, common.process_tree(process.pid), baseline=baseline)
+        cpu.read("postgres", common.postgres_pids(), baseline=baseline)
+
     def read_peaks() -> None:
         for role, workers in roles.items():
             for worker in workers:
@@ -245,23 +260,37 @@ def run(
         processes += start_services(push_latency_ms=push_latency_ms, log_suffix=suffix)
         gunicorn = api.start_gunicorn()
         processes.append(gunicorn)
-        roles["tick"].append(start_worker(queues="celery", name="tick", log_name=f"worker-tick-{suffix}.log"))
+        roles["tick"].append(start_worker(process_name="worker", node="tick", log_name=f"worker-tick-{suffix}.log"))
         for index in range(1, deliver_workers + 1):
             roles["deliver"].append(
-                start_worker(queues="deliver", name=f"deliver{index}", log_name=f"worker-deliver{index}-{suffix}.log")
+                start_worker(
+                    process_name="deliver", node=f"deliver{index}", log_name=f"worker-deliver{index}-{suffix}.log"
+                )
             )
         processes += roles["tick"] + roles["deliver"]
+        cpu_roles.update(
+            {
+                "tick worker": roles["tick"],
+                "deliver workers": roles["deliver"],
+                "web (gunicorn)": [gunicorn],
+                "push service": processes[:1],
+                "mail server": processes[1:2],
+            }
+        )
         # Every gunicorn worker's first request pays for its imports and connections: not the herd's.
         for _ in range(10 * api.gunicorn_workers()):
             api.get_current(api_token)
         open_before = _open_rounds()
         loadgen = start_api_load(token=api_token, rate=api_rate, seconds=timeout + 60)
         time.sleep(1.0)  # the generator's own start-up is not part of the herd
+        cpu_roles["API load generator"] = [loadgen]
+        read_cpu(baseline=True)
         started = time.monotonic()
         tick_at = time.time()
         tasks.tick.delay()
         while time.monotonic() - started < timeout:
             read_peaks()
+            read_cpu()
             for process in processes:
                 if process.poll() is not None:
                     raise RuntimeError(f"{process.args[:4]} exited during the herd; see var/bench/*-{suffix}.log")
@@ -279,6 +308,7 @@ def run(
             time.sleep(POLL_SECONDS)
         time.sleep(SETTLE_SECONDS)
         read_peaks()
+        read_cpu()
         loadgen.send_signal(signal.SIGTERM)
         api_load = json.loads(loadgen.communicate(timeout=60)[0].strip().splitlines()[-1])
         loadgen = None
@@ -312,6 +342,7 @@ def run(
         api_errors=api_load["errors"],
         api_rate=api_rate,
         peak_rss_kib=peaks,
+        cpu_seconds=cpu.by_role(),
         timed_out=done_at is None,
     )
 

@@ -191,6 +191,25 @@ def render(
     for h in herds:
         counts = " | ".join(f"{h.statuses.get(status, 0):,}" for status in statuses)
         lines.append(f"| {h.couples:,} | {h.deliver_workers} | {h.push_latency_ms:g} | {counts} |")
+    roles = list(dict.fromkeys(role for h in herds for role in h.cpu_seconds))
+    lines += [
+        "",
+        "CPU used from the tick to the end of each herd, by process (user + system, from /proc; PostgreSQL"
+        " is the bench database's backends and the server's own processes), and per message (a push or an"
+        " email; 4 per couple): what a message costs the machine, the outside world's stand-ins included.",
+        "",
+        "| couples | deliver workers | push latency (ms) | "
+        + " | ".join(f"{role} (s)" for role in roles)
+        + " | all (s) | ms per message |",
+        "| ---: | ---: | ---: | " + " | ".join("---:" for _ in roles) + " | ---: | ---: |",
+    ]
+    for h in herds:
+        used = " | ".join(f"{h.cpu_seconds.get(role, 0):.1f}" for role in roles)
+        total = sum(h.cpu_seconds.values())
+        lines.append(
+            f"| {h.couples:,} | {h.deliver_workers} | {h.push_latency_ms:g} | {used} | {total:.1f}"
+            f" | {1000 * total / h.messages:.2f} |"
+        )
     lines += [
         "",
         "## 2. Quiet minute: the same N couples, none due, one `scheduler.tick` in-process",
