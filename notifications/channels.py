@@ -14,19 +14,20 @@ import os
 import smtplib
 import threading
 import time
-import urllib.request
 from typing import Protocol
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from pywebpush import WebPusher, WebPushException
 
-from notifications import policy, vapid
+from notifications import policy, push_http, quick_email, vapid
 from notifications.models import Delivery
-from notifications.push_endpoints import endpoint_problem
+from notifications.push_endpoints import endpoint_problem, url_problem
 
 log = logging.getLogger(__name__)
 
@@ -84,22 +85,19 @@ def push_payload(delivery: Delivery) -> str:
 # One signed VAPID header per push service, reused for hours (notifications/vapid.py).
 VAPID_TOKENS = vapid.Tokens()
 _thread_sessions = threading.local()
+_process_transport: tuple[int, push_http.PushConnections | None] | None = None
 
 
-def _session() -> requests.Session:
-    """This thread's HTTP session: its connections to each push service stay open between sends
-    (a new TCP and, in production, TLS handshake per message would cost more than the message).
-    Made again in a forked process, which must not share its parent's sockets."""
+def _transport() -> push_http.PushConnections | requests.Session:
+    """This process's connections to the push services (made again in a forked process, which must
+    not share its parent's sockets), or behind an HTTPS proxy this thread's requests session."""
+    global _process_transport
+    if _process_transport is None or _process_transport[0] != os.getpid():
+        _process_transport = (os.getpid(), None if push_http.proxied() else push_http.PushConnections())
+    if _process_transport[1] is not None:
+        return _process_transport[1]
     if getattr(_thread_sessions, "pid", None) != os.getpid():
-        session = requests.Session()
-        # The environment's proxy settings are read once here: with `trust_env` on, requests
-        # looks for ~/.netrc and parses the proxy variables at every send, a tenth of a deliver
-        # worker's CPU in the herd. (NO_PROXY is not consulted: a push endpoint is always a
-        # public host, push_endpoints.py.)
-        session.trust_env = False
-        proxies = urllib.request.getproxies()
-        session.proxies.update({scheme: proxies[scheme] for scheme in ("http", "https") if scheme in proxies})
-        _thread_sessions.session, _thread_sessions.pid = session, os.getpid()
+        _thread_sessions.session, _thread_sessions.pid = push_http.reference_session(), os.getpid()
     return _thread_sessions.session
 
 
@@ -115,8 +113,11 @@ class PushChannel:
             raise PermanentError("the push subscription was removed")
         if not settings.VAPID_PRIVATE_KEY:
             raise PermanentError("VAPID keys are not configured")
-        # Checked again at send time: a host name can be re-pointed after registration.
-        problem = endpoint_problem(subscription.endpoint)
+        transport = _transport()
+        # The address is checked when a connection is made (push_http.py); through a proxy, which
+        # makes the connection, the name is looked up and checked before each send instead.
+        proxied = isinstance(transport, requests.Session)
+        problem = (endpoint_problem if proxied else url_problem)(subscription.endpoint)
         if problem:
             raise PermanentError(problem)
         kind = delivery.notification.kind
@@ -129,7 +130,7 @@ class PushChannel:
         try:
             pusher = WebPusher(
                 {"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
-                requests_session=_session(),
+                requests_session=transport,
             )
             response = pusher.send(
                 push_payload(delivery),
@@ -148,7 +149,9 @@ class PushChannel:
             if status == 429 or (status is not None and status >= 500):
                 raise TemporaryError(f"push service answered {status}", retry_after=_retry_after(response)) from None
             raise PermanentError(f"push service answered {status}") from None
-        except (requests.ConnectionError, requests.Timeout) as error:
+        except push_http.EndpointRefused as error:
+            raise PermanentError(error.problem) from None
+        except (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError) as error:
             raise TemporaryError(f"push service unreachable: {type(error).__name__}") from None
 
 
@@ -167,32 +170,41 @@ def unsubscribe_url(user_id: int) -> str:
     return f"{settings.API_BASE_URL.rstrip('/')}/api/v1/notifications/unsubscribe?token={unsubscribe_token(user_id)}"
 
 
+def reminder_email(delivery: Delivery, connection=None) -> EmailMessage:
+    """The email of a notification: its words, a link to it in the app and one-click unsubscribe."""
+    notification = delivery.notification
+    user = notification.user
+    unsubscribe = unsubscribe_url(user.pk)
+    text = (
+        f"{notification.body}\n\n"
+        f"Open Tandem: {settings.APP_BASE_URL.rstrip('/')}/notifications/{notification.pk}\n\n"
+        f"You get these emails because you use Tandem. Stop them with one click: {unsubscribe}\n"
+    )
+    return EmailMessage(
+        subject=notification.title,
+        body=text,
+        to=[user.email],
+        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        connection=connection,
+    )
+
+
 class EmailChannel:
     def send(self, delivery: Delivery, connection=None) -> None:
         """Send over `connection` (an open mail backend, kept open afterwards) or a new one. A
         connection that failed is closed, so that the next message sent over it reconnects."""
-        notification = delivery.notification
-        user = notification.user
-        unsubscribe = unsubscribe_url(user.pk)
-        text = (
-            f"{notification.body}\n\n"
-            f"Open Tandem: {settings.APP_BASE_URL.rstrip('/')}/notifications/{notification.pk}\n\n"
-            f"You get these emails because you use Tandem. Stop them with one click: {unsubscribe}\n"
-        )
-        message = EmailMessage(
-            subject=notification.title,
-            body=text,
-            to=[user.email],
-            headers={
-                "List-Unsubscribe": f"<{unsubscribe}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
-            connection=connection or get_connection(timeout=PUSH_TIMEOUT_SECONDS),
-        )
+        message = reminder_email(delivery, connection or get_connection(timeout=PUSH_TIMEOUT_SECONDS))
         try:
-            if connection is not None:
-                connection.open()  # again after a failure closed it; nothing when it is open
-            message.send()
+            if connection is None:
+                message.send()
+                return
+            connection.open()  # again after a failure closed it; nothing when it is open
+            quick = quick_email.quick_bytes(message) if isinstance(connection, SMTPBackend) else None
+            if quick is None:
+                message.send()  # Django's MIME classes, the reference (notifications/quick_email.py)
+            else:
+                sender, recipients = quick_email.envelope(message)
+                connection.connection.sendmail(sender, recipients, quick)
         except smtplib.SMTPRecipientsRefused:
             raise PermanentError("the mail server refused the address") from None
         except OSError as error:  # smtplib's errors are OSErrors too: connection, timeout, refusal

@@ -1,0 +1,105 @@
+"""How a push's HTTP request reaches its push service: what pywebpush calls as its "session".
+
+Two transports that must agree (tests/notifications/test_push_http.py sends the same pushes through
+both to a real local push service and compares what it received and what each answered):
+
+- `reference_session()`, the plain one: a requests.Session, pywebpush's own default.
+- `PushConnections`, what the deliver worker uses: urllib3's connection pools directly, one kept-open
+  pool per push service origin per process, shared by the process's sending threads. requests'
+  layer above urllib3 (hooks, cookies, the environment's settings merged at every send) was 0.25 of
+  the 0.5 ms of CPU a push's HTTP exchange cost (bench/RESULTS.md).
+
+Where the endpoint's address is checked (SSRF, notifications/push_endpoints.py): at connect time,
+on the very address the socket connects to, once per connection. A check of the host name before
+each send would both look the name up again for every push and check another lookup than the one
+a kept-open connection was made with. With an HTTPS proxy in the environment the proxy connects, so
+the reference transport is used and the name is checked before each send instead
+(`PushChannel.send`).
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import requests
+import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from notifications.push_endpoints import checked_address
+
+# A pool keeps at most this many idle connections to one push service: as many as the pushes a
+# process has in flight (notifications/sending.py), so none is closed after a send for want of room.
+CONNECTIONS_PER_SERVICE = 100
+
+
+class EndpointRefused(Exception):
+    """The endpoint's host resolves to an address the server must not call; `problem` says why."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+def proxied() -> bool:
+    """Whether the environment sends HTTPS through a proxy (then the reference transport is used)."""
+    return "https" in urllib.request.getproxies()
+
+
+def reference_session() -> requests.Session:
+    """The plain transport: a requests session with the environment's proxies read once (with
+    `trust_env` on, requests reads ~/.netrc and the proxy variables again at every send)."""
+    session = requests.Session()
+    session.trust_env = False
+    proxies = urllib.request.getproxies()
+    session.proxies.update({scheme: proxies[scheme] for scheme in ("http", "https") if scheme in proxies})
+    return session
+
+
+@dataclass
+class PushAnswer:
+    """What pywebpush and the channel read of a push service's answer."""
+
+    status_code: int
+    headers: Mapping[str, str] = field(default_factory=dict)  # urllib3's: names in any case
+    text: str = ""
+
+
+class _CheckedConnection(HTTPConnection):
+    def _new_conn(self):  # urllib3's hook for making the socket
+        problem, address = checked_address(self.host, self.port or 80)
+        if problem:
+            raise EndpointRefused(problem)
+        # Connect to the address that was checked, not to a second lookup of the name; TLS still
+        # verifies the certificate against the host name (urllib3 uses `host` for that).
+        self._dns_host = address
+        return super()._new_conn()
+
+
+class _CheckedHTTPSConnection(_CheckedConnection, HTTPSConnection):
+    pass
+
+
+class _CheckedPool(HTTPConnectionPool):
+    ConnectionCls = _CheckedConnection
+
+
+class _CheckedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _CheckedHTTPSConnection
+
+
+class PushConnections:
+    """Kept-open connections to every push service, shared by a process's threads."""
+
+    def __init__(self) -> None:
+        self._manager = urllib3.PoolManager(num_pools=50, maxsize=CONNECTIONS_PER_SERVICE, block=False, retries=False)
+        self._manager.pool_classes_by_scheme = {"http": _CheckedPool, "https": _CheckedHTTPSPool}
+
+    def post(self, url: str, *, data: bytes, headers: dict[str, str], timeout: float, **_: object) -> PushAnswer:
+        """POST as pywebpush asks; urllib3's errors (connection, timeout) propagate to the channel."""
+        answer = self._manager.request(
+            "POST", url, body=data, headers=headers, timeout=timeout, retries=False, redirect=False
+        )
+        return PushAnswer(status_code=answer.status, headers=answer.headers, text=answer.data.decode(errors="replace"))
