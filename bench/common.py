@@ -44,6 +44,8 @@ def child_env(**extra: str) -> dict[str, str]:
         "BENCH_REDIS_URL": REDIS_URL,
         "BENCH_SMTP_PORT": str(SMTP_PORT),
         "PYTHONUNBUFFERED": "1",
+        # The Procfile's commands name their programs (`celery`, `gunicorn`): the venv's.
+        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         **extra,
     }
 
