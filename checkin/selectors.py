@@ -16,8 +16,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
-from checkin.models import Discussion, DiscussionNote, Round
-from checkin.models import Response as CheckinResponse
+from checkin.models import Answer, Discussion, DiscussionNote, Round
 from checkin.patterns import DIMENSIONS, PATTERNS, pattern_of
 from config.renderers import JSONRenderer, RenderedJSON
 from couples.models import Membership, User
@@ -199,7 +198,7 @@ def _folded(rounds: QuerySet[Round], *, with_flags: bool = True) -> list[dict]:
     The answers and flags come as LEFT JOINs of the round, one row per answer and flag pair (a
     round has at most two answers and a handful of flags), and are folded back per round here.
     """
-    answer_columns = ("responses__id", "responses__user_id", *(f"responses__{field}" for field in _ANSWER_FIELDS))
+    answer_columns = ("answers__id", "answers__user_id", *(f"answers__{field}" for field in _ANSWER_FIELDS))
     flag_columns = ("flags__id", *(f"flags__{field}" for field in _FLAG_FIELDS)) if with_flags else ()
     rows = rounds.values(*_ROUND_FIELDS, *answer_columns, *flag_columns)
     folded: dict[int, dict] = {}
@@ -208,10 +207,10 @@ def _folded(rounds: QuerySet[Round], *, with_flags: bool = True) -> list[dict]:
         if checkin_round is None:
             checkin_round = {field: row[field] for field in _ROUND_FIELDS} | {"answers": {}, "flags": {}}
             folded[row["id"]] = checkin_round
-        if row["responses__id"] is not None:
-            checkin_round["answers"][row["responses__id"]] = {
-                "user_id": row["responses__user_id"],
-                **{field: row[f"responses__{field}"] for field in _ANSWER_FIELDS},
+        if row["answers__id"] is not None:
+            checkin_round["answers"][row["answers__id"]] = {
+                "user_id": row["answers__user_id"],
+                **{field: row[f"answers__{field}"] for field in _ANSWER_FIELDS},
             }
         if with_flags and row["flags__id"] is not None:
             checkin_round["flags"][row["flags__id"]] = {field: row[f"flags__{field}"] for field in _FLAG_FIELDS}
@@ -227,7 +226,7 @@ def _shared(answer: dict) -> dict:
     return {field: answer[field] for field in _ANSWER_FIELDS if field != "private_note"}
 
 
-def response_view(*, answer: CheckinResponse) -> dict:
+def answer_view(*, answer: Answer) -> dict:
     return {field: getattr(answer, field) for field in _ANSWER_FIELDS}
 
 
@@ -333,9 +332,9 @@ def trends(*, user: User, period: Period) -> dict:
     }
 
 
-def responses_of(*, user: User) -> QuerySet[CheckinResponse]:
+def responses_of(*, user: User) -> QuerySet[Answer]:
     """The user's own answers in every couple they were in, for their export."""
-    return CheckinResponse.objects.filter(user=user).select_related("round").order_by("submitted_at")
+    return Answer.objects.filter(user=user).select_related("round").order_by("submitted_at")
 
 
 def discussions_of(*, user: User, status: str | None = None) -> QuerySet[Discussion]:
@@ -368,5 +367,5 @@ def rounds_awaiting_answers(invited: set[tuple[int, int]]) -> set[tuple[int, int
     )
     if not open_rounds:
         return set()
-    answered = set(CheckinResponse.objects.filter(round_id__in=open_rounds).values_list("round_id", "user_id"))
+    answered = set(Answer.objects.filter(round_id__in=open_rounds).values_list("round_id", "user_id"))
     return {pair for pair in invited if pair[0] in open_rounds and pair not in answered}

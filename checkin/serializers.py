@@ -1,8 +1,9 @@
-"""The shapes of rounds, responses, trends and discussions at the HTTP edge.
+"""The shapes of rounds, answers, trends and discussions at the HTTP edge.
 
 What a reader may see is decided in checkin/selectors.py; these only describe and render it.
 """
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from checkin.models import Discussion, DiscussionNote
@@ -13,7 +14,9 @@ from config.serializers import StrictSerializer
 NOTE_MAX = 2000
 
 
-class ResponseInputSerializer(StrictSerializer):
+# The schema keeps the contract's word ("response") for its component names.
+@extend_schema_serializer(component_name="ResponseInput")
+class AnswerInputSerializer(StrictSerializer):
     connection = serializers.IntegerField(
         min_value=LOWEST,
         max_value=HIGHEST,
@@ -65,7 +68,9 @@ class ResponseInputSerializer(StrictSerializer):
         return attrs
 
 
-class OwnResponseSerializer(serializers.Serializer):
+# The schema keeps the contract's word ("response") for its component names.
+@extend_schema_serializer(component_name="OwnResponse")
+class OwnAnswerSerializer(serializers.Serializer):
     connection = serializers.IntegerField()
     independence = serializers.IntegerField()
     note = serializers.CharField()
@@ -74,7 +79,9 @@ class OwnResponseSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class SharedResponseSerializer(serializers.Serializer):
+# The schema keeps the contract's word ("response") for its component names.
+@extend_schema_serializer(component_name="SharedResponse")
+class SharedAnswerSerializer(serializers.Serializer):
     connection = serializers.IntegerField()
     independence = serializers.IntegerField()
     note = serializers.CharField()
@@ -84,12 +91,12 @@ class SharedResponseSerializer(serializers.Serializer):
 
 class MySideSerializer(serializers.Serializer):
     answered = serializers.BooleanField()
-    response = OwnResponseSerializer(allow_null=True)
+    response = OwnAnswerSerializer(allow_null=True)
 
 
 class PartnerSideSerializer(serializers.Serializer):
     answered = serializers.BooleanField()
-    response = SharedResponseSerializer(allow_null=True, help_text="null until the round is revealed.")
+    response = SharedAnswerSerializer(allow_null=True, help_text="null until the round is revealed.")
 
 
 class PatternsSerializer(serializers.Serializer):

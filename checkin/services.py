@@ -1,4 +1,4 @@
-"""Every change to rounds and responses: opening, answering, revealing, nudging, closing."""
+"""Every change to rounds and answers: opening, answering, revealing, nudging, closing."""
 
 import logging
 from datetime import datetime, timedelta
@@ -9,8 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from checkin import rules, wording
-from checkin.models import Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
-from checkin.models import Response as CheckinResponse
+from checkin.models import Answer, Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
 from config.exceptions import Conflict
 from couples.models import Couple, Membership, Schedule, User
 from notifications.models import Notification
@@ -99,7 +98,7 @@ def round_open_now(*, user: User) -> Round:
 # The pieces both ways of answering share: the caller's current couple, the caller's answer to
 # the round, and what an edit changes.
 _CALLERS_COUPLE = f"SELECT couple_id FROM {Membership._meta.db_table} WHERE user_id = %(user_id)s AND left_at IS NULL"
-_CALLERS_ANSWER = f"FROM {CheckinResponse._meta.db_table} WHERE round_id = %(round_id)s AND user_id = %(user_id)s"
+_CALLERS_ANSWER = f"FROM {Answer._meta.db_table} WHERE round_id = %(round_id)s AND user_id = %(user_id)s"
 _ANSWER_CHANGES = """connection = %(connection)s, independence = %(independence)s, note = %(note)s,
         private_note = %(private_note)s, updated_at = %(now)s"""
 _ROUND_LOCKED_FOR_ANSWER = f"""
@@ -108,7 +107,7 @@ _ROUND_LOCKED_FOR_ANSWER = f"""
     RETURNING *, (SELECT id {_CALLERS_ANSWER}) AS my_answer_id
 """.strip()
 _ANSWER_EDITED = f"""
-    UPDATE {CheckinResponse._meta.db_table}
+    UPDATE {Answer._meta.db_table}
     SET {_ANSWER_CHANGES}
     WHERE id = %(answer_id)s
     RETURNING *
@@ -123,7 +122,7 @@ _ANSWER_EDITED = f"""
 # The round's conditions are in the locking UPDATE's WHERE, which PostgreSQL checks again on the
 # newest row once the lock is granted: an edit that waited for a partner's revealing answer finds
 # the round revealed and edits nothing.
-_ANSWER_FIELDS = CheckinResponse._meta.concrete_fields
+_ANSWER_FIELDS = Answer._meta.concrete_fields
 _ANSWER_COLUMNS = ", ".join(field.column for field in _ANSWER_FIELDS)
 _ANSWER_EDITED_IN_ONE_STATEMENT = f"""
     WITH locked AS (
@@ -132,26 +131,26 @@ _ANSWER_EDITED_IN_ONE_STATEMENT = f"""
             AND couple_id IN ({_CALLERS_COUPLE}) AND EXISTS (SELECT 1 {_CALLERS_ANSWER})
         RETURNING id
     )
-    UPDATE {CheckinResponse._meta.db_table}
+    UPDATE {Answer._meta.db_table}
     SET {_ANSWER_CHANGES}
     WHERE round_id IN (SELECT id FROM locked) AND user_id = %(user_id)s
     RETURNING {_ANSWER_COLUMNS}
 """.strip()
 
 
-def _answer_edited_in_one_statement(*, user: User, round_id: int, now: datetime, **ratings) -> CheckinResponse | None:
+def _answer_edited_in_one_statement(*, user: User, round_id: int, now: datetime, **body) -> Answer | None:
     """The edited answer, or None when nothing was edited (PostgreSQL only)."""
-    params = {**ratings, "round_id": round_id, "user_id": user.pk, "now": now, "open": Round.Status.OPEN}
+    params = {**body, "round_id": round_id, "user_id": user.pk, "now": now, "open": Round.Status.OPEN}
     with db_connection.cursor() as cursor:
         cursor.execute(_ANSWER_EDITED_IN_ONE_STATEMENT, params)
         row = cursor.fetchone()
     # psycopg returns every column as the model's field holds it (timestamptz as aware datetimes).
     if row is None:
         return None
-    return CheckinResponse.from_db(db_connection.alias, [field.attname for field in _ANSWER_FIELDS], row)
+    return Answer.from_db(db_connection.alias, [field.attname for field in _ANSWER_FIELDS], row)
 
 
-def response_submit(
+def answer_submit(
     *,
     user: User,
     round_id: int,
@@ -160,23 +159,23 @@ def response_submit(
     note: str = "",
     private_note: str = "",
     now: datetime | None = None,
-) -> CheckinResponse:
+) -> Answer:
     """Record or edit `user`'s answer to a round of their current couple; the second answer
     reveals the round, exactly once. Raises Round.DoesNotExist for any other round.
 
     Both partners pressing submit at the same instant: the round row is locked, so the second
     waits, then counts the first's committed answer and is the one that reveals.
     """
-    ratings = {"connection": connection, "independence": independence, "note": note, "private_note": private_note}
+    body = {"connection": connection, "independence": independence, "note": note, "private_note": private_note}
     if db_connection.vendor == "postgresql":
-        edited = _answer_edited_in_one_statement(user=user, round_id=round_id, now=now or timezone.now(), **ratings)
+        edited = _answer_edited_in_one_statement(user=user, round_id=round_id, now=now or timezone.now(), **body)
         if edited is not None:
             return edited
-    return _response_submit_locked(user=user, round_id=round_id, now=now, **ratings)
+    return _answer_submit_locked(user=user, round_id=round_id, now=now, **body)
 
 
 @transaction.atomic
-def _response_submit_locked(*, user: User, round_id: int, now: datetime | None, **ratings) -> CheckinResponse:
+def _answer_submit_locked(*, user: User, round_id: int, now: datetime | None, **body) -> Answer:
     # Scoped to the user's couple, the round is locked (an UPDATE locks as SELECT ... FOR UPDATE
     # does) and its version moves on: whatever follows changes its views. A refused answer
     # raises, and the transaction takes the version back.
@@ -191,20 +190,20 @@ def _response_submit_locked(*, user: User, round_id: int, now: datetime | None, 
     # An answer that existed when the lock was asked for is still there (only deleting the
     # account removes one, and then the UPDATE finds no row and the path below decides).
     if checkin_round.my_answer_id is not None:
-        edit = {**ratings, "now": now, "answer_id": checkin_round.my_answer_id}
-        edited = CheckinResponse.objects.raw(_ANSWER_EDITED, edit)
+        edit = {**body, "now": now, "answer_id": checkin_round.my_answer_id}
+        edited = Answer.objects.raw(_ANSWER_EDITED, edit)
         if answer := next(iter(edited), None):
             return answer
     # The subquery read the snapshot taken before the lock was granted: the same person's other
     # request (a second tab) may have answered meanwhile, so this still reads before it creates.
-    answer, created = CheckinResponse.objects.get_or_create(
-        round=checkin_round, user=user, defaults={**ratings, "submitted_at": now, "updated_at": now}
+    answer, created = Answer.objects.get_or_create(
+        round=checkin_round, user=user, defaults={**body, "submitted_at": now, "updated_at": now}
     )
     if not created:
-        for field, value in {**ratings, "updated_at": now}.items():
+        for field, value in {**body, "updated_at": now}.items():
             setattr(answer, field, value)
-        answer.save(update_fields=[*ratings, "updated_at"])
-    elif CheckinResponse.objects.filter(round=checkin_round).count() == 2:
+        answer.save(update_fields=[*body, "updated_at"])
+    elif Answer.objects.filter(round=checkin_round).count() == 2:
         _round_reveal(checkin_round=checkin_round, now=now)
     return answer
 
@@ -247,7 +246,7 @@ def round_nudge(*, round_id: int, now: datetime) -> list[int]:
     if not claimed:
         return []
     checkin_round = Round.objects.get(pk=round_id)
-    answered = set(CheckinResponse.objects.filter(round_id=round_id).values_list("user_id", flat=True))
+    answered = set(Answer.objects.filter(round_id=round_id).values_list("user_id", flat=True))
     waiting = [user_id for user_id in _member_ids(checkin_round.couple_id) if user_id not in answered]
     notify(user_ids=waiting, kind=Notification.Kind.NUDGE, subject=f"round:{round_id}")
     return waiting
@@ -260,7 +259,7 @@ def heartbeat_record(*, name: str, at: datetime) -> None:
 # Analysis and discussions
 
 
-def _ratings(answer: CheckinResponse) -> rules.Ratings:
+def _ratings(answer: Answer) -> rules.Ratings:
     return rules.Ratings(connection=answer.connection, independence=answer.independence)
 
 
@@ -271,9 +270,7 @@ def round_analyse(*, round_id: int) -> list[Flag]:
     checkin_round = Round.objects.select_for_update().filter(pk=round_id).select_related("couple").first()
     if checkin_round is None or checkin_round.status != Round.Status.REVEALED or checkin_round.analysed_at:
         return []
-    answers = sorted(
-        CheckinResponse.objects.filter(round=checkin_round).select_related("user"), key=lambda r: r.user_id
-    )
+    answers = sorted(Answer.objects.filter(round=checkin_round).select_related("user"), key=lambda r: r.user_id)
     now = timezone.now()
     checkin_round.analysed_at = now
     # Its flags are about to be added, in this transaction.
@@ -289,12 +286,12 @@ def round_analyse(*, round_id: int) -> list[Flag]:
         .order_by("-revealed_at")
         .values_list("pk", flat=True)[: rules.PERSISTENT_ROUNDS - 1]
     )
-    history: dict[int, dict[int, CheckinResponse]] = {}
-    for answer in CheckinResponse.objects.filter(round_id__in=list(earlier)):
+    history: dict[int, dict[int, Answer]] = {}
+    for answer in Answer.objects.filter(round_id__in=list(earlier)):
         history.setdefault(answer.user_id, {})[answer.round_id] = answer
     earlier_ids = list(earlier)
 
-    def partner(answer: CheckinResponse) -> rules.Partner:
+    def partner(answer: Answer) -> rules.Partner:
         # Earlier rounds in a row: stop at the first one this person has no answer in.
         before = []
         for pk in earlier_ids:

@@ -12,12 +12,12 @@ from rest_framework.views import APIView
 from checkin import selectors, services
 from checkin.models import Discussion, Round
 from checkin.serializers import (
+    AnswerInputSerializer,
     DiscussionFilterSerializer,
     DiscussionNoteInputSerializer,
     DiscussionNoteSerializer,
     DiscussionSerializer,
-    OwnResponseSerializer,
-    ResponseInputSerializer,
+    OwnAnswerSerializer,
     RoundSerializer,
     TrendsQuerySerializer,
     TrendsSerializer,
@@ -67,28 +67,28 @@ class CheckinDetailView(APIView):
         return Response(checkin_round)
 
 
-class CheckinResponseView(APIView):
-    @extend_schema(request=ResponseInputSerializer, responses={200: OwnResponseSerializer}, tags=["check-ins"])
+class CheckinAnswerView(APIView):
+    @extend_schema(request=AnswerInputSerializer, responses={200: OwnAnswerSerializer}, tags=["check-ins"])
     def put(self, request: Request, round_id: int) -> Response:
         try:
-            ratings = ResponseInputSerializer.plainly_valid(request.data)
-            if ratings is None:
-                form = ResponseInputSerializer(data=request.data)
+            body = AnswerInputSerializer.plainly_valid(request.data)
+            if body is None:
+                form = AnswerInputSerializer(data=request.data)
                 form.is_valid(raise_exception=True)
-                ratings = form.validated_data
+                body = form.validated_data
         except (ParseError, UnsupportedMediaType, ValidationError):
             # Another couple's round is a 404 whatever the body, so that no 400 hints it exists.
-            # A valid body is scoped by response_submit's locking read instead, at no extra query.
+            # A valid body is scoped by answer_submit's locking read instead, at no extra query.
             if not selectors.round_exists(user=request.user, round_id=round_id):
                 raise NotFound(NOT_FOUND) from None
             raise
         try:
-            answer = services.response_submit(user=request.user, round_id=round_id, **ratings)
+            answer = services.answer_submit(user=request.user, round_id=round_id, **body)
         except Round.DoesNotExist:
             raise NotFound(NOT_FOUND) from None
-        # response_view is already OwnResponseSerializer's shape (the same values and, once the
+        # answer_view is already OwnAnswerSerializer's shape (the same values and, once the
         # JSON renderer has written them, the same text), as round views are RoundSerializer's.
-        return Response(selectors.response_view(answer=answer))
+        return Response(selectors.answer_view(answer=answer))
 
 
 class CheckinTrendsView(APIView):

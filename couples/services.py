@@ -12,8 +12,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 
-from checkin.models import Flag, Round
-from checkin.models import Response as CheckinResponse
+from checkin.models import Answer, Flag, Round
 from config.exceptions import Conflict
 from couples import invites, schedules
 from couples.models import Couple, Invite, Membership, Schedule, User, normalize_email
@@ -82,7 +81,7 @@ def user_delete(*, user: User) -> None:
     if couple is not None:
         _couple_end(couple=couple, leaver=user)
     # Their answers, and the flags about them, go with the account: the rounds show that.
-    answered = CheckinResponse.objects.filter(user=user).values("round_id")
+    answered = Answer.objects.filter(user=user).values("round_id")
     flagged = Flag.objects.filter(about_user=user).values("round_id")
     Round.objects.filter(Q(pk__in=answered) | Q(pk__in=flagged)).update(version=F("version") + 1)
     user.delete()

@@ -4,7 +4,7 @@ serializer would make of it; anything else is left to the serializer, which name
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from checkin.serializers import NOTE_MAX, ResponseInputSerializer
+from checkin.serializers import NOTE_MAX, AnswerInputSerializer
 
 # Characters the serializer treats specially: whitespace it trims, the null character and a lone
 # surrogate it refuses; and some it keeps as they are.
@@ -55,8 +55,8 @@ bodies = st.one_of(
 @example({"connection": 3, "independence": 4, "mood": "fine"})
 @example({"connection": 3})
 def test_a_body_read_quickly_is_read_as_the_serializer_reads_it(body):
-    quick = ResponseInputSerializer.plainly_valid(body)
-    form = ResponseInputSerializer(data=body)
+    quick = AnswerInputSerializer.plainly_valid(body)
+    form = AnswerInputSerializer(data=body)
     if quick is not None:
         assert form.is_valid(), form.errors
         assert quick == dict(form.validated_data)
@@ -72,6 +72,6 @@ plain_notes = st.text(max_size=40).filter(lambda text: text == text.strip() and 
 )
 def test_an_everyday_answer_is_read_quickly(connection, independence, notes):
     body = {"connection": connection, "independence": independence, **notes}
-    form = ResponseInputSerializer(data=body)
+    form = AnswerInputSerializer(data=body)
     assert form.is_valid(), form.errors
-    assert ResponseInputSerializer.plainly_valid(body) == dict(form.validated_data)
+    assert AnswerInputSerializer.plainly_valid(body) == dict(form.validated_data)

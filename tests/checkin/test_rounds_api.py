@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from checkin import scheduler, services
-from checkin.models import Response, Round
+from checkin.models import Answer, Round
 from tests.checkin.helpers import answer, open_round, revealed_round
 from tests.conftest import client_for
 from tests.factories import UserFactory
@@ -61,7 +61,7 @@ def test_an_answer_can_be_edited_until_the_reveal(seats):
     edited = answer(seats.alice_api, round_id, connection=3, independence=2, note="on reflection")
     assert edited.status_code == 200
     assert (edited.json()["connection"], edited.json()["independence"]) == (3, 2)
-    assert Round.objects.get(pk=round_id).responses.count() == 1
+    assert Round.objects.get(pk=round_id).answers.count() == 1
 
 
 def test_an_edit_keeps_the_first_submission_time_and_moves_the_update_time(seats):
@@ -135,7 +135,7 @@ def test_answering_a_revealed_round_is_a_409(seats):
     answer(seats.bob_api, round_id)
     response = answer(seats.alice_api, round_id, connection=1)
     assert response.status_code == 409
-    assert Round.objects.get(pk=round_id).responses.get(user=seats.alice).connection == 4
+    assert Round.objects.get(pk=round_id).answers.get(user=seats.alice).connection == 4
 
 
 def test_answering_after_the_window_ended_is_a_409(seats):
@@ -179,7 +179,7 @@ def test_bad_answers_are_a_400_naming_the_field(seats, body, field):
     response = seats.alice_api.put(f"/api/v1/checkins/{round_id}/response", body, format="json")
     assert response.status_code == 400
     assert field in response.json()
-    assert not Round.objects.get(pk=round_id).responses.exists()
+    assert not Round.objects.get(pk=round_id).answers.exists()
 
 
 def test_another_couples_round_looks_exactly_like_a_missing_one(seats):
@@ -192,7 +192,7 @@ def test_another_couples_round_looks_exactly_like_a_missing_one(seats):
     assert answer(seats.charlie_api, round_id, connection=99).status_code == 404
     assert seats.charlie_api.get("/api/v1/checkins").json()["count"] == 0
     assert seats.anonymous_api.get(f"/api/v1/checkins/{round_id}").status_code == 401
-    assert not Round.objects.get(pk=round_id).responses.exists()
+    assert not Round.objects.get(pk=round_id).answers.exists()
 
 
 def test_history_is_paginated_newest_first(seats):
@@ -245,8 +245,8 @@ def test_editing_an_answer_costs_the_token_and_one_statement_on_postgresql(seats
         # is updated.
         assert len(statements) == 3, statements
         assert statements[1].startswith("UPDATE checkin_round"), statements[1]
-        assert statements[2].startswith("UPDATE checkin_response"), statements[2]
-    assert Response.objects.get(round_id=round_id, user=seats.alice).connection == 2
+        assert statements[2].startswith("UPDATE checkin_answer"), statements[2]
+    assert Answer.objects.get(round_id=round_id, user=seats.alice).connection == 2
 
 
 @pytest.mark.parametrize(

@@ -70,7 +70,7 @@ def tick_at(moment: datetime) -> scheduler.TickReport:
 
 def answer(user: User, checkin_round: Round, *, at: datetime, connection: int = 4, independence: int = 4):
     with time_machine.travel(at, tick=False):
-        return checkin_services.response_submit(
+        return checkin_services.answer_submit(
             user=user, round_id=checkin_round.pk, connection=connection, independence=independence
         )
 

@@ -71,7 +71,7 @@ class Command(BaseCommand):
             opened = now - timedelta(weeks=len(HISTORY) - index, hours=2)
             checkin_round = checkin_services.round_open(couple=couple, window_hours=48, now=opened)
             for offset, (person, (connection, independence)) in enumerate(((sam, sam_ratings), (alex, alex_ratings))):
-                checkin_services.response_submit(
+                checkin_services.answer_submit(
                     user=person,
                     round_id=checkin_round.pk,
                     connection=connection,
