@@ -16,10 +16,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
+from checkin import subjects
 from checkin.models import Answer, Discussion, DiscussionNote, Round
 from checkin.patterns import DIMENSIONS, PATTERNS, pattern_of
 from config.renderers import JSONRenderer, RenderedJSON
 from couples.models import Membership, User
+from notifications.models import Notification
 
 log = logging.getLogger(__name__)
 
@@ -357,9 +359,19 @@ def export_of(*, user: User) -> list[dict]:
     return [{"couple_id": r["couple_id"], **round_view(checkin_round=r, viewer=user)} for r in _folded(rounds)]
 
 
-def rounds_awaiting_answers(invited: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Of these (round id, person) pairs, those whose round is still open and unanswered by that
-    person (reminders ask only then), in two queries whatever their number."""
+def notes_export_of(*, user: User) -> list[dict]:
+    """The discussion notes the user wrote, in every couple they were in, for their export."""
+    return [
+        {"discussion_id": note.discussion_id, "text": note.text, "created_at": note.created_at.isoformat()}
+        for note in DiscussionNote.objects.filter(author=user).order_by("created_at")
+    ]
+
+
+def invitations_still_wanted(invitations: list[Notification]) -> set[int]:
+    """Of these invitations to answer a round (round opened, nudge), the ids of those whose round
+    is still open and unanswered by their recipient (reminders ask only then), in two queries
+    whatever their number. Registered with notifications.lapses in CheckinConfig.ready."""
+    invited = {(subjects.round_id_of(n.subject), n.user_id): n.pk for n in invitations}
     open_rounds = set(
         Round.objects.filter(pk__in={round_id for round_id, _ in invited}, status=Round.Status.OPEN).values_list(
             "pk", flat=True
@@ -368,4 +380,4 @@ def rounds_awaiting_answers(invited: set[tuple[int, int]]) -> set[tuple[int, int
     if not open_rounds:
         return set()
     answered = set(Answer.objects.filter(round_id__in=open_rounds).values_list("round_id", "user_id"))
-    return {pair for pair in invited if pair[0] in open_rounds and pair not in answered}
+    return {pk for pair, pk in invited.items() if pair[0] in open_rounds and pair not in answered}

@@ -5,10 +5,10 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
-from checkin import rules, wording
+from checkin import rules, subjects, wording
 from checkin.models import Answer, Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
 from config.exceptions import Conflict
 from couples.models import Couple, Membership, Schedule, User
@@ -61,7 +61,7 @@ def rounds_open(*, rounds: list[Round]) -> list[Round]:
     notify_each(
         kind=Notification.Kind.ROUND_OPENED,
         recipients=[
-            (user_id, f"round:{round_of_couple[couple_id]}")
+            (user_id, subjects.of_round(round_of_couple[couple_id]))
             for couple_id, user_id in members.values_list("couple_id", "user_id")
         ],
     )
@@ -216,7 +216,7 @@ def _round_reveal(*, checkin_round: Round, now: datetime) -> None:
     notify(
         user_ids=_member_ids(checkin_round.couple_id),
         kind=Notification.Kind.RESULTS_READY,
-        subject=f"round:{checkin_round.pk}",
+        subject=subjects.of_round(checkin_round.pk),
         data={"round_id": checkin_round.pk},
     )
     # The analysis runs after commit. `robust`: with the broker down the answer still succeeds,
@@ -238,6 +238,21 @@ def round_close(*, round_id: int, now: datetime) -> bool:
     )
 
 
+def couple_rounds_close(*, couple_id: int, now: datetime) -> None:
+    """Its couple has ended: its open round expires at once. The caller holds a transaction."""
+    Round.objects.filter(couple_id=couple_id, status=Round.Status.OPEN).update(
+        status=Round.Status.EXPIRED, closed_at=now, version=F("version") + 1
+    )
+
+
+def rounds_forget_person(*, user: User) -> None:
+    """The user's account is about to go, and with it their answers and the flags about them:
+    the rounds that show those change. The caller holds a transaction and deletes the user."""
+    answered = Answer.objects.filter(user=user).values("round_id")
+    flagged = Flag.objects.filter(about_user=user).values("round_id")
+    Round.objects.filter(Q(pk__in=answered) | Q(pk__in=flagged)).update(version=F("version") + 1)
+
+
 @transaction.atomic
 def round_nudge(*, round_id: int, now: datetime) -> list[int]:
     """The one nudge of a round, to the partners who have not answered. Claimed with a
@@ -248,7 +263,7 @@ def round_nudge(*, round_id: int, now: datetime) -> list[int]:
     checkin_round = Round.objects.get(pk=round_id)
     answered = set(Answer.objects.filter(round_id=round_id).values_list("user_id", flat=True))
     waiting = [user_id for user_id in _member_ids(checkin_round.couple_id) if user_id not in answered]
-    notify(user_ids=waiting, kind=Notification.Kind.NUDGE, subject=f"round:{round_id}")
+    notify(user_ids=waiting, kind=Notification.Kind.NUDGE, subject=subjects.of_round(round_id))
     return waiting
 
 

@@ -2,10 +2,7 @@
 
 from django.db.models import Prefetch
 
-from checkin import selectors as checkin_selectors
-from checkin.models import DiscussionNote
 from couples.models import Couple, Invite, Membership, User
-from notifications.models import Notification
 
 
 def couple_current(*, user: User) -> Couple | None:
@@ -24,8 +21,9 @@ def partner_of(*, couple: Couple, user: User) -> User | None:
     return next((m.user for m in couple.current_memberships if m.user_id != user.pk), None)
 
 
-def user_export(*, user: User) -> dict:
-    """Everything stored about `user`, and of a partner only the name they showed them."""
+def person_export(*, user: User) -> dict:
+    """What couples stores about `user` (their account, couples and invites), and of a partner
+    only the name they showed them: the first part of tandem.selectors.user_export."""
     memberships = (
         Membership.objects.filter(user=user).select_related("couple", "couple__schedule").order_by("joined_at")
     )
@@ -72,20 +70,5 @@ def user_export(*, user: User) -> dict:
                 "used_at": invite.used_at.isoformat() if invite.used_at else None,
             }
             for invite in Invite.objects.filter(inviter=user).order_by("created_at")
-        ],
-        "checkins": checkin_selectors.export_of(user=user),
-        "discussion_notes": [
-            {"discussion_id": note.discussion_id, "text": note.text, "created_at": note.created_at.isoformat()}
-            for note in DiscussionNote.objects.filter(author=user).order_by("created_at")
-        ],
-        "notifications": [
-            {
-                "kind": n.kind,
-                "title": n.title,
-                "body": n.body,
-                "created_at": n.created_at.isoformat(),
-                "read_at": n.read_at.isoformat() if n.read_at else None,
-            }
-            for n in Notification.objects.filter(user=user).order_by("created_at")
         ],
     }

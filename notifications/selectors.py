@@ -20,3 +20,17 @@ def preferences_of(*, user) -> Preferences:
 
 def push_subscriptions_of(*, user) -> QuerySet[PushSubscription]:
     return PushSubscription.objects.filter(user=user)
+
+
+def export_of(*, user) -> list[dict]:
+    """The user's inbox, oldest first, for their export."""
+    return [
+        {
+            "kind": n.kind,
+            "title": n.title,
+            "body": n.body,
+            "created_at": n.created_at.isoformat(),
+            "read_at": n.read_at.isoformat() if n.read_at else None,
+        }
+        for n in Notification.objects.filter(user=user).order_by("created_at")
+    ]

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "couples",
     "checkin",
     "notifications",
+    "tandem",
     "web",
 ]
 

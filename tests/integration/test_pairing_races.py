@@ -5,6 +5,7 @@ from django.db import connection
 
 from couples import services
 from couples.models import Couple, Membership
+from tandem import services as tandem_services
 from tests.factories import UserFactory
 from tests.integration.processes import run_at_once
 
@@ -17,8 +18,8 @@ def test_two_people_joining_one_code_at_the_same_instant_form_exactly_one_couple
         inviter, first, second = UserFactory(), UserFactory(), UserFactory()
         code = services.invite_create(user=inviter).code
         outcomes = run_at_once(
-            lambda: services.couple_join(user=first, code=code),
-            lambda: services.couple_join(user=second, code=code),
+            lambda: tandem_services.couple_join(user=first, code=code),
+            lambda: tandem_services.couple_join(user=second, code=code),
         )
         couples = [o for o in outcomes if isinstance(o, Couple)]
         refused = [o for o in outcomes if not isinstance(o, Couple)]
@@ -33,8 +34,8 @@ def test_a_person_joining_two_codes_at_the_same_instant_ends_up_in_one_couple():
         code_one = services.invite_create(user=one).code
         code_other = services.invite_create(user=other).code
         outcomes = run_at_once(
-            lambda: services.couple_join(user=joiner, code=code_one),
-            lambda: services.couple_join(user=joiner, code=code_other),
+            lambda: tandem_services.couple_join(user=joiner, code=code_one),
+            lambda: tandem_services.couple_join(user=joiner, code=code_other),
         )
         assert sum(isinstance(o, Couple) for o in outcomes) == 1, outcomes
         refused = next(o for o in outcomes if not isinstance(o, Couple))
@@ -48,8 +49,8 @@ def test_two_people_joining_each_others_codes_at_the_same_instant_form_one_coupl
         code_sam = services.invite_create(user=sam).code
         code_alex = services.invite_create(user=alex).code
         outcomes = run_at_once(
-            lambda: services.couple_join(user=alex, code=code_sam),
-            lambda: services.couple_join(user=sam, code=code_alex),
+            lambda: tandem_services.couple_join(user=alex, code=code_sam),
+            lambda: tandem_services.couple_join(user=sam, code=code_alex),
         )
         assert sum(isinstance(o, Couple) for o in outcomes) == 1, outcomes
         refused = next(o for o in outcomes if not isinstance(o, Couple))
@@ -63,8 +64,10 @@ def test_both_partners_leaving_at_the_same_instant_end_the_couple_once():
 
     for _ in range(5):
         sam, alex = UserFactory(), UserFactory()
-        couple = services.couple_join(user=alex, code=services.invite_create(user=sam).code)
-        outcomes = run_at_once(lambda: services.couple_leave(user=sam), lambda: services.couple_leave(user=alex))
+        couple = tandem_services.couple_join(user=alex, code=services.invite_create(user=sam).code)
+        outcomes = run_at_once(
+            lambda: tandem_services.couple_leave(user=sam), lambda: tandem_services.couple_leave(user=alex)
+        )
         assert sum(o is None for o in outcomes) == 1, outcomes
         assert sum(isinstance(o, Conflict) for o in outcomes) == 1, outcomes
         assert Membership.objects.filter(couple=couple, left_at__isnull=True).count() == 0
