@@ -21,19 +21,10 @@ from checkin.models import Answer, Discussion, DiscussionNote, Round
 from checkin.patterns import DIMENSIONS, PATTERNS, pattern_of
 from config.renderers import JSONRenderer, RenderedJSON
 from couples.models import Membership, User
+from couples.selectors import CURRENT_COUPLE_SQL, current_couple_id, current_couple_ids
 from notifications.models import Notification
 
 log = logging.getLogger(__name__)
-
-
-def current_couple_id(*, user: User) -> int | None:
-    return current_couple_subquery(user=user).first()
-
-
-def current_couple_subquery(*, user: User) -> QuerySet:
-    """The id of the user's current couple (none when unpaired), to filter by as a subquery:
-    `couple_id__in=` costs no query of its own."""
-    return Membership.objects.filter(user=user, left_at__isnull=True).values_list("couple_id", flat=True)
 
 
 _ROUND_FIELDS = ("id", "couple_id", "status", "opens_at", "closes_at", "revealed_at", "analysed_at")
@@ -42,7 +33,7 @@ _FLAG_FIELDS = ("kind", "dimension", "summary", "discussion_id")
 
 
 def _scoped(user: User) -> QuerySet[Round]:
-    return Round.objects.filter(couple_id__in=current_couple_subquery(user=user))
+    return Round.objects.filter(couple_id__in=current_couple_ids(user=user))
 
 
 def rounds_of(*, user: User) -> QuerySet[Round]:
@@ -65,19 +56,15 @@ def rounds_of(*, user: User) -> QuerySet[Round]:
 
 # The keys are read on every request, and building these reads with the ORM cost more than
 # running them, so they are written out (their values are plain integers on every database).
-_CURRENT_COUPLE = f"""
-    SELECT couple_id FROM {Membership._meta.db_table} WHERE user_id = %(user_id)s AND left_at IS NULL
-""".strip()
 _OPEN_ROUND_KEY = f"""
     SELECT id, version FROM {Round._meta.db_table}
-    WHERE status = %(open)s AND couple_id IN ({_CURRENT_COUPLE})
+    WHERE status = %(open)s AND couple_id IN ({CURRENT_COUPLE_SQL})
 """.strip()
 _HISTORY_KEY = f"""
-    SELECT membership.couple_id, COUNT(rounds.id), COALESCE(SUM(rounds.version), 0)
-    FROM {Membership._meta.db_table} membership
-    LEFT JOIN {Round._meta.db_table} rounds ON rounds.couple_id = membership.couple_id
-    WHERE membership.user_id = %(user_id)s AND membership.left_at IS NULL
-    GROUP BY membership.couple_id
+    SELECT current.couple_id, COUNT(rounds.id), COALESCE(SUM(rounds.version), 0)
+    FROM ({CURRENT_COUPLE_SQL}) current
+    LEFT JOIN {Round._meta.db_table} rounds ON rounds.couple_id = current.couple_id
+    GROUP BY current.couple_id
 """.strip()
 
 

@@ -5,17 +5,41 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from checkin import rules, subjects, wording
 from checkin.models import Answer, Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
 from config.exceptions import Conflict
 from couples.models import Couple, Membership, Schedule, User
+from couples.selectors import CURRENT_COUPLE_SQL, current_member_ids
 from notifications.models import Notification
 from notifications.services import notify, notify_each
 
 log = logging.getLogger(__name__)
+
+# Every change to what a round shows (its status, window, reveal, analysis, answers and flags)
+# moves Round.version on in the same statement: cached round views are keyed by it
+# (checkin/selectors.py), so a change that missed it would hide behind a cached copy. The two
+# functions below are the only way to change rounds; answering, whose statements are written out,
+# says VERSION_MOVES_ON in them. tests/round_versions.py, a plugin of the whole suite, fails any test
+# whose SQL changes a column of a round that is not in ROUND_FIELDS_NOT_SHOWN without moving its
+# version in that statement, and a new field of Round must be put on one side or the other.
+VERSION_MOVES_ON = "version = version + 1"
+ROUND_FIELDS_NOT_SHOWN = frozenset({"scheduled_for", "nudge_at", "nudged_at", "closed_at", "version"})
+
+
+def rounds_change(rounds: QuerySet[Round], **changes) -> int:
+    """Apply `changes` to `rounds` (none: something else they show changed, their answers or
+    flags) and move their version on, in one statement. Returns how many rounds changed."""
+    return rounds.update(**changes, version=F("version") + 1)
+
+
+def rounds_expire(rounds: QuerySet[Round], *, now: datetime) -> int:
+    """Expire those of `rounds` still open: closed with fewer than two answers. Conditional, so
+    two ticks (or a tick and a couple ending) expire a round once. Returns how many expired."""
+    return rounds_change(rounds.filter(status=Round.Status.OPEN), status=Round.Status.EXPIRED, closed_at=now)
+
 
 # The one nudge of a round comes when half its window has passed: late enough that it is not
 # pressure, early enough to leave time to answer.
@@ -30,10 +54,6 @@ class RoundAlreadyOpen(Conflict):
 class RoundClosed(Conflict):
     default_detail = "This check-in is closed: it was revealed or its window has ended."
     default_code = "round_closed"
-
-
-def _member_ids(couple_id: int) -> list[int]:
-    return list(Membership.objects.filter(couple_id=couple_id, left_at__isnull=True).values_list("user_id", flat=True))
 
 
 def round_unsaved(*, schedule, now: datetime, scheduled_for: datetime | None = None) -> Round:
@@ -56,7 +76,7 @@ def rounds_open(*, rounds: list[Round]) -> list[Round]:
     if not rounds:
         return []
     created = Round.objects.bulk_create(rounds)
-    members = Membership.objects.filter(couple_id__in=[r.couple_id for r in created], left_at__isnull=True)
+    members = Membership.objects.current().filter(couple_id__in=[r.couple_id for r in created])
     round_of_couple = {r.couple_id: r.pk for r in created}
     notify_each(
         kind=Notification.Kind.ROUND_OPENED,
@@ -77,7 +97,7 @@ def round_open(*, couple: Couple, window_hours: int, now: datetime, scheduled_fo
 @transaction.atomic
 def round_open_now(*, user: User) -> Round:
     """'Check in now': a round outside the schedule, with the schedule's window."""
-    membership = Membership.objects.filter(user=user, left_at__isnull=True).select_related("couple__schedule").first()
+    membership = Membership.objects.current().filter(user=user).select_related("couple__schedule").first()
     if membership is None:
         raise Conflict("You are not paired yet, so there is no one to check in with.")
     couple = Couple.objects.select_for_update().get(pk=membership.couple_id)
@@ -97,13 +117,12 @@ def round_open_now(*, user: User) -> Round:
 #
 # The pieces both ways of answering share: the caller's current couple, the caller's answer to
 # the round, and what an edit changes.
-_CALLERS_COUPLE = f"SELECT couple_id FROM {Membership._meta.db_table} WHERE user_id = %(user_id)s AND left_at IS NULL"
 _CALLERS_ANSWER = f"FROM {Answer._meta.db_table} WHERE round_id = %(round_id)s AND user_id = %(user_id)s"
 _ANSWER_CHANGES = """connection = %(connection)s, independence = %(independence)s, note = %(note)s,
         private_note = %(private_note)s, updated_at = %(now)s"""
 _ROUND_LOCKED_FOR_ANSWER = f"""
-    UPDATE {Round._meta.db_table} SET version = version + 1
-    WHERE id = %(round_id)s AND couple_id IN ({_CALLERS_COUPLE})
+    UPDATE {Round._meta.db_table} SET {VERSION_MOVES_ON}
+    WHERE id = %(round_id)s AND couple_id IN ({CURRENT_COUPLE_SQL})
     RETURNING *, (SELECT id {_CALLERS_ANSWER}) AS my_answer_id
 """.strip()
 _ANSWER_EDITED = f"""
@@ -126,9 +145,9 @@ _ANSWER_FIELDS = Answer._meta.concrete_fields
 _ANSWER_COLUMNS = ", ".join(field.column for field in _ANSWER_FIELDS)
 _ANSWER_EDITED_IN_ONE_STATEMENT = f"""
     WITH locked AS (
-        UPDATE {Round._meta.db_table} SET version = version + 1
+        UPDATE {Round._meta.db_table} SET {VERSION_MOVES_ON}
         WHERE id = %(round_id)s AND status = %(open)s AND closes_at > %(now)s
-            AND couple_id IN ({_CALLERS_COUPLE}) AND EXISTS (SELECT 1 {_CALLERS_ANSWER})
+            AND couple_id IN ({CURRENT_COUPLE_SQL}) AND EXISTS (SELECT 1 {_CALLERS_ANSWER})
         RETURNING id
     )
     UPDATE {Answer._meta.db_table}
@@ -209,12 +228,11 @@ def _answer_submit_locked(*, user: User, round_id: int, now: datetime | None, **
 
 
 def _round_reveal(*, checkin_round: Round, now: datetime) -> None:
-    checkin_round.status = Round.Status.REVEALED
-    checkin_round.revealed_at = now
-    checkin_round.closed_at = now
-    checkin_round.save(update_fields=["status", "revealed_at", "closed_at"])
+    rounds_change(
+        Round.objects.filter(pk=checkin_round.pk), status=Round.Status.REVEALED, revealed_at=now, closed_at=now
+    )
     notify(
-        user_ids=_member_ids(checkin_round.couple_id),
+        user_ids=current_member_ids(couple_id=checkin_round.couple_id),
         kind=Notification.Kind.RESULTS_READY,
         subject=subjects.of_round(checkin_round.pk),
         data={"round_id": checkin_round.pk},
@@ -231,18 +249,12 @@ def round_close(*, round_id: int, now: datetime) -> bool:
 
     A conditional update, so two ticks closing the same round close it once.
     """
-    return bool(
-        Round.objects.filter(pk=round_id, status=Round.Status.OPEN, closes_at__lte=now).update(
-            status=Round.Status.EXPIRED, closed_at=now, version=F("version") + 1
-        )
-    )
+    return bool(rounds_expire(Round.objects.filter(pk=round_id, closes_at__lte=now), now=now))
 
 
 def couple_rounds_close(*, couple_id: int, now: datetime) -> None:
     """Its couple has ended: its open round expires at once. The caller holds a transaction."""
-    Round.objects.filter(couple_id=couple_id, status=Round.Status.OPEN).update(
-        status=Round.Status.EXPIRED, closed_at=now, version=F("version") + 1
-    )
+    rounds_expire(Round.objects.filter(couple_id=couple_id), now=now)
 
 
 def rounds_forget_person(*, user: User) -> None:
@@ -250,7 +262,7 @@ def rounds_forget_person(*, user: User) -> None:
     the rounds that show those change. The caller holds a transaction and deletes the user."""
     answered = Answer.objects.filter(user=user).values("round_id")
     flagged = Flag.objects.filter(about_user=user).values("round_id")
-    Round.objects.filter(Q(pk__in=answered) | Q(pk__in=flagged)).update(version=F("version") + 1)
+    rounds_change(Round.objects.filter(Q(pk__in=answered) | Q(pk__in=flagged)))
 
 
 @transaction.atomic
@@ -262,7 +274,7 @@ def round_nudge(*, round_id: int, now: datetime) -> list[int]:
         return []
     checkin_round = Round.objects.get(pk=round_id)
     answered = set(Answer.objects.filter(round_id=round_id).values_list("user_id", flat=True))
-    waiting = [user_id for user_id in _member_ids(checkin_round.couple_id) if user_id not in answered]
+    waiting = [user_id for user_id in current_member_ids(couple_id=checkin_round.couple_id) if user_id not in answered]
     notify(user_ids=waiting, kind=Notification.Kind.NUDGE, subject=subjects.of_round(round_id))
     return waiting
 
@@ -287,10 +299,8 @@ def round_analyse(*, round_id: int) -> list[Flag]:
         return []
     answers = sorted(Answer.objects.filter(round=checkin_round).select_related("user"), key=lambda r: r.user_id)
     now = timezone.now()
-    checkin_round.analysed_at = now
     # Its flags are about to be added, in this transaction.
-    checkin_round.version = F("version") + 1
-    checkin_round.save(update_fields=["analysed_at", "version"])
+    rounds_change(Round.objects.filter(pk=round_id), analysed_at=now)
     if len(answers) != 2:
         return []  # a partner deleted their account since the reveal
 
@@ -355,7 +365,7 @@ def _discussion_for(*, checkin_round: Round, kind: str, summary: str, now: datet
         updated_at=now,
     )
     notify(
-        user_ids=_member_ids(checkin_round.couple_id),
+        user_ids=current_member_ids(couple_id=checkin_round.couple_id),
         kind=Notification.Kind.DISCUSSION_OPENED,
         subject=f"discussion:{discussion.pk}",
         data={"discussion_id": discussion.pk, "round_id": checkin_round.pk},

@@ -1,15 +1,42 @@
-"""Reads about people and couples, scoped to the person asking."""
+"""Reads about people and couples, scoped to the person asking.
 
-from django.db.models import Prefetch
+"The user's current couple" is decided here only: `current_couple_ids` as a subquery for the ORM,
+and CURRENT_COUPLE_SQL, its written-out twin for the busiest reads and writes (checkin's round
+view keys and answering), which tests/couples/test_current_couple.py holds to the same answers.
+"""
+
+from django.db.models import Prefetch, QuerySet
 
 from couples.models import Couple, Invite, Membership, User
 
 
+def current_couple_ids(*, user: User) -> QuerySet:
+    """The id of the user's current couple (none when unpaired), to filter by as a subquery:
+    `couple_id__in=` costs no query of its own."""
+    return Membership.objects.current().filter(user=user).values_list("couple_id", flat=True)
+
+
+def current_couple_id(*, user: User) -> int | None:
+    return current_couple_ids(user=user).first()
+
+
+# `current_couple_ids` written out, for statements written out in SQL: its value is the couple's id,
+# under the parameter name user_id. Plain SQL, the same on PostgreSQL and SQLite.
+CURRENT_COUPLE_SQL = (
+    f"SELECT couple_id FROM {Membership._meta.db_table} WHERE user_id = %(user_id)s AND left_at IS NULL"
+)
+
+
+def current_member_ids(*, couple_id: int) -> list[int]:
+    """The people in a couple now (none once it has ended)."""
+    return list(Membership.objects.current().filter(couple_id=couple_id).values_list("user_id", flat=True))
+
+
 def couple_current(*, user: User) -> Couple | None:
     """The couple `user` is in now, with its schedule and both memberships loaded."""
-    current = Membership.objects.filter(left_at__isnull=True).select_related("user")
+    current = Membership.objects.current().select_related("user")
     return (
-        Couple.objects.filter(memberships__user=user, memberships__left_at__isnull=True)
+        Couple.objects.filter(pk__in=current_couple_ids(user=user))
         .select_related("schedule")
         .prefetch_related(Prefetch("memberships", queryset=current, to_attr="current_memberships"))
         .first()

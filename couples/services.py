@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 
 from config.exceptions import Conflict
-from couples import invites, schedules
+from couples import invites, schedules, selectors
 from couples.models import Couple, Invite, Membership, Schedule, User, normalize_email
 
 INVITE_LIFETIME = timedelta(hours=48)
@@ -82,13 +82,13 @@ def user_update(*, user: User, display_name: str | None = None, timezone_name: s
 
 
 def _current_membership(user: User) -> Membership | None:
-    return Membership.objects.filter(user=user, left_at__isnull=True).first()
+    return Membership.objects.current().filter(user=user).first()
 
 
 def couple_lock_current(*, user: User) -> Couple | None:
     """The user's current couple, row-locked, so that both partners acting at once (both leaving,
     one leaving while the other edits the schedule) take turns instead of deadlocking."""
-    couple_id = Membership.objects.filter(user=user, left_at__isnull=True).values_list("couple_id", flat=True).first()
+    couple_id = selectors.current_couple_id(user=user)
     if couple_id is None:
         return None
     couple = Couple.objects.select_for_update().get(pk=couple_id)
@@ -191,11 +191,9 @@ def couple_end(*, couple: Couple, leaver: User, now: datetime) -> list[int]:
     couple.ended_at = now
     couple.save(update_fields=["ended_at"])
     partner_ids = list(
-        Membership.objects.filter(couple=couple, left_at__isnull=True)
-        .exclude(user=leaver)
-        .values_list("user_id", flat=True)
+        Membership.objects.current().filter(couple=couple).exclude(user=leaver).values_list("user_id", flat=True)
     )
-    Membership.objects.filter(couple=couple, left_at__isnull=True).update(left_at=now)
+    Membership.objects.current().filter(couple=couple).update(left_at=now)
     # Reminders stop at once: nothing is due for an ended couple.
     Schedule.objects.filter(couple=couple).update(next_checkin_at=None, updated_at=now)
     return partner_ids

@@ -36,7 +36,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from notifications import channels, lapses, policy
+from notifications import channels, lapses, policy, selectors
 from notifications.models import Delivery, Preferences, PushSubscription
 
 log = logging.getLogger(__name__)
@@ -73,10 +73,7 @@ def _claimable(now: datetime) -> Q:
 
 
 def _preferences(user) -> Preferences:
-    try:
-        return user.notification_preferences
-    except Preferences.DoesNotExist:
-        return Preferences(user=user)
+    return selectors.preferences_of(user=user)
 
 
 def _invitations_awaiting_answer(deliveries) -> set[int]:

@@ -29,7 +29,7 @@ def couple_join(*, user: User, code: str) -> Couple:
 def schedule_update(*, user: User, changes: dict) -> Schedule:
     """Change the couple's schedule (couples.services.schedule_update) and tell the partner."""
     schedule = couples_services.schedule_update(user=user, changes=changes)
-    partners = Membership.objects.filter(couple_id=schedule.couple_id, left_at__isnull=True).exclude(user=user)
+    partners = Membership.objects.current().filter(couple_id=schedule.couple_id).exclude(user=user)
     notify(
         user_ids=partners.values_list("user_id", flat=True),
         kind=Notification.Kind.SCHEDULE_CHANGED,

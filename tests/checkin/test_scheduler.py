@@ -457,7 +457,7 @@ def test_a_couple_whose_round_cannot_be_written_is_skipped_and_the_others_still_
     stuck, others = make_duo(), [make_duo(), make_duo()]
     with time_machine.travel(DUE, tick=False):
         checkin_services.round_open(couple=stuck.couple, window_hours=1, now=DUE - 2 * HOUR, scheduled_for=DUE)
-        Round.objects.filter(couple=stuck.couple).update(status=Round.Status.EXPIRED)
+        checkin_services.rounds_expire(Round.objects.filter(couple=stuck.couple), now=DUE - HOUR)
 
     report = tick_at(DUE)
 
