@@ -9,8 +9,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from checkin import rules, subjects, wording
+from checkin.errors import NoSuchRound, RoundAlreadyOpen, RoundClosed
 from checkin.models import Answer, Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
-from config.exceptions import Conflict
+from couples.errors import Conflict
 from couples.models import Couple, Membership, Schedule, User
 from couples.selectors import CURRENT_COUPLE_SQL, current_member_ids
 from notifications.models import Notification
@@ -44,16 +45,6 @@ def rounds_expire(rounds: QuerySet[Round], *, now: datetime) -> int:
 # The one nudge of a round comes when half its window has passed: late enough that it is not
 # pressure, early enough to leave time to answer.
 NUDGE_AFTER_FRACTION = 0.5
-
-
-class RoundAlreadyOpen(Conflict):
-    default_detail = "A check-in is already open. Answer it first."
-    default_code = "round_open"
-
-
-class RoundClosed(Conflict):
-    default_detail = "This check-in is closed: it was revealed or its window has ended."
-    default_code = "round_closed"
 
 
 def round_unsaved(*, schedule, now: datetime, scheduled_for: datetime | None = None) -> Round:
@@ -180,7 +171,8 @@ def answer_submit(
     now: datetime | None = None,
 ) -> Answer:
     """Record or edit `user`'s answer to a round of their current couple; the second answer
-    reveals the round, exactly once. Raises Round.DoesNotExist for any other round.
+    reveals the round, exactly once. Raises NoSuchRound for any other round, RoundClosed for one
+    that is no longer answerable.
 
     Both partners pressing submit at the same instant: the round row is locked, so the second
     waits, then counts the first's committed answer and is the one that reveals.
@@ -202,7 +194,7 @@ def _answer_submit_locked(*, user: User, round_id: int, now: datetime | None, **
         iter(Round.objects.raw(_ROUND_LOCKED_FOR_ANSWER, {"round_id": round_id, "user_id": user.pk})), None
     )
     if checkin_round is None:
-        raise Round.DoesNotExist
+        raise NoSuchRound()
     now = now or timezone.now()
     if checkin_round.status != Round.Status.OPEN or checkin_round.closes_at <= now:
         raise RoundClosed()

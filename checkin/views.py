@@ -10,7 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from checkin import selectors, services
-from checkin.models import Discussion, Round
+from checkin.errors import NoSuchRound
+from checkin.models import Discussion
 from checkin.serializers import (
     AnswerInputSerializer,
     DiscussionFilterSerializer,
@@ -23,7 +24,7 @@ from checkin.serializers import (
     TrendsSerializer,
 )
 
-NOT_FOUND = "No such check-in."
+NOT_FOUND = NoSuchRound.message
 
 
 # The round views of the selectors are already the documented shape (RoundSerializer, which the
@@ -33,6 +34,7 @@ NOT_FOUND = "No such check-in."
 
 
 class CheckinListView(GenericAPIView):
+    error_responses = {"POST": {409}}
     serializer_class = RoundSerializer
 
     def get_queryset(self):
@@ -50,6 +52,8 @@ class CheckinListView(GenericAPIView):
 
 
 class CheckinCurrentView(APIView):
+    error_responses = {404}
+
     @extend_schema(responses={200: RoundSerializer}, tags=["check-ins"])
     def get(self, request: Request) -> Response:
         checkin_round = selectors.round_current(user=request.user)
@@ -68,6 +72,8 @@ class CheckinDetailView(APIView):
 
 
 class CheckinAnswerView(APIView):
+    error_responses = {409}
+
     @extend_schema(request=AnswerInputSerializer, responses={200: OwnAnswerSerializer}, tags=["check-ins"])
     def put(self, request: Request, round_id: int) -> Response:
         try:
@@ -82,10 +88,8 @@ class CheckinAnswerView(APIView):
             if not selectors.round_exists(user=request.user, round_id=round_id):
                 raise NotFound(NOT_FOUND) from None
             raise
-        try:
-            answer = services.answer_submit(user=request.user, round_id=round_id, **body)
-        except Round.DoesNotExist:
-            raise NotFound(NOT_FOUND) from None
+        # Another couple's round or a closed one: the service raises NoSuchRound or RoundClosed.
+        answer = services.answer_submit(user=request.user, round_id=round_id, **body)
         # answer_view is already OwnAnswerSerializer's shape (the same values and, once the
         # JSON renderer has written them, the same text), as round views are RoundSerializer's.
         return Response(selectors.answer_view(answer=answer))

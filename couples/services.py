@@ -13,10 +13,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import ValidationError
 
-from config.exceptions import Conflict
 from couples import invites, schedules, selectors
+from couples.errors import AlreadyPaired, Conflict, Invalid
 from couples.models import Couple, Invite, Membership, Schedule, User, normalize_email
 
 INVITE_LIFETIME = timedelta(hours=48)
@@ -28,15 +27,6 @@ DEFAULT_WINDOW_HOURS = 48
 INVALID_CODE = "This code is not valid. It may be mistyped, expired or already used; ask for a new one."
 
 
-class AlreadyPaired(Conflict):
-    default_detail = "You are already paired. Leave your current couple first."
-    default_code = "already_paired"
-
-
-class NotPaired(Conflict):
-    default_detail = "You are not paired."
-
-
 # Accounts
 
 
@@ -45,13 +35,13 @@ def user_register(*, email: str, password: str, display_name: str, timezone_name
     try:
         password_validation.validate_password(password, user)
     except DjangoValidationError as error:
-        raise ValidationError({"password": list(error.messages)}) from None
+        raise Invalid({"password": list(error.messages)}) from None
     user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        raise ValidationError({"email": ["This email cannot be used to register. Try logging in."]}) from None
+        raise Invalid({"email": ["This email cannot be used to register. Try logging in."]}) from None
     return user
 
 
@@ -137,7 +127,7 @@ def couple_join(*, user: User, code: str) -> Pairing:
     """
     canonical = invites.canonical_code(code)
     if canonical is None:
-        raise ValidationError({"code": [INVALID_CODE]})
+        raise Invalid({"code": [INVALID_CODE]})
     try:
         with transaction.atomic():
             return _couple_join(user=user, code_hash=invites.hash_code(canonical))
@@ -152,15 +142,15 @@ def _couple_join(*, user: User, code_hash: str) -> Pairing:
     live = Invite.objects.filter(code_hash=code_hash, used_at__isnull=True, expires_at__gt=now)
     inviter_id = live.values_list("inviter_id", flat=True).first()
     if inviter_id is None:
-        raise ValidationError({"code": [INVALID_CODE]})
+        raise Invalid({"code": [INVALID_CODE]})
     # Lock both people in one order (by id) before the invite: two people joining each other's
     # codes at once then queue up instead of deadlocking on each other's rows.
     list(User.objects.select_for_update().filter(pk__in={user.pk, inviter_id}).order_by("pk"))
     invite = live.select_for_update().select_related("inviter").first()
     if invite is None:
-        raise ValidationError({"code": [INVALID_CODE]})
+        raise Invalid({"code": [INVALID_CODE]})
     if invite.inviter_id == user.pk:
-        raise ValidationError({"code": ["This is your own invite. Share it with your partner instead."]})
+        raise Invalid({"code": ["This is your own invite. Share it with your partner instead."]})
     if _current_membership(user) is not None:
         raise AlreadyPaired()
     inviter = invite.inviter
@@ -252,7 +242,7 @@ def _first_day_at(local_time: time, zone: ZoneInfo, now: datetime) -> date:
 def _validate_window(schedule: Schedule) -> None:
     period_hours = 24 * (7 if schedule.cadence == Schedule.Cadence.WEEKLY else schedule.interval_days)
     if schedule.window_hours > period_hours:
-        raise ValidationError(
+        raise Invalid(
             {
                 "window_hours": [
                     f"The response window ({schedule.window_hours} h) must not be longer than the time "

@@ -106,6 +106,7 @@ class LogoutView(APIView):
 
 
 class InviteView(APIView):
+    error_responses = {409}
     throttle_classes = [InviteThrottle]
 
     @extend_schema(request=None, responses={201: InviteSerializer}, tags=["pairing"])
@@ -135,6 +136,8 @@ def couple_or_404(user: User) -> Couple:
 
 
 class CoupleView(APIView):
+    error_responses = {404}
+
     @extend_schema(responses={200: CoupleSerializer}, tags=["pairing"])
     def get(self, request: Request) -> Response:
         return Response(couple_body(couple_or_404(request.user), request.user))

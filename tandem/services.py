@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from checkin import services as checkin_services
 from couples import services as couples_services
+from couples.errors import NotPaired
 from couples.models import Couple, Membership, Schedule, User
 from notifications.models import Notification
 from notifications.services import notify
@@ -44,7 +45,7 @@ def couple_leave(*, user: User) -> None:
     """End the user's couple, alone and at once. Both can pair again; old rounds stay with it."""
     couple = couples_services.couple_lock_current(user=user)
     if couple is None:
-        raise couples_services.NotPaired()
+        raise NotPaired()
     _couple_end(couple=couple, leaver=user)
 
 

@@ -64,6 +64,7 @@ class ExportView(APIView):
 
 
 class JoinView(APIView):
+    error_responses = {409}
     throttle_classes = [JoinThrottle, JoinAddressThrottle]
 
     @extend_schema(request=JoinSerializer, responses={201: CoupleSerializer}, tags=["pairing"])
@@ -76,6 +77,8 @@ class JoinView(APIView):
 
 
 class ScheduleView(APIView):
+    error_responses = {404, 409}
+
     @extend_schema(request=ScheduleUpdateSerializer, responses={200: ScheduleSerializer}, tags=["pairing"])
     def patch(self, request: Request) -> Response:
         couple_or_404(request.user)
@@ -86,6 +89,8 @@ class ScheduleView(APIView):
 
 
 class LeaveView(APIView):
+    error_responses = {404, 409}
+
     @extend_schema(request=None, responses={204: None}, tags=["pairing"])
     def post(self, request: Request) -> Response:
         couple_or_404(request.user)

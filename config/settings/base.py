@@ -161,7 +161,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumbers",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.TandemAutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         # See couples/invites.py for what these rates mean for guessing an invite code.
         "register": env("THROTTLE_REGISTER", default="10/hour"),
