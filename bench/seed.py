@@ -7,7 +7,7 @@ key pair for all of them: the keys are valid, and making 200,000 would take minu
 with PostgreSQL's COPY and explicit ids (then the identity sequences are moved past them): 100,000
 couples take seconds, where the API or per-row saves would take an hour.
 
-Needs Django set up (bench/run.py does it) on config.settings.bench.
+Needs Django set up (bench/run.py does it) on bench.settings.
 """
 
 from __future__ import annotations

@@ -260,6 +260,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
-
-# Bench-only endpoints (config/urls.py, bench/views.py): on only under config.settings.bench.
-BENCH_ENDPOINTS = False
