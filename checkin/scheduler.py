@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError, transaction
 
-from checkin import services
+from checkin import round_changes, services
 from checkin.models import Round
 from couples import schedules
 from couples.models import Schedule
@@ -184,7 +184,7 @@ def close_ended_rounds(*, now: datetime) -> int:
     closed = 0
     while ids := list(ended.values_list("pk", flat=True)[:BATCH_SIZE]):
         # Conditional: a round revealed or closed by someone else meanwhile is left as it is.
-        closed += services.rounds_expire(Round.objects.filter(pk__in=ids, closes_at__lte=now), now=now)
+        closed += round_changes.rounds_expire(Round.objects.filter(pk__in=ids, closes_at__lte=now), now=now)
         if len(ids) < BATCH_SIZE:
             break
     return closed

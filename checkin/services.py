@@ -4,43 +4,20 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db import connection as db_connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
-from checkin import rules, subjects, wording
-from checkin.errors import NoSuchRound, RoundAlreadyOpen, RoundClosed
+from checkin import answering, rules, subjects, wording
+from checkin.errors import RoundAlreadyOpen
 from checkin.models import Answer, Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
+from checkin.round_changes import rounds_change, rounds_expire
 from couples.errors import Conflict
 from couples.models import Couple, Membership, Schedule, User
-from couples.selectors import CURRENT_COUPLE_SQL, current_member_ids
+from couples.selectors import current_member_ids
 from notifications.models import Notification
 from notifications.services import notify, notify_each
 
 log = logging.getLogger(__name__)
-
-# Every change to what a round shows (its status, window, reveal, analysis, answers and flags)
-# moves Round.version on in the same statement: cached round views are keyed by it
-# (checkin/selectors.py), so a change that missed it would hide behind a cached copy. The two
-# functions below are the only way to change rounds; answering, whose statements are written out,
-# says VERSION_MOVES_ON in them. tests/round_versions.py, a plugin of the whole suite, fails any test
-# whose SQL changes a column of a round that is not in ROUND_FIELDS_NOT_SHOWN without moving its
-# version in that statement, and a new field of Round must be put on one side or the other.
-VERSION_MOVES_ON = "version = version + 1"
-ROUND_FIELDS_NOT_SHOWN = frozenset({"scheduled_for", "nudge_at", "nudged_at", "closed_at", "version"})
-
-
-def rounds_change(rounds: QuerySet[Round], **changes) -> int:
-    """Apply `changes` to `rounds` (none: something else they show changed, their answers or
-    flags) and move their version on, in one statement. Returns how many rounds changed."""
-    return rounds.update(**changes, version=F("version") + 1)
-
-
-def rounds_expire(rounds: QuerySet[Round], *, now: datetime) -> int:
-    """Expire those of `rounds` still open: closed with fewer than two answers. Conditional, so
-    two ticks (or a tick and a couple ending) expire a round once. Returns how many expired."""
-    return rounds_change(rounds.filter(status=Round.Status.OPEN), status=Round.Status.EXPIRED, closed_at=now)
-
 
 # The one nudge of a round comes when half its window has passed: late enough that it is not
 # pressure, early enough to leave time to answer.
@@ -101,65 +78,6 @@ def round_open_now(*, user: User) -> Round:
         raise RoundAlreadyOpen() from None
 
 
-# Answering is the busiest write, and the ORM spent longer building its locking read than the
-# database spent running it (bench/RESULTS.md), so its statements are written out. The general
-# path's two go through Model.objects.raw, which converts the columns as the ORM does on every
-# database.
-#
-# The pieces both ways of answering share: the caller's current couple, the caller's answer to
-# the round, and what an edit changes.
-_CALLERS_ANSWER = f"FROM {Answer._meta.db_table} WHERE round_id = %(round_id)s AND user_id = %(user_id)s"
-_ANSWER_CHANGES = """connection = %(connection)s, independence = %(independence)s, note = %(note)s,
-        private_note = %(private_note)s, updated_at = %(now)s"""
-_ROUND_LOCKED_FOR_ANSWER = f"""
-    UPDATE {Round._meta.db_table} SET {VERSION_MOVES_ON}
-    WHERE id = %(round_id)s AND couple_id IN ({CURRENT_COUPLE_SQL})
-    RETURNING *, (SELECT id {_CALLERS_ANSWER}) AS my_answer_id
-""".strip()
-_ANSWER_EDITED = f"""
-    UPDATE {Answer._meta.db_table}
-    SET {_ANSWER_CHANGES}
-    WHERE id = %(answer_id)s
-    RETURNING *
-""".strip()
-
-
-# Editing an answer, the commonest answer of all, as one statement on PostgreSQL: a data-modifying
-# CTE locks the round and moves its version on (as _ROUND_LOCKED_FOR_ANSWER does), then edits the
-# answer, and runs in autocommit, so the edit costs one round trip to the database instead of four
-# (BEGIN, the two statements, COMMIT). It edits only an answer that exists, of an answerable round
-# of the caller's couple; anything else changes nothing and takes the general path, which decides.
-# The round's conditions are in the locking UPDATE's WHERE, which PostgreSQL checks again on the
-# newest row once the lock is granted: an edit that waited for a partner's revealing answer finds
-# the round revealed and edits nothing.
-_ANSWER_FIELDS = Answer._meta.concrete_fields
-_ANSWER_COLUMNS = ", ".join(field.column for field in _ANSWER_FIELDS)
-_ANSWER_EDITED_IN_ONE_STATEMENT = f"""
-    WITH locked AS (
-        UPDATE {Round._meta.db_table} SET {VERSION_MOVES_ON}
-        WHERE id = %(round_id)s AND status = %(open)s AND closes_at > %(now)s
-            AND couple_id IN ({CURRENT_COUPLE_SQL}) AND EXISTS (SELECT 1 {_CALLERS_ANSWER})
-        RETURNING id
-    )
-    UPDATE {Answer._meta.db_table}
-    SET {_ANSWER_CHANGES}
-    WHERE round_id IN (SELECT id FROM locked) AND user_id = %(user_id)s
-    RETURNING {_ANSWER_COLUMNS}
-""".strip()
-
-
-def _answer_edited_in_one_statement(*, user: User, round_id: int, now: datetime, **body) -> Answer | None:
-    """The edited answer, or None when nothing was edited (PostgreSQL only)."""
-    params = {**body, "round_id": round_id, "user_id": user.pk, "now": now, "open": Round.Status.OPEN}
-    with db_connection.cursor() as cursor:
-        cursor.execute(_ANSWER_EDITED_IN_ONE_STATEMENT, params)
-        row = cursor.fetchone()
-    # psycopg returns every column as the model's field holds it (timestamptz as aware datetimes).
-    if row is None:
-        return None
-    return Answer.from_db(db_connection.alias, [field.attname for field in _ANSWER_FIELDS], row)
-
-
 def answer_submit(
     *,
     user: User,
@@ -172,68 +90,10 @@ def answer_submit(
 ) -> Answer:
     """Record or edit `user`'s answer to a round of their current couple; the second answer
     reveals the round, exactly once. Raises NoSuchRound for any other round, RoundClosed for one
-    that is no longer answerable.
-
-    Both partners pressing submit at the same instant: the round row is locked, so the second
-    waits, then counts the first's committed answer and is the one that reveals.
+    that is no longer answerable. How: checkin/answering.py.
     """
     body = {"connection": connection, "independence": independence, "note": note, "private_note": private_note}
-    if db_connection.vendor == "postgresql":
-        edited = _answer_edited_in_one_statement(user=user, round_id=round_id, now=now or timezone.now(), **body)
-        if edited is not None:
-            return edited
-    return _answer_submit_locked(user=user, round_id=round_id, now=now, **body)
-
-
-@transaction.atomic
-def _answer_submit_locked(*, user: User, round_id: int, now: datetime | None, **body) -> Answer:
-    # Scoped to the user's couple, the round is locked (an UPDATE locks as SELECT ... FOR UPDATE
-    # does) and its version moves on: whatever follows changes its views. A refused answer
-    # raises, and the transaction takes the version back.
-    checkin_round = next(
-        iter(Round.objects.raw(_ROUND_LOCKED_FOR_ANSWER, {"round_id": round_id, "user_id": user.pk})), None
-    )
-    if checkin_round is None:
-        raise NoSuchRound()
-    now = now or timezone.now()
-    if checkin_round.status != Round.Status.OPEN or checkin_round.closes_at <= now:
-        raise RoundClosed()
-    # An answer that existed when the lock was asked for is still there (only deleting the
-    # account removes one, and then the UPDATE finds no row and the path below decides).
-    if checkin_round.my_answer_id is not None:
-        edit = {**body, "now": now, "answer_id": checkin_round.my_answer_id}
-        edited = Answer.objects.raw(_ANSWER_EDITED, edit)
-        if answer := next(iter(edited), None):
-            return answer
-    # The subquery read the snapshot taken before the lock was granted: the same person's other
-    # request (a second tab) may have answered meanwhile, so this still reads before it creates.
-    answer, created = Answer.objects.get_or_create(
-        round=checkin_round, user=user, defaults={**body, "submitted_at": now, "updated_at": now}
-    )
-    if not created:
-        for field, value in {**body, "updated_at": now}.items():
-            setattr(answer, field, value)
-        answer.save(update_fields=[*body, "updated_at"])
-    elif Answer.objects.filter(round=checkin_round).count() == 2:
-        _round_reveal(checkin_round=checkin_round, now=now)
-    return answer
-
-
-def _round_reveal(*, checkin_round: Round, now: datetime) -> None:
-    rounds_change(
-        Round.objects.filter(pk=checkin_round.pk), status=Round.Status.REVEALED, revealed_at=now, closed_at=now
-    )
-    notify(
-        user_ids=current_member_ids(couple_id=checkin_round.couple_id),
-        kind=Notification.Kind.RESULTS_READY,
-        subject=subjects.of_round(checkin_round.pk),
-        data={"round_id": checkin_round.pk},
-    )
-    # The analysis runs after commit. `robust`: with the broker down the answer still succeeds,
-    # and the tick's sweep of unanalysed rounds (scheduler.sweep_unanalysed_rounds) enqueues it later.
-    from checkin import tasks
-
-    transaction.on_commit(lambda: tasks.round_analyse.delay(checkin_round.pk), robust=True)
+    return answering.answer(user=user, round_id=round_id, body=body, now=now or timezone.now())
 
 
 def round_close(*, round_id: int, now: datetime) -> bool:

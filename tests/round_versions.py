@@ -1,8 +1,8 @@
 """A pytest plugin for the whole suite (pyproject.toml's addopts): every change to what a round
-shows moves Round.version on, in the same statement (checkin/services.py, `rounds_change`).
+shows moves Round.version on, in the same statement (checkin/round_changes.py, `rounds_change`).
 
 Each test's SQL is watched: an UPDATE of the rounds' table that sets a column the round views show
-(any column not in checkin.services.ROUND_FIELDS_NOT_SHOWN) without setting `version` fails the
+(any column not in checkin.round_changes.ROUND_FIELDS_NOT_SHOWN) without setting `version` fails the
 test, whichever writer it came from, so a new writer that misses the rule fails the first test
 that runs it. (Answers and flags are written in transactions that move their round's version on;
 the round views' cache tests read them back through the cache.)
@@ -21,7 +21,7 @@ _SET_COLUMN = re.compile(r'(?:^|,)\s*"?(\w+)"?\s*=')
 def columns_set_without_version(sql: str) -> set[str]:
     """The shown columns of rounds that `sql` sets in an UPDATE that does not move the version."""
     from checkin.models import Round
-    from checkin.services import ROUND_FIELDS_NOT_SHOWN
+    from checkin.round_changes import ROUND_FIELDS_NOT_SHOWN
 
     assert Round._meta.db_table == "checkin_round"
     missed: set[str] = set()

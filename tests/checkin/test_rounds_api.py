@@ -237,16 +237,28 @@ def test_editing_an_answer_costs_the_token_and_one_statement_on_postgresql(seats
     answer(seats.alice_api, round_id, connection=1, independence=1)
     statements = _statements(lambda: answer(seats.alice_api, round_id, connection=2, independence=2))
     if connection.vendor == "postgresql":
-        # One statement locks the round, moves its version on and edits the answer.
+        # One statement locks the round, moves its version on and edits the answer
+        # (checkin/answering.py, answer_in_one_statement).
         assert len(statements) == 2, statements
         assert " ".join(statements[1].split()).startswith("WITH locked AS ( UPDATE checkin_round"), statements[1]
     else:
-        # Elsewhere the round is locked by the UPDATE that moves its version on; then the answer
-        # is updated.
-        assert len(statements) == 3, statements
-        assert statements[1].startswith("UPDATE checkin_round"), statements[1]
-        assert statements[2].startswith("UPDATE checkin_answer"), statements[2]
+        # Elsewhere the plain version: the UPDATE that locks the round and moves its version on,
+        # the round, the answer, and the answer's update.
+        assert len(statements) == 5, statements
+        assert statements[1].startswith('UPDATE "checkin_round"'), statements[1]
+        assert statements[4].startswith('UPDATE "checkin_answer"'), statements[4]
     assert Answer.objects.get(round_id=round_id, user=seats.alice).connection == 2
+
+
+def test_a_first_answer_on_postgresql_runs_no_statement_for_nothing(seats):
+    round_id = open_round(seats)["id"]
+    statements = _statements(lambda: answer(seats.alice_api, round_id, connection=2, independence=2))
+    if connection.vendor == "postgresql":
+        # The token; the statement that locks the round (and would have edited an answer); the
+        # answer's read and its insert (get_or_create); the count of the round's answers.
+        assert len(statements) == 5, statements
+        assert sum("checkin_round" in s.split("WHERE")[0] and s.startswith(("UPDATE", "WITH")) for s in statements) == 1
+        assert statements[3].startswith('INSERT INTO "checkin_answer"'), statements[3]
 
 
 @pytest.mark.parametrize(

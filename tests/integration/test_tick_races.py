@@ -16,6 +16,7 @@ from django.db.models import Count
 
 from checkin import scheduler
 from checkin import services as checkin_services
+from checkin.errors import RoundClosed
 from checkin.models import Answer, Round
 from couples.models import Couple, Schedule
 from notifications.models import Notification
@@ -141,7 +142,7 @@ def test_an_edit_sent_while_the_partner_reveals_the_round_waits_for_the_reveal_a
 
     assert alice_waited is True
     assert isinstance(revealed, Answer), revealed
-    assert isinstance(edited, checkin_services.RoundClosed), edited
+    assert isinstance(edited, RoundClosed), edited
     checkin_round.refresh_from_db()
     assert checkin_round.status == Round.Status.REVEALED
     alices = Answer.objects.get(round=checkin_round, user=alice)
