@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from checkin import selectors, services
+from checkin import answer_body, selectors, services
 from checkin.errors import NoSuchRound
 from checkin.models import Discussion
 from checkin.serializers import (
@@ -77,7 +77,7 @@ class CheckinAnswerView(APIView):
     @extend_schema(request=AnswerInputSerializer, responses={200: OwnAnswerSerializer}, tags=["check-ins"])
     def put(self, request: Request, round_id: int) -> Response:
         try:
-            body = AnswerInputSerializer.plainly_valid(request.data)
+            body = answer_body.plainly_valid(request.data)
             if body is None:
                 form = AnswerInputSerializer(data=request.data)
                 form.is_valid(raise_exception=True)
