@@ -2,24 +2,21 @@
 
 `round_view` is the only place that decides what of a round a person may see: every endpoint
 (current, history, detail, trends) goes through it or through `trends`, which reads only
-revealed rounds.
+revealed rounds. These return data; RoundSerializer shapes it for the API, and
+checkin/round_views.py keeps the current round and the history's pages as that text.
 """
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from checkin import subjects
 from checkin.models import Answer, Discussion, DiscussionNote, Round
 from checkin.patterns import DIMENSIONS, PATTERNS, pattern_of
-from config.renderers import JSONRenderer, RenderedJSON
 from couples.models import Membership, User
 from couples.selectors import CURRENT_COUPLE_SQL, current_couple_id, current_couple_ids
 from notifications.models import Notification
@@ -45,17 +42,9 @@ def rounds_of(*, user: User) -> QuerySet[Round]:
     return _scoped(user).order_by("-opens_at", "-pk")
 
 
-# Round views are read far more often than they change: the app opens on the current round and
-# the history many times between two weekly rounds. So the two are cached, under keys made of
-# what they show: the viewer, the rounds and the rounds' versions. Every change to what a round
-# shows adds 1 to its version in the change's own transaction (Round.version), so a read that
-# starts after the change commits builds a new key. The key is read before the view, so a cached
-# view is never older than its key. A key holds one viewer's view: nothing cached for one
-# partner is ever served to the other.
-
-
-# The keys are read on every request, and building these reads with the ORM cost more than
-# running them, so they are written out (their values are plain integers on every database).
+# The keys of the cached round views (checkin/round_views.py) are read on every request, and
+# building these reads with the ORM cost more than running them, so they are written out (their
+# values are plain integers on every database).
 _OPEN_ROUND_KEY = f"""
     SELECT id, version FROM {Round._meta.db_table}
     WHERE status = %(open)s AND couple_id IN ({CURRENT_COUPLE_SQL})
@@ -74,63 +63,33 @@ def _one_row(sql: str, params: dict) -> tuple | None:
         return cursor.fetchone()
 
 
-# The prefix names the format the views are kept in (JSON text; earlier releases kept dicts under
-# "checkin:"), so that a process of one release never reads what another cached.
-_KEY_PREFIX = "checkin:json:2"  # :2 since views carry analysed_at
+def open_round_key(*, user: User) -> tuple[int, int] | None:
+    """(id, version) of the open round of the user's couple (a couple has at most one), or None."""
+    return _one_row(_OPEN_ROUND_KEY, {"user_id": user.pk, "open": Round.Status.OPEN})
 
 
-def _written(view: dict | list[dict]) -> bytes | list[bytes]:
-    """A round view as the JSON text the renderer writes for it; a page of them, as one text each
-    (the renderer writes a page's texts and its count and links around them)."""
-    # Plain bytes, not RenderedJSON, go to the cache: they unpickle without importing a class.
-    if isinstance(view, list):
-        return [bytes(JSONRenderer.written(item)) for item in view]
-    return bytes(JSONRenderer.written(view))
+def open_round_view(*, user: User, round_id: int) -> dict | None:
+    """The open round `round_id` of the user's couple as they may see it, or None."""
+    # An open round has no flags (the analysis flags revealed rounds, and round_view shows flags
+    # only after the reveal), so they are not joined.
+    rounds = _folded(_scoped(user).filter(pk=round_id, status=Round.Status.OPEN), with_flags=False)
+    return round_view(checkin_round=rounds[0], viewer=user) if rounds else None
 
 
-def _as_rendered(stored: bytes | list[bytes]) -> RenderedJSON | list[RenderedJSON]:
-    if isinstance(stored, list):
-        return [RenderedJSON(item) for item in stored]
-    return RenderedJSON(stored)
+def history_state(*, user: User) -> tuple[int, int, int]:
+    """(couple id, number of rounds, sum of their versions) of the user's current couple, in one
+    query; (0, 0, 0) when unpaired. Rounds are never deleted while their couple lasts and versions
+    only grow, so any change to the history (a new round, a change to one) moves the count or the
+    sum."""
+    return _one_row(_HISTORY_KEY, {"user_id": user.pk}) or (0, 0, 0)
 
 
-def _cached(key: str, build: Callable[[], dict | list[dict] | None]) -> RenderedJSON | list[RenderedJSON] | None:
-    """The view cached under `key`, or `build()`'s, cached; either way as its JSON text, which
-    is served as it is (config/renderers.py). A failing cache is passed by."""
-    try:
-        found = cache.get(key)
-    except Exception:  # the cache backend's own errors (Redis down, say): it only saves work
-        log.warning("The round views cache cannot be read; reading the database instead.")
-        view = build()
-        return None if view is None else _as_rendered(_written(view))
-    if found is not None:
-        return _as_rendered(found)
-    view = build()
-    if view is None:
-        return None
-    written = _written(view)
-    try:
-        cache.set(key, written, timeout=settings.ROUND_VIEWS_CACHE_SECONDS)
-    except Exception:
-        log.warning("The round views cache cannot be written; the view is served uncached.")
-    return _as_rendered(written)
-
-
-def round_current(*, user: User) -> RenderedJSON | None:
-    """The open round as the user may see it (a couple has at most one), as its JSON text, or None."""
-    open_round = _one_row(_OPEN_ROUND_KEY, {"user_id": user.pk, "open": Round.Status.OPEN})
-    if open_round is None:
-        return None
-    round_id, version = open_round
-
-    def build() -> dict | None:
-        # An open round has no flags (the analysis flags revealed rounds, and round_view shows
-        # flags only after the reveal), so they are not joined.
-        rounds = _folded(_scoped(user).filter(pk=round_id, status=Round.Status.OPEN), with_flags=False)
-        return round_view(checkin_round=rounds[0], viewer=user) if rounds else None
-
-    # The round's id is its couple's (never another's), and the read above scoped it to the user.
-    return _cached(f"{_KEY_PREFIX}:current:{round_id}:{version}:viewer:{user.pk}", build)
+def history_page(*, user: User, couple_id: int, page: slice) -> list[dict]:
+    """A page of the rounds of the couple `history_state` read, newest first, as `user` may see
+    them: one query, the page's ids being a subquery of the rounds, their answers and flags."""
+    # The couple just read is the scope: a person who left it since saw it a moment ago.
+    of_couple = Round.objects.filter(couple_id=couple_id).order_by("-opens_at", "-pk")
+    return round_views(rounds=of_couple.filter(pk__in=of_couple.values("pk")[page]), viewer=user)
 
 
 def round_get(*, user: User, round_id: int) -> dict | None:
@@ -145,40 +104,6 @@ def round_exists(*, user: User, round_id: int) -> bool:
 def round_views(*, rounds: QuerySet[Round], viewer: User) -> list[dict]:
     """`rounds`, in their order, as `viewer` may see them (`round_view`), in one query."""
     return [round_view(checkin_round=checkin_round, viewer=viewer) for checkin_round in _folded(rounds)]
-
-
-class History:
-    """The rounds of the user's current couple, newest first, as they may see them, for a
-    paginator. One query tells the couple, its number of rounds and the sum of their versions:
-    that is `count()`, and the key of the cached pages. A page not cached is one query more, the
-    page's ids being a subquery of the rounds, their answers and flags."""
-
-    def __init__(self, *, user: User) -> None:
-        self.user = user
-        self._state: tuple[int, int, int] | None = None
-
-    def _couple_rounds_and_changes(self) -> tuple[int, int, int]:
-        # Rounds are never deleted while their couple lasts and versions only grow, so any change
-        # to the history (a new round, a change to one) moves the count or the sum: a new key.
-        if self._state is None:
-            self._state = _one_row(_HISTORY_KEY, {"user_id": self.user.pk}) or (0, 0, 0)
-        return self._state
-
-    def count(self) -> int:
-        return self._couple_rounds_and_changes()[1]
-
-    def __getitem__(self, page: slice) -> list[RenderedJSON]:
-        couple_id, rounds, changes = self._couple_rounds_and_changes()
-        if not rounds:
-            return []
-
-        def build() -> list[dict]:
-            # The couple just read is the scope: a person who left it since saw it a moment ago.
-            of_couple = Round.objects.filter(couple_id=couple_id).order_by("-opens_at", "-pk")
-            return round_views(rounds=of_couple.filter(pk__in=of_couple.values("pk")[page]), viewer=self.user)
-
-        key = f"{_KEY_PREFIX}:history:{couple_id}:{rounds}:{changes}:viewer:{self.user.pk}:{page.start}:{page.stop}"
-        return _cached(key, build)
 
 
 def _folded(rounds: QuerySet[Round], *, with_flags: bool = True) -> list[dict]:
@@ -213,10 +138,6 @@ def _own(answer: dict) -> dict:
 def _shared(answer: dict) -> dict:
     # What a partner may see after the reveal: never the private note.
     return {field: answer[field] for field in _ANSWER_FIELDS if field != "private_note"}
-
-
-def answer_view(*, answer: Answer) -> dict:
-    return {field: getattr(answer, field) for field in _ANSWER_FIELDS}
 
 
 def round_view(*, checkin_round: dict, viewer: User) -> dict:

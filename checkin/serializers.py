@@ -99,6 +99,23 @@ class RoundSerializer(serializers.Serializer):
     flags = FlagSerializer(many=True)
 
 
+# The shapes the API returns are these serializers' (the round views, the cached ones too, and my
+# answer). One instance of each is bound once and reused: building a serializer copies its fields
+# on every request, which would cost more than the shaping itself.
+_ROUND = RoundSerializer()
+_OWN_ANSWER = OwnAnswerSerializer()
+
+
+def round_shaped(view: dict) -> dict:
+    """A round view (checkin.selectors.round_view) in the API's shape."""
+    return _ROUND.to_representation(view)
+
+
+def own_answer_shaped(answer) -> dict:
+    """The caller's answer in the API's shape, as PUT .../response returns it."""
+    return _OWN_ANSWER.to_representation(answer)
+
+
 class TrendsQuerySerializer(StrictSerializer):
     to = serializers.DateField(required=False, help_text="Last local date included (YYYY-MM-DD).")
 

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from checkin import answer_body, selectors, services
+from checkin import answer_body, round_views, selectors, services
 from checkin.errors import NoSuchRound
 from checkin.models import Discussion
 from checkin.serializers import (
@@ -22,15 +22,16 @@ from checkin.serializers import (
     RoundSerializer,
     TrendsQuerySerializer,
     TrendsSerializer,
+    own_answer_shaped,
+    round_shaped,
 )
 
 NOT_FOUND = NoSuchRound.message
 
 
-# The round views of the selectors are already the documented shape (RoundSerializer, which the
-# schema and the schema fuzz test hold them to); the JSON renderer writes their datetimes as
-# ISO 8601 in UTC. The current round and the history's pages come from the cache as the JSON text
-# the renderer wrote for them, which it writes out as it is (config/renderers.py).
+# What a round shows is the selectors' to decide, its shape RoundSerializer's (round_shaped). The
+# current round and the history's pages come from checkin/round_views.py as the JSON text that
+# shape was written as, which the renderer writes out as it is (config/renderers.py).
 
 
 class CheckinListView(GenericAPIView):
@@ -42,13 +43,14 @@ class CheckinListView(GenericAPIView):
 
     @extend_schema(responses={200: RoundSerializer(many=True)}, tags=["check-ins"])
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(selectors.History(user=request.user))
+        page = self.paginate_queryset(round_views.History(user=request.user))
         return self.get_paginated_response(page)
 
     @extend_schema(request=None, responses={201: RoundSerializer}, tags=["check-ins"])
     def post(self, request: Request) -> Response:
         created = services.round_open_now(user=request.user)
-        return Response(selectors.round_get(user=request.user, round_id=created.pk), status=status.HTTP_201_CREATED)
+        view = selectors.round_get(user=request.user, round_id=created.pk)
+        return Response(round_shaped(view), status=status.HTTP_201_CREATED)
 
 
 class CheckinCurrentView(APIView):
@@ -56,7 +58,7 @@ class CheckinCurrentView(APIView):
 
     @extend_schema(responses={200: RoundSerializer}, tags=["check-ins"])
     def get(self, request: Request) -> Response:
-        checkin_round = selectors.round_current(user=request.user)
+        checkin_round = round_views.current(user=request.user)
         if checkin_round is None:
             raise NotFound("No check-in is open right now.")
         return Response(checkin_round)
@@ -68,7 +70,7 @@ class CheckinDetailView(APIView):
         checkin_round = selectors.round_get(user=request.user, round_id=round_id)
         if checkin_round is None:
             raise NotFound(NOT_FOUND)
-        return Response(checkin_round)
+        return Response(round_shaped(checkin_round))
 
 
 class CheckinAnswerView(APIView):
@@ -90,9 +92,7 @@ class CheckinAnswerView(APIView):
             raise
         # Another couple's round or a closed one: the service raises NoSuchRound or RoundClosed.
         answer = services.answer_submit(user=request.user, round_id=round_id, **body)
-        # answer_view is already OwnAnswerSerializer's shape (the same values and, once the
-        # JSON renderer has written them, the same text), as round views are RoundSerializer's.
-        return Response(selectors.answer_view(answer=answer))
+        return Response(own_answer_shaped(answer))
 
 
 class CheckinTrendsView(APIView):
