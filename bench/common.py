@@ -24,7 +24,7 @@ CELERY = VENV_BIN / "celery"
 GUNICORN = VENV_BIN / "gunicorn"
 LOG_DIR = ROOT / "var" / "bench"
 
-SETTINGS_MODULE = "config.settings.bench"
+SETTINGS_MODULE = "bench.settings"
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tandem_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 # The API (gunicorn) and the outside world of the herd (bench/push_service.py, bench/mail_service.py).

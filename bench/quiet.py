@@ -3,7 +3,7 @@
 Runs right after the herd, so the state is the one a real quiet minute finds: N schedules whose
 next check-in is a week ahead, N rounds open (none ended, none due a nudge), 2N notifications.
 Every schedule is also set explicitly a week ahead, in case the herd did not finish.
-Needs Django set up on config.settings.bench (bench/run.py does it).
+Needs Django set up on bench.settings (bench/run.py does it).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from pathlib import Path
 
 # The project root instead of bench/ itself: `bench` and `config` import as packages.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 
 from bench import common  # noqa: E402
 

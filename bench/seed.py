@@ -7,7 +7,7 @@ key pair for all of them: the keys are valid, and making 200,000 would take minu
 with PostgreSQL's COPY and explicit ids (then the identity sequences are moved past them): 100,000
 couples take seconds, where the API or per-row saves would take an hour.
 
-Needs Django set up (bench/run.py does it) on config.settings.bench.
+Needs Django set up (bench/run.py does it) on bench.settings.
 """
 
 from __future__ import annotations
@@ -211,7 +211,7 @@ def api_couple(*, now: datetime, password_hash: str, revealed_rounds: int = 52) 
     ANSWERING_COUPLES more couples, each with an open round that one partner has answered."""
     from rest_framework.authtoken.models import Token
 
-    from checkin.models import Response, Round
+    from checkin.models import Answer, Round
     from couples.models import Couple, Membership, Schedule, User
 
     joined = now - timedelta(weeks=revealed_rounds + 2)
@@ -268,7 +268,7 @@ def api_couple(*, now: datetime, password_hash: str, revealed_rounds: int = 52) 
         for index, revealed in enumerate(history):
             for user, shift in ((me, 0), (partner, 2)):
                 answers.append(
-                    Response(
+                    Answer(
                         round=revealed,
                         user=user,
                         connection=1 + (index + shift) % 5,
@@ -278,8 +278,8 @@ def api_couple(*, now: datetime, password_hash: str, revealed_rounds: int = 52) 
                         updated_at=revealed.opens_at + timedelta(hours=1),
                     )
                 )
-        answers.append(Response(round=current, user=me, connection=3, independence=4, submitted_at=now, updated_at=now))
-        Response.objects.bulk_create(answers)
+        answers.append(Answer(round=current, user=me, connection=3, independence=4, submitted_at=now, updated_at=now))
+        Answer.objects.bulk_create(answers)
         token = Token.objects.create(user=me)
         others = answerers(now=now, joined=joined, password_hash=password_hash, couples=ANSWERING_COUPLES)
     analyze()
@@ -305,7 +305,7 @@ def answerers(*, now: datetime, joined: datetime, password_hash: str, couples: i
     partner's token. The caller holds a transaction."""
     from rest_framework.authtoken.models import Token
 
-    from checkin.models import Response, Round
+    from checkin.models import Answer, Round
     from couples.models import Couple, Membership, User
 
     people = User.objects.bulk_create(
@@ -326,8 +326,8 @@ def answerers(*, now: datetime, joined: datetime, password_hash: str, couples: i
     )
     rounds = Round.objects.bulk_create(_open_round(couple, now) for couple in couple_rows)
     callers = people[::2]
-    Response.objects.bulk_create(
-        Response(round=open_round, user=caller, connection=3, independence=4, submitted_at=now, updated_at=now)
+    Answer.objects.bulk_create(
+        Answer(round=open_round, user=caller, connection=3, independence=4, submitted_at=now, updated_at=now)
         for open_round, caller in zip(rounds, callers, strict=True)
     )
     # bulk_create skips Token.save, which is what makes the key.

@@ -1,6 +1,6 @@
 """The bench-only endpoint: the cheapest authenticated DRF call, the API pass's baseline.
 
-Routed only when settings.BENCH_ENDPOINTS is true (config.settings.bench). It runs the project's
+Routed only by bench/urls.py, under bench.settings. It runs the project's
 default authentication (a token lookup) and IsAuthenticated, then returns a constant, so every
 other endpoint's throughput can be read as a fraction of what the stack itself allows.
 """

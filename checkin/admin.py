@@ -29,7 +29,7 @@ class RoundAdmin(ViewOnly):
 
     @admin.display(description="answers")
     def answers(self, obj: Round) -> int:
-        return obj.responses.count()
+        return obj.answers.count()
 
 
 @admin.register(Discussion)

@@ -1,4 +1,4 @@
-"""Check-in rounds and the partners' responses to them."""
+"""Check-in rounds and the partners' answers to them."""
 
 from django.conf import settings
 from django.db import models
@@ -67,11 +67,11 @@ class Round(models.Model):
         return f"Round {self.pk} of couple {self.couple_id} ({self.status})"
 
 
-class Response(models.Model):
-    """One partner's answer to a round. `private_note` never leaves its author."""
+class Answer(models.Model):
+    """One partner's answer to a round (the API calls it their `response`). `private_note` never leaves its author."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="responses")
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="answers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="answers")
     connection = models.PositiveSmallIntegerField()
     independence = models.PositiveSmallIntegerField()
     note = models.TextField(blank=True, default="")
@@ -81,18 +81,18 @@ class Response(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["round", "user"], name="one_response_per_partner_per_round"),
+            models.UniqueConstraint(fields=["round", "user"], name="one_answer_per_partner_per_round"),
             models.CheckConstraint(
-                condition=Q(connection__gte=LOWEST, connection__lte=HIGHEST), name="response_connection_1_to_5"
+                condition=Q(connection__gte=LOWEST, connection__lte=HIGHEST), name="answer_connection_1_to_5"
             ),
             models.CheckConstraint(
-                condition=Q(independence__gte=LOWEST, independence__lte=HIGHEST), name="response_independence_1_to_5"
+                condition=Q(independence__gte=LOWEST, independence__lte=HIGHEST), name="answer_independence_1_to_5"
             ),
         ]
 
     def __str__(self) -> str:
         # Never the ratings or the notes: this shows up in admin pages and logs.
-        return f"Response {self.pk} to round {self.round_id}"
+        return f"Answer {self.pk} to round {self.round_id}"
 
 
 class SchedulerHeartbeat(models.Model):

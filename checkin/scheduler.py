@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F
 
-from checkin import services
+from checkin import round_changes, services
 from checkin.models import Round
 from couples import schedules
 from couples.models import Schedule
@@ -185,9 +184,7 @@ def close_ended_rounds(*, now: datetime) -> int:
     closed = 0
     while ids := list(ended.values_list("pk", flat=True)[:BATCH_SIZE]):
         # Conditional: a round revealed or closed by someone else meanwhile is left as it is.
-        closed += Round.objects.filter(pk__in=ids, status=Round.Status.OPEN, closes_at__lte=now).update(
-            status=Round.Status.EXPIRED, closed_at=now, version=F("version") + 1
-        )
+        closed += round_changes.rounds_expire(Round.objects.filter(pk__in=ids, closes_at__lte=now), now=now)
         if len(ids) < BATCH_SIZE:
             break
     return closed

@@ -1,8 +1,9 @@
-"""The shapes of rounds, responses, trends and discussions at the HTTP edge.
+"""The shapes of rounds, answers, trends and discussions at the HTTP edge.
 
 What a reader may see is decided in checkin/selectors.py; these only describe and render it.
 """
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from checkin.models import Discussion, DiscussionNote
@@ -13,7 +14,11 @@ from config.serializers import StrictSerializer
 NOTE_MAX = 2000
 
 
-class ResponseInputSerializer(StrictSerializer):
+# The schema keeps the contract's word ("response") for its component names.
+@extend_schema_serializer(component_name="ResponseInput")
+class AnswerInputSerializer(StrictSerializer):
+    # checkin/answer_body.py reads everyday bodies as this would, without building it: a change
+    # here is a change there (tests/checkin/test_answer_body.py pins these fields).
     connection = serializers.IntegerField(
         min_value=LOWEST,
         max_value=HIGHEST,
@@ -25,37 +30,6 @@ class ResponseInputSerializer(StrictSerializer):
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
     private_note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
 
-    _RATINGS = frozenset({"connection", "independence"})
-    _ANSWER_KEYS = _RATINGS | {"note", "private_note"}
-
-    @classmethod
-    def plainly_valid(cls, data: object) -> dict | None:
-        """`data`'s validated_data, read without building the serializer, when it is an everyday
-        body: whole-number ratings in range and notes that need no trimming; None otherwise, for
-        the serializer to decide and to name what to fix.
-
-        Building the serializer copies its fields on every request: measured, about a third of
-        what an answer costs the server beyond what every request costs. This accepts only what
-        the serializer would take unchanged (tests/checkin/test_answer_body.py holds the two to
-        the same result), so a body means the same whichever reads it.
-        """
-        if type(data) is not dict or not data.keys() <= cls._ANSWER_KEYS or not data.keys() >= cls._RATINGS:
-            return None
-        answer = {"note": "", "private_note": ""} | data
-        for rating in cls._RATINGS:
-            # `type() is int`: not a bool (True would be 1), nor "3" or 3.0, which the serializer reads.
-            if type(answer[rating]) is not int or not LOWEST <= answer[rating] <= HIGHEST:
-                return None
-        for note in ("note", "private_note"):
-            text = answer[note]
-            if type(text) is not str or len(text) > NOTE_MAX or text != text.strip() or "\x00" in text:
-                return None
-            try:
-                text.encode()  # a lone surrogate cannot be encoded, and the serializer refuses it
-            except UnicodeEncodeError:
-                return None
-        return answer
-
     def validate(self, attrs):
         # IntegerField accepts "3" and 3.0; a fractional rating is a mistake worth naming.
         for field in ("connection", "independence"):
@@ -65,7 +39,9 @@ class ResponseInputSerializer(StrictSerializer):
         return attrs
 
 
-class OwnResponseSerializer(serializers.Serializer):
+# The schema keeps the contract's word ("response") for its component names.
+@extend_schema_serializer(component_name="OwnResponse")
+class OwnAnswerSerializer(serializers.Serializer):
     connection = serializers.IntegerField()
     independence = serializers.IntegerField()
     note = serializers.CharField()
@@ -74,7 +50,9 @@ class OwnResponseSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class SharedResponseSerializer(serializers.Serializer):
+# The schema keeps the contract's word ("response") for its component names.
+@extend_schema_serializer(component_name="SharedResponse")
+class SharedAnswerSerializer(serializers.Serializer):
     connection = serializers.IntegerField()
     independence = serializers.IntegerField()
     note = serializers.CharField()
@@ -84,12 +62,12 @@ class SharedResponseSerializer(serializers.Serializer):
 
 class MySideSerializer(serializers.Serializer):
     answered = serializers.BooleanField()
-    response = OwnResponseSerializer(allow_null=True)
+    response = OwnAnswerSerializer(allow_null=True)
 
 
 class PartnerSideSerializer(serializers.Serializer):
     answered = serializers.BooleanField()
-    response = SharedResponseSerializer(allow_null=True, help_text="null until the round is revealed.")
+    response = SharedAnswerSerializer(allow_null=True, help_text="null until the round is revealed.")
 
 
 class PatternsSerializer(serializers.Serializer):
@@ -119,6 +97,23 @@ class RoundSerializer(serializers.Serializer):
     partner = PartnerSideSerializer()
     patterns = PatternsSerializer(allow_null=True)
     flags = FlagSerializer(many=True)
+
+
+# The shapes the API returns are these serializers' (the round views, the cached ones too, and my
+# answer). One instance of each is bound once and reused: building a serializer copies its fields
+# on every request, which would cost more than the shaping itself.
+_ROUND = RoundSerializer()
+_OWN_ANSWER = OwnAnswerSerializer()
+
+
+def round_shaped(view: dict) -> dict:
+    """A round view (checkin.selectors.round_view) in the API's shape."""
+    return _ROUND.to_representation(view)
+
+
+def own_answer_shaped(answer) -> dict:
+    """The caller's answer in the API's shape, as PUT .../response returns it."""
+    return _OWN_ANSWER.to_representation(answer)
 
 
 class TrendsQuerySerializer(StrictSerializer):

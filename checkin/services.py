@@ -1,18 +1,19 @@
-"""Every change to rounds and responses: opening, answering, revealing, nudging, closing."""
+"""Every change to rounds and answers: opening, answering, revealing, nudging, closing."""
 
 import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db import connection as db_connection
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
 
-from checkin import rules, wording
-from checkin.models import Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
-from checkin.models import Response as CheckinResponse
-from config.exceptions import Conflict
+from checkin import answering, rules, subjects, wording
+from checkin.errors import RoundAlreadyOpen
+from checkin.models import Answer, Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
+from checkin.round_changes import rounds_change, rounds_expire
+from couples.errors import Conflict
 from couples.models import Couple, Membership, Schedule, User
+from couples.selectors import current_member_ids
 from notifications.models import Notification
 from notifications.services import notify, notify_each
 
@@ -21,20 +22,6 @@ log = logging.getLogger(__name__)
 # The one nudge of a round comes when half its window has passed: late enough that it is not
 # pressure, early enough to leave time to answer.
 NUDGE_AFTER_FRACTION = 0.5
-
-
-class RoundAlreadyOpen(Conflict):
-    default_detail = "A check-in is already open. Answer it first."
-    default_code = "round_open"
-
-
-class RoundClosed(Conflict):
-    default_detail = "This check-in is closed: it was revealed or its window has ended."
-    default_code = "round_closed"
-
-
-def _member_ids(couple_id: int) -> list[int]:
-    return list(Membership.objects.filter(couple_id=couple_id, left_at__isnull=True).values_list("user_id", flat=True))
 
 
 def round_unsaved(*, schedule, now: datetime, scheduled_for: datetime | None = None) -> Round:
@@ -57,12 +44,12 @@ def rounds_open(*, rounds: list[Round]) -> list[Round]:
     if not rounds:
         return []
     created = Round.objects.bulk_create(rounds)
-    members = Membership.objects.filter(couple_id__in=[r.couple_id for r in created], left_at__isnull=True)
+    members = Membership.objects.current().filter(couple_id__in=[r.couple_id for r in created])
     round_of_couple = {r.couple_id: r.pk for r in created}
     notify_each(
         kind=Notification.Kind.ROUND_OPENED,
         recipients=[
-            (user_id, f"round:{round_of_couple[couple_id]}")
+            (user_id, subjects.of_round(round_of_couple[couple_id]))
             for couple_id, user_id in members.values_list("couple_id", "user_id")
         ],
     )
@@ -78,7 +65,7 @@ def round_open(*, couple: Couple, window_hours: int, now: datetime, scheduled_fo
 @transaction.atomic
 def round_open_now(*, user: User) -> Round:
     """'Check in now': a round outside the schedule, with the schedule's window."""
-    membership = Membership.objects.filter(user=user, left_at__isnull=True).select_related("couple__schedule").first()
+    membership = Membership.objects.current().filter(user=user).select_related("couple__schedule").first()
     if membership is None:
         raise Conflict("You are not paired yet, so there is no one to check in with.")
     couple = Couple.objects.select_for_update().get(pk=membership.couple_id)
@@ -91,67 +78,7 @@ def round_open_now(*, user: User) -> Round:
         raise RoundAlreadyOpen() from None
 
 
-# Answering is the busiest write, and the ORM spent longer building its locking read than the
-# database spent running it (bench/RESULTS.md), so its statements are written out. The general
-# path's two go through Model.objects.raw, which converts the columns as the ORM does on every
-# database.
-#
-# The pieces both ways of answering share: the caller's current couple, the caller's answer to
-# the round, and what an edit changes.
-_CALLERS_COUPLE = f"SELECT couple_id FROM {Membership._meta.db_table} WHERE user_id = %(user_id)s AND left_at IS NULL"
-_CALLERS_ANSWER = f"FROM {CheckinResponse._meta.db_table} WHERE round_id = %(round_id)s AND user_id = %(user_id)s"
-_ANSWER_CHANGES = """connection = %(connection)s, independence = %(independence)s, note = %(note)s,
-        private_note = %(private_note)s, updated_at = %(now)s"""
-_ROUND_LOCKED_FOR_ANSWER = f"""
-    UPDATE {Round._meta.db_table} SET version = version + 1
-    WHERE id = %(round_id)s AND couple_id IN ({_CALLERS_COUPLE})
-    RETURNING *, (SELECT id {_CALLERS_ANSWER}) AS my_answer_id
-""".strip()
-_ANSWER_EDITED = f"""
-    UPDATE {CheckinResponse._meta.db_table}
-    SET {_ANSWER_CHANGES}
-    WHERE id = %(answer_id)s
-    RETURNING *
-""".strip()
-
-
-# Editing an answer, the commonest answer of all, as one statement on PostgreSQL: a data-modifying
-# CTE locks the round and moves its version on (as _ROUND_LOCKED_FOR_ANSWER does), then edits the
-# answer, and runs in autocommit, so the edit costs one round trip to the database instead of four
-# (BEGIN, the two statements, COMMIT). It edits only an answer that exists, of an answerable round
-# of the caller's couple; anything else changes nothing and takes the general path, which decides.
-# The round's conditions are in the locking UPDATE's WHERE, which PostgreSQL checks again on the
-# newest row once the lock is granted: an edit that waited for a partner's revealing answer finds
-# the round revealed and edits nothing.
-_ANSWER_FIELDS = CheckinResponse._meta.concrete_fields
-_ANSWER_COLUMNS = ", ".join(field.column for field in _ANSWER_FIELDS)
-_ANSWER_EDITED_IN_ONE_STATEMENT = f"""
-    WITH locked AS (
-        UPDATE {Round._meta.db_table} SET version = version + 1
-        WHERE id = %(round_id)s AND status = %(open)s AND closes_at > %(now)s
-            AND couple_id IN ({_CALLERS_COUPLE}) AND EXISTS (SELECT 1 {_CALLERS_ANSWER})
-        RETURNING id
-    )
-    UPDATE {CheckinResponse._meta.db_table}
-    SET {_ANSWER_CHANGES}
-    WHERE round_id IN (SELECT id FROM locked) AND user_id = %(user_id)s
-    RETURNING {_ANSWER_COLUMNS}
-""".strip()
-
-
-def _answer_edited_in_one_statement(*, user: User, round_id: int, now: datetime, **ratings) -> CheckinResponse | None:
-    """The edited answer, or None when nothing was edited (PostgreSQL only)."""
-    params = {**ratings, "round_id": round_id, "user_id": user.pk, "now": now, "open": Round.Status.OPEN}
-    with db_connection.cursor() as cursor:
-        cursor.execute(_ANSWER_EDITED_IN_ONE_STATEMENT, params)
-        row = cursor.fetchone()
-    # psycopg returns every column as the model's field holds it (timestamptz as aware datetimes).
-    if row is None:
-        return None
-    return CheckinResponse.from_db(db_connection.alias, [field.attname for field in _ANSWER_FIELDS], row)
-
-
-def response_submit(
+def answer_submit(
     *,
     user: User,
     round_id: int,
@@ -160,71 +87,13 @@ def response_submit(
     note: str = "",
     private_note: str = "",
     now: datetime | None = None,
-) -> CheckinResponse:
+) -> Answer:
     """Record or edit `user`'s answer to a round of their current couple; the second answer
-    reveals the round, exactly once. Raises Round.DoesNotExist for any other round.
-
-    Both partners pressing submit at the same instant: the round row is locked, so the second
-    waits, then counts the first's committed answer and is the one that reveals.
+    reveals the round, exactly once. Raises NoSuchRound for any other round, RoundClosed for one
+    that is no longer answerable. How: checkin/answering.py.
     """
-    ratings = {"connection": connection, "independence": independence, "note": note, "private_note": private_note}
-    if db_connection.vendor == "postgresql":
-        edited = _answer_edited_in_one_statement(user=user, round_id=round_id, now=now or timezone.now(), **ratings)
-        if edited is not None:
-            return edited
-    return _response_submit_locked(user=user, round_id=round_id, now=now, **ratings)
-
-
-@transaction.atomic
-def _response_submit_locked(*, user: User, round_id: int, now: datetime | None, **ratings) -> CheckinResponse:
-    # Scoped to the user's couple, the round is locked (an UPDATE locks as SELECT ... FOR UPDATE
-    # does) and its version moves on: whatever follows changes its views. A refused answer
-    # raises, and the transaction takes the version back.
-    checkin_round = next(
-        iter(Round.objects.raw(_ROUND_LOCKED_FOR_ANSWER, {"round_id": round_id, "user_id": user.pk})), None
-    )
-    if checkin_round is None:
-        raise Round.DoesNotExist
-    now = now or timezone.now()
-    if checkin_round.status != Round.Status.OPEN or checkin_round.closes_at <= now:
-        raise RoundClosed()
-    # An answer that existed when the lock was asked for is still there (only deleting the
-    # account removes one, and then the UPDATE finds no row and the path below decides).
-    if checkin_round.my_answer_id is not None:
-        edit = {**ratings, "now": now, "answer_id": checkin_round.my_answer_id}
-        edited = CheckinResponse.objects.raw(_ANSWER_EDITED, edit)
-        if answer := next(iter(edited), None):
-            return answer
-    # The subquery read the snapshot taken before the lock was granted: the same person's other
-    # request (a second tab) may have answered meanwhile, so this still reads before it creates.
-    answer, created = CheckinResponse.objects.get_or_create(
-        round=checkin_round, user=user, defaults={**ratings, "submitted_at": now, "updated_at": now}
-    )
-    if not created:
-        for field, value in {**ratings, "updated_at": now}.items():
-            setattr(answer, field, value)
-        answer.save(update_fields=[*ratings, "updated_at"])
-    elif CheckinResponse.objects.filter(round=checkin_round).count() == 2:
-        _round_reveal(checkin_round=checkin_round, now=now)
-    return answer
-
-
-def _round_reveal(*, checkin_round: Round, now: datetime) -> None:
-    checkin_round.status = Round.Status.REVEALED
-    checkin_round.revealed_at = now
-    checkin_round.closed_at = now
-    checkin_round.save(update_fields=["status", "revealed_at", "closed_at"])
-    notify(
-        user_ids=_member_ids(checkin_round.couple_id),
-        kind=Notification.Kind.RESULTS_READY,
-        subject=f"round:{checkin_round.pk}",
-        data={"round_id": checkin_round.pk},
-    )
-    # The analysis runs after commit. `robust`: with the broker down the answer still succeeds,
-    # and the tick's sweep of unanalysed rounds (scheduler.sweep_unanalysed_rounds) enqueues it later.
-    from checkin import tasks
-
-    transaction.on_commit(lambda: tasks.round_analyse.delay(checkin_round.pk), robust=True)
+    body = {"connection": connection, "independence": independence, "note": note, "private_note": private_note}
+    return answering.answer(user=user, round_id=round_id, body=body, now=now or timezone.now())
 
 
 def round_close(*, round_id: int, now: datetime) -> bool:
@@ -232,11 +101,20 @@ def round_close(*, round_id: int, now: datetime) -> bool:
 
     A conditional update, so two ticks closing the same round close it once.
     """
-    return bool(
-        Round.objects.filter(pk=round_id, status=Round.Status.OPEN, closes_at__lte=now).update(
-            status=Round.Status.EXPIRED, closed_at=now, version=F("version") + 1
-        )
-    )
+    return bool(rounds_expire(Round.objects.filter(pk=round_id, closes_at__lte=now), now=now))
+
+
+def couple_rounds_close(*, couple_id: int, now: datetime) -> None:
+    """Its couple has ended: its open round expires at once. The caller holds a transaction."""
+    rounds_expire(Round.objects.filter(couple_id=couple_id), now=now)
+
+
+def rounds_forget_person(*, user: User) -> None:
+    """The user's account is about to go, and with it their answers and the flags about them:
+    the rounds that show those change. The caller holds a transaction and deletes the user."""
+    answered = Answer.objects.filter(user=user).values("round_id")
+    flagged = Flag.objects.filter(about_user=user).values("round_id")
+    rounds_change(Round.objects.filter(Q(pk__in=answered) | Q(pk__in=flagged)))
 
 
 @transaction.atomic
@@ -247,9 +125,9 @@ def round_nudge(*, round_id: int, now: datetime) -> list[int]:
     if not claimed:
         return []
     checkin_round = Round.objects.get(pk=round_id)
-    answered = set(CheckinResponse.objects.filter(round_id=round_id).values_list("user_id", flat=True))
-    waiting = [user_id for user_id in _member_ids(checkin_round.couple_id) if user_id not in answered]
-    notify(user_ids=waiting, kind=Notification.Kind.NUDGE, subject=f"round:{round_id}")
+    answered = set(Answer.objects.filter(round_id=round_id).values_list("user_id", flat=True))
+    waiting = [user_id for user_id in current_member_ids(couple_id=checkin_round.couple_id) if user_id not in answered]
+    notify(user_ids=waiting, kind=Notification.Kind.NUDGE, subject=subjects.of_round(round_id))
     return waiting
 
 
@@ -260,7 +138,7 @@ def heartbeat_record(*, name: str, at: datetime) -> None:
 # Analysis and discussions
 
 
-def _ratings(answer: CheckinResponse) -> rules.Ratings:
+def _ratings(answer: Answer) -> rules.Ratings:
     return rules.Ratings(connection=answer.connection, independence=answer.independence)
 
 
@@ -271,14 +149,10 @@ def round_analyse(*, round_id: int) -> list[Flag]:
     checkin_round = Round.objects.select_for_update().filter(pk=round_id).select_related("couple").first()
     if checkin_round is None or checkin_round.status != Round.Status.REVEALED or checkin_round.analysed_at:
         return []
-    answers = sorted(
-        CheckinResponse.objects.filter(round=checkin_round).select_related("user"), key=lambda r: r.user_id
-    )
+    answers = sorted(Answer.objects.filter(round=checkin_round).select_related("user"), key=lambda r: r.user_id)
     now = timezone.now()
-    checkin_round.analysed_at = now
     # Its flags are about to be added, in this transaction.
-    checkin_round.version = F("version") + 1
-    checkin_round.save(update_fields=["analysed_at", "version"])
+    rounds_change(Round.objects.filter(pk=round_id), analysed_at=now)
     if len(answers) != 2:
         return []  # a partner deleted their account since the reveal
 
@@ -289,12 +163,12 @@ def round_analyse(*, round_id: int) -> list[Flag]:
         .order_by("-revealed_at")
         .values_list("pk", flat=True)[: rules.PERSISTENT_ROUNDS - 1]
     )
-    history: dict[int, dict[int, CheckinResponse]] = {}
-    for answer in CheckinResponse.objects.filter(round_id__in=list(earlier)):
+    history: dict[int, dict[int, Answer]] = {}
+    for answer in Answer.objects.filter(round_id__in=list(earlier)):
         history.setdefault(answer.user_id, {})[answer.round_id] = answer
     earlier_ids = list(earlier)
 
-    def partner(answer: CheckinResponse) -> rules.Partner:
+    def partner(answer: Answer) -> rules.Partner:
         # Earlier rounds in a row: stop at the first one this person has no answer in.
         before = []
         for pk in earlier_ids:
@@ -343,7 +217,7 @@ def _discussion_for(*, checkin_round: Round, kind: str, summary: str, now: datet
         updated_at=now,
     )
     notify(
-        user_ids=_member_ids(checkin_round.couple_id),
+        user_ids=current_member_ids(couple_id=checkin_round.couple_id),
         kind=Notification.Kind.DISCUSSION_OPENED,
         subject=f"discussion:{discussion.pk}",
         data={"discussion_id": discussion.pk, "round_id": checkin_round.pk},

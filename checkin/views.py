@@ -9,30 +9,33 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from checkin import selectors, services
-from checkin.models import Discussion, Round
+from checkin import answer_body, round_views, selectors, services
+from checkin.errors import NoSuchRound
+from checkin.models import Discussion
 from checkin.serializers import (
+    AnswerInputSerializer,
     DiscussionFilterSerializer,
     DiscussionNoteInputSerializer,
     DiscussionNoteSerializer,
     DiscussionSerializer,
-    OwnResponseSerializer,
-    ResponseInputSerializer,
+    OwnAnswerSerializer,
     RoundSerializer,
     TrendsQuerySerializer,
     TrendsSerializer,
+    own_answer_shaped,
+    round_shaped,
 )
 
-NOT_FOUND = "No such check-in."
+NOT_FOUND = NoSuchRound.message
 
 
-# The round views of the selectors are already the documented shape (RoundSerializer, which the
-# schema and the schema fuzz test hold them to); the JSON renderer writes their datetimes as
-# ISO 8601 in UTC. The current round and the history's pages come from the cache as the JSON text
-# the renderer wrote for them, which it writes out as it is (config/renderers.py).
+# What a round shows is the selectors' to decide, its shape RoundSerializer's (round_shaped). The
+# current round and the history's pages come from checkin/round_views.py as the JSON text that
+# shape was written as, which the renderer writes out as it is (config/renderers.py).
 
 
 class CheckinListView(GenericAPIView):
+    error_responses = {"POST": {409}}
     serializer_class = RoundSerializer
 
     def get_queryset(self):
@@ -40,19 +43,22 @@ class CheckinListView(GenericAPIView):
 
     @extend_schema(responses={200: RoundSerializer(many=True)}, tags=["check-ins"])
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(selectors.History(user=request.user))
+        page = self.paginate_queryset(round_views.History(user=request.user))
         return self.get_paginated_response(page)
 
     @extend_schema(request=None, responses={201: RoundSerializer}, tags=["check-ins"])
     def post(self, request: Request) -> Response:
         created = services.round_open_now(user=request.user)
-        return Response(selectors.round_get(user=request.user, round_id=created.pk), status=status.HTTP_201_CREATED)
+        view = selectors.round_get(user=request.user, round_id=created.pk)
+        return Response(round_shaped(view), status=status.HTTP_201_CREATED)
 
 
 class CheckinCurrentView(APIView):
+    error_responses = {404}
+
     @extend_schema(responses={200: RoundSerializer}, tags=["check-ins"])
     def get(self, request: Request) -> Response:
-        checkin_round = selectors.round_current(user=request.user)
+        checkin_round = round_views.current(user=request.user)
         if checkin_round is None:
             raise NotFound("No check-in is open right now.")
         return Response(checkin_round)
@@ -64,31 +70,29 @@ class CheckinDetailView(APIView):
         checkin_round = selectors.round_get(user=request.user, round_id=round_id)
         if checkin_round is None:
             raise NotFound(NOT_FOUND)
-        return Response(checkin_round)
+        return Response(round_shaped(checkin_round))
 
 
-class CheckinResponseView(APIView):
-    @extend_schema(request=ResponseInputSerializer, responses={200: OwnResponseSerializer}, tags=["check-ins"])
+class CheckinAnswerView(APIView):
+    error_responses = {409}
+
+    @extend_schema(request=AnswerInputSerializer, responses={200: OwnAnswerSerializer}, tags=["check-ins"])
     def put(self, request: Request, round_id: int) -> Response:
         try:
-            ratings = ResponseInputSerializer.plainly_valid(request.data)
-            if ratings is None:
-                form = ResponseInputSerializer(data=request.data)
+            body = answer_body.plainly_valid(request.data)
+            if body is None:
+                form = AnswerInputSerializer(data=request.data)
                 form.is_valid(raise_exception=True)
-                ratings = form.validated_data
+                body = form.validated_data
         except (ParseError, UnsupportedMediaType, ValidationError):
             # Another couple's round is a 404 whatever the body, so that no 400 hints it exists.
-            # A valid body is scoped by response_submit's locking read instead, at no extra query.
+            # A valid body is scoped by answer_submit's locking read instead, at no extra query.
             if not selectors.round_exists(user=request.user, round_id=round_id):
                 raise NotFound(NOT_FOUND) from None
             raise
-        try:
-            answer = services.response_submit(user=request.user, round_id=round_id, **ratings)
-        except Round.DoesNotExist:
-            raise NotFound(NOT_FOUND) from None
-        # response_view is already OwnResponseSerializer's shape (the same values and, once the
-        # JSON renderer has written them, the same text), as round views are RoundSerializer's.
-        return Response(selectors.response_view(answer=answer))
+        # Another couple's round or a closed one: the service raises NoSuchRound or RoundClosed.
+        answer = services.answer_submit(user=request.user, round_id=round_id, **body)
+        return Response(own_answer_shaped(answer))
 
 
 class CheckinTrendsView(APIView):

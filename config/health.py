@@ -6,6 +6,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
+from checkin.models import SchedulerHeartbeat
+from checkin.scheduler import HEARTBEAT
 from config.celery import app as celery_app
 
 BROKER_TIMEOUT_SECONDS = 2
@@ -32,9 +34,6 @@ def _broker_ok() -> bool:
 
 
 def _scheduler_ok() -> bool:
-    from checkin.models import SchedulerHeartbeat
-    from checkin.scheduler import HEARTBEAT
-
     try:
         beat = SchedulerHeartbeat.objects.filter(name=HEARTBEAT).values_list("completed_at", flat=True).first()
     except Exception:

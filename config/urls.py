@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -10,6 +9,7 @@ api_v1 = [
     path("", include("couples.urls")),
     path("", include("checkin.urls")),
     path("", include("notifications.urls")),
+    path("", include("tandem.urls")),
 ]
 
 urlpatterns = [
@@ -21,10 +21,5 @@ urlpatterns = [
     # The app (PWA) the partners use: its shell at / and every screen, the service worker, the manifest.
     path("", include("web.urls")),
 ]
-
-if settings.BENCH_ENDPOINTS:  # only under config.settings.bench: the baseline of `make bench`
-    from bench.views import ConstantView
-
-    urlpatterns.append(path("api/v1/bench/constant", ConstantView.as_view(), name="bench-constant"))
 
 handler404 = "config.exceptions.not_found"

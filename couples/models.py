@@ -89,6 +89,13 @@ class Couple(models.Model):
         return self.ended_at is None
 
 
+class MembershipQuerySet(models.QuerySet):
+    def current(self) -> "MembershipQuerySet":
+        """The memberships of couples that last: `left_at` is set for both seats when one ends.
+        The one spelling of "current" (couples/selectors.py builds "the user's couple" on it)."""
+        return self.filter(left_at__isnull=True)
+
+
 class Membership(models.Model):
     """A person's place in a couple. `left_at` is set for both seats when the couple ends."""
 
@@ -101,6 +108,8 @@ class Membership(models.Model):
     seat = models.PositiveSmallIntegerField(choices=Seat.choices)
     joined_at = models.DateTimeField(default=now)
     left_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [

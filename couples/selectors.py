@@ -1,18 +1,42 @@
-"""Reads about people and couples, scoped to the person asking."""
+"""Reads about people and couples, scoped to the person asking.
 
-from django.db.models import Prefetch
+"The user's current couple" is decided here only: `current_couple_ids` as a subquery for the ORM,
+and CURRENT_COUPLE_SQL, its written-out twin for the busiest reads and writes (checkin's round
+view keys and answering), which tests/couples/test_current_couple.py holds to the same answers.
+"""
 
-from checkin import selectors as checkin_selectors
-from checkin.models import DiscussionNote
+from django.db.models import Prefetch, QuerySet
+
 from couples.models import Couple, Invite, Membership, User
-from notifications.models import Notification
+
+
+def current_couple_ids(*, user: User) -> QuerySet:
+    """The id of the user's current couple (none when unpaired), to filter by as a subquery:
+    `couple_id__in=` costs no query of its own."""
+    return Membership.objects.current().filter(user=user).values_list("couple_id", flat=True)
+
+
+def current_couple_id(*, user: User) -> int | None:
+    return current_couple_ids(user=user).first()
+
+
+# `current_couple_ids` written out, for statements written out in SQL: its value is the couple's id,
+# under the parameter name user_id. Plain SQL, the same on PostgreSQL and SQLite.
+CURRENT_COUPLE_SQL = (
+    f"SELECT couple_id FROM {Membership._meta.db_table} WHERE user_id = %(user_id)s AND left_at IS NULL"
+)
+
+
+def current_member_ids(*, couple_id: int) -> list[int]:
+    """The people in a couple now (none once it has ended)."""
+    return list(Membership.objects.current().filter(couple_id=couple_id).values_list("user_id", flat=True))
 
 
 def couple_current(*, user: User) -> Couple | None:
     """The couple `user` is in now, with its schedule and both memberships loaded."""
-    current = Membership.objects.filter(left_at__isnull=True).select_related("user")
+    current = Membership.objects.current().select_related("user")
     return (
-        Couple.objects.filter(memberships__user=user, memberships__left_at__isnull=True)
+        Couple.objects.filter(pk__in=current_couple_ids(user=user))
         .select_related("schedule")
         .prefetch_related(Prefetch("memberships", queryset=current, to_attr="current_memberships"))
         .first()
@@ -24,8 +48,9 @@ def partner_of(*, couple: Couple, user: User) -> User | None:
     return next((m.user for m in couple.current_memberships if m.user_id != user.pk), None)
 
 
-def user_export(*, user: User) -> dict:
-    """Everything stored about `user`, and of a partner only the name they showed them."""
+def person_export(*, user: User) -> dict:
+    """What couples stores about `user` (their account, couples and invites), and of a partner
+    only the name they showed them: the first part of tandem.selectors.user_export."""
     memberships = (
         Membership.objects.filter(user=user).select_related("couple", "couple__schedule").order_by("joined_at")
     )
@@ -72,20 +97,5 @@ def user_export(*, user: User) -> dict:
                 "used_at": invite.used_at.isoformat() if invite.used_at else None,
             }
             for invite in Invite.objects.filter(inviter=user).order_by("created_at")
-        ],
-        "checkins": checkin_selectors.export_of(user=user),
-        "discussion_notes": [
-            {"discussion_id": note.discussion_id, "text": note.text, "created_at": note.created_at.isoformat()}
-            for note in DiscussionNote.objects.filter(author=user).order_by("created_at")
-        ],
-        "notifications": [
-            {
-                "kind": n.kind,
-                "title": n.title,
-                "body": n.body,
-                "created_at": n.created_at.isoformat(),
-                "read_at": n.read_at.isoformat() if n.read_at else None,
-            }
-            for n in Notification.objects.filter(user=user).order_by("created_at")
         ],
     }

@@ -1,4 +1,8 @@
-"""Every change to people, couples, invites and schedules goes through these functions."""
+"""Every change to people, couples, invites and schedules goes through these functions.
+
+couples imports neither checkin nor notifications: what a change means to them (a round that
+closes, a partner who is told) is added by tandem/services.py, which calls these.
+"""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -7,18 +11,12 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import ValidationError
 
-from checkin.models import Flag, Round
-from checkin.models import Response as CheckinResponse
-from config.exceptions import Conflict
-from couples import invites, schedules
+from couples import invites, schedules, selectors
+from couples.errors import AlreadyPaired, Conflict, Invalid
 from couples.models import Couple, Invite, Membership, Schedule, User, normalize_email
-from notifications.models import Notification
-from notifications.services import notify
 
 INVITE_LIFETIME = timedelta(hours=48)
 DEFAULT_WEEKDAY = 6  # Sunday
@@ -29,11 +27,6 @@ DEFAULT_WINDOW_HOURS = 48
 INVALID_CODE = "This code is not valid. It may be mistyped, expired or already used; ask for a new one."
 
 
-class AlreadyPaired(Conflict):
-    default_detail = "You are already paired. Leave your current couple first."
-    default_code = "already_paired"
-
-
 # Accounts
 
 
@@ -42,13 +35,13 @@ def user_register(*, email: str, password: str, display_name: str, timezone_name
     try:
         password_validation.validate_password(password, user)
     except DjangoValidationError as error:
-        raise ValidationError({"password": list(error.messages)}) from None
+        raise Invalid({"password": list(error.messages)}) from None
     user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        raise ValidationError({"email": ["This email cannot be used to register. Try logging in."]}) from None
+        raise Invalid({"email": ["This email cannot be used to register. Try logging in."]}) from None
     return user
 
 
@@ -75,30 +68,17 @@ def user_update(*, user: User, display_name: str | None = None, timezone_name: s
     return user
 
 
-@transaction.atomic
-def user_delete(*, user: User) -> None:
-    """Delete the account and everything that is only theirs; the partner is told the couple ended."""
-    couple = _lock_current_couple(user)
-    if couple is not None:
-        _couple_end(couple=couple, leaver=user)
-    # Their answers, and the flags about them, go with the account: the rounds show that.
-    answered = CheckinResponse.objects.filter(user=user).values("round_id")
-    flagged = Flag.objects.filter(about_user=user).values("round_id")
-    Round.objects.filter(Q(pk__in=answered) | Q(pk__in=flagged)).update(version=F("version") + 1)
-    user.delete()
-
-
 # Pairing
 
 
 def _current_membership(user: User) -> Membership | None:
-    return Membership.objects.filter(user=user, left_at__isnull=True).first()
+    return Membership.objects.current().filter(user=user).first()
 
 
-def _lock_current_couple(user: User) -> Couple | None:
+def couple_lock_current(*, user: User) -> Couple | None:
     """The user's current couple, row-locked, so that both partners acting at once (both leaving,
     one leaving while the other edits the schedule) take turns instead of deadlocking."""
-    couple_id = Membership.objects.filter(user=user, left_at__isnull=True).values_list("couple_id", flat=True).first()
+    couple_id = selectors.current_couple_id(user=user)
     if couple_id is None:
         return None
     couple = Couple.objects.select_for_update().get(pk=couple_id)
@@ -132,15 +112,22 @@ def invite_create(*, user: User) -> IssuedInvite:
     return IssuedInvite(code=invites.display_code(code), expires_at=invite.expires_at)
 
 
-def couple_join(*, user: User, code: str) -> Couple:
-    """Pair `user` with the person who made the invite `code`.
+@dataclass(frozen=True)
+class Pairing:
+    couple: Couple
+    inviter: User
+
+
+def couple_join(*, user: User, code: str) -> Pairing:
+    """Pair `user` with the person who made the invite `code` (tandem.services.couple_join tells
+    the inviter).
 
     Two people joining the same code at the same instant: the inviter's row is locked, so the
     second waits, then finds the invite used and gets the same 400 as for any invalid code.
     """
     canonical = invites.canonical_code(code)
     if canonical is None:
-        raise ValidationError({"code": [INVALID_CODE]})
+        raise Invalid({"code": [INVALID_CODE]})
     try:
         with transaction.atomic():
             return _couple_join(user=user, code_hash=invites.hash_code(canonical))
@@ -150,20 +137,20 @@ def couple_join(*, user: User, code: str) -> Couple:
         raise AlreadyPaired() from None
 
 
-def _couple_join(*, user: User, code_hash: str) -> Couple:
+def _couple_join(*, user: User, code_hash: str) -> Pairing:
     now = timezone.now()
     live = Invite.objects.filter(code_hash=code_hash, used_at__isnull=True, expires_at__gt=now)
     inviter_id = live.values_list("inviter_id", flat=True).first()
     if inviter_id is None:
-        raise ValidationError({"code": [INVALID_CODE]})
+        raise Invalid({"code": [INVALID_CODE]})
     # Lock both people in one order (by id) before the invite: two people joining each other's
     # codes at once then queue up instead of deadlocking on each other's rows.
     list(User.objects.select_for_update().filter(pk__in={user.pk, inviter_id}).order_by("pk"))
     invite = live.select_for_update().select_related("inviter").first()
     if invite is None:
-        raise ValidationError({"code": [INVALID_CODE]})
+        raise Invalid({"code": [INVALID_CODE]})
     if invite.inviter_id == user.pk:
-        raise ValidationError({"code": ["This is your own invite. Share it with your partner instead."]})
+        raise Invalid({"code": ["This is your own invite. Share it with your partner instead."]})
     if _current_membership(user) is not None:
         raise AlreadyPaired()
     inviter = invite.inviter
@@ -183,41 +170,23 @@ def _couple_join(*, user: User, code_hash: str) -> Couple:
     # The joiner may have had an invite of their own out; it has no use now.
     Invite.objects.filter(inviter=user, used_at__isnull=True).delete()
     schedule_create_default(couple=couple, timezone_name=inviter.timezone, now=now)
-
-    notify(
-        user_ids=[inviter.pk],
-        kind=Notification.Kind.INVITE_ACCEPTED,
-        subject=f"couple:{couple.pk}",
-        partner=user.display_name,
-    )
-    return couple
+    return Pairing(couple=couple, inviter=inviter)
 
 
-@transaction.atomic
-def couple_leave(*, user: User) -> None:
-    """End the user's couple, alone and at once. Both can pair again; old rounds stay with it."""
-    couple = _lock_current_couple(user)
-    if couple is None:
-        raise Conflict("You are not paired.")
-    _couple_end(couple=couple, leaver=user)
-
-
-def _couple_end(*, couple: Couple, leaver: User) -> None:
-    now = timezone.now()
+def couple_end(*, couple: Couple, leaver: User, now: datetime) -> list[int]:
+    """End a couple the caller has locked (`couple_lock_current`): its members leave it and its
+    schedule stops. Returns the ids of the partners left behind. The caller holds a transaction
+    (tandem.services.couple_leave and user_delete, which also close its open round and tell the
+    partner)."""
     couple.ended_at = now
     couple.save(update_fields=["ended_at"])
     partner_ids = list(
-        Membership.objects.filter(couple=couple, left_at__isnull=True)
-        .exclude(user=leaver)
-        .values_list("user_id", flat=True)
+        Membership.objects.current().filter(couple=couple).exclude(user=leaver).values_list("user_id", flat=True)
     )
-    Membership.objects.filter(couple=couple, left_at__isnull=True).update(left_at=now)
-    # Reminders stop at once: nothing is due for an ended couple, and its open round closes.
+    Membership.objects.current().filter(couple=couple).update(left_at=now)
+    # Reminders stop at once: nothing is due for an ended couple.
     Schedule.objects.filter(couple=couple).update(next_checkin_at=None, updated_at=now)
-    Round.objects.filter(couple=couple, status=Round.Status.OPEN).update(
-        status=Round.Status.EXPIRED, closed_at=now, version=F("version") + 1
-    )
-    notify(user_ids=partner_ids, kind=Notification.Kind.PARTNER_LEFT, subject=f"couple:{couple.pk}")
+    return partner_ids
 
 
 # Schedules
@@ -245,8 +214,9 @@ SCHEDULE_FIELDS = ("cadence", "weekday", "interval_days", "local_time", "timezon
 
 @transaction.atomic
 def schedule_update(*, user: User, changes: dict) -> Schedule:
-    """Apply `changes` (any of SCHEDULE_FIELDS) to the user's couple's schedule; tell the partner."""
-    couple = _lock_current_couple(user)
+    """Apply `changes` (any of SCHEDULE_FIELDS) to the user's couple's schedule (tandem.services
+    .schedule_update tells the partner)."""
+    couple = couple_lock_current(user=user)
     if couple is None:
         raise Conflict("You are not paired, so there is no schedule to change.")
     schedule = Schedule.objects.select_for_update().get(couple=couple)
@@ -259,14 +229,6 @@ def schedule_update(*, user: User, changes: dict) -> Schedule:
     schedule.next_checkin_at = schedules.next_occurrence(schedule.recurrence, after=now)
     schedule.updated_at = now
     schedule.save(update_fields=[*SCHEDULE_FIELDS, "anchor_date", "next_checkin_at", "updated_at"])
-
-    partners = Membership.objects.filter(couple=couple, left_at__isnull=True).exclude(user=user)
-    notify(
-        user_ids=partners.values_list("user_id", flat=True),
-        kind=Notification.Kind.SCHEDULE_CHANGED,
-        subject=f"schedule:{schedule.pk}:{now.isoformat()}",
-        partner=user.display_name,
-    )
     return schedule
 
 
@@ -280,7 +242,7 @@ def _first_day_at(local_time: time, zone: ZoneInfo, now: datetime) -> date:
 def _validate_window(schedule: Schedule) -> None:
     period_hours = 24 * (7 if schedule.cadence == Schedule.Cadence.WEEKLY else schedule.interval_days)
     if schedule.window_hours > period_hours:
-        raise ValidationError(
+        raise Invalid(
             {
                 "window_hours": [
                     f"The response window ({schedule.window_hours} h) must not be longer than the time "

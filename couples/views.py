@@ -1,9 +1,12 @@
-"""HTTP edge of accounts and pairing: parse, call a service or selector, serialize."""
+"""HTTP edge of accounts and pairing: parse, call a service or selector, serialize.
+
+The endpoints whose work spans the apps (me, export, join, schedule, leave) are in tandem/views.py.
+"""
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.middleware.csrf import CsrfViewMiddleware, get_token
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
@@ -11,23 +14,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.schema import BodyOnDeleteSchema
 from couples import selectors, services
 from couples.models import Couple, User
 from couples.serializers import (
     AuthResultSerializer,
     CoupleSerializer,
     InviteSerializer,
-    JoinSerializer,
     LoginSerializer,
-    MeUpdateSerializer,
-    PasswordConfirmSerializer,
     RegisterSerializer,
-    ScheduleSerializer,
-    ScheduleUpdateSerializer,
     UserSerializer,
 )
-from couples.throttles import InviteThrottle, JoinAddressThrottle, JoinThrottle, LoginThrottle, RegisterThrottle
+from couples.throttles import InviteThrottle, LoginThrottle, RegisterThrottle
 
 WRONG_CREDENTIALS = "That email and password do not match an account."
 
@@ -108,42 +105,8 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeView(APIView):
-    schema = BodyOnDeleteSchema()
-
-    @extend_schema(responses={200: UserSerializer}, tags=["accounts"])
-    def get(self, request: Request) -> Response:
-        return Response(UserSerializer(request.user).data)
-
-    @extend_schema(request=MeUpdateSerializer, responses={200: UserSerializer}, tags=["accounts"])
-    def patch(self, request: Request) -> Response:
-        form = MeUpdateSerializer(data=request.data, partial=True)
-        form.is_valid(raise_exception=True)
-        user = services.user_update(
-            user=request.user,
-            display_name=form.validated_data.get("display_name"),
-            timezone_name=form.validated_data.get("timezone"),
-        )
-        return Response(UserSerializer(user).data)
-
-    @extend_schema(request=PasswordConfirmSerializer, responses={204: None}, tags=["accounts"])
-    def delete(self, request: Request) -> Response:
-        form = PasswordConfirmSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        if not request.user.check_password(form.validated_data["password"]):
-            raise ValidationError({"password": ["That is not your password. Enter it again to delete your account."]})
-        services.user_delete(user=request.user)
-        logout(request._request)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class ExportView(APIView):
-    @extend_schema(responses={200: OpenApiResponse(description="Everything stored about me.")}, tags=["accounts"])
-    def get(self, request: Request) -> Response:
-        return Response(selectors.user_export(user=request.user))
-
-
 class InviteView(APIView):
+    error_responses = {409}
     throttle_classes = [InviteThrottle]
 
     @extend_schema(request=None, responses={201: InviteSerializer}, tags=["pairing"])
@@ -154,7 +117,7 @@ class InviteView(APIView):
         return Response(InviteSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
-def _couple_body(couple: Couple, user: User) -> dict:
+def couple_body(couple: Couple, user: User) -> dict:
     return CoupleSerializer(
         {
             "id": couple.pk,
@@ -165,19 +128,7 @@ def _couple_body(couple: Couple, user: User) -> dict:
     ).data
 
 
-class JoinView(APIView):
-    throttle_classes = [JoinThrottle, JoinAddressThrottle]
-
-    @extend_schema(request=JoinSerializer, responses={201: CoupleSerializer}, tags=["pairing"])
-    def post(self, request: Request) -> Response:
-        form = JoinSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        services.couple_join(user=request.user, code=form.validated_data["code"])
-        couple = selectors.couple_current(user=request.user)
-        return Response(_couple_body(couple, request.user), status=status.HTTP_201_CREATED)
-
-
-def _couple_or_404(user: User) -> Couple:
+def couple_or_404(user: User) -> Couple:
     couple = selectors.couple_current(user=user)
     if couple is None:
         raise NotFound("You are not paired yet.")
@@ -185,24 +136,8 @@ def _couple_or_404(user: User) -> Couple:
 
 
 class CoupleView(APIView):
+    error_responses = {404}
+
     @extend_schema(responses={200: CoupleSerializer}, tags=["pairing"])
     def get(self, request: Request) -> Response:
-        return Response(_couple_body(_couple_or_404(request.user), request.user))
-
-
-class ScheduleView(APIView):
-    @extend_schema(request=ScheduleUpdateSerializer, responses={200: ScheduleSerializer}, tags=["pairing"])
-    def patch(self, request: Request) -> Response:
-        _couple_or_404(request.user)
-        form = ScheduleUpdateSerializer(data=request.data, partial=True)
-        form.is_valid(raise_exception=True)
-        schedule = services.schedule_update(user=request.user, changes=form.validated_data)
-        return Response(ScheduleSerializer(schedule).data)
-
-
-class LeaveView(APIView):
-    @extend_schema(request=None, responses={204: None}, tags=["pairing"])
-    def post(self, request: Request) -> Response:
-        _couple_or_404(request.user)
-        services.couple_leave(user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(couple_body(couple_or_404(request.user), request.user))

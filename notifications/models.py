@@ -6,16 +6,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
 
+from notifications.kinds import Kind
+
 
 class Notification(models.Model):
-    class Kind(models.TextChoices):
-        ROUND_OPENED = "round_opened"
-        NUDGE = "nudge"
-        RESULTS_READY = "results_ready"
-        DISCUSSION_OPENED = "discussion_opened"
-        PARTNER_LEFT = "partner_left"
-        INVITE_ACCEPTED = "invite_accepted"
-        SCHEDULE_CHANGED = "schedule_changed"
+    Kind = Kind
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=32, choices=Kind.choices)

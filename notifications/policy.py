@@ -10,29 +10,31 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from couples.schedules import local_instant
+from notifications.kinds import Kind
 
 # Messages that ask for something; a pause silences them entirely.
-INVITATIONS = frozenset({"round_opened", "nudge"})
+INVITATIONS = frozenset({Kind.ROUND_OPENED, Kind.NUDGE})
 
 # Web Push urgency (RFC 8030 section 5.3) and time to live per kind of event: a nudge is stale
-# after a few hours, a result is worth seeing days later.
+# after a few hours, a result is worth seeing days later. Every kind has both
+# (tests/notifications/test_policy_tables.py); a kind's plain string finds its entry too.
 URGENCY = {
-    "round_opened": "normal",
-    "nudge": "low",
-    "results_ready": "normal",
-    "discussion_opened": "low",
-    "partner_left": "normal",
-    "invite_accepted": "normal",
-    "schedule_changed": "low",
+    Kind.ROUND_OPENED: "normal",
+    Kind.NUDGE: "low",
+    Kind.RESULTS_READY: "normal",
+    Kind.DISCUSSION_OPENED: "low",
+    Kind.PARTNER_LEFT: "normal",
+    Kind.INVITE_ACCEPTED: "normal",
+    Kind.SCHEDULE_CHANGED: "low",
 }
 TTL_SECONDS = {
-    "round_opened": 24 * 3600,
-    "nudge": 6 * 3600,
-    "results_ready": 3 * 24 * 3600,
-    "discussion_opened": 3 * 24 * 3600,
-    "partner_left": 7 * 24 * 3600,
-    "invite_accepted": 2 * 24 * 3600,
-    "schedule_changed": 2 * 24 * 3600,
+    Kind.ROUND_OPENED: 24 * 3600,
+    Kind.NUDGE: 6 * 3600,
+    Kind.RESULTS_READY: 3 * 24 * 3600,
+    Kind.DISCUSSION_OPENED: 3 * 24 * 3600,
+    Kind.PARTNER_LEFT: 7 * 24 * 3600,
+    Kind.INVITE_ACCEPTED: 2 * 24 * 3600,
+    Kind.SCHEDULE_CHANGED: 2 * 24 * 3600,
 }
 
 

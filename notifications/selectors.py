@@ -15,8 +15,33 @@ def inbox_of(*, user, unread: bool | None = None) -> QuerySet[Notification]:
 
 
 def preferences_of(*, user) -> Preferences:
-    return Preferences.objects.filter(user=user).first() or Preferences(user=user)
+    """The user's preferences, or the defaults when they never saved any: the one place that
+    decides it (the API, sending and fan_out's rows all read through here). Costs no query when the
+    preferences were loaded with the user (select_related), saved or missing."""
+    try:
+        return user.notification_preferences
+    except Preferences.DoesNotExist:
+        return default_preferences(user=user)
+
+
+def default_preferences(*, user=None) -> Preferences:
+    """What a person who never saved preferences has: the model's defaults, unsaved."""
+    return Preferences(user=user)
 
 
 def push_subscriptions_of(*, user) -> QuerySet[PushSubscription]:
     return PushSubscription.objects.filter(user=user)
+
+
+def export_of(*, user) -> list[dict]:
+    """The user's inbox, oldest first, for their export."""
+    return [
+        {
+            "kind": n.kind,
+            "title": n.title,
+            "body": n.body,
+            "created_at": n.created_at.isoformat(),
+            "read_at": n.read_at.isoformat() if n.read_at else None,
+        }
+        for n in Notification.objects.filter(user=user).order_by("created_at")
+    ]

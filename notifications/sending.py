@@ -36,8 +36,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from notifications import channels, policy
-from notifications.models import Delivery, Notification, Preferences, PushSubscription
+from notifications import channels, lapses, policy, selectors
+from notifications.models import Delivery, Preferences, PushSubscription
 
 log = logging.getLogger(__name__)
 
@@ -98,29 +98,15 @@ def _claimable(now: datetime) -> Q:
 
 
 def _preferences(user) -> Preferences:
-    try:
-        return user.notification_preferences
-    except Preferences.DoesNotExist:
-        return Preferences(user=user)
+    return selectors.preferences_of(user=user)
 
 
-def _invitations_awaiting_answer(deliveries) -> set[tuple[int, int]]:
-    """(round id, person) of the batch's invitations whose round is open and unanswered by them."""
-    from checkin.selectors import rounds_awaiting_answers
-
-    invited = {
-        (_round_id(delivery.notification), delivery.notification.user_id)
-        for delivery in deliveries
-        if delivery.notification.kind in policy.INVITATIONS
-    }
-    return rounds_awaiting_answers(invited) if invited else set()
+def _invitations_awaiting_answer(deliveries) -> set[int]:
+    """The ids of the batch's notifications that may lapse (an invitation to answer) and have not."""
+    return lapses.still_wanted(delivery.notification for delivery in deliveries)
 
 
-def _round_id(notification: Notification) -> int:
-    return int(notification.subject.split(":", 1)[1])
-
-
-def _no_longer_wanted(delivery: Delivery, now: datetime, awaiting: set[tuple[int, int]]) -> str:
+def _no_longer_wanted(delivery: Delivery, now: datetime, awaiting: set[int]) -> str:
     notification = delivery.notification
     prefs = _preferences(notification.user)
     if not policy.sends_outside_inbox(paused_until=prefs.paused_until, now=now):
@@ -129,7 +115,7 @@ def _no_longer_wanted(delivery: Delivery, now: datetime, awaiting: set[tuple[int
         return "push switched off"
     if delivery.channel == Delivery.Channel.EMAIL and not prefs.email:
         return "email switched off"
-    if notification.kind in policy.INVITATIONS and (_round_id(notification), notification.user_id) not in awaiting:
+    if lapses.may_lapse(notification.kind) and notification.pk not in awaiting:
         # A nudge stops by itself once the person has answered or the round has closed.
         return "answered or closed"
     return ""
@@ -215,7 +201,7 @@ def send_one_by_one(*, delivery_ids: list[int]) -> dict[int, Attempt]:
     return attempts
 
 
-def _send_alone(delivery: Delivery, awaiting: set[tuple[int, int]]) -> Attempt:
+def _send_alone(delivery: Delivery, awaiting: set[int]) -> Attempt:
     now = timezone.now()
     claimed = Delivery.objects.filter(_claimable(now), pk=delivery.pk).update(
         status=Delivery.Status.SENDING, lease_until=now + SEND_LEASE, attempts=F("attempts") + 1

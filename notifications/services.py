@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from notifications import policy, sending
+from notifications import policy, selectors, sending
 from notifications.messages import TEXTS
 from notifications.models import Delivery, Notification, Preferences, PushSubscription
 
@@ -81,7 +81,9 @@ def fan_out(*, kind: str, subjects: list[str]) -> list[int]:
             _Recipient.from_row(*row)
             for row in Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(kind=kind, subject__in=subjects, fanned_out_at__isnull=True)
-            .values_list("pk", "user_id", "user__timezone", *(f"user__notification_preferences__{f}" for f in _PREFS))
+            .values_list(
+                "pk", "user_id", "user__timezone", *(f"user__notification_preferences__{f}" for f in PREFERENCE_FIELDS)
+            )
         ]
         if not pending:
             return []
@@ -100,7 +102,9 @@ def fan_out(*, kind: str, subjects: list[str]) -> list[int]:
     return list(due.order_by("pk").values_list("pk", flat=True))
 
 
-_PREFS = ("push", "email", "quiet_hours_start", "quiet_hours_end", "paused_until")
+# What fan_out reads of a person's preferences: every one of them (tests/notifications/
+# test_preferences_defaults.py fails when a new one is missing here).
+PREFERENCE_FIELDS = ("push", "email", "quiet_hours_start", "quiet_hours_end", "paused_until")
 
 
 @dataclass(frozen=True)
@@ -118,12 +122,13 @@ class _Recipient:
     paused_until: datetime | None
 
     @classmethod
-    def from_row(cls, notification_id, user_id, timezone, push, email, *rest) -> "_Recipient":
-        # No preferences row: the LEFT JOIN gives NULL for every field, and the defaults apply.
-        if push is None:
-            defaults = Preferences()
-            push, email = defaults.push, defaults.email
-        return cls(notification_id, user_id, timezone, push, email, *rest)
+    def from_row(cls, notification_id, user_id, timezone, *preferences) -> "_Recipient":
+        # No preferences row: the LEFT JOIN gives NULL for every field (`push` is never null in a
+        # row), and the defaults apply.
+        if preferences[0] is None:
+            defaults = selectors.default_preferences()
+            preferences = tuple(getattr(defaults, field) for field in PREFERENCE_FIELDS)
+        return cls(notification_id, user_id, timezone, *preferences)
 
 
 def _deliveries_for(recipient: _Recipient, subscription_ids: list[int], now: datetime) -> list[Delivery]:

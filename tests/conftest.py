@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from couples import services
 from couples.models import Couple, User
+from tandem import services as tandem_services
 from tests.factories import UserFactory
 
 
@@ -96,7 +97,7 @@ class Seats:
 
 def pair(inviter: User, joiner: User) -> Couple:
     invite = services.invite_create(user=inviter)
-    return services.couple_join(user=joiner, code=invite.code)
+    return tandem_services.couple_join(user=joiner, code=invite.code)
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "couples",
     "checkin",
     "notifications",
+    "tandem",
     "web",
 ]
 
@@ -160,7 +161,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumbers",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.TandemAutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         # See couples/invites.py for what these rates mean for guessing an invite code.
         "register": env("THROTTLE_REGISTER", default="10/hour"),
@@ -259,6 +260,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
-
-# Bench-only endpoints (config/urls.py, bench/views.py): on only under config.settings.bench.
-BENCH_ENDPOINTS = False

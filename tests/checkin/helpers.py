@@ -26,7 +26,7 @@ def revealed_round(seats, *, alice=(4, 4), bob=(4, 4), at=None, analyse=True) ->
     with time_machine.travel(at or timezone.now(), tick=False):
         checkin_round = services.round_open(couple=seats.couple, window_hours=48, now=timezone.now())
         for user, (connection, independence) in ((seats.alice, alice), (seats.bob, bob)):
-            services.response_submit(
+            services.answer_submit(
                 user=user, round_id=checkin_round.pk, connection=connection, independence=independence
             )
         checkin_round.refresh_from_db()

@@ -4,7 +4,8 @@ serializer would make of it; anything else is left to the serializer, which name
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from checkin.serializers import NOTE_MAX, ResponseInputSerializer
+from checkin import answer_body
+from checkin.serializers import NOTE_MAX, AnswerInputSerializer
 
 # Characters the serializer treats specially: whitespace it trims, the null character and a lone
 # surrogate it refuses; and some it keeps as they are.
@@ -55,8 +56,8 @@ bodies = st.one_of(
 @example({"connection": 3, "independence": 4, "mood": "fine"})
 @example({"connection": 3})
 def test_a_body_read_quickly_is_read_as_the_serializer_reads_it(body):
-    quick = ResponseInputSerializer.plainly_valid(body)
-    form = ResponseInputSerializer(data=body)
+    quick = answer_body.plainly_valid(body)
+    form = AnswerInputSerializer(data=body)
     if quick is not None:
         assert form.is_valid(), form.errors
         assert quick == dict(form.validated_data)
@@ -72,6 +73,32 @@ plain_notes = st.text(max_size=40).filter(lambda text: text == text.strip() and 
 )
 def test_an_everyday_answer_is_read_quickly(connection, independence, notes):
     body = {"connection": connection, "independence": independence, **notes}
-    form = ResponseInputSerializer(data=body)
+    form = AnswerInputSerializer(data=body)
     assert form.is_valid(), form.errors
-    assert ResponseInputSerializer.plainly_valid(body) == dict(form.validated_data)
+    assert answer_body.plainly_valid(body) == dict(form.validated_data)
+
+
+# The serializer the quick read mirrors, as it was when the quick read was written to match it. A
+# change to any of its fields, or a new one, fails here: change checkin/answer_body.py to match,
+# then this.
+MIRRORED_FIELDS = {
+    "connection": ("IntegerField", True, {"min_value": 1, "max_value": 5}),
+    "independence": ("IntegerField", True, {"min_value": 1, "max_value": 5}),
+    "note": ("CharField", False, {"max_length": 2000, "allow_blank": True, "trim_whitespace": True, "default": ""}),
+    "private_note": (
+        "CharField",
+        False,
+        {"max_length": 2000, "allow_blank": True, "trim_whitespace": True, "default": ""},
+    ),
+}
+
+
+def test_the_serializer_the_quick_read_mirrors_has_not_changed():
+    fields = AnswerInputSerializer().fields
+    assert set(fields) == set(MIRRORED_FIELDS) == answer_body.KEYS
+    for name, (kind, required, options) in MIRRORED_FIELDS.items():
+        field = fields[name]
+        assert (type(field).__name__, field.required) == (kind, required), name
+        for option, value in options.items():
+            assert getattr(field, option) == value, (name, option)
+    assert AnswerInputSerializer.validate.__qualname__ == "AnswerInputSerializer.validate"

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from checkin import scheduler, services
-from checkin.models import Response, Round
+from checkin.models import Answer, Round
 from tests.checkin.helpers import answer, open_round, revealed_round
 from tests.conftest import client_for
 from tests.factories import UserFactory
@@ -61,7 +61,7 @@ def test_an_answer_can_be_edited_until_the_reveal(seats):
     edited = answer(seats.alice_api, round_id, connection=3, independence=2, note="on reflection")
     assert edited.status_code == 200
     assert (edited.json()["connection"], edited.json()["independence"]) == (3, 2)
-    assert Round.objects.get(pk=round_id).responses.count() == 1
+    assert Round.objects.get(pk=round_id).answers.count() == 1
 
 
 def test_an_edit_keeps_the_first_submission_time_and_moves_the_update_time(seats):
@@ -135,7 +135,7 @@ def test_answering_a_revealed_round_is_a_409(seats):
     answer(seats.bob_api, round_id)
     response = answer(seats.alice_api, round_id, connection=1)
     assert response.status_code == 409
-    assert Round.objects.get(pk=round_id).responses.get(user=seats.alice).connection == 4
+    assert Round.objects.get(pk=round_id).answers.get(user=seats.alice).connection == 4
 
 
 def test_answering_after_the_window_ended_is_a_409(seats):
@@ -179,7 +179,7 @@ def test_bad_answers_are_a_400_naming_the_field(seats, body, field):
     response = seats.alice_api.put(f"/api/v1/checkins/{round_id}/response", body, format="json")
     assert response.status_code == 400
     assert field in response.json()
-    assert not Round.objects.get(pk=round_id).responses.exists()
+    assert not Round.objects.get(pk=round_id).answers.exists()
 
 
 def test_another_couples_round_looks_exactly_like_a_missing_one(seats):
@@ -192,7 +192,7 @@ def test_another_couples_round_looks_exactly_like_a_missing_one(seats):
     assert answer(seats.charlie_api, round_id, connection=99).status_code == 404
     assert seats.charlie_api.get("/api/v1/checkins").json()["count"] == 0
     assert seats.anonymous_api.get(f"/api/v1/checkins/{round_id}").status_code == 401
-    assert not Round.objects.get(pk=round_id).responses.exists()
+    assert not Round.objects.get(pk=round_id).answers.exists()
 
 
 def test_history_is_paginated_newest_first(seats):
@@ -237,16 +237,28 @@ def test_editing_an_answer_costs_the_token_and_one_statement_on_postgresql(seats
     answer(seats.alice_api, round_id, connection=1, independence=1)
     statements = _statements(lambda: answer(seats.alice_api, round_id, connection=2, independence=2))
     if connection.vendor == "postgresql":
-        # One statement locks the round, moves its version on and edits the answer.
+        # One statement locks the round, moves its version on and edits the answer
+        # (checkin/answering.py, answer_in_one_statement).
         assert len(statements) == 2, statements
         assert " ".join(statements[1].split()).startswith("WITH locked AS ( UPDATE checkin_round"), statements[1]
     else:
-        # Elsewhere the round is locked by the UPDATE that moves its version on; then the answer
-        # is updated.
-        assert len(statements) == 3, statements
-        assert statements[1].startswith("UPDATE checkin_round"), statements[1]
-        assert statements[2].startswith("UPDATE checkin_response"), statements[2]
-    assert Response.objects.get(round_id=round_id, user=seats.alice).connection == 2
+        # Elsewhere the plain version: the UPDATE that locks the round and moves its version on,
+        # the round, the answer, and the answer's update.
+        assert len(statements) == 5, statements
+        assert statements[1].startswith('UPDATE "checkin_round"'), statements[1]
+        assert statements[4].startswith('UPDATE "checkin_answer"'), statements[4]
+    assert Answer.objects.get(round_id=round_id, user=seats.alice).connection == 2
+
+
+def test_a_first_answer_on_postgresql_runs_no_statement_for_nothing(seats):
+    round_id = open_round(seats)["id"]
+    statements = _statements(lambda: answer(seats.alice_api, round_id, connection=2, independence=2))
+    if connection.vendor == "postgresql":
+        # The token; the statement that locks the round (and would have edited an answer); the
+        # answer's read and its insert (get_or_create); the count of the round's answers.
+        assert len(statements) == 5, statements
+        assert sum("checkin_round" in s.split("WHERE")[0] and s.startswith(("UPDATE", "WITH")) for s in statements) == 1
+        assert statements[3].startswith('INSERT INTO "checkin_answer"'), statements[3]
 
 
 @pytest.mark.parametrize(

@@ -23,9 +23,9 @@ from django.test.utils import CaptureQueriesContext
 from checkin import scheduler
 from checkin import services as checkin_services
 from checkin.models import Round, SchedulerHeartbeat
-from couples import services as couple_services
 from couples.models import Couple, Schedule, User
 from notifications.models import Notification
+from tandem import services as tandem_services
 from tests.conftest import analyses, pair
 from tests.factories import UserFactory
 
@@ -70,7 +70,7 @@ def tick_at(moment: datetime) -> scheduler.TickReport:
 
 def answer(user: User, checkin_round: Round, *, at: datetime, connection: int = 4, independence: int = 4):
     with time_machine.travel(at, tick=False):
-        return checkin_services.response_submit(
+        return checkin_services.answer_submit(
             user=user, round_id=checkin_round.pk, connection=connection, independence=independence
         )
 
@@ -276,7 +276,7 @@ def test_a_round_whose_window_ends_as_the_next_occurrence_falls_due_does_not_blo
     follow each other back to back. A round nobody finished must not cost the next week's."""
     duo = make_duo()
     with time_machine.travel(PAIRED, tick=False):
-        couple_services.schedule_update(user=duo.a, changes={"window_hours": 7 * 24})
+        tandem_services.schedule_update(user=duo.a, changes={"window_hours": 7 * 24})
     assert tick_at(DUE).opened == 1
     first = duo.rounds().get()
     assert first.closes_at == DUE + WEEK
@@ -355,7 +355,7 @@ def test_nobody_is_nudged_once_the_couple_has_ended():
     duo = make_duo()
     tick_at(DUE)
     with time_machine.travel(DUE + 2 * HOUR, tick=False):
-        couple_services.couple_leave(user=duo.a)
+        tandem_services.couple_leave(user=duo.a)
     ended = duo.rounds().get()
     assert ended.status == Round.Status.EXPIRED  # leaving closed the open round
 
@@ -371,7 +371,7 @@ def test_nobody_is_nudged_once_the_couple_has_ended():
 def test_a_couple_that_ended_gets_no_rounds():
     ended, active = make_duo(), make_duo()
     with time_machine.travel(PAIRED + HOUR, tick=False):
-        couple_services.couple_leave(user=ended.b)
+        tandem_services.couple_leave(user=ended.b)
     assert ended.schedule.next_checkin_at is None
 
     # Three Sundays, each round closed when its window ends.
@@ -457,7 +457,7 @@ def test_a_couple_whose_round_cannot_be_written_is_skipped_and_the_others_still_
     stuck, others = make_duo(), [make_duo(), make_duo()]
     with time_machine.travel(DUE, tick=False):
         checkin_services.round_open(couple=stuck.couple, window_hours=1, now=DUE - 2 * HOUR, scheduled_for=DUE)
-        Round.objects.filter(couple=stuck.couple).update(status=Round.Status.EXPIRED)
+        checkin_services.rounds_expire(Round.objects.filter(couple=stuck.couple), now=DUE - HOUR)
 
     report = tick_at(DUE)
 

@@ -207,7 +207,7 @@ def test_deleting_an_account_leaves_no_row_that_references_the_person(seats):
     assert not user_model.objects.filter(pk=alice_id).exists()
     assert not discussion.notes.filter(text="mine").exists()  # her words went with her
     # The partner keeps their own answers; the couple's rounds stay with the couple.
-    assert seats.bob.responses.count() == 1
+    assert seats.bob.answers.count() == 1
 
 
 def test_a_browser_registration_starts_a_session_only_with_a_valid_csrf_token(db):

@@ -163,7 +163,7 @@ def _snapshot(objects: Objects) -> dict:
         checkin_round = Round.objects.filter(pk=made["round_id"].pk).first()
         state["round"] = None
         if checkin_round is not None:
-            answers = checkin_round.responses.order_by("pk").values_list(
+            answers = checkin_round.answers.order_by("pk").values_list(
                 "user_id", "connection", "independence", "note", "private_note", "updated_at"
             )
             state["round"] = (checkin_round.status, checkin_round.revealed_at, list(answers))
@@ -246,7 +246,7 @@ def test_objects_of_a_couple_are_invisible_to_other_couples_and_to_strangers(sea
     # nothing Charlie sent stuck.
     made = objects.made
     if "round_id" in made:
-        answers = list(Round.objects.get(pk=made["round_id"].pk).responses.values_list("user_id", flat=True))
+        answers = list(Round.objects.get(pk=made["round_id"].pk).answers.values_list("user_id", flat=True))
         if sorted(answers) != sorted([seats.alice.pk, seats.bob.pk]):
             problems.append(f"Alice's round {made['round_id'].pk} now has answers from users {answers}")
     if "discussion_id" in made:

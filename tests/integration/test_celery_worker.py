@@ -57,8 +57,8 @@ def test_a_real_worker_opens_the_due_round_and_analyses_it_after_the_reveal(work
     # Alice wants more closeness, Bob more space: outside any transaction, so each submit commits
     # on its own and the second one's on_commit sends round_analyse to the broker.
     assert connection.in_atomic_block is False
-    checkin_services.response_submit(user=alice, round_id=checkin_round.pk, connection=1, independence=5)
-    checkin_services.response_submit(user=bob, round_id=checkin_round.pk, connection=5, independence=1)
+    checkin_services.answer_submit(user=alice, round_id=checkin_round.pk, connection=1, independence=5)
+    checkin_services.answer_submit(user=bob, round_id=checkin_round.pk, connection=5, independence=1)
     checkin_round.refresh_from_db()
     assert checkin_round.status == Round.Status.REVEALED
 

@@ -16,7 +16,8 @@ from django.db.models import Count
 
 from checkin import scheduler
 from checkin import services as checkin_services
-from checkin.models import Response, Round
+from checkin.errors import RoundClosed
+from checkin.models import Answer, Round
 from couples.models import Couple, Schedule
 from notifications.models import Notification
 from tests.conftest import analyses, pair
@@ -61,17 +62,17 @@ def test_both_partners_answering_at_the_same_instant_reveal_the_round_exactly_on
         pair(alice, bob)
         checkin_round = checkin_services.round_open_now(user=alice)
 
-        submit = partial(checkin_services.response_submit, round_id=checkin_round.pk)
+        submit = partial(checkin_services.answer_submit, round_id=checkin_round.pk)
         outcomes = run_at_once(
             partial(submit, user=alice, connection=2, independence=4),
             partial(submit, user=bob, connection=4, independence=2),
         )
 
-        assert all(isinstance(o, Response) for o in outcomes), outcomes
+        assert all(isinstance(o, Answer) for o in outcomes), outcomes
         checkin_round.refresh_from_db()
         assert checkin_round.status == Round.Status.REVEALED
         assert checkin_round.revealed_at is not None
-        assert Response.objects.filter(round=checkin_round).count() == 2
+        assert Answer.objects.filter(round=checkin_round).count() == 2
         for partner in (alice, bob):
             ready = Notification.objects.filter(user=partner, kind=Notification.Kind.RESULTS_READY)
             assert list(ready.values_list("subject", flat=True)) == [f"round:{checkin_round.pk}"]
@@ -87,14 +88,14 @@ def test_one_partner_answering_twice_at_the_same_instant_records_one_answer(sent
         pair(alice, bob)
         checkin_round = checkin_services.round_open_now(user=alice)
 
-        submit = partial(checkin_services.response_submit, round_id=checkin_round.pk, user=alice)
+        submit = partial(checkin_services.answer_submit, round_id=checkin_round.pk, user=alice)
         outcomes = run_at_once(
             partial(submit, connection=2, independence=4),
             partial(submit, connection=4, independence=2),
         )
 
-        assert all(isinstance(o, Response) for o in outcomes), outcomes
-        recorded = Response.objects.get(round=checkin_round)
+        assert all(isinstance(o, Answer) for o in outcomes), outcomes
+        recorded = Answer.objects.get(round=checkin_round)
         assert (recorded.connection, recorded.independence) in {(2, 4), (4, 2)}
         checkin_round.refresh_from_db()
         assert checkin_round.status == Round.Status.OPEN
@@ -108,19 +109,19 @@ def test_an_edit_sent_while_the_partner_reveals_the_round_waits_for_the_reveal_a
     alice, bob = UserFactory(), UserFactory()
     pair(alice, bob)
     checkin_round = checkin_services.round_open_now(user=alice)
-    checkin_services.response_submit(user=alice, round_id=checkin_round.pk, connection=2, independence=4)
+    checkin_services.answer_submit(user=alice, round_id=checkin_round.pk, connection=2, independence=4)
     revealing, release = threading.Event(), threading.Event()
 
     def bob_reveals():
         with transaction.atomic():
-            answer = checkin_services.response_submit(user=bob, round_id=checkin_round.pk, connection=4, independence=2)
+            answer = checkin_services.answer_submit(user=bob, round_id=checkin_round.pk, connection=4, independence=2)
             revealing.set()
             assert release.wait(timeout=20)
         return answer
 
     def alice_edits():
         assert revealing.wait(timeout=10)
-        return checkin_services.response_submit(user=alice, round_id=checkin_round.pk, connection=5, independence=5)
+        return checkin_services.answer_submit(user=alice, round_id=checkin_round.pk, connection=5, independence=5)
 
     def release_once_alice_waits_for_the_lock():
         assert revealing.wait(timeout=10)
@@ -140,9 +141,9 @@ def test_an_edit_sent_while_the_partner_reveals_the_round_waits_for_the_reveal_a
     revealed, edited, alice_waited = run_at_once(bob_reveals, alice_edits, release_once_alice_waits_for_the_lock)
 
     assert alice_waited is True
-    assert isinstance(revealed, Response), revealed
-    assert isinstance(edited, checkin_services.RoundClosed), edited
+    assert isinstance(revealed, Answer), revealed
+    assert isinstance(edited, RoundClosed), edited
     checkin_round.refresh_from_db()
     assert checkin_round.status == Round.Status.REVEALED
-    alices = Response.objects.get(round=checkin_round, user=alice)
+    alices = Answer.objects.get(round=checkin_round, user=alice)
     assert (alices.connection, alices.independence) == (2, 4)

@@ -69,7 +69,7 @@ def test_a_batch_of_invitations_reaches_only_those_who_have_not_answered_in_a_fe
         checkin_services.round_open(couple=couple, window_hours=48, now=timezone.now())
         for couple in (seats.couple, Couple.objects.get(memberships__user=seats.charlie))
     ]
-    checkin_services.response_submit(user=seats.alice, round_id=rounds[0].pk, connection=4, independence=4)
+    checkin_services.answer_submit(user=seats.alice, round_id=rounds[0].pk, connection=4, independence=4)
     kind = Notification.Kind.ROUND_OPENED
     delivery_ids = services.fan_out(kind=kind, subjects=[f"round:{r.pk}" for r in rounds])
     assert len(delivery_ids) == 4

@@ -71,10 +71,10 @@ def test_results_arrive_encrypted_with_ttl_urgency_and_a_vapid_signature_for_thi
     # A real round: both answer, with ratings and notes; the second answer reveals and notifies.
     checkin_round = checkin_services.round_open_now(user=alice)
     with django_capture_on_commit_callbacks():
-        checkin_services.response_submit(
+        checkin_services.answer_submit(
             user=alice, round_id=checkin_round.pk, connection=2, independence=5, note="NOTE-ALICE-zebra"
         )
-        checkin_services.response_submit(
+        checkin_services.answer_submit(
             user=bob,
             round_id=checkin_round.pk,
             connection=5,

@@ -6,7 +6,7 @@ answers; a server without push keeps the push switch off before any permission i
 import pytest
 
 from checkin import services as checkin_services
-from checkin.models import Response
+from checkin.models import Answer
 from tests.factories import PASSWORD, UserFactory
 from tests.integration.processes import wait_for
 from tests.web.conftest import couple_on_a_phone, service_worker_ready, sign_in
@@ -51,7 +51,7 @@ def test_a_partner_signing_in_on_the_same_phone_never_sees_or_sends_an_answer_le
     assert SECRET not in page.locator("body").inner_text()
     assert page.get_by_label("Private note (only you see this)").input_value() == ""
     assert page.evaluate(OUTBOX) is None
-    assert not Response.objects.filter(round=checkin_round).exists()
+    assert not Answer.objects.filter(round=checkin_round).exists()
 
 
 def test_an_answer_sent_as_the_session_ends_is_kept_and_sent_after_signing_in_again(browsers, server, celery_worker):
@@ -65,12 +65,12 @@ def test_an_answer_sent_as_the_session_ends_is_kept_and_sent_after_signing_in_ag
 
     # The app asks her to sign in where she stands, and what she wrote waits for her.
     page.get_by_role("heading", name="Sign in").wait_for()
-    assert not Response.objects.filter(round=checkin_round).exists()
+    assert not Answer.objects.filter(round=checkin_round).exists()
     page.get_by_label("Email").fill(alice.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("has been sent").first.wait_for()
-    saved = wait_for(lambda: Response.objects.filter(round=checkin_round, user=alice).first(), celery_worker, "answer")
+    saved = wait_for(lambda: Answer.objects.filter(round=checkin_round, user=alice).first(), celery_worker, "answer")
     assert (saved.connection, saved.independence, saved.private_note) == (4, 2, SECRET)
     assert page.evaluate(OUTBOX) is None
 

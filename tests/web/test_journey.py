@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from checkin.models import Discussion, Flag, Response, Round
+from checkin.models import Answer, Discussion, Flag, Round
 from couples.models import Couple
 from tests.integration.processes import wait_for
 from tests.web.conftest import assert_accessible, screenshot, service_worker_ready
@@ -189,7 +189,7 @@ def test_two_partners_go_the_whole_way_through_the_app(browsers, server, celery_
     tab_to(page, page.get_by_role("button", name="Save changes"))
     page.keyboard.press("Enter")
     page.get_by_text("Saved.").wait_for()
-    sam_answer = Response.objects.get(round_id=round_id, user__email="sam@example.com")
+    sam_answer = Answer.objects.get(round_id=round_id, user__email="sam@example.com")
     assert (sam_answer.connection, sam_answer.independence, sam_answer.note) == (5, 1, SAM_NOTE)
 
     # Alex sees only that Sam has answered: nothing of Sam's answer is anywhere on Alex's phone.

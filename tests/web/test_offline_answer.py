@@ -4,7 +4,7 @@ exactly once, and then gone from the device."""
 import pytest
 
 from checkin import services as checkin_services
-from checkin.models import Response
+from checkin.models import Answer
 from tests.conftest import pair
 from tests.factories import UserFactory
 from tests.integration.processes import wait_for
@@ -47,12 +47,12 @@ def test_an_answer_made_offline_is_sent_once_the_network_is_back_exactly_once(br
     page.get_by_text("Your answer is kept on this device").first.wait_for()
     assert "PRIVATE-ALICE-okapi" in page.evaluate(OUTBOX)
     assert answers_sent == []
-    assert not Response.objects.filter(round=checkin_round).exists()
+    assert not Answer.objects.filter(round=checkin_round).exists()
 
     page.context.set_offline(False)
 
     answer = wait_for(
-        lambda: Response.objects.filter(round=checkin_round, user=alice).first(), celery_worker, "see the answer"
+        lambda: Answer.objects.filter(round=checkin_round, user=alice).first(), celery_worker, "see the answer"
     )
     page.get_by_text("has been sent").first.wait_for(timeout=15_000)
     assert (answer.connection, answer.independence) == (4, 2)
@@ -63,7 +63,7 @@ def test_an_answer_made_offline_is_sent_once_the_network_is_back_exactly_once(br
     page.get_by_role("button", name="Save changes").wait_for()
     page.wait_for_load_state("networkidle")
     assert answers_sent == [200]
-    assert Response.objects.filter(round=checkin_round).count() == 1
-    answer_now = Response.objects.get(pk=answer.pk)
+    assert Answer.objects.filter(round=checkin_round).count() == 1
+    answer_now = Answer.objects.get(pk=answer.pk)
     assert answer_now.updated_at == answer.updated_at
     assert page.evaluate(OUTBOX) is None

@@ -60,7 +60,7 @@ def test_results_pushed_by_the_worker_are_shown_without_ratings_or_notes_and_a_c
     assert subscription.subscribe(client_for(alice)).status_code == 201
     # Both answer, with notes; the second answer reveals the round and the worker pushes the news.
     checkin_round = checkin_services.round_open_now(user=bob)
-    checkin_services.response_submit(
+    checkin_services.answer_submit(
         user=alice,
         round_id=checkin_round.pk,
         connection=1,
@@ -68,7 +68,7 @@ def test_results_pushed_by_the_worker_are_shown_without_ratings_or_notes_and_a_c
         note=SECRETS[0],
         private_note=SECRETS[1],
     )
-    checkin_services.response_submit(
+    checkin_services.answer_submit(
         user=bob, round_id=checkin_round.pk, connection=5, independence=1, note=SECRETS[2], private_note=SECRETS[3]
     )
 

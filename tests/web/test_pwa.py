@@ -105,7 +105,7 @@ def test_a_signed_in_person_starts_offline_on_the_shell_and_then_sees_their_home
 def test_no_answer_of_the_api_is_ever_kept_in_cache_storage(browsers, server):
     page, alice, _bob = couple_on_a_phone(browsers, server)
     checkin_round = checkin_services.round_open_now(user=alice)
-    checkin_services.response_submit(
+    checkin_services.answer_submit(
         user=alice, round_id=checkin_round.pk, connection=2, independence=5, private_note="PRIVATE-ALICE-okapi"
     )
     page.get_by_role("heading", name="You and Bob").wait_for()

@@ -14,6 +14,7 @@ from checkin.models import Round
 from couples import selectors, services
 from couples.models import User
 from notifications.models import Notification
+from tandem import services as tandem_services
 
 DEMO_PASSWORD = "tandem-demo-2026"
 DEMO_PEOPLE = [
@@ -55,7 +56,7 @@ class Command(BaseCommand):
         sam, alex = people
         if selectors.couple_current(user=sam) is None and selectors.couple_current(user=alex) is None:
             invite = services.invite_create(user=sam)
-            services.couple_join(user=alex, code=invite.code)
+            tandem_services.couple_join(user=alex, code=invite.code)
         couple = selectors.couple_current(user=sam)
         if couple is not None and not Round.objects.filter(couple=couple).exists():
             self._seed_history(couple=couple, sam=sam, alex=alex)
@@ -71,7 +72,7 @@ class Command(BaseCommand):
             opened = now - timedelta(weeks=len(HISTORY) - index, hours=2)
             checkin_round = checkin_services.round_open(couple=couple, window_hours=48, now=opened)
             for offset, (person, (connection, independence)) in enumerate(((sam, sam_ratings), (alex, alex_ratings))):
-                checkin_services.response_submit(
+                checkin_services.answer_submit(
                     user=person,
                     round_id=checkin_round.pk,
                     connection=connection,

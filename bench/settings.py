@@ -6,7 +6,8 @@ and a Redis database of its own, which the bench drops and flushes.
 - Emails go over SMTP to the bench's own mail server on 127.0.0.1 (bench/mail_service.py,
   BENCH_SMTP_PORT), pushes to its own push service there (bench/push_service.py): loopback push
   endpoints are allowed, and the VAPID key pair is made once and kept in var/bench/vapid.json.
-- BENCH_ENDPOINTS turns on the bench-only constant endpoint (the baseline of the API pass).
+- Its URLs are the app's and the bench-only constant endpoint (bench/urls.py), the baseline of the
+  API pass; no other settings route it.
 """
 
 from config.settings.base import *  # noqa: F403
@@ -32,4 +33,4 @@ EMAIL_PORT = env.int("BENCH_SMTP_PORT", default=8768)
 EMAIL_USE_TLS = False
 PUSH_ALLOW_LOOPBACK_ENDPOINTS = True
 VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY = development_key_pair(VAR_DIR / "bench" / "vapid.json")
-BENCH_ENDPOINTS = True
+ROOT_URLCONF = "bench.urls"

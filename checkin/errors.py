@@ -1,0 +1,15 @@
+"""What the check-in services refuse (couples/errors.py has the kinds and says how each is answered)."""
+
+from couples.errors import Conflict, NotFound
+
+
+class NoSuchRound(NotFound):
+    message = "No such check-in."
+
+
+class RoundAlreadyOpen(Conflict):
+    message = "A check-in is already open. Answer it first."
+
+
+class RoundClosed(Conflict):
+    message = "This check-in is closed: it was revealed or its window has ended."

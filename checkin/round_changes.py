@@ -1,0 +1,32 @@
+"""The one way to change what a round shows: every change to it (its status, window, reveal,
+analysis, answers and flags) moves Round.version on in the same statement, because cached round
+views are keyed by it (checkin/selectors.py) and a change that missed it would hide behind a
+cached copy.
+
+`rounds_change` is how services change rounds; answering, whose statements are written out
+(checkin/answering.py), says VERSION_MOVES_ON in them. tests/round_versions.py, a plugin of the
+whole suite, fails any test whose SQL changes a column of a round that is not in
+ROUND_FIELDS_NOT_SHOWN without moving its version in that statement, and a new field of Round must
+be put on one side or the other (tests/checkin/test_round_versions.py).
+"""
+
+from datetime import datetime
+
+from django.db.models import F, QuerySet
+
+from checkin.models import Round
+
+VERSION_MOVES_ON = "version = version + 1"
+ROUND_FIELDS_NOT_SHOWN = frozenset({"scheduled_for", "nudge_at", "nudged_at", "closed_at", "version"})
+
+
+def rounds_change(rounds: QuerySet[Round], **changes) -> int:
+    """Apply `changes` to `rounds` (none: something else they show changed, their answers or
+    flags) and move their version on, in one statement. Returns how many rounds changed."""
+    return rounds.update(**changes, version=F("version") + 1)
+
+
+def rounds_expire(rounds: QuerySet[Round], *, now: datetime) -> int:
+    """Expire those of `rounds` still open: closed with fewer than two answers. Conditional, so
+    two ticks (or a tick and a couple ending) expire a round once. Returns how many expired."""
+    return rounds_change(rounds.filter(status=Round.Status.OPEN), status=Round.Status.EXPIRED, closed_at=now)

@@ -1,0 +1,14 @@
+"""The kinds of notification, plain values that the pure rules (policy.py) can key their tables by
+without importing the models."""
+
+from django.db import models
+
+
+class Kind(models.TextChoices):
+    ROUND_OPENED = "round_opened"
+    NUDGE = "nudge"
+    RESULTS_READY = "results_ready"
+    DISCUSSION_OPENED = "discussion_opened"
+    PARTNER_LEFT = "partner_left"
+    INVITE_ACCEPTED = "invite_accepted"
+    SCHEDULE_CHANGED = "schedule_changed"

@@ -1,0 +1,16 @@
+"""The reads that span the apps: the export of everything stored about a person."""
+
+from checkin import selectors as checkin_selectors
+from couples import selectors as couples_selectors
+from couples.models import User
+from notifications import selectors as notifications_selectors
+
+
+def user_export(*, user: User) -> dict:
+    """Everything stored about `user`, and of a partner only the name they showed them."""
+    return {
+        **couples_selectors.person_export(user=user),
+        "checkins": checkin_selectors.export_of(user=user),
+        "discussion_notes": checkin_selectors.notes_export_of(user=user),
+        "notifications": notifications_selectors.export_of(user=user),
+    }

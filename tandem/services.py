@@ -1,0 +1,68 @@
+"""The changes that span the apps: each calls the services of the apps it spans, in one
+transaction, so that what it means to each (a couple ends, its round closes, the partner is told)
+commits or rolls back together."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from checkin import services as checkin_services
+from couples import services as couples_services
+from couples.errors import NotPaired
+from couples.models import Couple, Membership, Schedule, User
+from notifications.models import Notification
+from notifications.services import notify
+
+
+@transaction.atomic
+def couple_join(*, user: User, code: str) -> Couple:
+    """Pair `user` with the person who made the invite `code`, and tell the inviter."""
+    pairing = couples_services.couple_join(user=user, code=code)
+    notify(
+        user_ids=[pairing.inviter.pk],
+        kind=Notification.Kind.INVITE_ACCEPTED,
+        subject=f"couple:{pairing.couple.pk}",
+        partner=user.display_name,
+    )
+    return pairing.couple
+
+
+@transaction.atomic
+def schedule_update(*, user: User, changes: dict) -> Schedule:
+    """Change the couple's schedule (couples.services.schedule_update) and tell the partner."""
+    schedule = couples_services.schedule_update(user=user, changes=changes)
+    partners = Membership.objects.current().filter(couple_id=schedule.couple_id).exclude(user=user)
+    notify(
+        user_ids=partners.values_list("user_id", flat=True),
+        kind=Notification.Kind.SCHEDULE_CHANGED,
+        subject=f"schedule:{schedule.pk}:{schedule.updated_at.isoformat()}",
+        partner=user.display_name,
+    )
+    return schedule
+
+
+@transaction.atomic
+def couple_leave(*, user: User) -> None:
+    """End the user's couple, alone and at once. Both can pair again; old rounds stay with it."""
+    couple = couples_services.couple_lock_current(user=user)
+    if couple is None:
+        raise NotPaired()
+    _couple_end(couple=couple, leaver=user)
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete the account and everything that is only theirs; the partner is told the couple ended."""
+    couple = couples_services.couple_lock_current(user=user)
+    if couple is not None:
+        _couple_end(couple=couple, leaver=user)
+    # Their answers, and the flags about them, go with the account: the rounds show that.
+    checkin_services.rounds_forget_person(user=user)
+    user.delete()
+
+
+def _couple_end(*, couple: Couple, leaver: User) -> None:
+    now = timezone.now()
+    partner_ids = couples_services.couple_end(couple=couple, leaver=leaver, now=now)
+    # Reminders stop at once: the schedule stopped above, and its open round closes.
+    checkin_services.couple_rounds_close(couple_id=couple.pk, now=now)
+    notify(user_ids=partner_ids, kind=Notification.Kind.PARTNER_LEFT, subject=f"couple:{couple.pk}")

@@ -1,0 +1,35 @@
+"""'The user's current couple' has one owner (couples/selectors.py): the ORM subquery every read
+and write filters by, and its written-out SQL twin for the statements written out. The two give the
+same couple for a person never paired, paired, whose couple ended, and paired again since."""
+
+import pytest
+from django.db import connection
+
+from couples import selectors
+from couples.models import User
+from tandem import services as tandem_services
+from tests.conftest import pair
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _by_sql(user: User) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(selectors.CURRENT_COUPLE_SQL, {"user_id": user.pk})
+        rows = cursor.fetchall()
+    assert len(rows) <= 1
+    return rows[0][0] if rows else None
+
+
+def test_the_orm_and_the_sql_of_the_current_couple_agree_through_pairing_leaving_and_pairing_again():
+    sam, alex, kim, lone = UserFactory(), UserFactory(), UserFactory(), UserFactory()
+    first = pair(sam, alex)
+    tandem_services.couple_leave(user=alex)
+    second = pair(sam, kim)
+    expected = {sam: second.pk, kim: second.pk, alex: None, lone: None}
+    for person, couple_id in expected.items():
+        assert selectors.current_couple_id(user=person) == couple_id
+        assert _by_sql(person) == couple_id
+    assert selectors.current_member_ids(couple_id=first.pk) == []
+    assert sorted(selectors.current_member_ids(couple_id=second.pk)) == sorted([sam.pk, kim.pk])
