@@ -18,7 +18,7 @@ checkins/current` to bench/loadgen.py at a fixed rate from before the tick to th
 its p99 is the API's latency while the herd is sent.
 
 Peak RSS is each worker process's VmHWM (the kernel's high-water mark), polled while it runs.
-Needs Django set up on config.settings.bench (bench/run.py does it).
+Needs Django set up on bench.settings (bench/run.py does it).
 """
 
 from __future__ import annotations
