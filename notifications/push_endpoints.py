@@ -14,7 +14,7 @@ def endpoint_problem(url: str) -> str | None:
     if problem:
         return problem
     parts = urlsplit(url)
-    return checked_address(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))[0]
+    return checked_addresses(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))[0]
 
 
 def url_problem(url: str) -> str | None:
@@ -27,14 +27,14 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def checked_address(host: str, port: int) -> tuple[str | None, str]:
-    """(why not, "") when the server must not connect to `host`; (None, the address to connect to)
-    when it may. Every address the name resolves to must be allowed: a name that also points
-    inside is refused, whichever address a connection would take."""
+def checked_addresses(host: str, port: int) -> tuple[str | None, list[str]]:
+    """(why not, []) when the server must not connect to `host`; (None, the addresses to connect
+    to, in the resolver's order) when it may. Every address the name resolves to must be allowed:
+    a name that also points inside is refused, whichever address a connection would take."""
     try:
         addresses = [info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)]
     except (socket.gaierror, UnicodeError, ValueError):
-        return "The endpoint's host name does not resolve.", ""
+        return "The endpoint's host name does not resolve.", []
     loopback_allowed = settings.PUSH_ALLOW_LOOPBACK_ENDPOINTS
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
@@ -42,5 +42,5 @@ def checked_address(host: str, port: int) -> tuple[str | None, str]:
             continue
         if loopback_allowed and ip.is_loopback:
             continue
-        return "The endpoint must be a public push service, not a private or local address.", ""
-    return None, addresses[0]
+        return "The endpoint must be a public push service, not a private or local address.", []
+    return None, list(dict.fromkeys(addresses))

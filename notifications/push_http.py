@@ -23,12 +23,14 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import certifi
 import requests
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from notifications.push_endpoints import checked_address
+from notifications.push_endpoints import checked_addresses
 
 # A pool keeps at most this many idle connections to one push service: as many as the pushes a
 # process has in flight (notifications/sending.py), so none is closed after a send for want of room.
@@ -69,13 +71,25 @@ class PushAnswer:
 
 class _CheckedConnection(HTTPConnection):
     def _new_conn(self):  # urllib3's hook for making the socket
-        problem, address = checked_address(self.host, self.port or 80)
+        problem, addresses = checked_addresses(self._dns_host, self.port or 80)
         if problem:
             raise EndpointRefused(problem)
-        # Connect to the address that was checked, not to a second lookup of the name; TLS still
-        # verifies the certificate against the host name (urllib3 uses `host` for that).
-        self._dns_host = address
-        return super()._new_conn()
+        # Connect to an address that was checked, not to a second lookup of the name, trying each
+        # in turn as a connection to the name would (an IPv6 address first on a host without IPv6).
+        # urllib3 reads the host name (for TLS's SNI and the certificate check) from the same
+        # attribute, so the name is put back as soon as the socket is made.
+        name = self._dns_host
+        try:
+            for number, address in enumerate(addresses, start=1):
+                self._dns_host = address
+                try:
+                    return super()._new_conn()
+                except (NewConnectionError, ConnectTimeoutError):
+                    if number == len(addresses):
+                        raise
+        finally:
+            self._dns_host = name
+        raise AssertionError("unreachable: a name that resolves has at least one address")
 
 
 class _CheckedHTTPSConnection(_CheckedConnection, HTTPSConnection):
@@ -93,8 +107,17 @@ class _CheckedHTTPSPool(HTTPSConnectionPool):
 class PushConnections:
     """Kept-open connections to every push service, shared by a process's threads."""
 
-    def __init__(self) -> None:
-        self._manager = urllib3.PoolManager(num_pools=50, maxsize=CONNECTIONS_PER_SERVICE, block=False, retries=False)
+    def __init__(self, *, ca_certs: str | None = None) -> None:
+        # Certificates are checked against Mozilla's authorities (certifi), as requests does, not
+        # against whatever the host happens to have installed.
+        self._manager = urllib3.PoolManager(
+            num_pools=50,
+            maxsize=CONNECTIONS_PER_SERVICE,
+            block=False,
+            retries=False,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=ca_certs or certifi.where(),
+        )
         self._manager.pool_classes_by_scheme = {"http": _CheckedPool, "https": _CheckedHTTPSPool}
 
     def post(self, url: str, *, data: bytes, headers: dict[str, str], timeout: float, **_: object) -> PushAnswer:
