@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -106,6 +107,10 @@ def _as_rendered(stored: bytes | list[bytes]) -> RenderedJSON | list[RenderedJSO
     return RenderedJSON(stored)
 
 
+@overload
+def _cached(key: str, build: Callable[[], dict | None]) -> RenderedJSON | None: ...
+@overload
+def _cached(key: str, build: Callable[[], list[dict]]) -> list[RenderedJSON]: ...
 def _cached(key: str, build: Callable[[], dict | list[dict] | None]) -> RenderedJSON | list[RenderedJSON] | None:
     """The view cached under `key`, or `build()`'s, cached; either way as its JSON text, which
     is served as it is (config/renderers.py). A failing cache is passed by."""
@@ -341,7 +346,7 @@ def responses_of(*, user: User) -> QuerySet[CheckinResponse]:
 def discussions_of(*, user: User, status: str | None = None) -> QuerySet[Discussion]:
     """The discussions of the user's current couple, newest first, notes loaded."""
     discussions = (
-        Discussion.objects.filter(couple_id=current_couple_id(user=user))
+        Discussion.objects.filter(couple_id=current_couple_id(user=user))  # type: ignore[misc]  # None matches no row
         .order_by("-created_at", "-pk")
         .prefetch_related(
             Prefetch("notes", queryset=DiscussionNote.objects.select_related("author").order_by("created_at", "pk"))

@@ -3,6 +3,8 @@
 What a reader may see is decided in checkin/selectors.py; these only describe and render it.
 """
 
+from typing import Any
+
 from rest_framework import serializers
 
 from checkin.models import Discussion, DiscussionNote
@@ -41,7 +43,7 @@ class ResponseInputSerializer(StrictSerializer):
         """
         if type(data) is not dict or not data.keys() <= cls._ANSWER_KEYS or not data.keys() >= cls._RATINGS:
             return None
-        answer = {"note": "", "private_note": ""} | data
+        answer: dict[str, Any] = {"note": "", "private_note": ""} | data
         for rating in cls._RATINGS:
             # `type() is int`: not a bool (True would be 1), nor "3" or 3.0, which the serializer reads.
             if type(answer[rating]) is not int or not LOWEST <= answer[rating] <= HIGHEST:

@@ -124,7 +124,7 @@ _ANSWER_EDITED = f"""
 # newest row once the lock is granted: an edit that waited for a partner's revealing answer finds
 # the round revealed and edits nothing.
 _ANSWER_FIELDS = CheckinResponse._meta.concrete_fields
-_ANSWER_COLUMNS = ", ".join(field.column for field in _ANSWER_FIELDS)
+_ANSWER_COLUMNS = ", ".join(field.column for field in _ANSWER_FIELDS if field.column)
 _ANSWER_EDITED_IN_ONE_STATEMENT = f"""
     WITH locked AS (
         UPDATE {Round._meta.db_table} SET version = version + 1
@@ -190,8 +190,9 @@ def _response_submit_locked(*, user: User, round_id: int, now: datetime | None, 
         raise RoundClosed()
     # An answer that existed when the lock was asked for is still there (only deleting the
     # account removes one, and then the UPDATE finds no row and the path below decides).
-    if checkin_round.my_answer_id is not None:
-        edit = {**ratings, "now": now, "answer_id": checkin_round.my_answer_id}
+    my_answer_id: int | None = checkin_round.my_answer_id  # type: ignore[attr-defined]  # a column of the raw query
+    if my_answer_id is not None:
+        edit = {**ratings, "now": now, "answer_id": my_answer_id}
         edited = CheckinResponse.objects.raw(_ANSWER_EDITED, edit)
         if answer := next(iter(edited), None):
             return answer

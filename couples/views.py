@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 
 from config.schema import BodyOnDeleteSchema
 from couples import selectors, services
+from couples.auth import AuthenticatedRequest
 from couples.models import Couple, User
 from couples.serializers import (
     AuthResultSerializer,
@@ -83,9 +85,14 @@ class LoginView(APIView):
 
 
 def _csrf_passes(request: Request) -> bool:
-    check = CsrfViewMiddleware(lambda _: None)
+    # The middleware's check alone: it goes on to no view and no further middleware.
+    check = CsrfViewMiddleware(_no_view)
     check.process_request(request._request)
-    return check.process_view(request._request, None, (), {}) is None
+    return check.process_view(request._request, _no_view, (), {}) is None
+
+
+def _no_view(request: HttpRequest) -> HttpResponse:
+    raise AssertionError("the CSRF check calls no view")
 
 
 class CsrfView(APIView):
@@ -102,7 +109,7 @@ class CsrfView(APIView):
 
 class LogoutView(APIView):
     @extend_schema(request=None, responses={204: None}, tags=["accounts"])
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         services.auth_token_revoke(user=request.user)
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -112,11 +119,11 @@ class MeView(APIView):
     schema = BodyOnDeleteSchema()
 
     @extend_schema(responses={200: UserSerializer}, tags=["accounts"])
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(UserSerializer(request.user).data)
 
     @extend_schema(request=MeUpdateSerializer, responses={200: UserSerializer}, tags=["accounts"])
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: AuthenticatedRequest) -> Response:
         form = MeUpdateSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         user = services.user_update(
@@ -127,7 +134,7 @@ class MeView(APIView):
         return Response(UserSerializer(user).data)
 
     @extend_schema(request=PasswordConfirmSerializer, responses={204: None}, tags=["accounts"])
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: AuthenticatedRequest) -> Response:
         form = PasswordConfirmSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         if not request.user.check_password(form.validated_data["password"]):
@@ -139,7 +146,7 @@ class MeView(APIView):
 
 class ExportView(APIView):
     @extend_schema(responses={200: OpenApiResponse(description="Everything stored about me.")}, tags=["accounts"])
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(selectors.user_export(user=request.user))
 
 
@@ -147,7 +154,7 @@ class InviteView(APIView):
     throttle_classes = [InviteThrottle]
 
     @extend_schema(request=None, responses={201: InviteSerializer}, tags=["pairing"])
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         issued = services.invite_create(user=request.user)
         join_url = f"{settings.APP_BASE_URL.rstrip('/')}/join?code={issued.code}"
         body = {"code": issued.code, "expires_at": issued.expires_at, "join_url": join_url}
@@ -169,12 +176,11 @@ class JoinView(APIView):
     throttle_classes = [JoinThrottle, JoinAddressThrottle]
 
     @extend_schema(request=JoinSerializer, responses={201: CoupleSerializer}, tags=["pairing"])
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         form = JoinSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         services.couple_join(user=request.user, code=form.validated_data["code"])
-        couple = selectors.couple_current(user=request.user)
-        return Response(_couple_body(couple, request.user), status=status.HTTP_201_CREATED)
+        return Response(_couple_body(_couple_or_404(request.user), request.user), status=status.HTTP_201_CREATED)
 
 
 def _couple_or_404(user: User) -> Couple:
@@ -186,13 +192,13 @@ def _couple_or_404(user: User) -> Couple:
 
 class CoupleView(APIView):
     @extend_schema(responses={200: CoupleSerializer}, tags=["pairing"])
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(_couple_body(_couple_or_404(request.user), request.user))
 
 
 class ScheduleView(APIView):
     @extend_schema(request=ScheduleUpdateSerializer, responses={200: ScheduleSerializer}, tags=["pairing"])
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: AuthenticatedRequest) -> Response:
         _couple_or_404(request.user)
         form = ScheduleUpdateSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
@@ -202,7 +208,7 @@ class ScheduleView(APIView):
 
 class LeaveView(APIView):
     @extend_schema(request=None, responses={204: None}, tags=["pairing"])
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         _couple_or_404(request.user)
         services.couple_leave(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

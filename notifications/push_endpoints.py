@@ -22,7 +22,7 @@ def endpoint_problem(url: str) -> str | None:
     except (socket.gaierror, UnicodeError, ValueError):
         return "The endpoint's host name does not resolve."
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
+        ip = ipaddress.ip_address(str(address).split("%")[0])
         if ip.is_global:
             continue
         if loopback_allowed and ip.is_loopback:

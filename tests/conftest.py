@@ -3,6 +3,7 @@ outsider), API clients logged in as each, and the rule that the suite never skip
 
 import base64
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -21,7 +22,8 @@ def pytest_collection_modifyitems(config, items):
     # the PostgreSQL run of `make test` runs them.
     if connection.vendor == "postgresql":
         return
-    kept, left_out = [], []
+    kept: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
     for item in items:
         (left_out if item.get_closest_marker("postgres") else kept).append(item)
     if left_out:
@@ -52,7 +54,7 @@ class BrokerQueue:
 
 
 @pytest.fixture
-def broker_messages(settings) -> BrokerQueue:
+def broker_messages(settings) -> Iterator[BrokerQueue]:
     """An empty queue on the test broker (a Redis database of its own) before and after."""
     queue = BrokerQueue(settings.CELERY_BROKER_URL)
     queue.client.flushdb()
@@ -101,10 +103,10 @@ def pair(inviter: User, joiner: User) -> Couple:
 
 @pytest.fixture
 def seats(db) -> Seats:
-    alice = UserFactory(display_name="Alice", email="alice@example.com")
-    bob = UserFactory(display_name="Bob", email="bob@example.com")
-    charlie = UserFactory(display_name="Charlie", email="charlie@example.com")
-    dana = UserFactory(display_name="Dana", email="dana@example.com")
+    alice = UserFactory.create(display_name="Alice", email="alice@example.com")
+    bob = UserFactory.create(display_name="Bob", email="bob@example.com")
+    charlie = UserFactory.create(display_name="Charlie", email="charlie@example.com")
+    dana = UserFactory.create(display_name="Dana", email="dana@example.com")
     couple = pair(alice, bob)
     pair(charlie, dana)
     return Seats(
@@ -126,4 +128,4 @@ def api():
 
 @pytest.fixture
 def person(db) -> User:
-    return UserFactory()
+    return UserFactory.create()

@@ -42,11 +42,11 @@ def test_healthz_is_503_when_the_tick_has_not_run_for_five_minutes(client):
 
 def test_healthz_is_503_naming_the_broker_when_it_is_down(client, recent_tick):
     original = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    celery_app.conf["broker_url"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     try:
         response = client.get("/healthz")
     finally:
-        celery_app.conf.broker_url = original
+        celery_app.conf["broker_url"] = original
     assert response.status_code == 503
     assert response.json() == {"database": "ok", "broker": "unreachable", "scheduler": "ok"}
 

@@ -117,13 +117,13 @@ BLAMING_WORDS = ("fault", "blame", "should", "must", "failed", "waiting", "negle
 
 
 def test_every_prompt_and_summary_invites_without_blame():
-    from checkin.rules import KINDS, Finding
+    from checkin.rules import KINDS, Finding, Side
 
     texts = [p for kind in KINDS for p in wording.PROMPTS[kind]]
     names = {"a": "Sam", "b": "Alex"}
     for kind in KINDS:
         for dimension in (None, "connection", "independence"):
-            about = "a" if kind in ("pursue_withdraw", "persistent", "drop") else None
+            about: Side | None = "a" if kind in ("pursue_withdraw", "persistent", "drop") else None
             if (kind == "pursue_withdraw") != (dimension is None):
                 continue
             texts.append(wording.summary(Finding(kind, dimension, about), names))

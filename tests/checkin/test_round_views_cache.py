@@ -110,7 +110,7 @@ def test_a_new_couple_starts_with_its_own_history_not_a_cached_one(seats):
     revealed_round(seats)
     assert _read(seats.alice_api, HISTORY)[0]["count"] == 1
     seats.alice_api.post("/api/v1/couple/leave")
-    newcomer = UserFactory()
+    newcomer = UserFactory.create()
     code = client_for(newcomer).post("/api/v1/couple/invites").json()["code"]
     assert seats.alice_api.post("/api/v1/couple/join", {"code": code}, format="json").status_code == 201
     assert _read(seats.alice_api, HISTORY)[0]["count"] == 0

@@ -1,5 +1,7 @@
 """Rounds through the API: open, answer hidden, reveal side by side, edit rules, history."""
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from django.db import connection
@@ -69,7 +71,7 @@ def test_an_edit_keeps_the_first_submission_time_and_moves_the_update_time(seats
     first = timezone.now().replace(microsecond=250000)
     with time_machine.travel(first, tick=False):
         answer(seats.alice_api, round_id, connection=1, independence=1, private_note=SECRET)
-    with time_machine.travel(first + timezone.timedelta(minutes=5), tick=False):
+    with time_machine.travel(first + timedelta(minutes=5), tick=False):
         edited = answer(seats.alice_api, round_id, connection=3, independence=2, note="on reflection")
     utc = "%Y-%m-%dT%H:%M:%S.%fZ"
     assert edited.json() == {
@@ -78,7 +80,7 @@ def test_an_edit_keeps_the_first_submission_time_and_moves_the_update_time(seats
         "note": "on reflection",
         "private_note": "",
         "submitted_at": first.strftime(utc),
-        "updated_at": (first + timezone.timedelta(minutes=5)).strftime(utc),
+        "updated_at": (first + timedelta(minutes=5)).strftime(utc),
     }
     assert seats.alice_api.get(f"/api/v1/checkins/{round_id}").json()["me"]["response"] == edited.json()
 
@@ -196,7 +198,7 @@ def test_another_couples_round_looks_exactly_like_a_missing_one(seats):
 
 
 def test_history_is_paginated_newest_first(seats):
-    rounds = [revealed_round(seats, at=timezone.now() - timezone.timedelta(weeks=w), analyse=False) for w in (3, 2, 1)]
+    rounds = [revealed_round(seats, at=timezone.now() - timedelta(weeks=w), analyse=False) for w in (3, 2, 1)]
     body = seats.alice_api.get("/api/v1/checkins").json()
     assert body["count"] == 3
     assert [r["id"] for r in body["results"]] == [r.pk for r in reversed(rounds)]
@@ -204,9 +206,7 @@ def test_history_is_paginated_newest_first(seats):
 
 
 def test_history_pages_hold_twenty_rounds_and_a_page_past_the_end_is_a_404(seats):
-    rounds = [
-        revealed_round(seats, at=timezone.now() - timezone.timedelta(weeks=w), analyse=False) for w in range(22, 0, -1)
-    ]
+    rounds = [revealed_round(seats, at=timezone.now() - timedelta(weeks=w), analyse=False) for w in range(22, 0, -1)]
     newest_first = [r.pk for r in reversed(rounds)]
     first = seats.alice_api.get("/api/v1/checkins").json()
     second = seats.alice_api.get("/api/v1/checkins", {"page": 2}).json()
@@ -262,10 +262,10 @@ def test_editing_an_answer_costs_the_token_and_one_statement_on_postgresql(seats
 )
 def test_reads_cost_the_same_queries_however_long_the_history(seats, path, queries):
     for week in (30, 29):
-        revealed_round(seats, alice=(1, 5), bob=(5, 1), at=timezone.now() - timezone.timedelta(weeks=week))
+        revealed_round(seats, alice=(1, 5), bob=(5, 1), at=timezone.now() - timedelta(weeks=week))
     short = _queries(seats.alice_api, path)
     for week in range(28, 5, -1):
-        revealed_round(seats, alice=(1, 5), bob=(5, 1), at=timezone.now() - timezone.timedelta(weeks=week))
+        revealed_round(seats, alice=(1, 5), bob=(5, 1), at=timezone.now() - timedelta(weeks=week))
     assert _queries(seats.alice_api, path) == short
     if queries is not None:
         assert short == queries
@@ -282,7 +282,7 @@ def test_after_leaving_the_old_rounds_stay_with_the_old_couple(seats):
     revealed_round(seats)
     seats.alice_api.post("/api/v1/couple/leave")
     assert seats.alice_api.get("/api/v1/checkins").json()["count"] == 0
-    newcomer = UserFactory()
+    newcomer = UserFactory.create()
     code = client_for(newcomer).post("/api/v1/couple/invites").json()["code"]
     seats.alice_api.post("/api/v1/couple/join", {"code": code}, format="json")
     assert client_for(newcomer).get("/api/v1/checkins").json()["count"] == 0

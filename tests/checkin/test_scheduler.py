@@ -59,7 +59,7 @@ class Duo:
 def make_duo(*, zone: str = "Europe/Riga", at: datetime = PAIRED) -> Duo:
     """Two new people paired at `at`, with the default schedule: Sundays 19:00 in `zone`."""
     with time_machine.travel(at, tick=False):
-        a, b = UserFactory(timezone=zone), UserFactory(timezone=zone)
+        a, b = UserFactory.create(timezone=zone), UserFactory.create(timezone=zone)
         return Duo(couple=pair(a, b), a=a, b=b)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
@@ -46,7 +47,7 @@ NOT_CHECKED_METHODS = {"options"}
 # A plausible body per endpoint for the write methods (the default is an empty object). Each write
 # is also sent with an empty body, so a view that validates before it scopes (a 400 that tells the
 # caller the id exists) is caught as well.
-WRITE_BODIES = {
+WRITE_BODIES: dict[str, dict] = {
     "api/v1/checkins/<int:round_id>/response": {"connection": 1, "independence": 5, "note": "from charlie"},
     "api/v1/discussions/<int:discussion_id>/notes": {"text": "charlie was here"},
 }
@@ -136,7 +137,7 @@ class Objects:
 
     def __init__(self, seats):
         self.seats = seats
-        self.made: dict[str, object] = {}
+        self.made: dict[str, Model] = {}
 
     def pk(self, param: str) -> int:
         if param not in self.made:
@@ -300,7 +301,7 @@ def test_every_endpoint_without_an_id_refuses_anonymous_callers(seats):
             continue
         url = endpoint.url({})
         for method in endpoint.methods():
-            body = {} if method in WRITE_METHODS else None
+            body: dict | None = {} if method in WRITE_METHODS else None
             response = _call(seats.anonymous_api, method, url, body)
             checked += 1
             if response.status_code not in (401, 403):

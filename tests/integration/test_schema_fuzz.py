@@ -82,12 +82,12 @@ REAL_ID_PROBABILITY = 0.7
 def world(transactional_db) -> dict:
     """Alice paired with Bob, with something behind every kind of id; Charlie paired with Dana and
     Erin with Frank, for ENDINGS. Returns everyone's tokens and the ids of Alice's objects."""
-    alice = UserFactory(display_name="Alice", email="alice@example.com")
-    bob = UserFactory(display_name="Bob", email="bob@example.com")
-    charlie = UserFactory(display_name="Charlie", email="charlie@example.com")
-    dana = UserFactory(display_name="Dana", email="dana@example.com")
-    erin = UserFactory(display_name="Erin", email="erin@example.com")
-    frank = UserFactory(display_name="Frank", email="frank@example.com")
+    alice = UserFactory.create(display_name="Alice", email="alice@example.com")
+    bob = UserFactory.create(display_name="Bob", email="bob@example.com")
+    charlie = UserFactory.create(display_name="Charlie", email="charlie@example.com")
+    dana = UserFactory.create(display_name="Dana", email="dana@example.com")
+    erin = UserFactory.create(display_name="Erin", email="erin@example.com")
+    frank = UserFactory.create(display_name="Frank", email="frank@example.com")
     couple = pair(alice, bob)
     pair(charlie, dana)
     pair(erin, frank)

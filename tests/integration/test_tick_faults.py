@@ -26,7 +26,7 @@ def couples(count: int) -> list:
     made = []
     with time_machine.travel(START - timedelta(days=1), tick=False):
         for _ in range(count):
-            made.append(pair(UserFactory(), UserFactory()))
+            made.append(pair(UserFactory.create(), UserFactory.create()))
     return made
 
 

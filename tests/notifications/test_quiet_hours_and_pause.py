@@ -13,8 +13,8 @@ RIGA = "Europe/Riga"
 NEW_YORK = "America/New_York"
 
 
-def at(*args, zone=None) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 class TestQuietUntil:

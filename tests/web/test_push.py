@@ -46,7 +46,7 @@ def service_worker_registration(page, cdp) -> str:
 def test_results_pushed_by_the_worker_are_shown_without_ratings_or_notes_and_a_click_opens_the_reveal(
     browsers, server, push_service, celery_worker, desktop
 ):
-    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
+    alice, bob = UserFactory.create(display_name="Alice"), UserFactory.create(display_name="Bob")
     pair(alice, bob)
     page = browsers.page("alice", desktop=desktop)
     sign_in(page, server, alice.email)
