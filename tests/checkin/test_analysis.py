@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from checkin import services, wording
 from checkin.models import Discussion, Flag
-from tests.checkin.helpers import answer, open_round, revealed_round
+from tests.builders import answer, open_round, revealed_round
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def kinds(seats, round_id) -> set[tuple]:
 
 
 def answered_through_the_api(seats, alice, bob, **alice_extra) -> int:
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id, connection=alice[0], independence=alice[1], **alice_extra)
     answer(seats.bob_api, round_id, connection=bob[0], independence=bob[1])
     services.round_analyse(round_id=round_id)  # what the task does after commit

@@ -26,7 +26,8 @@ from checkin.models import Round, SchedulerHeartbeat
 from couples import services as couple_services
 from couples.models import Couple, Schedule, User
 from notifications.models import Notification
-from tests.conftest import analyses, pair
+from tests.broker import analyses
+from tests.builders import pair
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sent")]

@@ -3,7 +3,7 @@
 import pytest
 
 from couples.models import User
-from tests.conftest import client_for
+from tests.builders import client_for
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -184,7 +184,7 @@ def test_deleting_an_account_leaves_no_row_that_references_the_person(seats):
 
     from checkin.services import discussion_note_add
     from notifications.models import Preferences, PushSubscription
-    from tests.checkin.helpers import revealed_round
+    from tests.builders import revealed_round
 
     revealed_round(seats, alice=(2, 3), bob=(3, 2))
     discussion = seats.alice.memberships.get().couple.discussions.first()

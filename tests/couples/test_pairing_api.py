@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from couples import invites, services
 from couples.models import Couple, Invite, Membership
-from tests.conftest import client_for, pair
+from tests.builders import client_for, pair
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

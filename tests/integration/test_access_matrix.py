@@ -25,7 +25,7 @@ from django.urls.resolvers import RoutePattern
 from checkin.models import Discussion, DiscussionNote, Round
 from notifications import services as notification_services
 from notifications.models import Notification, PushSubscription
-from tests.checkin.helpers import revealed_round
+from tests.builders import a_discussion, revealed_round
 
 pytestmark = [pytest.mark.django_db]
 
@@ -106,11 +106,7 @@ def _make_round(seats) -> Round:
 
 
 def _make_discussion(seats) -> Discussion:
-    # A mismatch: the analysis of the revealed round opens a discussion for the couple.
-    checkin_round = revealed_round(seats, alice=(2, 3), bob=(3, 2))
-    discussion = Discussion.objects.filter(couple=seats.couple, checkin=checkin_round).first()
-    assert discussion is not None, "the mismatched round opened no discussion: fix _make_discussion"
-    return discussion
+    return a_discussion(seats)
 
 
 def _make_notification(seats) -> Notification:

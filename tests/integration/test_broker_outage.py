@@ -13,7 +13,7 @@ from checkin.models import Flag, Round
 from config.celery import app as celery_app
 from notifications import tasks as notification_tasks
 from notifications.models import Delivery, Notification
-from tests.conftest import client_for, pair
+from tests.builders import client_for, pair
 from tests.factories import UserFactory
 from tests.integration.processes import RedisServer, free_port, start_worker, stop, wait_for
 

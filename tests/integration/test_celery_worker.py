@@ -20,7 +20,7 @@ from checkin import tasks
 from checkin.models import Flag, Round
 from couples.models import Schedule
 from notifications import tasks as notification_tasks
-from tests.conftest import pair
+from tests.builders import pair
 from tests.factories import UserFactory
 from tests.integration.processes import start_worker, stop, wait_for
 

@@ -7,7 +7,7 @@ from django.conf import settings
 
 from notifications.models import Delivery
 from notifications.services import notify
-from tests.conftest import client_for
+from tests.builders import client_for
 from tests.factories import UserFactory
 from tests.integration.processes import start_worker, stop, wait_for
 from tests.notifications.fake_push import Browser, running_push_service, vapid_key_pair

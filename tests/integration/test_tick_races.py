@@ -19,7 +19,8 @@ from checkin import services as checkin_services
 from checkin.models import Response, Round
 from couples.models import Couple, Schedule
 from notifications.models import Notification
-from tests.conftest import analyses, pair
+from tests.broker import analyses
+from tests.builders import a_couple, pair
 from tests.factories import UserFactory
 from tests.integration.processes import run_at_once
 
@@ -30,7 +31,7 @@ DUE = datetime(2026, 1, 11, 17, 0, tzinfo=UTC)  # Sunday 19:00 in Riga
 
 def test_two_ticks_at_the_same_instant_open_exactly_one_round_per_due_couple(monkeypatch):
     assert connection.vendor == "postgresql"
-    couples = [pair(UserFactory.create(), UserFactory.create()) for _ in range(150)]
+    couples = [a_couple() for _ in range(150)]
     Schedule.objects.update(next_checkin_at=DUE)
     # Small batches, so that the two ticks interleave: each claims batches the other skips.
     monkeypatch.setattr(scheduler, "BATCH_SIZE", 20)

@@ -26,7 +26,7 @@ from django.db import connection, transaction
 
 from notifications import services, tasks
 from notifications.models import Delivery, Notification
-from tests.conftest import client_for, pair
+from tests.builders import client_for, pair
 from tests.factories import UserFactory
 from tests.integration.processes import CELERY, ROOT, LoggedProcess
 from tests.notifications.fake_push import Browser, running_push_service, vapid_key_pair

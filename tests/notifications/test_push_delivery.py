@@ -18,7 +18,7 @@ from django.db import connection
 from checkin import services as checkin_services
 from notifications import policy, services
 from notifications.models import Delivery, Notification, PushSubscription
-from tests.conftest import client_for
+from tests.builders import client_for
 from tests.notifications.fake_push import (
     PUSH_SUBSCRIPTIONS_URL,
     Browser,

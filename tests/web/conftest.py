@@ -23,7 +23,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import BrowserContext, Playwright, sync_playwright
 
-from tests.conftest import pair
+from tests.builders import pair
 from tests.factories import PASSWORD, UserFactory
 from tests.integration.processes import start_worker, stop
 from tests.notifications.fake_push import FakePushService, vapid_key_pair

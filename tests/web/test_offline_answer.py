@@ -5,7 +5,7 @@ import pytest
 
 from checkin import services as checkin_services
 from checkin.models import Response
-from tests.conftest import pair
+from tests.builders import pair
 from tests.factories import UserFactory
 from tests.integration.processes import wait_for
 from tests.web.conftest import service_worker_ready, sign_in

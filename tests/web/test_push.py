@@ -15,7 +15,7 @@ import json
 import pytest
 
 from checkin import services as checkin_services
-from tests.conftest import client_for, pair
+from tests.builders import client_for, pair
 from tests.factories import UserFactory
 from tests.integration.processes import wait_for
 from tests.notifications.fake_push import Browser as PushSubscription
