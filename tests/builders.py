@@ -1,5 +1,5 @@
 """How tests make what they need, the way the app makes it: people with API clients, couples paired
-through an invite, rounds opened, answered and revealed, a discussion. One home for them (beside
+through an invite, rounds opened, answered and revealed, a discussion, a notification. One home for them (beside
 `factories.py`, which makes bare rows), so that a change to how a couple or a round comes about is
 made once. Each takes the people it acts for and returns what it made."""
 
@@ -14,6 +14,7 @@ from checkin import services as checkin_services
 from checkin.models import Discussion, Round
 from couples import services as couple_services
 from couples.models import Couple, User
+from notifications import services as notification_services
 from tests.factories import UserFactory
 
 Ratings = tuple[int, int]  # (connection, independence)
@@ -126,6 +127,13 @@ def a_discussion(partners: Partners) -> Discussion:
     found = Discussion.objects.filter(couple=partners.couple, checkin=checkin_round).first()
     assert found is not None, "the mismatched round opened no discussion"
     return found
+
+
+def notified(person: User, *, kind: str = "results_ready", subject: str = "round:1") -> list[int]:
+    """`person` notified of an event, and the event's fan-out run as its task would run it: the
+    ids of the deliveries due now."""
+    notification_services.notify(user_ids=[person.pk], kind=kind, subject=subject)
+    return notification_services.fan_out(kind=kind, subjects=[subject])
 
 
 def weeks_ago(weeks: int) -> datetime:
