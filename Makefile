@@ -46,13 +46,14 @@ chromium:
 
 # The whole suite, once on PostgreSQL (with Redis, a real Celery worker and Chromium) and once on
 # SQLite; tests that only PostgreSQL can run (real concurrent connections, the browser) are left out
-# of the second. The lint (ruff, the one-way app graph) goes first: CI runs `make test`.
+# of the second. The lint step (ruff, mypy, the one-way app graph) goes first: CI runs `make test`.
 test: install chromium lint
 	$(PY) -m pytest
 	mkdir -p var && DATABASE_URL=$(SQLITE_TEST_DB) $(PY) -m pytest
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 # The performance benchmark (bench/README.md): needs PostgreSQL, Redis and wrk
 # (apt-get install -y wrk); owns the database tandem_bench and Redis db 11. Takes many minutes;

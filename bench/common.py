@@ -307,7 +307,7 @@ def describe_machine() -> Machine:
     free = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.rstrip()
     url = urlparse(DATABASE_URL)
     with psycopg.connect(url._replace(path="/postgres").geturl()) as conn:
-        postgres = conn.execute("SHOW server_version").fetchone()[0]
+        (postgres,) = conn.execute("SHOW server_version").fetchall()[0]
     redis_version = redis.Redis.from_url(REDIS_URL).info("server")["redis_version"]
     return Machine(
         cpus=subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip(),

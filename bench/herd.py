@@ -31,6 +31,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from django.db import connection
 
@@ -293,7 +294,9 @@ def run(
             read_cpu()
             for process in processes:
                 if process.poll() is not None:
-                    raise RuntimeError(f"{process.args[:4]} exited during the herd; see var/bench/*-{suffix}.log")
+                    raise RuntimeError(
+                        f"{cast(list[str], process.args)[:4]} exited during the herd; see var/bench/*-{suffix}.log"
+                    )
             progress = _progress()
             elapsed = time.monotonic() - started
             if rounds_at is None and progress.rounds - open_before >= couples:

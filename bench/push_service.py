@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import cast
 
 import uvloop
 
@@ -33,10 +34,10 @@ class PushExchange(asyncio.Protocol):
     def __init__(self, acceptances: Acceptances, latency: float) -> None:
         self.acceptances, self.latency = acceptances, latency
         self.buffer = b""
-        self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        # A TCP server's transports are full Transports (asyncio hands the base type).
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data

@@ -167,7 +167,7 @@ def render(
         "| ---: | ---: |",
     ]
     for h in herds:
-        rate = f"{h.push.per_second:,.0f}" if h.push.per_second else "-"
+        push_rate = f"{h.push.per_second:,.0f}" if h.push.per_second else "-"
         timed_out = " (timed out)" if h.timed_out else ""
         api_p99 = f"{h.api_p99_ms:.0f}" if h.api_p99_ms is not None else "-"
         if h.api_errors:
@@ -175,7 +175,8 @@ def render(
         lines.append(
             f"| {h.couples:,} | {h.deliver_workers} | {h.push_latency_ms:g} | {_seconds(h.rounds_open_seconds)}"
             f" | {_seconds(h.fanned_out_seconds)} | {_seconds(h.push.first)} | {_seconds(h.push.median)}"
-            f" | {_seconds(h.push.last)}{timed_out} | {rate} | {_seconds(h.email.first)} | {_seconds(h.email.median)}"
+            f" | {_seconds(h.push.last)}{timed_out} | {push_rate}"
+            f" | {_seconds(h.email.first)} | {_seconds(h.email.median)}"
             f" | {_seconds(h.email.last)}{timed_out} | {h.push.duplicates:,} / {h.email.duplicates:,}"
             f" | {h.push.lost:,} / {h.email.lost:,} | {api_p99} | {h.max_rss_mib('tick'):.0f}"
             f" | {h.max_rss_mib('deliver'):.0f} |"
@@ -398,7 +399,7 @@ def main() -> None:
     password_hash = seed.precomputed_password_hash()
     herds, quiets = [], []
     loads: list[tuple[str, float]] = []
-    couple = None
+    couple: seed.ApiCouple | None = None
     for size in options.sizes:
         for deliver_workers in options.deliver_workers:
             for latency in options.push_latencies_ms:
@@ -450,6 +451,7 @@ def main() -> None:
         print(f"bench:   waited {waited:.0f} s for the machine to settle (CPUs {busy:.0%} busy)", flush=True)
         loads.append((f"API (after {waited:.0f} s settling, CPUs {busy:.0%} busy)", common.load_average()))
         autovacuums_before = common.autovacuum_runs()
+        assert couple is not None, "the API pass uses the last herd's couple"
         bare_runs, results = api.run(couple, seconds=options.api_seconds, warmup=options.warmup_seconds)
         api_pass = ApiPass(bare_runs, results, autovacuum_runs=common.autovacuum_runs() - autovacuums_before)
 

@@ -68,7 +68,8 @@ def browser_keys() -> tuple[str, str]:
     point = (
         ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
     )
-    return tuple(base64.urlsafe_b64encode(raw).rstrip(b"=").decode() for raw in (point, os.urandom(16)))
+    p256dh, auth = (base64.urlsafe_b64encode(raw).rstrip(b"=").decode() for raw in (point, os.urandom(16)))
+    return p256dh, auth
 
 
 def herd(*, couples: int, due_at: datetime, password_hash: str, push_origin: str) -> None:

@@ -8,6 +8,8 @@ tests/checkin/test_answer_body.py holds the two to the same result over generate
 the serializer's fields, so that a change to them fails until this is changed to match.
 """
 
+from typing import Any
+
 from checkin.patterns import HIGHEST, LOWEST
 from checkin.serializers import NOTE_MAX
 
@@ -21,7 +23,7 @@ def plainly_valid(data: object) -> dict | None:
     that need no trimming; None otherwise, for the serializer to decide and to name what to fix."""
     if type(data) is not dict or not data.keys() <= KEYS or not data.keys() >= RATINGS:
         return None
-    body = {"note": "", "private_note": ""} | data
+    body: dict[str, Any] = {"note": "", "private_note": ""} | data
     for rating in RATINGS:
         # `type() is int`: not a bool (True would be 1), nor "3" or 3.0, which the serializer reads.
         if type(body[rating]) is not int or not LOWEST <= body[rating] <= HIGHEST:

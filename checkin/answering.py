@@ -56,7 +56,7 @@ def answer_plainly(*, user: User, round_id: int, body: dict, now: datetime) -> A
 # locked row (RETURNING gives the newest one once the lock is granted): an edit that waited for the
 # partner's revealing answer finds the round revealed and edits nothing.
 _ANSWER_FIELDS = Answer._meta.concrete_fields
-_ANSWER_COLUMNS = ", ".join(field.column for field in _ANSWER_FIELDS)
+_ANSWER_COLUMNS = ", ".join(str(field.column) for field in _ANSWER_FIELDS)
 _LOCKED_AND_EDITED = f"""
     WITH locked AS (
         UPDATE {Round._meta.db_table} SET {VERSION_MOVES_ON}

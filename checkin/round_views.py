@@ -15,6 +15,7 @@ served to the other. A hit costs the key's read and the cache's; the text is ser
 
 import logging
 from collections.abc import Callable
+from typing import overload
 
 from django.conf import settings
 from django.core.cache import cache
@@ -38,6 +39,10 @@ def written(view: dict) -> bytes:
     return bytes(JSONRenderer.written(round_shaped(view)))
 
 
+@overload
+def _cached(key: str, build: Callable[[], bytes | None]) -> bytes | None: ...
+@overload
+def _cached(key: str, build: Callable[[], list[bytes]]) -> list[bytes]: ...
 def _cached(key: str, build: Callable[[], list[bytes] | bytes | None]) -> list[bytes] | bytes | None:
     """The text cached under `key`, or `build()`'s, cached. A failing cache is passed by."""
     try:

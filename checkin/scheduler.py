@@ -94,6 +94,7 @@ def _plan(schedule: Schedule, now: datetime) -> _Plan:
     # Catch-up: after the scheduler was down, only the latest occurrence that is due counts,
     # never a burst of stale rounds; the schedule then moves on into the future.
     occurrence = schedule.next_checkin_at
+    assert occurrence is not None  # the tick selects due schedules by it
     while (following := schedules.next_occurrence(recurrence, after=occurrence)) <= now:
         occurrence = following
     return _Plan(occurrence=occurrence, next_checkin_at=schedules.next_occurrence(recurrence, after=now))
@@ -131,7 +132,7 @@ def _open_batch(*, due: list[Schedule], now: datetime, report: TickReport) -> No
 def _save_next_checkins(due: list[Schedule]) -> None:
     # One UPDATE per distinct next time rather than one CASE over the whole batch: in the herd
     # almost every couple of a batch moves on to the same instant.
-    by_time: dict[datetime, list[int]] = {}
+    by_time: dict[datetime | None, list[int]] = {}
     for schedule in due:
         by_time.setdefault(schedule.next_checkin_at, []).append(schedule.pk)
     for next_checkin_at, ids in by_time.items():

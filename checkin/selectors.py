@@ -250,7 +250,7 @@ def responses_of(*, user: User) -> QuerySet[Answer]:
 def discussions_of(*, user: User, status: str | None = None) -> QuerySet[Discussion]:
     """The discussions of the user's current couple, newest first, notes loaded."""
     discussions = (
-        Discussion.objects.filter(couple_id=current_couple_id(user=user))
+        Discussion.objects.filter(couple_id=current_couple_id(user=user))  # type: ignore[misc]  # None matches no row
         .order_by("-created_at", "-pk")
         .prefetch_related(
             Prefetch("notes", queryset=DiscussionNote.objects.select_related("author").order_by("created_at", "pk"))

@@ -5,7 +5,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ParseError, UnsupportedMediaType, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,6 +24,7 @@ from checkin.serializers import (
     own_answer_shaped,
     round_shaped,
 )
+from couples.auth import AuthenticatedRequest
 
 NOT_FOUND = NoSuchRound.message
 
@@ -37,19 +37,22 @@ NOT_FOUND = NoSuchRound.message
 class CheckinListView(GenericAPIView):
     error_responses = {"POST": {409}}
     serializer_class = RoundSerializer
+    request: AuthenticatedRequest
 
     def get_queryset(self):
         return selectors.rounds_of(user=self.request.user)
 
     @extend_schema(responses={200: RoundSerializer(many=True)}, tags=["check-ins"])
-    def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(round_views.History(user=request.user))
+    def get(self, request: AuthenticatedRequest) -> Response:
+        # History is what the paginator needs (count() and slices), though not a QuerySet or a Sequence.
+        page = self.paginate_queryset(round_views.History(user=request.user))  # type: ignore[arg-type]
         return self.get_paginated_response(page)
 
     @extend_schema(request=None, responses={201: RoundSerializer}, tags=["check-ins"])
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         created = services.round_open_now(user=request.user)
         view = selectors.round_get(user=request.user, round_id=created.pk)
+        assert view is not None  # just opened, for the couple of the person asking
         return Response(round_shaped(view), status=status.HTTP_201_CREATED)
 
 
@@ -57,7 +60,7 @@ class CheckinCurrentView(APIView):
     error_responses = {404}
 
     @extend_schema(responses={200: RoundSerializer}, tags=["check-ins"])
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         checkin_round = round_views.current(user=request.user)
         if checkin_round is None:
             raise NotFound("No check-in is open right now.")
@@ -66,7 +69,7 @@ class CheckinCurrentView(APIView):
 
 class CheckinDetailView(APIView):
     @extend_schema(responses={200: RoundSerializer}, tags=["check-ins"])
-    def get(self, request: Request, round_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, round_id: int) -> Response:
         checkin_round = selectors.round_get(user=request.user, round_id=round_id)
         if checkin_round is None:
             raise NotFound(NOT_FOUND)
@@ -77,7 +80,7 @@ class CheckinAnswerView(APIView):
     error_responses = {409}
 
     @extend_schema(request=AnswerInputSerializer, responses={200: OwnAnswerSerializer}, tags=["check-ins"])
-    def put(self, request: Request, round_id: int) -> Response:
+    def put(self, request: AuthenticatedRequest, round_id: int) -> Response:
         try:
             body = answer_body.plainly_valid(request.data)
             if body is None:
@@ -104,7 +107,7 @@ class CheckinTrendsView(APIView):
         responses={200: TrendsSerializer},
         tags=["check-ins"],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         query = TrendsQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         period = selectors.Period(start=query.validated_data.get("from"), end=query.validated_data.get("to"))
@@ -119,7 +122,7 @@ class DiscussionListView(GenericAPIView):
         responses={200: DiscussionSerializer(many=True)},
         tags=["discussions"],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         query = DiscussionFilterSerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         discussions = selectors.discussions_of(user=request.user, status=query.validated_data.get("status"))
@@ -127,7 +130,7 @@ class DiscussionListView(GenericAPIView):
         return self.get_paginated_response(DiscussionSerializer(page, many=True).data)
 
 
-def _discussion_or_404(request: Request, discussion_id: int) -> Discussion:
+def _discussion_or_404(request: AuthenticatedRequest, discussion_id: int) -> Discussion:
     discussion = selectors.discussions_of(user=request.user).filter(pk=discussion_id).first()
     if discussion is None:
         raise NotFound("No such discussion.")
@@ -136,7 +139,7 @@ def _discussion_or_404(request: Request, discussion_id: int) -> Discussion:
 
 class DiscussionDetailView(APIView):
     @extend_schema(responses={200: DiscussionSerializer}, tags=["discussions"])
-    def get(self, request: Request, discussion_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, discussion_id: int) -> Response:
         return Response(DiscussionSerializer(_discussion_or_404(request, discussion_id)).data)
 
 
@@ -144,7 +147,7 @@ class DiscussionNotesView(APIView):
     @extend_schema(
         request=DiscussionNoteInputSerializer, responses={201: DiscussionNoteSerializer}, tags=["discussions"]
     )
-    def post(self, request: Request, discussion_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, discussion_id: int) -> Response:
         discussion = _discussion_or_404(request, discussion_id)
         form = DiscussionNoteInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -154,6 +157,6 @@ class DiscussionNotesView(APIView):
 
 class DiscussionResolveView(APIView):
     @extend_schema(request=None, responses={200: DiscussionSerializer}, tags=["discussions"])
-    def post(self, request: Request, discussion_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, discussion_id: int) -> Response:
         services.discussion_resolve(discussion=_discussion_or_404(request, discussion_id))
         return Response(DiscussionSerializer(_discussion_or_404(request, discussion_id)).data)

@@ -11,6 +11,7 @@ written indented.
 import json
 
 from rest_framework import renderers
+from rest_framework.compat import LONG_SEPARATORS, SHORT_SEPARATORS
 from rest_framework.utils.encoders import JSONEncoder
 
 
@@ -54,7 +55,7 @@ class JSONRenderer(renderers.JSONRenderer):
         # texts go in as they are and only what is around them is written here.
         if isinstance(value, RenderedJSON):
             return value
-        separators = renderers.SHORT_SEPARATORS if self.compact else renderers.LONG_SEPARATORS
+        separators = SHORT_SEPARATORS if self.compact else LONG_SEPARATORS
         item_separator, key_separator = (separator.encode() for separator in separators)
         if isinstance(value, list | tuple):
             return b"[" + item_separator.join(self._spliced(item) for item in value) + b"]"

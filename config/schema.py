@@ -39,7 +39,7 @@ class TandemAutoSchema(AutoSchema):
         return responses
 
     def _errors(self):
-        declared = getattr(self.view, "error_responses", set())
+        declared: set[int] | dict[str, set[int]] = getattr(self.view, "error_responses", set())
         if isinstance(declared, dict):
             declared = declared.get(self.method, set())
         has_body = self._get_request_body() is not None

@@ -1,6 +1,7 @@
 """People, the couples they form, the invites that pair them and each couple's schedule."""
 
 from datetime import time
+from typing import cast
 from zoneinfo import available_timezones
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -200,7 +201,7 @@ class Schedule(models.Model):
     @property
     def recurrence(self) -> schedules.Recurrence:
         return schedules.Recurrence(
-            cadence=self.cadence,
+            cadence=cast(schedules.Cadence, self.cadence),  # the field's choices are the cadences
             local_time=self.local_time,
             timezone=self.timezone,
             weekday=self.weekday,

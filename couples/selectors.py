@@ -45,7 +45,8 @@ def couple_current(*, user: User) -> Couple | None:
 
 def partner_of(*, couple: Couple, user: User) -> User | None:
     """The other member of a couple loaded by `couple_current`."""
-    return next((m.user for m in couple.current_memberships if m.user_id != user.pk), None)
+    memberships: list[Membership] = couple.current_memberships  # type: ignore[attr-defined]  # Prefetch's to_attr
+    return next((m.user for m in memberships if m.user_id != user.pk), None)
 
 
 def person_export(*, user: User) -> dict:

@@ -1,5 +1,6 @@
 """The shapes of accounts, couples, invites and schedules at the HTTP edge."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from config.serializers import HourMinuteField, StrictSerializer
@@ -16,7 +17,7 @@ class TimezoneField(serializers.CharField):
 def _timezone_validator(value: str) -> None:
     try:
         validate_timezone(value)
-    except Exception as error:  # Django's ValidationError, turned into DRF's
+    except DjangoValidationError as error:  # turned into DRF's
         raise serializers.ValidationError(error.messages[0]) from None
 
 

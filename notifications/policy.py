@@ -18,7 +18,8 @@ INVITATIONS = frozenset({Kind.ROUND_OPENED, Kind.NUDGE})
 # Web Push urgency (RFC 8030 section 5.3) and time to live per kind of event: a nudge is stale
 # after a few hours, a result is worth seeing days later. Every kind has both
 # (tests/notifications/test_policy_tables.py); a kind's plain string finds its entry too.
-URGENCY = {
+# Typed by str, which each kind is, so that a kind read from a row (a plain string) finds its entry.
+URGENCY: dict[str, str] = {
     Kind.ROUND_OPENED: "normal",
     Kind.NUDGE: "low",
     Kind.RESULTS_READY: "normal",
@@ -27,7 +28,7 @@ URGENCY = {
     Kind.INVITE_ACCEPTED: "normal",
     Kind.SCHEDULE_CHANGED: "low",
 }
-TTL_SECONDS = {
+TTL_SECONDS: dict[str, int] = {
     Kind.ROUND_OPENED: 24 * 3600,
     Kind.NUDGE: 6 * 3600,
     Kind.RESULTS_READY: 3 * 24 * 3600,

@@ -32,12 +32,12 @@ def checked_addresses(host: str, port: int) -> tuple[str | None, list[str]]:
     to, in the resolver's order) when it may. Every address the name resolves to must be allowed:
     a name that also points inside is refused, whichever address a connection would take."""
     try:
-        addresses = [info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)]
+        addresses = [str(info[4][0]) for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)]
     except (socket.gaierror, UnicodeError, ValueError):
         return "The endpoint's host name does not resolve.", []
     loopback_allowed = settings.PUSH_ALLOW_LOOPBACK_ENDPOINTS
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
+        ip = ipaddress.ip_address(str(address).split("%")[0])
         if ip.is_global:
             continue
         if loopback_allowed and ip.is_loopback:

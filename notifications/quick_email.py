@@ -21,7 +21,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.core.mail.message import DNS_NAME
+from django.core.mail.utils import DNS_NAME
 
 # A line written as it is: printable ASCII and tabs, at most 998 characters (RFC 5322 2.1.1).
 _PLAIN_LINE = re.compile(r"[\t\x20-\x7e]{0,998}")
@@ -33,7 +33,8 @@ _PLAIN_TEXT_HEADERS = (
 
 def reference_bytes(message: EmailMessage) -> bytes:
     """What Django's SMTP backend sends for `message`."""
-    return message.message().as_bytes(linesep="\r\n")
+    # Django's SafeMIME classes take `linesep` (django-stubs types message() as email's Message).
+    return message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
 
 
 def envelope(message: EmailMessage) -> tuple[str, list[str]]:

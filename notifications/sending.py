@@ -30,6 +30,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -273,7 +274,8 @@ def send_batch(*, delivery_ids: list[int]) -> dict[int, Attempt]:
 
     awaiting = _invitations_awaiting_answer(claimed)
     skipped: dict[str, list[int]] = {}
-    pushes, emails = [], []
+    pushes: list[Delivery] = []
+    emails: list[Delivery] = []
     for delivery in claimed:
         reason = _no_longer_wanted(delivery, now, awaiting)
         if reason:
@@ -324,7 +326,7 @@ def _send_email(delivery: Delivery, connection, deadline: float) -> Exception | 
     if time.monotonic() > deadline:
         return _HandedBack()
     try:
-        channels.CHANNELS[Delivery.Channel.EMAIL].send(delivery, connection=connection)
+        cast(channels.EmailChannel, channels.CHANNELS[Delivery.Channel.EMAIL]).send(delivery, connection=connection)
     except Exception as error:  # each kind is recorded by `_failed`
         return error
     return None

@@ -50,7 +50,7 @@ def notify_each(*, kind: str, recipients: list[tuple[int, str]], data: dict | No
     ]
     if not filed:
         return
-    title, body = (str(text).format(**words) for text in TEXTS[kind])
+    title, body = (str(text).format(**words) for text in TEXTS[Notification.Kind(kind)])
     Notification.objects.bulk_create(
         [
             Notification(

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from couples.auth import AuthenticatedRequest
 from notifications import channels, selectors, services
 from notifications.serializers import (
     InboxFilterSerializer,
@@ -43,7 +44,7 @@ class InboxView(GenericAPIView):
         responses={200: InboxPage},
         tags=["notifications"],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         query = InboxFilterSerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         page = self.paginate_queryset(selectors.inbox_of(user=request.user, unread=query.validated_data.get("unread")))
@@ -56,7 +57,7 @@ class NotificationDetailView(APIView):
     @extend_schema(
         operation_id="v1_notification_retrieve", responses={200: NotificationSerializer}, tags=["notifications"]
     )
-    def get(self, request: Request, notification_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, notification_id: int) -> Response:
         """One notification of mine: what a push's or an email's link opens (the app reads its
         kind and data to show the screen it is about)."""
         notification = selectors.inbox_of(user=request.user).filter(pk=notification_id).first()
@@ -67,7 +68,7 @@ class NotificationDetailView(APIView):
 
 class NotificationReadView(APIView):
     @extend_schema(request=None, responses={200: NotificationSerializer}, tags=["notifications"])
-    def post(self, request: Request, notification_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, notification_id: int) -> Response:
         notification = selectors.inbox_of(user=request.user).filter(pk=notification_id).first()
         if notification is None:
             raise NotFound("No such notification.")
@@ -84,18 +85,18 @@ class NotificationReadAllView(APIView):
         },
         tags=["notifications"],
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         marked = services.notifications_mark_all_read(user=request.user)
         return Response({"marked_read": marked, "unread_count": 0})
 
 
 class PreferencesView(APIView):
     @extend_schema(responses={200: PreferencesSerializer}, tags=["notifications"])
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(PreferencesSerializer(selectors.preferences_of(user=request.user)).data)
 
     @extend_schema(request=PreferencesUpdateSerializer, responses={200: PreferencesSerializer}, tags=["notifications"])
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: AuthenticatedRequest) -> Response:
         form = PreferencesUpdateSerializer(
             instance=selectors.preferences_of(user=request.user), data=request.data, partial=True
         )
@@ -126,7 +127,7 @@ class PushSubscriptionsView(APIView):
     @extend_schema(
         request=PushSubscriptionInputSerializer, responses={201: PushSubscriptionSerializer}, tags=["notifications"]
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         form = PushSubscriptionInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         subscription, _ = services.push_subscription_add(
@@ -140,7 +141,7 @@ class PushSubscriptionsView(APIView):
 
 class PushSubscriptionDetailView(APIView):
     @extend_schema(responses={204: None}, tags=["notifications"])
-    def delete(self, request: Request, subscription_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, subscription_id: int) -> Response:
         subscription = selectors.push_subscriptions_of(user=request.user).filter(pk=subscription_id).first()
         if subscription is None:
             raise NotFound("No such push subscription.")

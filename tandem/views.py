@@ -6,13 +6,12 @@ from django.contrib.auth import logout
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.schema import BodyOnDeleteSchema
-from couples import selectors as couples_selectors
 from couples import services as couples_services
+from couples.auth import AuthenticatedRequest
 from couples.serializers import (
     CoupleSerializer,
     JoinSerializer,
@@ -32,11 +31,11 @@ class MeView(APIView):
     schema = BodyOnDeleteSchema()
 
     @extend_schema(responses={200: UserSerializer}, tags=["accounts"])
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(UserSerializer(request.user).data)
 
     @extend_schema(request=MeUpdateSerializer, responses={200: UserSerializer}, tags=["accounts"])
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: AuthenticatedRequest) -> Response:
         form = MeUpdateSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         user = couples_services.user_update(
@@ -47,7 +46,7 @@ class MeView(APIView):
         return Response(UserSerializer(user).data)
 
     @extend_schema(request=PasswordConfirmSerializer, responses={204: None}, tags=["accounts"])
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: AuthenticatedRequest) -> Response:
         form = PasswordConfirmSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         if not request.user.check_password(form.validated_data["password"]):
@@ -59,7 +58,7 @@ class MeView(APIView):
 
 class ExportView(APIView):
     @extend_schema(responses={200: OpenApiResponse(description="Everything stored about me.")}, tags=["accounts"])
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(tandem_selectors.user_export(user=request.user))
 
 
@@ -68,19 +67,18 @@ class JoinView(APIView):
     throttle_classes = [JoinThrottle, JoinAddressThrottle]
 
     @extend_schema(request=JoinSerializer, responses={201: CoupleSerializer}, tags=["pairing"])
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         form = JoinSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         tandem_services.couple_join(user=request.user, code=form.validated_data["code"])
-        couple = couples_selectors.couple_current(user=request.user)
-        return Response(couple_body(couple, request.user), status=status.HTTP_201_CREATED)
+        return Response(couple_body(couple_or_404(request.user), request.user), status=status.HTTP_201_CREATED)
 
 
 class ScheduleView(APIView):
     error_responses = {404, 409}
 
     @extend_schema(request=ScheduleUpdateSerializer, responses={200: ScheduleSerializer}, tags=["pairing"])
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: AuthenticatedRequest) -> Response:
         couple_or_404(request.user)
         form = ScheduleUpdateSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
@@ -92,7 +90,7 @@ class LeaveView(APIView):
     error_responses = {404, 409}
 
     @extend_schema(request=None, responses={204: None}, tags=["pairing"])
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         couple_or_404(request.user)
         tandem_services.couple_leave(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -26,6 +26,7 @@ from couples.errors import AlreadyPaired, Conflict, DomainError, Invalid, NotFou
 )
 def test_each_domain_error_is_answered_with_its_status_and_message(error, status, body):
     response = api_exception_handler(error, {})
+    assert response is not None
     assert response.status_code == status
     assert response.data == (body or {"detail": error.message})
 

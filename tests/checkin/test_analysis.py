@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from checkin import services, wording
 from checkin.models import Discussion, Flag
-from tests.checkin.helpers import answer, open_round, revealed_round
+from tests.builders import answer, client_for, open_round, pair, revealed_round
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def kinds(seats, round_id) -> set[tuple]:
 
 
 def answered_through_the_api(seats, alice, bob, **alice_extra) -> int:
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id, connection=alice[0], independence=alice[1], **alice_extra)
     answer(seats.bob_api, round_id, connection=bob[0], independence=bob[1])
     services.round_analyse(round_id=round_id)  # what the task does after commit
@@ -33,6 +34,36 @@ def test_one_wanting_closeness_while_the_other_wants_space_is_pursue_withdraw(se
     flag = seats.alice_api.get(f"/api/v1/checkins/{round_id}").json()["flags"][0]
     assert flag["summary"] == "Alice would like more closeness; Bob would like more space."
     assert flag["discussion_id"] is not None
+
+
+def test_the_flags_are_the_same_whoever_invited_and_whoever_answered_first(seats):
+    def flags_seen_by(client, round_id) -> list[tuple]:
+        body = client.get(f"/api/v1/checkins/{round_id}").json()
+        return sorted((f["kind"], f["dimension"], f["summary"]) for f in body["flags"])
+
+    # Alice invited Bob, and Bob answers first.
+    round_id = open_round(seats.alice_api)["id"]
+    answer(seats.bob_api, round_id, connection=3, independence=2)
+    answer(seats.alice_api, round_id, connection=2, independence=3)
+    services.round_analyse(round_id=round_id)
+    # Another Bob invited another Alice, and she answers first: the same answers otherwise.
+    other_bob = UserFactory.create(display_name="Bob")
+    other_alice = UserFactory.create(display_name="Alice")
+    pair(other_bob, other_alice)
+    other_bob_api, other_alice_api = client_for(other_bob), client_for(other_alice)
+    other_round_id = open_round(other_bob_api)["id"]
+    answer(other_alice_api, other_round_id, connection=2, independence=3)
+    answer(other_bob_api, other_round_id, connection=3, independence=2)
+    services.round_analyse(round_id=other_round_id)
+
+    flags = flags_seen_by(seats.alice_api, round_id)
+    assert flags == [("pursue_withdraw", None, "Alice would like more closeness; Bob would like more space.")]
+    for client, shown in (
+        (seats.bob_api, round_id),
+        (other_alice_api, other_round_id),
+        (other_bob_api, other_round_id),
+    ):
+        assert flags_seen_by(client, shown) == flags
 
 
 def test_ratings_at_the_met_boundary_flag_nothing(seats):
@@ -117,13 +148,13 @@ BLAMING_WORDS = ("fault", "blame", "should", "must", "failed", "waiting", "negle
 
 
 def test_every_prompt_and_summary_invites_without_blame():
-    from checkin.rules import KINDS, Finding
+    from checkin.rules import KINDS, Finding, Side
 
     texts = [p for kind in KINDS for p in wording.PROMPTS[kind]]
     names = {"a": "Sam", "b": "Alex"}
     for kind in KINDS:
         for dimension in (None, "connection", "independence"):
-            about = "a" if kind in ("pursue_withdraw", "persistent", "drop") else None
+            about: Side | None = "a" if kind in ("pursue_withdraw", "persistent", "drop") else None
             if (kind == "pursue_withdraw") != (dimension is None):
                 continue
             texts.append(wording.summary(Finding(kind, dimension, about), names))

@@ -81,7 +81,7 @@ def test_an_everyday_answer_is_read_quickly(connection, independence, notes):
 # The serializer the quick read mirrors, as it was when the quick read was written to match it. A
 # change to any of its fields, or a new one, fails here: change checkin/answer_body.py to match,
 # then this.
-MIRRORED_FIELDS = {
+MIRRORED_FIELDS: dict[str, tuple[str, bool, dict[str, object]]] = {
     "connection": ("IntegerField", True, {"min_value": 1, "max_value": 5}),
     "independence": ("IntegerField", True, {"min_value": 1, "max_value": 5}),
     "note": ("CharField", False, {"max_length": 2000, "allow_blank": True, "trim_whitespace": True, "default": ""}),

@@ -17,7 +17,7 @@ from checkin.errors import NoSuchRound, RoundClosed
 from checkin.models import Answer, Round
 from notifications.models import Notification
 from tandem import services as tandem_services
-from tests.conftest import pair
+from tests.builders import pair
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -48,7 +48,8 @@ steps = st.lists(
 
 def run(version, people, round_id: int, sequence) -> list:
     """Play `sequence` with `version` answering; what each step gave, then the rows it left."""
-    seen, now = [], T0
+    seen: list[tuple] = []
+    now = T0
     for step, body in sequence:
         now += timedelta(minutes=10)
         with time_machine.travel(now, tick=False):
@@ -85,9 +86,9 @@ def run(version, people, round_id: int, sequence) -> list:
 @given(sequence=steps)
 def test_the_statement_and_the_plain_reference_end_every_sequence_alike(sequence):
     with transaction.atomic():
-        people = {"me": UserFactory(), "partner": UserFactory(), "outsider": UserFactory()}
+        people = {"me": UserFactory.create(), "partner": UserFactory.create(), "outsider": UserFactory.create()}
         couple = pair(people["me"], people["partner"])
-        pair(people["outsider"], UserFactory())
+        pair(people["outsider"], UserFactory.create())
         checkin_round = services.round_open(couple=couple, window_hours=48, now=T0)
         results = {}
         for name, version in VERSIONS.items():
@@ -102,9 +103,9 @@ def test_the_sequences_reach_every_outcome():
     """So that agreement is not agreement on nothing: the steps above can answer, edit, reveal,
     be refused as closed and be refused as not found."""
     with transaction.atomic():
-        people = {"me": UserFactory(), "partner": UserFactory(), "outsider": UserFactory()}
+        people = {"me": UserFactory.create(), "partner": UserFactory.create(), "outsider": UserFactory.create()}
         couple = pair(people["me"], people["partner"])
-        pair(people["outsider"], UserFactory())
+        pair(people["outsider"], UserFactory.create())
         checkin_round = services.round_open(couple=couple, window_hours=48, now=T0)
         body = {"connection": 2, "independence": 4, "note": "", "private_note": ""}
         sequence = [("me", body), ("me", body), ("outsider", body), ("partner", body), ("me", body)]

@@ -3,15 +3,14 @@
 import pytest
 
 from checkin.models import Discussion
-from tests.checkin.helpers import revealed_round
+from tests.builders import a_discussion
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def discussion(seats) -> Discussion:
-    revealed_round(seats, alice=(2, 3), bob=(3, 2))
-    return Discussion.objects.get()
+    return a_discussion(seats)
 
 
 def test_a_flagged_round_opens_a_discussion_both_partners_see(seats, discussion):

@@ -84,4 +84,4 @@ def test_the_four_patterns_share_the_twenty_five_pairs_of_ratings_three_by_three
 
 def test_the_ratings_are_passed_by_name_so_connection_and_independence_cannot_be_swapped():
     with pytest.raises(TypeError):
-        pattern_of(4, 2)  # type: ignore[misc]
+        pattern_of(4, 2)  # type: ignore[call-arg]

@@ -15,8 +15,7 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 
 from checkin import scheduler, services
-from tests.checkin.helpers import answer, open_round, revealed_round
-from tests.conftest import client_for
+from tests.builders import answer, client_for, open_round, revealed_round
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +34,7 @@ def _read(client, path) -> tuple[dict, int]:
 
 @pytest.mark.parametrize("path", [CURRENT, HISTORY])
 def test_a_view_read_again_unchanged_costs_the_token_and_its_key_only(seats, path):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id)
     first, first_queries = _read(seats.bob_api, path)
     again, again_queries = _read(seats.bob_api, path)
@@ -46,7 +45,7 @@ def test_a_view_read_again_unchanged_costs_the_token_and_its_key_only(seats, pat
 
 @pytest.mark.parametrize("path", [CURRENT, HISTORY])
 def test_my_partners_answer_shows_on_my_next_read(seats, path):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     before, _ = _read(seats.bob_api, path)
     answer(seats.alice_api, round_id)
     after, _ = _read(seats.bob_api, path)
@@ -57,7 +56,7 @@ def test_my_partners_answer_shows_on_my_next_read(seats, path):
 
 @pytest.mark.parametrize("path", [CURRENT, HISTORY])
 def test_my_edit_shows_on_my_next_read(seats, path):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id, connection=1, independence=1, note="first thought")
     _read(seats.alice_api, path)
     answer(seats.alice_api, round_id, connection=5, independence=2, note="second thought")
@@ -67,7 +66,7 @@ def test_my_edit_shows_on_my_next_read(seats, path):
 
 
 def test_the_reveal_shows_on_the_next_read_and_the_round_is_no_longer_current(seats):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id, connection=2, independence=5, note="for bob")
     _read(seats.bob_api, HISTORY), _read(seats.alice_api, CURRENT)
     answer(seats.bob_api, round_id, connection=5, independence=2)
@@ -78,7 +77,7 @@ def test_the_reveal_shows_on_the_next_read_and_the_round_is_no_longer_current(se
 
 
 def test_a_round_the_tick_closes_shows_as_expired_on_the_next_read(seats):
-    opened = open_round(seats)
+    opened = open_round(seats.alice_api)
     answer(seats.alice_api, opened["id"])
     assert _read(seats.alice_api, HISTORY)[0]["results"][0]["status"] == "open"
     _read(seats.alice_api, CURRENT)
@@ -98,7 +97,7 @@ def test_the_flags_of_the_analysis_show_on_the_next_read(seats):
 
 @pytest.mark.parametrize("path", [CURRENT, HISTORY])
 def test_my_cached_view_is_never_served_to_my_partner(seats, path):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id, note="hers to share later", private_note=SECRET)
     assert SECRET in seats.alice_api.get(path).content.decode()
     for _ in range(2):  # the first read builds Bob's view; the second is served from the cache
@@ -110,11 +109,11 @@ def test_a_new_couple_starts_with_its_own_history_not_a_cached_one(seats):
     revealed_round(seats)
     assert _read(seats.alice_api, HISTORY)[0]["count"] == 1
     seats.alice_api.post("/api/v1/couple/leave")
-    newcomer = UserFactory()
+    newcomer = UserFactory.create()
     code = client_for(newcomer).post("/api/v1/couple/invites").json()["code"]
     assert seats.alice_api.post("/api/v1/couple/join", {"code": code}, format="json").status_code == 201
     assert _read(seats.alice_api, HISTORY)[0]["count"] == 0
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     history, _ = _read(seats.alice_api, HISTORY)
     assert [r["id"] for r in history["results"]] == [round_id]
 
@@ -123,7 +122,7 @@ def test_a_new_couple_starts_with_its_own_history_not_a_cached_one(seats):
 def test_reads_are_answered_from_the_database_when_the_cache_is_down(seats, settings, path, caplog):
     # Nothing listens on port 1: every cache call fails at once.
     settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id, connection=2, independence=3)
     for _ in range(2):
         body, _ = _read(seats.alice_api, path)
@@ -137,7 +136,7 @@ def test_with_the_production_cache_a_change_shows_on_the_next_read(seats, settin
     settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_CACHE_URL}}
     # Ids start again in every test database, and the keys are made of them: start empty.
     cache.clear()
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id, private_note=SECRET)
     assert _read(seats.bob_api, CURRENT)[1] == 3
     assert _read(seats.bob_api, CURRENT)[1] == 2
@@ -155,7 +154,7 @@ AWKWARD_NOTE = 'Café, "us" ✓ \u2028 next line \u2029 </script>'
 
 def _a_round_of_each_kind(seats) -> None:
     revealed_round(seats, alice=(1, 5), bob=(5, 1))  # revealed, with flags
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id, note=AWKWARD_NOTE, private_note=AWKWARD_NOTE)
 
 

@@ -3,12 +3,14 @@ person may see, cached or not. The selectors' data and the serializer cannot dri
 key of the one is a field of the other, at every level; and the cache serves the very text an
 uncached read builds."""
 
+from typing import Any
+
 import pytest
 from django.core.cache import cache
 
 from checkin import round_views, selectors
 from checkin.serializers import RoundSerializer
-from tests.checkin.helpers import answer, open_round, revealed_round
+from tests.builders import answer, open_round, revealed_round
 
 pytestmark = pytest.mark.django_db
 
@@ -19,13 +21,13 @@ def _fields(serializer) -> set[str]:
 
 def _a_round_of_each_kind(seats) -> None:
     revealed_round(seats, alice=(1, 5), bob=(5, 1))  # revealed and analysed: patterns and flags
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id, note="mine", private_note="only mine")
 
 
 def test_every_key_of_a_round_view_is_a_field_of_round_serializer_at_every_level(seats):
     _a_round_of_each_kind(seats)
-    shape = RoundSerializer()
+    shape: Any = RoundSerializer()  # its nested fields are serializers: read as such below
     me, partner = shape.fields["me"], shape.fields["partner"]
     seen_flag = seen_shared = False
     for viewer in (seats.alice, seats.bob):
@@ -47,9 +49,10 @@ def test_every_key_of_a_round_view_is_a_field_of_round_serializer_at_every_level
 
 
 def test_my_answer_is_returned_in_the_shape_the_schema_documents(seats):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     body = answer(seats.alice_api, round_id, note="mine").json()
-    assert set(body) == _fields(RoundSerializer().fields["me"].fields["response"])
+    shape: Any = RoundSerializer()
+    assert set(body) == _fields(shape.fields["me"].fields["response"])
 
 
 def test_the_cache_serves_the_text_an_uncached_read_builds(seats):

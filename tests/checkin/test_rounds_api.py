@@ -1,5 +1,7 @@
 """Rounds through the API: open, answer hidden, reveal side by side, edit rules, history."""
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from django.db import connection
@@ -8,8 +10,7 @@ from django.utils import timezone
 
 from checkin import scheduler, services
 from checkin.models import Answer, Round
-from tests.checkin.helpers import answer, open_round, revealed_round
-from tests.conftest import client_for
+from tests.builders import answer, client_for, open_round, revealed_round
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ SECRET = "only-alice-may-read-this-7f3a"
 
 
 def test_check_in_now_opens_a_round_and_a_second_is_a_409(seats):
-    body = open_round(seats)
+    body = open_round(seats.alice_api)
     assert body["status"] == "open"
     assert body["me"] == {"answered": False, "response": None}
     assert body["partner"] == {"answered": False, "response": None}
@@ -38,7 +39,7 @@ def test_an_unpaired_person_cannot_open_a_round(person):
 
 
 def test_my_answer_is_hidden_from_my_partner_until_both_have_answered(seats):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     mine = answer(seats.alice_api, round_id, connection=2, independence=5, note="busy week", private_note=SECRET)
     assert mine.status_code == 200
     assert mine.json()["private_note"] == SECRET
@@ -56,7 +57,7 @@ def test_my_answer_is_hidden_from_my_partner_until_both_have_answered(seats):
 
 
 def test_an_answer_can_be_edited_until_the_reveal(seats):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id, connection=1, independence=1)
     edited = answer(seats.alice_api, round_id, connection=3, independence=2, note="on reflection")
     assert edited.status_code == 200
@@ -65,11 +66,11 @@ def test_an_answer_can_be_edited_until_the_reveal(seats):
 
 
 def test_an_edit_keeps_the_first_submission_time_and_moves_the_update_time(seats):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     first = timezone.now().replace(microsecond=250000)
     with time_machine.travel(first, tick=False):
         answer(seats.alice_api, round_id, connection=1, independence=1, private_note=SECRET)
-    with time_machine.travel(first + timezone.timedelta(minutes=5), tick=False):
+    with time_machine.travel(first + timedelta(minutes=5), tick=False):
         edited = answer(seats.alice_api, round_id, connection=3, independence=2, note="on reflection")
     utc = "%Y-%m-%dT%H:%M:%S.%fZ"
     assert edited.json() == {
@@ -78,13 +79,13 @@ def test_an_edit_keeps_the_first_submission_time_and_moves_the_update_time(seats
         "note": "on reflection",
         "private_note": "",
         "submitted_at": first.strftime(utc),
-        "updated_at": (first + timezone.timedelta(minutes=5)).strftime(utc),
+        "updated_at": (first + timedelta(minutes=5)).strftime(utc),
     }
     assert seats.alice_api.get(f"/api/v1/checkins/{round_id}").json()["me"]["response"] == edited.json()
 
 
 def test_the_second_answer_reveals_both_side_by_side_without_private_notes(seats):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id, connection=2, independence=5, note="miss you", private_note=SECRET)
     answer(seats.bob_api, round_id, connection=4, independence=1, note="need air")
 
@@ -115,12 +116,12 @@ def test_a_revealed_round_says_when_it_was_compared_so_no_flags_yet_is_not_read_
 
 
 def test_an_open_round_has_not_been_compared(seats):
-    checkin_round = open_round(seats)
+    checkin_round = open_round(seats.alice_api)
     assert checkin_round["analysed_at"] is None
 
 
 def test_both_partners_are_told_once_that_results_are_ready(seats):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id)
     answer(seats.bob_api, round_id)
     for person in (seats.alice, seats.bob):
@@ -130,7 +131,7 @@ def test_both_partners_are_told_once_that_results_are_ready(seats):
 
 
 def test_answering_a_revealed_round_is_a_409(seats):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id)
     answer(seats.bob_api, round_id)
     response = answer(seats.alice_api, round_id, connection=1)
@@ -139,14 +140,14 @@ def test_answering_a_revealed_round_is_a_409(seats):
 
 
 def test_answering_after_the_window_ended_is_a_409(seats):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     closes_at = Round.objects.get(pk=round_id).closes_at
     with time_machine.travel(closes_at, tick=False):
         assert answer(seats.alice_api, round_id).status_code == 409
 
 
 def test_a_lone_answer_of_an_expired_round_is_never_shown_to_the_partner(seats):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id, connection=1, independence=1, note="alone")
     closes_at = Round.objects.get(pk=round_id).closes_at
     scheduler.tick(now=closes_at)
@@ -175,7 +176,7 @@ def test_a_lone_answer_of_an_expired_round_is_never_shown_to_the_partner(seats):
     ],
 )
 def test_bad_answers_are_a_400_naming_the_field(seats, body, field):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     response = seats.alice_api.put(f"/api/v1/checkins/{round_id}/response", body, format="json")
     assert response.status_code == 400
     assert field in response.json()
@@ -183,7 +184,7 @@ def test_bad_answers_are_a_400_naming_the_field(seats, body, field):
 
 
 def test_another_couples_round_looks_exactly_like_a_missing_one(seats):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     missing = seats.charlie_api.get("/api/v1/checkins/999999")
     theirs = seats.charlie_api.get(f"/api/v1/checkins/{round_id}")
     assert theirs.status_code == missing.status_code == 404
@@ -196,7 +197,7 @@ def test_another_couples_round_looks_exactly_like_a_missing_one(seats):
 
 
 def test_history_is_paginated_newest_first(seats):
-    rounds = [revealed_round(seats, at=timezone.now() - timezone.timedelta(weeks=w), analyse=False) for w in (3, 2, 1)]
+    rounds = [revealed_round(seats, at=timezone.now() - timedelta(weeks=w), analyse=False) for w in (3, 2, 1)]
     body = seats.alice_api.get("/api/v1/checkins").json()
     assert body["count"] == 3
     assert [r["id"] for r in body["results"]] == [r.pk for r in reversed(rounds)]
@@ -204,9 +205,7 @@ def test_history_is_paginated_newest_first(seats):
 
 
 def test_history_pages_hold_twenty_rounds_and_a_page_past_the_end_is_a_404(seats):
-    rounds = [
-        revealed_round(seats, at=timezone.now() - timezone.timedelta(weeks=w), analyse=False) for w in range(22, 0, -1)
-    ]
+    rounds = [revealed_round(seats, at=timezone.now() - timedelta(weeks=w), analyse=False) for w in range(22, 0, -1)]
     newest_first = [r.pk for r in reversed(rounds)]
     first = seats.alice_api.get("/api/v1/checkins").json()
     second = seats.alice_api.get("/api/v1/checkins", {"page": 2}).json()
@@ -233,7 +232,7 @@ def _statements(call) -> list[str]:
 
 
 def test_editing_an_answer_costs_the_token_and_one_statement_on_postgresql(seats):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id, connection=1, independence=1)
     statements = _statements(lambda: answer(seats.alice_api, round_id, connection=2, independence=2))
     if connection.vendor == "postgresql":
@@ -251,7 +250,7 @@ def test_editing_an_answer_costs_the_token_and_one_statement_on_postgresql(seats
 
 
 def test_a_first_answer_on_postgresql_runs_no_statement_for_nothing(seats):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     statements = _statements(lambda: answer(seats.alice_api, round_id, connection=2, independence=2))
     if connection.vendor == "postgresql":
         # The token; the statement that locks the round (and would have edited an answer); the
@@ -274,17 +273,17 @@ def test_a_first_answer_on_postgresql_runs_no_statement_for_nothing(seats):
 )
 def test_reads_cost_the_same_queries_however_long_the_history(seats, path, queries):
     for week in (30, 29):
-        revealed_round(seats, alice=(1, 5), bob=(5, 1), at=timezone.now() - timezone.timedelta(weeks=week))
+        revealed_round(seats, alice=(1, 5), bob=(5, 1), at=timezone.now() - timedelta(weeks=week))
     short = _queries(seats.alice_api, path)
     for week in range(28, 5, -1):
-        revealed_round(seats, alice=(1, 5), bob=(5, 1), at=timezone.now() - timezone.timedelta(weeks=week))
+        revealed_round(seats, alice=(1, 5), bob=(5, 1), at=timezone.now() - timedelta(weeks=week))
     assert _queries(seats.alice_api, path) == short
     if queries is not None:
         assert short == queries
 
 
 def test_the_open_round_costs_the_token_its_key_and_one_query(seats):
-    round_id = open_round(seats)["id"]
+    round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id)
     # Read again unchanged, it costs one query less (tests/checkin/test_round_views_cache.py).
     assert _queries(seats.bob_api, "/api/v1/checkins/current") == 3
@@ -294,7 +293,7 @@ def test_after_leaving_the_old_rounds_stay_with_the_old_couple(seats):
     revealed_round(seats)
     seats.alice_api.post("/api/v1/couple/leave")
     assert seats.alice_api.get("/api/v1/checkins").json()["count"] == 0
-    newcomer = UserFactory()
+    newcomer = UserFactory.create()
     code = client_for(newcomer).post("/api/v1/couple/invites").json()["code"]
     seats.alice_api.post("/api/v1/couple/join", {"code": code}, format="json")
     assert client_for(newcomer).get("/api/v1/checkins").json()["count"] == 0

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from checkin.rules import KINDS, Finding, Partner, Ratings, find
+from checkin.rules import KINDS, Finding, Partner, Ratings, Side, find
 
 DIMENSIONS = ("connection", "independence")
 SIDES = ("a", "b")
@@ -264,9 +264,10 @@ def unmet(rating: int) -> bool:
 
 def findings_by_the_docstring(a: Partner, b: Partner) -> Counter[Finding]:
     """The module docstring restated in other words, as a multiset of findings."""
-    seats = {"a": a, "b": b}
+    seats: dict[Side, Partner] = {"a": a, "b": b}
     expected: Counter[Finding] = Counter()
-    for side, other in (("a", "b"), ("b", "a")):
+    sides: tuple[tuple[Side, Side], ...] = (("a", "b"), ("b", "a"))
+    for side, other in sides:
         if unmet(seats[side].now.connection) and unmet(seats[other].now.independence):
             expected[Finding("pursue_withdraw", None, side)] += 1
     for dimension in DIMENSIONS:
@@ -355,15 +356,6 @@ def test_no_finding_is_raised_twice(a, b):
     findings = find(a, b)
 
     assert len(set(findings)) == len(findings)
-
-
-@PROPERTIES
-@given(a=partners, b=partners)
-def test_the_same_answers_always_give_the_same_findings(a, b):
-    copy_of_a = Partner(Ratings(**vars(a.now)), list(a.before))
-    copy_of_b = Partner(Ratings(**vars(b.now)), list(b.before))
-
-    assert find(a, b) == find(a, b) == find(copy_of_a, copy_of_b)
 
 
 recent_rounds = st.lists(ratings, min_size=EARLIER_ROUNDS_THAT_MATTER, max_size=EARLIER_ROUNDS_THAT_MATTER)

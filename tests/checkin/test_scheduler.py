@@ -26,7 +26,8 @@ from checkin.models import Round, SchedulerHeartbeat
 from couples.models import Couple, Schedule, User
 from notifications.models import Notification
 from tandem import services as tandem_services
-from tests.conftest import analyses, pair
+from tests.broker import analyses
+from tests.builders import pair
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sent")]
@@ -59,7 +60,7 @@ class Duo:
 def make_duo(*, zone: str = "Europe/Riga", at: datetime = PAIRED) -> Duo:
     """Two new people paired at `at`, with the default schedule: Sundays 19:00 in `zone`."""
     with time_machine.travel(at, tick=False):
-        a, b = UserFactory(timezone=zone), UserFactory(timezone=zone)
+        a, b = UserFactory.create(timezone=zone), UserFactory.create(timezone=zone)
         return Duo(couple=pair(a, b), a=a, b=b)
 
 

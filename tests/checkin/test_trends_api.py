@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from tests.checkin.helpers import revealed_round
+from tests.builders import revealed_round
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db import connection
 from couples import selectors
 from couples.models import User
 from tandem import services as tandem_services
-from tests.conftest import pair
+from tests.builders import pair
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def _by_sql(user: User) -> int | None:
 
 
 def test_the_orm_and_the_sql_of_the_current_couple_agree_through_pairing_leaving_and_pairing_again():
-    sam, alex, kim, lone = UserFactory(), UserFactory(), UserFactory(), UserFactory()
+    sam, alex, kim, lone = UserFactory.create(), UserFactory.create(), UserFactory.create(), UserFactory.create()
     first = pair(sam, alex)
     tandem_services.couple_leave(user=alex)
     second = pair(sam, kim)

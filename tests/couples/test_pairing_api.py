@@ -1,6 +1,6 @@
 """Pairing: invites, join, the couple, leave and pairing again."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from couples import invites, services
 from couples.models import Couple, Invite, Membership
-from tests.conftest import client_for, pair
+from tests.builders import client_for, pair
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,12 +20,12 @@ INVALID = {"code": [services.INVALID_CODE]}
 
 @pytest.fixture
 def sam():
-    return UserFactory(display_name="Sam", timezone="America/New_York")
+    return UserFactory.create(display_name="Sam", timezone="America/New_York")
 
 
 @pytest.fixture
 def alex():
-    return UserFactory(display_name="Alex")
+    return UserFactory.create(display_name="Alex")
 
 
 def new_code(user) -> str:
@@ -41,7 +41,7 @@ def test_an_invite_is_a_typeable_code_in_two_groups_with_expiry_and_a_join_link(
     first, second = body["code"].split("-")
     assert len(first) == len(second) == 5
     assert set(first + second) <= set(invites.ALPHABET)
-    expires_in = timezone.datetime.fromisoformat(body["expires_at"]) - timezone.now()
+    expires_in = datetime.fromisoformat(body["expires_at"]) - timezone.now()
     assert timedelta(hours=47, minutes=59) < expires_in <= timedelta(hours=48)
     assert body["join_url"].endswith(f"/join?code={body['code']}")
 
@@ -87,7 +87,7 @@ def test_ambiguous_letters_are_read_as_the_digits_they_look_like():
 
 
 def test_wrong_expired_and_used_codes_all_get_the_same_message(sam, alex):
-    charlie = UserFactory()
+    charlie = UserFactory.create()
     wrong = client_for(alex).post(JOIN, {"code": "ZZZZZ-ZZZZZ"}, format="json")
 
     expired_code = new_code(sam)
@@ -119,7 +119,7 @@ def test_joining_your_own_code_is_a_400(sam):
 
 
 def test_joining_while_paired_is_a_409(seats):
-    code = new_code(UserFactory())
+    code = new_code(UserFactory.create())
     response = seats.alice_api.post(JOIN, {"code": code}, format="json")
     assert response.status_code == 409
 
@@ -127,7 +127,7 @@ def test_joining_while_paired_is_a_409(seats):
 def test_an_invite_dies_when_its_maker_pairs_with_someone_else(sam, alex):
     code = new_code(sam)
     # Sam joins someone else's invite in the meantime; Sam's own invite goes with it.
-    other = UserFactory()
+    other = UserFactory.create()
     pair(other, sam)
     response = client_for(alex).post(JOIN, {"code": code}, format="json")
     assert response.status_code == 400
@@ -208,7 +208,7 @@ def test_join_is_throttled_per_person(alex):
 def test_join_is_throttled_per_address_whatever_the_account():
     statuses = []
     for _ in range(4):
-        client = client_for(UserFactory())
+        client = client_for(UserFactory.create())
         statuses += [client.post(JOIN, {"code": "ZZZZZ-ZZZZZ"}, format="json").status_code for _ in range(10)]
     assert statuses[:30] == [400] * 30
     assert set(statuses[30:]) == {429}

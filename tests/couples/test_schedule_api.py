@@ -1,6 +1,6 @@
 """The couple's schedule: read with the couple, changed by either partner, validated."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -13,7 +13,7 @@ SCHEDULE = "/api/v1/couple/schedule"
 def test_a_new_couple_checks_in_on_sunday_at_19_local_and_knows_when_next(seats):
     schedule = seats.alice_api.get("/api/v1/couple").json()["schedule"]
     next_at = datetime.fromisoformat(schedule["next_checkin_at"])
-    assert next_at.utcoffset().total_seconds() == 0  # UTC on the wire
+    assert next_at.utcoffset() == timedelta(0)  # UTC on the wire
     local = next_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Riga"))
     assert (local.weekday(), local.hour, local.minute) == (6, 19, 0)
 

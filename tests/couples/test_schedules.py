@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from couples.schedules import EVERY_N_DAYS, WEEKLY, Recurrence, next_occurrence
+from couples.schedules import EVERY_N_DAYS, WEEKLY, Cadence, Recurrence, next_occurrence
 
 ZONES = [
     "America/New_York",  # 02:00 -> 03:00 / 02:00 -> 01:00
@@ -50,12 +50,19 @@ def wall_time_exists(day: date, at: time, zone: ZoneInfo) -> bool:
     return naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None) == naive
 
 
+def utc_offset(moment: datetime) -> timedelta:
+    """An aware instant's UTC offset (a ZoneInfo always gives one)."""
+    offset = moment.utcoffset()
+    assert offset is not None
+    return offset
+
+
 def offsets(day: date, at: time, zone: ZoneInfo) -> tuple[timedelta, timedelta]:
     """The UTC offsets zoneinfo gives a wall time with fold=0 and fold=1: (before, after) a change."""
     naive = datetime.combine(day, at)
     return (
-        naive.replace(tzinfo=zone, fold=0).utcoffset(),
-        naive.replace(tzinfo=zone, fold=1).utcoffset(),
+        utc_offset(naive.replace(tzinfo=zone, fold=0)),
+        utc_offset(naive.replace(tzinfo=zone, fold=1)),
     )
 
 
@@ -93,15 +100,15 @@ def transitions(zone_name: str) -> tuple[tuple[datetime, timedelta, timedelta], 
     found = []
     step = timedelta(hours=6)
     instant = FIRST_INSTANT
-    offset = instant.astimezone(zone).utcoffset()
+    offset = utc_offset(instant.astimezone(zone))
     while instant < LAST_INSTANT:
         following = instant + step
-        new_offset = following.astimezone(zone).utcoffset()
+        new_offset = utc_offset(following.astimezone(zone))
         if new_offset != offset:
             low, high = instant, following  # changes are on whole minutes: bisect down to one
             while high - low > timedelta(minutes=1):
                 middle = low + (high - low) / 2
-                if middle.astimezone(zone).utcoffset() == offset:
+                if utc_offset(middle.astimezone(zone)) == offset:
                     low = middle
                 else:
                     high = middle
@@ -148,7 +155,7 @@ instants = st.datetimes(min_value=FIRST_INSTANT.replace(tzinfo=None), max_value=
 
 @st.composite
 def recurrences(
-    draw, zone_name: str, cadence: str | None = None, on_day: date | None = None, at: time | None = None
+    draw, zone_name: str, cadence: Cadence | None = None, on_day: date | None = None, at: time | None = None
 ) -> Recurrence:
     """Any schedule in the zone; with ``on_day``, one that has an occurrence on that local date."""
     cadence = cadence or draw(st.sampled_from([WEEKLY, EVERY_N_DAYS]))
@@ -171,7 +178,7 @@ def recurrences(
 
 
 @st.composite
-def cases(draw, cadence: str | None = None) -> tuple[Recurrence, datetime]:
+def cases(draw, cadence: Cadence | None = None) -> tuple[Recurrence, datetime]:
     """A schedule and an ``after`` instant: anywhere in 2000-2040, or aimed at a DST change."""
     zone_name = draw(st.sampled_from(ZONES))
     changes = transitions(zone_name)
@@ -313,8 +320,8 @@ def test_an_occurrence_is_not_after_itself(case):
 # --- Hand-checked examples (values verified with zoneinfo) --------------------------------------
 
 
-def utc(*fields) -> datetime:
-    return datetime(*fields, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def weekly(at: time, zone: str, weekday: int = 6) -> Recurrence:

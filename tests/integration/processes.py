@@ -33,9 +33,15 @@ def database_url() -> str:
     return f"postgres://{credentials}@{host}/{quote(db['NAME'], safe='')}"
 
 
+class LoggedProcess(subprocess.Popen[bytes]):
+    """A process whose output goes to a file, which a failure quotes."""
+
+    log_path: Path
+
+
 def start_worker(
     *, broker: str, log_path: Path, env: dict | None = None, queues: str | None = settings.WORKER_QUEUES
-) -> subprocess.Popen:
+) -> LoggedProcess:
     """A `celery -A config worker` process on the test database and `broker`; `queues=None` starts
     it without -Q, as a plain `celery -A config worker` is."""
     assert settings.DATABASES["default"]["NAME"].startswith("test_")
@@ -50,7 +56,7 @@ def start_worker(
     command = [str(CELERY), "-A", "config", "worker", *(["-Q", queues] if queues else []), "--pool", "solo"]
     command += ["--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "INFO"]
     with log_path.open("ab") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        process = LoggedProcess(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
     process.log_path = log_path
     return process
 
@@ -66,7 +72,7 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=5)
 
 
-def wait_for(condition, process: subprocess.Popen, what: str, timeout: float = WAIT):
+def wait_for(condition, process: LoggedProcess, what: str, timeout: float = WAIT):
     """Poll `condition` until it returns something truthy; fail with the process's log otherwise."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -18,13 +18,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from checkin.models import Discussion, DiscussionNote, Round
 from notifications import services as notification_services
 from notifications.models import Notification, PushSubscription
-from tests.checkin.helpers import revealed_round
+from tests.builders import a_discussion, revealed_round
 
 pytestmark = [pytest.mark.django_db]
 
@@ -46,7 +47,7 @@ NOT_CHECKED_METHODS = {"options"}
 # A plausible body per endpoint for the write methods (the default is an empty object). Each write
 # is also sent with an empty body, so a view that validates before it scopes (a 400 that tells the
 # caller the id exists) is caught as well.
-WRITE_BODIES = {
+WRITE_BODIES: dict[str, dict] = {
     "api/v1/checkins/<int:round_id>/response": {"connection": 1, "independence": 5, "note": "from charlie"},
     "api/v1/discussions/<int:discussion_id>/notes": {"text": "charlie was here"},
 }
@@ -105,11 +106,7 @@ def _make_round(seats) -> Round:
 
 
 def _make_discussion(seats) -> Discussion:
-    # A mismatch: the analysis of the revealed round opens a discussion for the couple.
-    checkin_round = revealed_round(seats, alice=(2, 3), bob=(3, 2))
-    discussion = Discussion.objects.filter(couple=seats.couple, checkin=checkin_round).first()
-    assert discussion is not None, "the mismatched round opened no discussion: fix _make_discussion"
-    return discussion
+    return a_discussion(seats)
 
 
 def _make_notification(seats) -> Notification:
@@ -136,7 +133,7 @@ class Objects:
 
     def __init__(self, seats):
         self.seats = seats
-        self.made: dict[str, object] = {}
+        self.made: dict[str, Model] = {}
 
     def pk(self, param: str) -> int:
         if param not in self.made:
@@ -300,7 +297,7 @@ def test_every_endpoint_without_an_id_refuses_anonymous_callers(seats):
             continue
         url = endpoint.url({})
         for method in endpoint.methods():
-            body = {} if method in WRITE_METHODS else None
+            body: dict | None = {} if method in WRITE_METHODS else None
             response = _call(seats.anonymous_api, method, url, body)
             checked += 1
             if response.status_code not in (401, 403):

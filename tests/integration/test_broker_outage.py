@@ -13,7 +13,7 @@ from checkin.models import Flag, Round
 from config.celery import app as celery_app
 from notifications import tasks as notification_tasks
 from notifications.models import Delivery, Notification
-from tests.conftest import client_for, pair
+from tests.builders import client_for, pair
 from tests.factories import UserFactory
 from tests.integration.processes import RedisServer, free_port, start_worker, stop, wait_for
 
@@ -23,9 +23,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def use_broker(url: str) -> None:
     """Point this process's Celery app at `url`, dropping pooled connections to the old one."""
     # The pools stay open in kombu's registry (keyed by URL), to be found again when restored.
-    celery_app.conf.broker_url = url
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    celery_app.conf["broker_url"] = url
+    celery_app._pool = None  # type: ignore[attr-defined]  # private: the stubs leave it out
+    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]  # private: the stubs leave it out
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def own_broker(tmp_path, settings):
 
 
 def test_answers_made_while_the_broker_is_down_are_revealed_analysed_and_notified_once_it_is_back(own_broker, tmp_path):
-    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
+    alice, bob = UserFactory.create(display_name="Alice"), UserFactory.create(display_name="Bob")
     pair(alice, bob)
     alice_api, bob_api = client_for(alice), client_for(bob)
     round_id = alice_api.post("/api/v1/checkins").json()["id"]

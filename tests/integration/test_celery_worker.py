@@ -20,7 +20,7 @@ from checkin import tasks
 from checkin.models import Flag, Round
 from couples.models import Schedule
 from notifications import tasks as notification_tasks
-from tests.conftest import pair
+from tests.builders import pair
 from tests.factories import UserFactory
 from tests.integration.processes import start_worker, stop, wait_for
 
@@ -43,7 +43,7 @@ def worker(transactional_db, tmp_path):
 
 def test_a_real_worker_opens_the_due_round_and_analyses_it_after_the_reveal(worker):
     assert connection.vendor == "postgresql"
-    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
+    alice, bob = UserFactory.create(display_name="Alice"), UserFactory.create(display_name="Bob")
     couple = pair(alice, bob)
     # Due a minute ago (real time: the worker's tick uses the clock), window 48 h.
     Schedule.objects.filter(couple=couple).update(next_checkin_at=timezone.now() - timedelta(minutes=1))
@@ -52,7 +52,8 @@ def test_a_real_worker_opens_the_due_round_and_analyses_it_after_the_reveal(work
 
     checkin_round = wait_for(lambda: Round.objects.filter(couple=couple).first(), worker, "open the due round")
     assert checkin_round.status == Round.Status.OPEN
-    assert Schedule.objects.get(couple=couple).next_checkin_at > timezone.now()
+    next_checkin_at = Schedule.objects.get(couple=couple).next_checkin_at
+    assert next_checkin_at is not None and next_checkin_at > timezone.now()
 
     # Alice wants more closeness, Bob more space: outside any transaction, so each submit commits
     # on its own and the second one's on_commit sends round_analyse to the broker.

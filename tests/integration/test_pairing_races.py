@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def test_two_people_joining_one_code_at_the_same_instant_form_exactly_one_couple():
     assert connection.vendor == "postgresql"
     for _ in range(5):
-        inviter, first, second = UserFactory(), UserFactory(), UserFactory()
+        inviter, first, second = UserFactory.create(), UserFactory.create(), UserFactory.create()
         code = services.invite_create(user=inviter).code
         outcomes = run_at_once(
             lambda: tandem_services.couple_join(user=first, code=code),
@@ -31,7 +31,7 @@ def test_two_people_joining_one_code_at_the_same_instant_form_exactly_one_couple
 
 def test_a_person_joining_two_codes_at_the_same_instant_ends_up_in_one_couple():
     for _ in range(5):
-        joiner, one, other = UserFactory(), UserFactory(), UserFactory()
+        joiner, one, other = UserFactory.create(), UserFactory.create(), UserFactory.create()
         code_one = services.invite_create(user=one).code
         code_other = services.invite_create(user=other).code
         outcomes = run_at_once(
@@ -46,7 +46,7 @@ def test_a_person_joining_two_codes_at_the_same_instant_ends_up_in_one_couple():
 
 def test_two_people_joining_each_others_codes_at_the_same_instant_form_one_couple():
     for _ in range(5):
-        sam, alex = UserFactory(), UserFactory()
+        sam, alex = UserFactory.create(), UserFactory.create()
         code_sam = services.invite_create(user=sam).code
         code_alex = services.invite_create(user=alex).code
         outcomes = run_at_once(
@@ -62,7 +62,7 @@ def test_two_people_joining_each_others_codes_at_the_same_instant_form_one_coupl
 
 def test_both_partners_leaving_at_the_same_instant_end_the_couple_once():
     for _ in range(5):
-        sam, alex = UserFactory(), UserFactory()
+        sam, alex = UserFactory.create(), UserFactory.create()
         couple = tandem_services.couple_join(user=alex, code=services.invite_create(user=sam).code)
         outcomes = run_at_once(
             lambda: tandem_services.couple_leave(user=sam), lambda: tandem_services.couple_leave(user=alex)

@@ -7,7 +7,7 @@ from django.conf import settings
 
 from notifications import services
 from notifications.models import Delivery, PushSubscription
-from tests.conftest import client_for
+from tests.builders import client_for
 from tests.factories import UserFactory
 from tests.integration.processes import start_worker, stop, wait_for
 from tests.notifications.fake_push import Browser, running_push_service, vapid_key_pair
@@ -19,7 +19,7 @@ def test_a_batch_with_one_poisoned_delivery_delivers_every_good_one_exactly_once
     broker = settings.CELERY_BROKER_URL
     redis.Redis.from_url(broker).flushdb()
     private, public = vapid_key_pair()
-    people = [UserFactory() for _ in range(6)]
+    people = [UserFactory.create() for _ in range(6)]
     with running_push_service() as push_service:
         browsers = []
         for index, person in enumerate(people):

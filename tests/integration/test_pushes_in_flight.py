@@ -7,7 +7,7 @@ from django.conf import settings
 
 from notifications.models import Delivery
 from notifications.services import notify
-from tests.conftest import client_for
+from tests.builders import client_for
 from tests.factories import UserFactory
 from tests.integration.processes import start_worker, stop, wait_for
 from tests.notifications.fake_push import Browser, running_push_service, vapid_key_pair
@@ -21,7 +21,7 @@ def test_a_batch_of_pushes_is_in_flight_at_once_through_a_real_worker_and_each_a
     broker = settings.CELERY_BROKER_URL
     redis.Redis.from_url(broker).flushdb()
     private, public = vapid_key_pair()
-    people = [UserFactory() for _ in range(PEOPLE)]
+    people = [UserFactory.create() for _ in range(PEOPLE)]
     # 0.5 s an answer: one after another, 20 pushes would hold the service 10 s.
     with running_push_service(delay=0.5) as push_service:
         browsers = [Browser.new(push_service.endpoint()) for _ in people]

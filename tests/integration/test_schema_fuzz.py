@@ -30,7 +30,6 @@ import subprocess
 import sys
 from datetime import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import redis
@@ -40,14 +39,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 
 from checkin import services as checkin_services
-from checkin.models import Discussion
 from couples import services as couple_services
 from couples.models import Membership, User
 from notifications import services as notification_services
 from notifications.models import Notification, PushSubscription
-from tests.checkin.helpers import revealed_round
-from tests.conftest import pair
-from tests.factories import PASSWORD, UserFactory
+from tests.builders import a_discussion, pair, person_named, revealed_round, three_seats
+from tests.factories import PASSWORD
 from tests.notifications.fake_push import vapid_key_pair
 
 # PostgreSQL only: a minute or two of fuzzing is worth running once per `make test`, not twice.
@@ -83,21 +80,13 @@ REAL_ID_PROBABILITY = 0.7
 def world(transactional_db) -> dict:
     """Alice paired with Bob, with something behind every kind of id; Charlie paired with Dana and
     Erin with Frank, for ENDINGS. Returns everyone's tokens and the ids of Alice's objects."""
-    alice = UserFactory(display_name="Alice", email="alice@example.com")
-    bob = UserFactory(display_name="Bob", email="bob@example.com")
-    charlie = UserFactory(display_name="Charlie", email="charlie@example.com")
-    dana = UserFactory(display_name="Dana", email="dana@example.com")
-    erin = UserFactory(display_name="Erin", email="erin@example.com")
-    frank = UserFactory(display_name="Frank", email="frank@example.com")
-    couple = pair(alice, bob)
-    pair(charlie, dana)
+    seats = three_seats()
+    alice, couple, charlie, dana = seats.alice, seats.couple, seats.charlie, seats.dana
+    erin, frank = person_named("Erin"), person_named("Frank")
     pair(erin, frank)
-    seats = SimpleNamespace(couple=couple, alice=alice, bob=bob)  # what revealed_round reads
 
     calm = revealed_round(seats, alice=(4, 4), bob=(4, 4))
-    mismatched = revealed_round(seats, alice=(2, 3), bob=(3, 2))
-    discussions = list(Discussion.objects.filter(couple=couple, checkin=mismatched).values_list("pk", flat=True))
-    assert discussions, "the mismatched round opened no discussion"
+    discussion = a_discussion(seats)
     notification_services.notify(user_ids=[alice.pk], kind="results_ready", subject=f"round:{calm.pk}")
     notifications = list(Notification.objects.filter(user=alice).values_list("pk", flat=True))
     subscription = PushSubscription.objects.create(
@@ -114,8 +103,8 @@ def world(transactional_db) -> dict:
             for user in (alice, charlie, dana, erin)
         },
         "ids": {
-            "round_id": [open_round.pk, calm.pk, mismatched.pk],
-            "discussion_id": discussions,
+            "round_id": [open_round.pk, calm.pk, discussion.checkin_id],
+            "discussion_id": [discussion.pk],
             "notification_id": notifications,
             "subscription_id": [subscription.pk],
         },

@@ -99,8 +99,8 @@ def _couple_life(base: str, number: int) -> list[tuple[str, int]]:
         call("POST", "couple/join", tokens[1], {"code": code})
         round_id = call("POST", "checkins", tokens[0])["id"]
         for token, (connection, independence) in zip(tokens, ((2, 5), (5, 2)), strict=True):
-            body = {"connection": connection, "independence": independence}
-            call("PUT", f"checkins/{round_id}/response", token, body)
+            answer = {"connection": connection, "independence": independence}
+            call("PUT", f"checkins/{round_id}/response", token, answer)
     except _Refused:
         pass  # the rest of this couple's life needs what failed; the test reads `seen`
     return seen

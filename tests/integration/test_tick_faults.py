@@ -13,8 +13,7 @@ from checkin import scheduler
 from checkin.models import Round
 from couples.models import Schedule
 from notifications.models import Notification
-from tests.conftest import pair
-from tests.factories import UserFactory
+from tests.builders import a_couple
 from tests.integration.processes import database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -26,7 +25,7 @@ def couples(count: int) -> list:
     made = []
     with time_machine.travel(START - timedelta(days=1), tick=False):
         for _ in range(count):
-            made.append(pair(UserFactory(), UserFactory()))
+            made.append(a_couple())
     return made
 
 

@@ -20,7 +20,8 @@ from checkin.errors import RoundClosed
 from checkin.models import Answer, Round
 from couples.models import Couple, Schedule
 from notifications.models import Notification
-from tests.conftest import analyses, pair
+from tests.broker import analyses
+from tests.builders import a_couple, pair
 from tests.factories import UserFactory
 from tests.integration.processes import run_at_once
 
@@ -31,7 +32,7 @@ DUE = datetime(2026, 1, 11, 17, 0, tzinfo=UTC)  # Sunday 19:00 in Riga
 
 def test_two_ticks_at_the_same_instant_open_exactly_one_round_per_due_couple(monkeypatch):
     assert connection.vendor == "postgresql"
-    couples = [pair(UserFactory(), UserFactory()) for _ in range(150)]
+    couples = [a_couple() for _ in range(150)]
     Schedule.objects.update(next_checkin_at=DUE)
     # Small batches, so that the two ticks interleave: each claims batches the other skips.
     monkeypatch.setattr(scheduler, "BATCH_SIZE", 20)
@@ -58,7 +59,7 @@ def test_two_ticks_at_the_same_instant_open_exactly_one_round_per_due_couple(mon
 
 def test_both_partners_answering_at_the_same_instant_reveal_the_round_exactly_once(sent):
     for _ in range(5):
-        alice, bob = UserFactory(), UserFactory()
+        alice, bob = UserFactory.create(), UserFactory.create()
         pair(alice, bob)
         checkin_round = checkin_services.round_open_now(user=alice)
 
@@ -84,7 +85,7 @@ def test_one_partner_answering_twice_at_the_same_instant_records_one_answer(sent
     # Two tabs, both submitting a first answer: the second waits for the round lock, and must then
     # edit the answer the first recorded, not fail on creating a second one.
     for _ in range(5):
-        alice, bob = UserFactory(), UserFactory()
+        alice, bob = UserFactory.create(), UserFactory.create()
         pair(alice, bob)
         checkin_round = checkin_services.round_open_now(user=alice)
 
@@ -106,7 +107,7 @@ def test_an_edit_sent_while_the_partner_reveals_the_round_waits_for_the_reveal_a
     # Bob's answer reveals the round and holds its lock until his transaction commits. Alice's
     # edit must wait for that lock and then find the round revealed: an answer never changes
     # after the partner has seen it.
-    alice, bob = UserFactory(), UserFactory()
+    alice, bob = UserFactory.create(), UserFactory.create()
     pair(alice, bob)
     checkin_round = checkin_services.round_open_now(user=alice)
     checkin_services.answer_submit(user=alice, round_id=checkin_round.pk, connection=2, independence=4)

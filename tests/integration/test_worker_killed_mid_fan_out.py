@@ -13,9 +13,9 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,14 +26,13 @@ from django.db import connection, transaction
 
 from notifications import services, tasks
 from notifications.models import Delivery, Notification
-from tests.conftest import client_for, pair
+from tests.builders import client_for, pair
 from tests.factories import UserFactory
+from tests.integration.processes import CELERY, ROOT, LoggedProcess
 from tests.notifications.fake_push import Browser, running_push_service, vapid_key_pair
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = Path(sys.executable).parent / "celery"
 PEOPLE = 60
 HELD_REQUEST = 20
 VISIBILITY_TIMEOUT = 5  # seconds
@@ -58,7 +57,7 @@ class Workers:
 
     def __init__(self, log_dir: Path, vapid: tuple[str, str]):
         self.log_dir = log_dir
-        self.processes: list[subprocess.Popen] = []
+        self.processes: list[LoggedProcess] = []
         private, public = vapid
         self.env = {
             **os.environ,
@@ -71,12 +70,12 @@ class Workers:
             "PYTHONUNBUFFERED": "1",
         }
 
-    def start(self) -> subprocess.Popen:
+    def start(self) -> LoggedProcess:
         log_path = self.log_dir / f"worker-{len(self.processes) + 1}.log"
         command = [str(CELERY), "-A", "config", "worker", "-Q", settings.WORKER_QUEUES, "--pool", "solo"]
         command += ["--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "INFO"]
         with log_path.open("wb") as log:
-            process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            process = LoggedProcess(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         process.log_path = log_path
         self.processes.append(process)
         return process
@@ -92,7 +91,7 @@ class Workers:
 
 
 @pytest.fixture
-def broker() -> redis.Redis:
+def broker() -> Iterator[redis.Redis]:
     url = settings.CELERY_BROKER_URL
     assert url.startswith("redis://"), url
     client = redis.Redis.from_url(url)
@@ -150,7 +149,7 @@ def unacked_tasks(broker: redis.Redis) -> list[tuple[str, str, str]]:
 def test_a_worker_killed_mid_send_loses_no_push_and_sends_none_twice(workers, broker, push_service):
     assert connection.vendor == "postgresql"
     # 30 couples, each person with a browser subscribed to the push service through the API.
-    people = [UserFactory() for _ in range(PEOPLE)]
+    people = [UserFactory.create() for _ in range(PEOPLE)]
     for inviter, joiner in zip(people[::2], people[1::2], strict=True):
         pair(inviter, joiner)
     browsers: dict[str, tuple[Browser, int]] = {}  # path token -> (browser, user id)
@@ -212,7 +211,9 @@ def test_a_worker_killed_mid_send_loses_no_push_and_sends_none_twice(workers, br
 
     # The sweep, at the time the dead worker's lease has run out, makes the delivery pending
     # again and finds it due; like the sweep task, the test hands it to the worker.
-    found = services.sweep(now=stuck.lease_until)
+    lease_until = stuck.lease_until
+    assert lease_until is not None
+    found = services.sweep(now=lease_until)
     assert found["deliveries"] == [stuck.pk]
     assert SUBJECT not in repr(found["events"])  # our event's hand-off was not lost
     for delivery_id in found["deliveries"]:
@@ -221,7 +222,7 @@ def test_a_worker_killed_mid_send_loses_no_push_and_sends_none_twice(workers, br
 
     # Every person's notification was accepted exactly once, and nobody else's reached them.
     notification_of = dict(Notification.objects.filter(kind=KIND, subject=SUBJECT).values_list("user_id", "pk"))
-    received = Counter()
+    received: Counter[int] = Counter()
     for request in push_service.accepted:
         browser, user_id = browsers[request.token]
         payload = browser.read(request)

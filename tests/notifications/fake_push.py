@@ -99,6 +99,7 @@ class Hold:
 
     def wait_until_held(self, timeout: float) -> PushRequest:
         assert self.held.wait(timeout), f"request {self.number} never reached the push service"
+        assert self.request is not None
         return self.request
 
     def client_gone(self) -> bool:
@@ -136,7 +137,7 @@ class FakePushService:
     @property
     def origin(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def endpoint(self, token: str | None = None) -> str:
         return f"{self.origin}/push/{token or secrets.token_urlsafe(12)}"

@@ -15,7 +15,7 @@ from tests.notifications.fake_push import Browser
 def deliveries_of(people: int, push_service) -> list[int]:
     """Pushes and emails of `people` people, some with preferences of their own."""
     for number in range(people):
-        person = UserFactory(timezone="Europe/Berlin")
+        person = UserFactory.create(timezone="Europe/Berlin")
         browser = Browser.new(push_service.endpoint())
         PushSubscription.objects.create(
             user=person, endpoint=browser.endpoint, p256dh=browser.p256dh, auth=browser.auth

@@ -10,13 +10,13 @@ from django.utils import timezone
 from couples.models import Couple
 from notifications import services
 from notifications.models import Delivery, Notification, Preferences
+from tests.builders import notified
 
 pytestmark = pytest.mark.django_db
 
 
 def send_email_to(person, kind="results_ready"):
-    services.notify(user_ids=[person.pk], kind=kind, subject="round:1")
-    for delivery_id in services.fan_out(kind=kind, subjects=["round:1"]):
+    for delivery_id in notified(person, kind=kind):
         services.delivery_send(delivery_id=delivery_id)
 
 

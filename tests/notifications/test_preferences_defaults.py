@@ -18,7 +18,7 @@ def test_fan_out_reads_every_preference():
 
 
 def test_a_person_without_saved_preferences_has_the_same_defaults_on_every_path():
-    person = UserFactory()
+    person = UserFactory.create()
     found = selectors.preferences_of(user=person)
     assert found.pk is None
     from_row = services._Recipient.from_row(1, person.pk, person.timezone, *([None] * len(PREFERENCES)))
@@ -27,7 +27,7 @@ def test_a_person_without_saved_preferences_has_the_same_defaults_on_every_path(
 
 
 def test_saved_preferences_are_read_as_saved():
-    person = UserFactory()
+    person = UserFactory.create()
     services.preferences_update(user=person, changes={"email": False})
     person.refresh_from_db()
     assert selectors.preferences_of(user=person).email is False

@@ -12,13 +12,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from celery.exceptions import Retry
 from django.conf import settings
 from django.db import connection
 
 from checkin import services as checkin_services
-from notifications import policy, services
+from notifications import policy, services, tasks
 from notifications.models import Delivery, Notification, PushSubscription
-from tests.conftest import client_for
+from tests.builders import client_for
 from tests.notifications.fake_push import (
     PUSH_SUBSCRIPTIONS_URL,
     Browser,
@@ -215,6 +216,55 @@ def test_a_temporary_refusal_leaves_the_delivery_pending_until_later_and_then_it
     assert [r.status for r in push_service.received_for(browser.endpoint)] == [status, 201]
     [message] = push_service.accepted
     assert browser.read(message)["id"] == delivery.notification_id
+
+
+def deliver_as_a_worker(delivery_id: int) -> bool:
+    """Run the deliver task's body as a worker runs it (so that a retry goes to the broker);
+    whether it asked to be retried."""
+    # The stubs type push_request's keywords as the task's own; Celery takes the request's fields.
+    request = {"id": f"deliver-{delivery_id}", "args": [delivery_id], "kwargs": {}, "called_directly": False}
+    tasks.deliver.push_request(**request)  # type: ignore[arg-type]
+    try:
+        tasks.deliver.run(delivery_id)
+    except Retry:
+        return True
+    finally:
+        tasks.deliver.pop_request()
+    return False
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("retry_after", [120, settings.MAX_TASK_DELAY_SECONDS])
+def test_the_deliver_task_tries_a_refused_push_again_when_the_push_service_asked(
+    retry_after, person, push_service, vapid, broker_messages, django_capture_on_commit_callbacks
+):
+    browser, _ = subscribe(person, push_service)
+    push_service.answer(browser.endpoint, 429, retry_after=retry_after)
+    with time_machine.travel(T0, tick=False):
+        event([person.pk], django_capture_on_commit_callbacks)
+        delivery = push_delivery(person)
+        assert deliver_as_a_worker(delivery.pk)
+    # Once, on the sending queue, to run when the push service said: within the broker's
+    # visibility timeout, so the broker never hands it to a second worker meanwhile.
+    assert broker_messages.waiting("deliver") == [
+        ("notifications.deliver", (delivery.pk,), T0 + timedelta(seconds=retry_after))
+    ]
+    assert retry_after < settings.CELERY_VISIBILITY_TIMEOUT_SECONDS
+
+
+@pytest.mark.django_db
+def test_a_wait_longer_than_a_task_may_be_delayed_is_left_to_the_sweep_not_to_the_broker(
+    person, push_service, vapid, broker_messages, django_capture_on_commit_callbacks
+):
+    browser, _ = subscribe(person, push_service)
+    push_service.answer(browser.endpoint, 429, retry_after=settings.MAX_TASK_DELAY_SECONDS + 1)
+    with time_machine.travel(T0, tick=False):
+        event([person.pk], django_capture_on_commit_callbacks)
+        delivery = push_delivery(person)
+        assert not deliver_as_a_worker(delivery.pk)
+    assert broker_messages.waiting("deliver") == []
+    delivery.refresh_from_db()
+    assert delivery.status == "pending"  # the sweep finds it once it is due
 
 
 @pytest.mark.django_db

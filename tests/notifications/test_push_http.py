@@ -5,9 +5,11 @@ name that points inside is never called."""
 
 import ssl
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 import urllib3
@@ -20,7 +22,10 @@ from pywebpush import WebPusher
 from notifications import push_http
 from tests.notifications.fake_push import Browser
 
-TRANSPORTS = {"reference (requests)": push_http.reference_session, "kept-open connections": push_http.PushConnections}
+TRANSPORTS: dict[str, Callable[[], Any]] = {
+    "reference (requests)": push_http.reference_session,
+    "kept-open connections": push_http.PushConnections,
+}
 HEADERS = {"Authorization": "vapid t=a.b.c,k=key", "Urgency": "normal"}
 
 

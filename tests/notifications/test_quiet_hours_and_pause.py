@@ -8,13 +8,14 @@ from django.core import mail
 
 from notifications import policy, services
 from notifications.models import Delivery, Notification, Preferences
+from tests.builders import notified
 
 RIGA = "Europe/Riga"
 NEW_YORK = "America/New_York"
 
 
-def at(*args, zone=None) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 class TestQuietUntil:
@@ -66,15 +67,10 @@ def quiet_person(person):
     return person
 
 
-def event(person, kind="results_ready", subject="round:1"):
-    services.notify(user_ids=[person.pk], kind=kind, subject=subject)
-    return services.fan_out(kind=kind, subjects=[subject])
-
-
 @pytest.mark.django_db
 def test_a_delivery_due_in_quiet_hours_waits_for_their_end_and_then_arrives(quiet_person):
     with time_machine.travel(at(2026, 7, 1, 20, 30), tick=False):  # 23:30 in Riga
-        assert event(quiet_person) == []  # nothing is due now
+        assert notified(quiet_person) == []  # nothing is due now
         delivery = Delivery.objects.get(channel="email")
         assert delivery.due_at == at(2026, 7, 2, 4)
         assert services.delivery_send(delivery_id=delivery.pk).status == "not_due"
@@ -88,7 +84,7 @@ def test_a_delivery_due_in_quiet_hours_waits_for_their_end_and_then_arrives(quie
 @pytest.mark.django_db
 def test_a_delivery_that_reaches_a_worker_inside_quiet_hours_is_deferred_not_dropped(person):
     with time_machine.travel(at(2026, 7, 1, 18), tick=False):  # 21:00 in Riga, not quiet yet
-        event(person)
+        notified(person)
         delivery = Delivery.objects.get(channel="email")
         Preferences.objects.create(user=person, quiet_hours_start=time(21), quiet_hours_end=time(7))
         assert services.delivery_send(delivery_id=delivery.pk).status == "deferred"
@@ -101,10 +97,10 @@ def test_a_delivery_that_reaches_a_worker_inside_quiet_hours_is_deferred_not_dro
 def test_while_paused_invitations_are_not_filed_and_results_reach_only_the_inbox(person):
     Preferences.objects.create(user=person, paused_until=datetime.now(UTC) + timedelta(days=3))
     for kind in ("round_opened", "nudge"):
-        event(person, kind=kind)
+        notified(person, kind=kind)
     assert not Notification.objects.filter(kind__in=["round_opened", "nudge"]).exists()
-    event(person, kind="results_ready")
-    event(person, kind="partner_left", subject="couple:1")
+    notified(person, kind="results_ready")
+    notified(person, kind="partner_left", subject="couple:1")
     assert set(Notification.objects.values_list("kind", flat=True)) == {"results_ready", "partner_left"}
     assert not Delivery.objects.exists()
     assert mail.outbox == []
@@ -112,7 +108,7 @@ def test_while_paused_invitations_are_not_filed_and_results_reach_only_the_inbox
 
 @pytest.mark.django_db
 def test_a_pause_that_began_after_the_fan_out_still_stops_the_send(person):
-    event(person)
+    notified(person)
     delivery = Delivery.objects.get(channel="email")
     Preferences.objects.create(user=person, paused_until=datetime.now(UTC) + timedelta(hours=1))
     assert services.delivery_send(delivery_id=delivery.pk).status == "skipped"
@@ -122,5 +118,5 @@ def test_a_pause_that_began_after_the_fan_out_still_stops_the_send(person):
 @pytest.mark.django_db
 def test_after_the_pause_ends_messages_flow_again(person):
     Preferences.objects.create(user=person, paused_until=datetime.now(UTC) - timedelta(minutes=1))
-    event(person, kind="round_opened", subject="round:99")
+    notified(person, kind="round_opened", subject="round:99")
     assert Notification.objects.filter(kind="round_opened").count() == 1

@@ -29,7 +29,7 @@ VERSIONS = {"reference": sending.send_one_by_one, "batch": sending.send_batch}
 
 def scenario(push_service) -> list[int]:
     """People, subscriptions and one event's deliveries; returns the delivery ids in batch order."""
-    people = {name: UserFactory(email=f"{name}@example.com", timezone="UTC") for name in _NAMES}
+    people = {name: UserFactory.create(email=f"{name}@example.com", timezone="UTC") for name in _NAMES}
     for name, person in people.items():
         endpoint = push_service.endpoint(name)
         browser = Browser.new(endpoint)

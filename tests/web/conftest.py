@@ -21,9 +21,9 @@ import pytest
 import redis
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
-from playwright.sync_api import Playwright, sync_playwright
+from playwright.sync_api import BrowserContext, Playwright, sync_playwright
 
-from tests.conftest import pair
+from tests.builders import pair
 from tests.factories import PASSWORD, UserFactory
 from tests.integration.processes import start_worker, stop
 from tests.notifications.fake_push import FakePushService, vapid_key_pair
@@ -172,7 +172,7 @@ class Browsers:
 
     def __init__(self, playwright, executable: str, origin: str, profiles: Path):
         self.playwright, self.executable, self.origin, self.profiles = playwright, executable, origin, profiles
-        self.opened: list[tuple[object, Watch]] = []
+        self.opened: list[tuple[BrowserContext, Watch]] = []
 
     def open(self, who: str, desktop: NotificationDaemon | None = None):
         """`desktop`: the notification service this browser shows its notifications on."""
@@ -260,7 +260,7 @@ def sign_in(page, origin: str, email: str, password: str = PASSWORD) -> None:
 def couple_on_a_phone(browsers, origin: str, profile: str = "alice"):
     """Alice and Bob, paired, and a phone (a browser profile named `profile`) on which Alice has
     signed in: `(page, alice, bob)`."""
-    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
+    alice, bob = UserFactory.create(display_name="Alice"), UserFactory.create(display_name="Bob")
     pair(alice, bob)
     page = browsers.page(profile)
     sign_in(page, origin, alice.email)

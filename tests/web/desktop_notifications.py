@@ -126,10 +126,10 @@ def message(kind: int, serial: int, fields: dict[int, str | int], signature: str
     header.write("u", len(body.data))
     header.write("u", serial)
     array = Writer(start=16)
-    for code, value in fields.items():
+    for field_code, field_value in fields.items():
         array.align(8)
-        array.write("y", code)
-        array.write("v", (FIELD_TYPES[code], value))
+        array.write("y", field_code)
+        array.write("v", (FIELD_TYPES[field_code], field_value))
     header.write("u", len(array.data))
     header.data += array.data
     header.align(8)

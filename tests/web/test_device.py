@@ -97,7 +97,7 @@ def test_a_sign_out_made_offline_ends_the_session_once_the_server_answers(browse
 
 def test_a_server_without_push_says_so_before_any_permission_is_asked(browsers, server, settings):
     settings.VAPID_PUBLIC_KEY = ""  # the key endpoint answers 503 with its reason
-    alice = UserFactory(display_name="Alice")
+    alice = UserFactory.create(display_name="Alice")
     page = browsers.page("alice")
     page.context.watch.allow(503, "/api/v1/push/vapid-public-key")
     page.context.clear_permissions()

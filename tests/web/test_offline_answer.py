@@ -5,7 +5,7 @@ import pytest
 
 from checkin import services as checkin_services
 from checkin.models import Answer
-from tests.conftest import pair
+from tests.builders import pair
 from tests.factories import UserFactory
 from tests.integration.processes import wait_for
 from tests.web.conftest import service_worker_ready, sign_in
@@ -18,7 +18,7 @@ OUTBOX = "() => localStorage.getItem('tandem.outbox')"
 
 
 def test_an_answer_made_offline_is_sent_once_the_network_is_back_exactly_once(browsers, server, celery_worker):
-    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
+    alice, bob = UserFactory.create(display_name="Alice"), UserFactory.create(display_name="Bob")
     pair(alice, bob)
     checkin_round = checkin_services.round_open_now(user=alice)
     page = browsers.page("alice")

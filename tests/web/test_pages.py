@@ -47,8 +47,15 @@ def _fresh_asset_lists():
     assets.release.cache_clear()
 
 
+def found(pattern: str, text: str, flags: int = 0) -> str:
+    """The first group of `pattern`'s first match in `text`, which must have one."""
+    match = re.search(pattern, text, flags)
+    assert match is not None, f"{pattern!r} is not in the text"
+    return match.group(1)
+
+
 def import_map_of(html: str) -> str:
-    return re.search(r'<script type="importmap">(.*?)</script>', html, re.S).group(1)
+    return found(r'<script type="importmap">(.*?)</script>', html, re.S)
 
 
 @pytest.mark.parametrize("path", SCREEN_PATHS)
@@ -96,7 +103,7 @@ def test_the_import_map_names_every_module_of_the_app_and_the_vendored_libraries
     for name, url in imports.items():
         assert Client().get(url).status_code == 200, name
     for url in imports.values():
-        module = b"".join(Client().get(url).streaming_content).decode()
+        module = Client().get(url).getvalue().decode()
         # Modules import each other by the map's bare names, so that no file is rewritten at release.
         relative = re.findall(r"""(?:import|from)\s*["'](\.{1,2}/[^"']+)["']""", module)
         assert relative == [], (url, relative)
@@ -109,7 +116,7 @@ def test_the_service_worker_is_served_at_the_root_uncached_with_the_shell_to_kee
     assert "no-cache" in response["Cache-Control"]
     assert response["Service-Worker-Allowed"] == "/"
     text = response.content.decode()
-    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", text).group(1))
+    precache = json.loads(found(r"const PRECACHE = (\[.*?\]);", text))
     assert precache[0] == "/" and "/static/app/main.js" in precache and "/static/app/vendor/preact.mjs" in precache
     assert not [url for url in precache if url.startswith("/api/")]  # answers of the API are never kept
     assert f'const RELEASE = "{assets.release()}";' in text
@@ -162,7 +169,7 @@ def test_no_api_answer_may_be_kept_by_a_browser_or_proxy_cache(seats):
 
 def test_the_service_worker_answers_only_the_app_s_screens_with_the_shell():
     text = Client().get("/sw.js").content.decode()
-    pattern = re.compile(json.loads(re.search(r"const SCREEN_PATH = new RegExp\((.*?)\);", text).group(1)))
+    pattern = re.compile(json.loads(found(r"const SCREEN_PATH = new RegExp\((.*?)\);", text)))
     for path in SCREEN_PATHS:
         assert pattern.search(path.split("?")[0]), path
     for path in ["/api/v1/me", "/api/docs/", "/admin/", "/healthz", "/sw.js", "/static/app/main.js", "/nowhere"]:

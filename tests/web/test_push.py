@@ -15,7 +15,7 @@ import json
 import pytest
 
 from checkin import services as checkin_services
-from tests.conftest import client_for, pair
+from tests.builders import client_for, pair
 from tests.factories import UserFactory
 from tests.integration.processes import wait_for
 from tests.notifications.fake_push import Browser as PushSubscription
@@ -46,7 +46,7 @@ def service_worker_registration(page, cdp) -> str:
 def test_results_pushed_by_the_worker_are_shown_without_ratings_or_notes_and_a_click_opens_the_reveal(
     browsers, server, push_service, celery_worker, desktop
 ):
-    alice, bob = UserFactory(display_name="Alice"), UserFactory(display_name="Bob")
+    alice, bob = UserFactory.create(display_name="Alice"), UserFactory.create(display_name="Bob")
     pair(alice, bob)
     page = browsers.page("alice", desktop=desktop)
     sign_in(page, server, alice.email)
