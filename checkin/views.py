@@ -38,9 +38,6 @@ class CheckinListView(GenericAPIView):
     error_responses = {"POST": {409}}
     serializer_class = RoundSerializer
 
-    def get_queryset(self):
-        return selectors.rounds_of(user=self.request.user)
-
     @extend_schema(responses={200: RoundSerializer(many=True)}, tags=["check-ins"])
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(round_views.History(user=request.user))
