@@ -18,7 +18,6 @@ DEBUG = False
 SECRET_KEY = "bench-only-secret-key-not-for-production-7e3a"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 DATABASES = {"default": env.db("BENCH_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/tandem_bench")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # As in production (config/settings/production.py): a web or worker process keeps its connection.
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 with_prepared_statements(DATABASES["default"])

@@ -1,6 +1,6 @@
 """The one way to change what a round shows: every change to it (its status, window, reveal,
 analysis, answers and flags) moves Round.version on in the same statement, because cached round
-views are keyed by it (checkin/selectors.py) and a change that missed it would hide behind a
+views are keyed by it (checkin/round_views.py) and a change that missed it would hide behind a
 cached copy.
 
 `rounds_change` is how services change rounds; answering, whose statements are written out

@@ -33,15 +33,6 @@ def _scoped(user: User) -> QuerySet[Round]:
     return Round.objects.filter(couple_id__in=current_couple_ids(user=user))
 
 
-def rounds_of(*, user: User) -> QuerySet[Round]:
-    """The rounds of the user's current couple, newest first; `round_views` shows them.
-
-    A person who is not paired sees none; rounds of a couple they left stay with that couple.
-    The couple is a subquery, so scoping costs no query of its own.
-    """
-    return _scoped(user).order_by("-opens_at", "-pk")
-
-
 # The keys of the cached round views (checkin/round_views.py) are read on every request, and
 # building these reads with the ORM cost more than running them, so they are written out (their
 # values are plain integers on every database).
@@ -242,11 +233,6 @@ def trends(*, user: User, period: Period) -> dict:
     }
 
 
-def responses_of(*, user: User) -> QuerySet[Answer]:
-    """The user's own answers in every couple they were in, for their export."""
-    return Answer.objects.filter(user=user).select_related("round").order_by("submitted_at")
-
-
 def discussions_of(*, user: User, status: str | None = None) -> QuerySet[Discussion]:
     """The discussions of the user's current couple, newest first, notes loaded."""
     discussions = (
@@ -270,7 +256,7 @@ def export_of(*, user: User) -> list[dict]:
 def notes_export_of(*, user: User) -> list[dict]:
     """The discussion notes the user wrote, in every couple they were in, for their export."""
     return [
-        {"discussion_id": note.discussion_id, "text": note.text, "created_at": note.created_at.isoformat()}
+        {"discussion_id": note.discussion_id, "text": note.text, "created_at": note.created_at}
         for note in DiscussionNote.objects.filter(author=user).order_by("created_at")
     ]
 

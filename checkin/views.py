@@ -39,9 +39,6 @@ class CheckinListView(GenericAPIView):
     serializer_class = RoundSerializer
     request: AuthenticatedRequest
 
-    def get_queryset(self):
-        return selectors.rounds_of(user=self.request.user)
-
     @extend_schema(responses={200: RoundSerializer(many=True)}, tags=["check-ins"])
     def get(self, request: AuthenticatedRequest) -> Response:
         # History is what the paginator needs (count() and slices), though not a QuerySet or a Sequence.

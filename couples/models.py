@@ -85,10 +85,6 @@ class Couple(models.Model):
     def __str__(self) -> str:
         return f"Couple {self.pk}"
 
-    @property
-    def is_active(self) -> bool:
-        return self.ended_at is None
-
 
 class MembershipQuerySet(models.QuerySet):
     def current(self) -> "MembershipQuerySet":

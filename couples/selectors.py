@@ -51,7 +51,8 @@ def partner_of(*, couple: Couple, user: User) -> User | None:
 
 def person_export(*, user: User) -> dict:
     """What couples stores about `user` (their account, couples and invites), and of a partner
-    only the name they showed them: the first part of tandem.selectors.user_export."""
+    only the name they showed them: the first part of tandem.selectors.user_export. Times are
+    datetimes: the renderer writes every time of the export the one way the API does (UTC, "Z")."""
     memberships = (
         Membership.objects.filter(user=user).select_related("couple", "couple__schedule").order_by("joined_at")
     )
@@ -66,9 +67,9 @@ def person_export(*, user: User) -> dict:
         couples.append(
             {
                 "id": couple.pk,
-                "paired_at": couple.paired_at.isoformat(),
-                "ended_at": couple.ended_at.isoformat() if couple.ended_at else None,
-                "left_at": membership.left_at.isoformat() if membership.left_at else None,
+                "paired_at": couple.paired_at,
+                "ended_at": couple.ended_at,
+                "left_at": membership.left_at,
                 "partner_display_name": partner_names.get(couple.pk),
                 "schedule": None
                 if schedule is None
@@ -88,14 +89,14 @@ def person_export(*, user: User) -> dict:
             "email": user.email,
             "display_name": user.display_name,
             "timezone": user.timezone,
-            "date_joined": user.date_joined.isoformat(),
+            "date_joined": user.date_joined,
         },
         "couples": couples,
         "invites": [
             {
-                "created_at": invite.created_at.isoformat(),
-                "expires_at": invite.expires_at.isoformat(),
-                "used_at": invite.used_at.isoformat() if invite.used_at else None,
+                "created_at": invite.created_at,
+                "expires_at": invite.expires_at,
+                "used_at": invite.used_at,
             }
             for invite in Invite.objects.filter(inviter=user).order_by("created_at")
         ],

@@ -34,14 +34,15 @@ def push_subscriptions_of(*, user) -> QuerySet[PushSubscription]:
 
 
 def export_of(*, user) -> list[dict]:
-    """The user's inbox, oldest first, for their export."""
+    """The user's inbox, oldest first, for their export (its times as datetimes: the renderer
+    writes every time of the export the one way the API does)."""
     return [
         {
             "kind": n.kind,
             "title": n.title,
             "body": n.body,
-            "created_at": n.created_at.isoformat(),
-            "read_at": n.read_at.isoformat() if n.read_at else None,
+            "created_at": n.created_at,
+            "read_at": n.read_at,
         }
         for n in Notification.objects.filter(user=user).order_by("created_at")
     ]

@@ -6,7 +6,6 @@
 from config.settings.base import *  # noqa: F403
 from config.settings.base import (
     REDIS_TRANSPORT_OPTIONS,
-    REST_FRAMEWORK,
     STORAGES,
     env,
     with_prepared_statements,
@@ -22,7 +21,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
-REST_FRAMEWORK = {**REST_FRAMEWORK}
 PUSH_ALLOW_LOOPBACK_ENDPOINTS = True
 
 # The plain files from the apps' folders (no collectstatic before a test run);
