@@ -2,7 +2,7 @@
 
 import re
 
-from tests.checkin.helpers import revealed_round
+from tests.builders import revealed_round
 
 
 def _times(value):
