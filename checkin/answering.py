@@ -18,7 +18,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
-from checkin import subjects
+from checkin import later, subjects
 from checkin.errors import NoSuchRound, RoundClosed
 from checkin.models import Answer, Round
 from checkin.round_changes import VERSION_MOVES_ON, rounds_change
@@ -121,6 +121,4 @@ def _round_reveal(*, round_id: int, couple_id: int, now: datetime) -> None:
     )
     # The analysis runs after commit. `robust`: with the broker down the answer still succeeds,
     # and the tick's sweep of unanalysed rounds (scheduler.sweep_unanalysed_rounds) enqueues it later.
-    from checkin import tasks  # tasks import the services, which import this
-
-    transaction.on_commit(lambda: tasks.round_analyse.delay(round_id), robust=True)
+    transaction.on_commit(lambda: later.round_analyse(round_id), robust=True)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError, transaction
 
-from checkin import round_changes, services
+from checkin import later, round_changes, services
 from checkin.models import Round
 from couples import schedules
 from couples.models import Schedule
@@ -197,12 +197,10 @@ def nudge_due_rounds(*, now: datetime) -> int:
 
 
 def sweep_unanalysed_rounds(*, now: datetime) -> int:
-    from checkin import tasks
-
     stale = Round.objects.filter(
         status=Round.Status.REVEALED, analysed_at__isnull=True, revealed_at__lte=now - ANALYSIS_GRACE
     ).order_by("revealed_at")
     ids = list(stale.values_list("pk", flat=True)[:BATCH_SIZE])
     for pk in ids:
-        tasks.round_analyse.delay(pk)
+        later.round_analyse(pk)
     return len(ids)

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from checkin import scheduler, services
+from checkin import later, scheduler, services
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def tick() -> None:
 
 
 @shared_task(
-    name="checkin.round_analyse", ignore_result=True, autoretry_for=(Exception,), max_retries=5, retry_backoff=True
+    name=later.ROUND_ANALYSE, ignore_result=True, autoretry_for=(Exception,), max_retries=5, retry_backoff=True
 )
 def round_analyse(round_id: int) -> None:
     services.round_analyse(round_id=round_id)

@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from notifications import policy, selectors, sending
+from notifications import later, policy, selectors, sending
 from notifications.messages import TEXTS
 from notifications.models import Delivery, Notification, Preferences, PushSubscription
 
@@ -60,12 +60,10 @@ def notify_each(*, kind: str, recipients: list[tuple[int, str]], data: dict | No
         ],
         ignore_conflicts=True,
     )
-    from notifications import tasks
-
     subjects = sorted({subject for _, subject in filed})
     # `robust`: a broker outage must not fail the request that caused the event; the sweep
     # fans out whatever was never handed off.
-    transaction.on_commit(lambda: tasks.fan_out.delay(kind, subjects), robust=True)
+    transaction.on_commit(lambda: later.fan_out(kind, subjects), robust=True)
 
 
 def fan_out(*, kind: str, subjects: list[str]) -> list[int]:

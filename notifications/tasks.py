@@ -9,11 +9,11 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
-from notifications import services
+from notifications import later, services
 
 
 @shared_task(
-    name="notifications.fan_out",
+    name=later.FAN_OUT,
     autoretry_for=(DatabaseError,),
     retry_backoff=True,
     retry_backoff_max=settings.MAX_TASK_DELAY_SECONDS,
