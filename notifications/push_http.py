@@ -71,7 +71,7 @@ class PushAnswer:
 
 class _CheckedConnection(HTTPConnection):
     def _new_conn(self):  # urllib3's hook for making the socket
-        problem, addresses = checked_addresses(self._dns_host, self.port or 80)
+        problem, addresses = checked_addresses(self._dns_host, self.port or self.default_port)
         if problem:
             raise EndpointRefused(problem)
         # Connect to an address that was checked, not to a second lookup of the name, trying each
