@@ -11,6 +11,7 @@ test clicks there, as a person would: Chromium then fires the real event.
 """
 
 import json
+import time
 
 import pytest
 
@@ -26,6 +27,18 @@ pytestmark = [pytest.mark.postgres]
 SHOWN = """async () => (await (await navigator.serviceWorker.ready).getNotifications())
   .map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }))"""
 SECRETS = ("NOTE-ALICE-zebra", "PRIVATE-ALICE-okapi", "NOTE-BOB-giraffe", "PRIVATE-BOB-lynx")
+
+
+def notifications_shown(page, *, until, timeout: float = 15.0) -> list[dict]:
+    """The notifications the service worker shows, once `until` holds of them. Polled from here:
+    wait_for_function takes the promise an async check returns for a truthy answer at once."""
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = page.evaluate(SHOWN)
+        if until(shown):
+            return shown
+        assert time.monotonic() < deadline, f"the notifications shown stayed {shown}"
+        time.sleep(0.1)
 
 
 def service_worker_registration(page, cdp) -> str:
@@ -87,8 +100,7 @@ def test_results_pushed_by_the_worker_are_shown_without_ratings_or_notes_and_a_c
 
     push()
 
-    page.wait_for_function(f"async () => ({SHOWN})().then((shown) => shown.length > 0)")
-    [shown] = page.evaluate(SHOWN)
+    [shown] = notifications_shown(page, until=lambda shown: len(shown) > 0)
     assert (shown["title"], shown["body"]) == (payload["title"], payload["body"])
     assert shown["data"]["url"] == payload["url"] == f"{server}/notifications/{payload['id']}"
     # Safe on a lock screen: no rating and no note of either partner.
@@ -107,7 +119,7 @@ def test_results_pushed_by_the_worker_are_shown_without_ratings_or_notes_and_a_c
     page.wait_for_url(f"{server}/checkins/{checkin_round.pk}")
     page.get_by_role("heading", name="Your answers, side by side").wait_for()
     assert SECRETS[3] not in page.locator("body").inner_text()
-    page.wait_for_function(f"async () => ({SHOWN})().then((shown) => shown.length === 0)")  # tapped: gone
+    notifications_shown(page, until=lambda shown: shown == [])  # tapped: gone
 
     # With the app closed, the same tap opens it on the reveal.
     page.close()
