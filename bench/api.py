@@ -34,6 +34,7 @@ from bench.seed import ApiCouple, MixTarget
 
 PORT = common.API_PORT
 FIXED_RATE_RUNS = 3
+FIXED_RATE_SHARE = 0.5  # of the bare endpoint's saturation rate (bench/run.py's target)
 # The same settings as production (README): the workers are (2 x cores) + 1.
 GUNICORN_CONFIG = common.ROOT / "config" / "gunicorn.conf.py"
 # How many requests a second the slices of single-use targets are cut for, at most: the bare
@@ -302,9 +303,11 @@ def run(
     seconds: float,
     warmup: float,
     only: set[str] | None = None,
+    put_rate: float | None = None,
 ) -> tuple[list[float], list[EndpointResult]]:
     """The bare endpoint's requests/s in each of its runs, in order; and every endpoint's results,
-    the bare one first. `only`: the names of the endpoints to run besides the bare one (all if None)."""
+    the bare one first. `only`: the names of the endpoints to run besides the bare one (all if None).
+    `put_rate`: the fixed rate of the PUT mix (default: half its own saturation rate, see below)."""
     process = start_gunicorn()
     try:
         targets = [
@@ -353,14 +356,23 @@ def run(
         # The bare row shows the run nearest the median (with an even count, the median falls between two).
         shown = min(bare_runs, key=lambda run: (abs(run.requests_per_second - median), -run.requests_per_second))
         results.insert(0, EndpointResult(bare, shown, bare_requests_per_second=shown.requests_per_second))
-        rate = median * 0.5
+        rate = median * FIXED_RATE_SHARE
+
         # The machine's capacity also dips for a second or a few now and then (bench/RESULTS.md):
         # a 10-second window's p99 depends on whether one fell in it. So the open-loop pass runs
         # FIXED_RATE_RUNS times, the endpoints in turn each time.
+        # The PUT mix holds about a quarter of bare's rate: at half of bare it would only measure its
+        # queue growing. It runs at a rate of its own, the same for the versions compared.
+        def rate_of(result: EndpointResult) -> float:
+            if not result.endpoint.single_use:
+                return rate
+            return put_rate or result.saturation.requests_per_second * FIXED_RATE_SHARE
+
         for _ in range(FIXED_RATE_RUNS):
             for result in results:
-                callers = slice_for(result.endpoint, rate * seconds)
-                result.fixed_runs.append(fixed_rate(result.endpoint, rate=rate, seconds=seconds, callers=callers))
+                own = rate_of(result)
+                callers = slice_for(result.endpoint, own * seconds)
+                result.fixed_runs.append(fixed_rate(result.endpoint, rate=own, seconds=seconds, callers=callers))
         return [run.requests_per_second for run in bare_runs], results
     finally:
         common.stop(process)

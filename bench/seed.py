@@ -186,30 +186,16 @@ def precomputed_password_hash() -> str:
 
 
 @dataclass(frozen=True)
-class Answerer:
-    """A partner who has answered their couple's open round (and edits it: it never reveals)."""
-
-    token: str
-    open_round_id: int
-
-
-@dataclass(frozen=True)
 class ApiCouple:
     token: str  # of the partner who calls the read endpoints
     open_round_id: int
     revealed_rounds: int
-    # The PUT endpoint's callers, one per couple: in production answers come from many couples,
-    # each locking only its own round (see answerers()).
-    answerers: tuple[Answerer, ...]
-
-
-ANSWERING_COUPLES = 64
 
 
 def api_couple(*, now: datetime, password_hash: str, revealed_rounds: int = 52) -> ApiCouple:
     """One couple with a year of weekly history (`revealed_rounds` revealed rounds, both answers
-    each) and an open round that the calling partner has answered and the other has not; and
-    ANSWERING_COUPLES more couples, each with an open round that one partner has answered."""
+    each) and an open round that the calling partner has answered and the other has not (the PUT's
+    callers are answer_mix's)."""
     from rest_framework.authtoken.models import Token
 
     from checkin.models import Answer, Round
@@ -282,9 +268,8 @@ def api_couple(*, now: datetime, password_hash: str, revealed_rounds: int = 52) 
         answers.append(Answer(round=current, user=me, connection=3, independence=4, submitted_at=now, updated_at=now))
         Answer.objects.bulk_create(answers)
         token = Token.objects.create(user=me)
-        others = answerers(now=now, joined=joined, password_hash=password_hash, couples=ANSWERING_COUPLES)
     analyze()
-    return ApiCouple(token=token.key, open_round_id=current.pk, revealed_rounds=revealed_rounds, answerers=others)
+    return ApiCouple(token=token.key, open_round_id=current.pk, revealed_rounds=revealed_rounds)
 
 
 def _open_round(couple, now: datetime):
@@ -298,43 +283,6 @@ def _open_round(couple, now: datetime):
         opens_at=now,
         closes_at=now + timedelta(hours=WINDOW_HOURS),
         nudge_at=now + timedelta(hours=24),
-    )
-
-
-def answerers(*, now: datetime, joined: datetime, password_hash: str, couples: int) -> tuple[Answerer, ...]:
-    """`couples` couples, each with an open round that its first partner has answered, and that
-    partner's token. The caller holds a transaction."""
-    from rest_framework.authtoken.models import Token
-
-    from checkin.models import Answer, Round
-    from couples.models import Couple, Membership, User
-
-    people = User.objects.bulk_create(
-        User(
-            email=f"api-answerer-{index}-{seat}@bench.tandem.invalid",
-            display_name=f"Answerer {index}{seat}",
-            password=password_hash,
-            date_joined=joined,
-        )
-        for index in range(couples)
-        for seat in "ab"
-    )
-    couple_rows = Couple.objects.bulk_create(Couple(paired_at=joined) for _ in range(couples))
-    Membership.objects.bulk_create(
-        Membership(couple=couple, user=people[2 * index + offset], seat=seat, joined_at=joined)
-        for index, couple in enumerate(couple_rows)
-        for offset, seat in enumerate((Membership.Seat.INVITER, Membership.Seat.JOINER))
-    )
-    rounds = Round.objects.bulk_create(_open_round(couple, now) for couple in couple_rows)
-    callers = people[::2]
-    Answer.objects.bulk_create(
-        Answer(round=open_round, user=caller, connection=3, independence=4, submitted_at=now, updated_at=now)
-        for open_round, caller in zip(rounds, callers, strict=True)
-    )
-    # bulk_create skips Token.save, which is what makes the key.
-    tokens = Token.objects.bulk_create(Token(key=Token.generate_key(), user=caller) for caller in callers)
-    return tuple(
-        Answerer(token=token.key, open_round_id=open_round.pk) for token, open_round in zip(tokens, rounds, strict=True)
     )
 
 
