@@ -6,7 +6,9 @@ runs first and again after each other endpoint; each endpoint's share is read ag
 the bare runs on either side of it.
 Pass 2, fixed rate: bench/loadgen.py, an open-loop generator in its own process, sends to each
 endpoint at 50% of the bare endpoint's saturation rate (the median of its runs), three times in
-turn, and reports each run's p99, their median, and p50/p95/p99 of all runs' latencies pooled.
+turn, and reports each run's p99, their median, and p50/p95/p99 of all runs' latencies pooled; the
+PUT mix, which holds only about a quarter of bare's rate, at a rate of its own (`put_rate`, or half
+its own saturation rate), with each kind's statuses and latencies.
 
 The read endpoints are called as one partner of a couple with 52 revealed rounds and an open
 round they answered. The PUT is the answer mix (seed.PUT_MIX: per 10, 3 first answers, 3 first
