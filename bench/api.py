@@ -6,12 +6,19 @@ runs first and again after each other endpoint; each endpoint's share is read ag
 the bare runs on either side of it.
 Pass 2, fixed rate: bench/loadgen.py, an open-loop generator in its own process, sends to each
 endpoint at 50% of the bare endpoint's saturation rate (the median of its runs), three times in
-turn, and reports each run's p99, their median, and p50/p95/p99 of all runs' latencies pooled.
+turn, and reports each run's p99, their median, and p50/p95/p99 of all runs' latencies pooled; the
+PUT mix, which holds only about a quarter of bare's rate, at a rate of its own (`put_rate`, or half
+its own saturation rate), with each kind's statuses and latencies.
 
 The read endpoints are called as one partner of a couple with 52 revealed rounds and an open
-round they answered; the PUT as the answering partners of seed.ANSWERING_COUPLES other couples, in
-turn, each editing their own open round (bench/seed.py: api_couple). Every request carries
+round they answered. The PUT is the answer mix (seed.PUT_MIX: per 10, 3 first answers, 3 first
+answers that reveal, 4 edits of an unrevealed answer), each request as the caller of a couple of
+its own (bench/seed.py: answer_mix), used once: every wrk or loadgen run gets a fresh slice of the
+targets, and a request that had to call a target again counts as an error. Every request carries
 `Authorization: Token <key>` of its caller.
+
+BENCH_ANSWERING=plain in the environment has the server answer with the ORM reference on
+PostgreSQL too (bench/urls.py): the mix's before/after of checkin/answering.py's one statement.
 """
 
 from __future__ import annotations
@@ -25,12 +32,16 @@ import urllib.request
 from dataclasses import dataclass, field
 
 from bench import common, loadgen
-from bench.seed import ApiCouple
+from bench.seed import ApiCouple, MixTarget
 
 PORT = common.API_PORT
 FIXED_RATE_RUNS = 3
+FIXED_RATE_SHARE = 0.5  # of the bare endpoint's saturation rate (bench/run.py's target)
 # The same settings as production (README): the workers are (2 x cores) + 1.
 GUNICORN_CONFIG = common.ROOT / "config" / "gunicorn.conf.py"
+# How many requests a second the slices of single-use targets are cut for, at most: the bare
+# endpoint's best run (no endpoint outruns it), with room for one wrk thread running ahead.
+SLICE_MARGIN = 1.5
 RESPONSE_BODY = json.dumps({"connection": 3, "independence": 4, "note": "Still thinking it over.", "private_note": ""})
 
 
@@ -38,6 +49,7 @@ RESPONSE_BODY = json.dumps({"connection": 3, "independence": 4, "note": "Still t
 class Caller:
     token: str
     path: str
+    kind: str = ""  # of a PUT of the mix (seed.PUT_MIX)
 
 
 @dataclass(frozen=True)
@@ -46,29 +58,50 @@ class Endpoint:
     method: str
     callers: tuple[Caller, ...]  # requests take them in turn
     body: str | None = None
+    # The callers are a pool of targets to call once each (the PUT mix: a first answer is sent once).
+    single_use: bool = False
 
 
-def endpoints(couple: ApiCouple) -> list[Endpoint]:
+def endpoints(couple: ApiCouple, mix: tuple[MixTarget, ...]) -> list[Endpoint]:
     """The bare baseline first: the others are read as a fraction of it."""
 
     def reader(path: str) -> tuple[Caller, ...]:
         return (Caller(couple.token, path),)
 
-    answerers = tuple(Caller(a.token, f"/api/v1/checkins/{a.open_round_id}/response") for a in couple.answerers)
+    answerers = tuple(Caller(t.token, f"/api/v1/checkins/{t.round_id}/response", t.kind) for t in mix)
     return [
         Endpoint("bare (constant)", "GET", reader("/api/v1/bench/constant")),
         Endpoint("GET checkins/current", "GET", reader("/api/v1/checkins/current")),
-        Endpoint("PUT checkins/{id}/response", "PUT", answerers, RESPONSE_BODY),
+        Endpoint("PUT checkins/{id}/response (mix)", "PUT", answerers, RESPONSE_BODY, single_use=True),
         Endpoint("GET checkins (history p.1)", "GET", reader("/api/v1/checkins")),
     ]
 
 
-def _targets_file(endpoint: Endpoint) -> str:
-    """The endpoint's callers as "<token> <path>" lines, for wrk_report.lua and loadgen.py."""
+def _targets_file(callers: tuple[Caller, ...]) -> str:
+    """Callers as "<token> <path>[ <kind>]" lines, for wrk_report.lua and loadgen.py."""
     common.LOG_DIR.mkdir(parents=True, exist_ok=True)
     path = common.LOG_DIR / "api-targets.txt"
-    path.write_text("".join(f"{caller.token} {caller.path}\n" for caller in endpoint.callers))
+    path.write_text("".join(f"{caller.token} {caller.path} {caller.kind}".rstrip() + "\n" for caller in callers))
     return str(path)
+
+
+class Pool:
+    """The single-use targets of an endpoint, handed out in fresh slices."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint, self.used = endpoint, 0
+
+    def take(self, count: int) -> tuple[Caller, ...]:
+        callers = self.endpoint.callers
+        if not self.endpoint.single_use:
+            return callers
+        if self.used + count > len(callers):
+            raise RuntimeError(
+                f"{self.endpoint.name}: {count:,} more targets wanted, {len(callers) - self.used:,} left of"
+                f" {len(callers):,}: seed more (bench/run.py, mix_targets)"
+            )
+        self.used += count
+        return callers[self.used - count : self.used]
 
 
 @dataclass(frozen=True)
@@ -77,7 +110,7 @@ class Saturation:
     p50_ms: float
     p95_ms: float
     p99_ms: float
-    errors: int  # connect/read/write errors, timeouts and non-2xx answers
+    errors: int  # connect/read/write errors, timeouts, non-2xx answers and calls of a used target
 
 
 @dataclass(frozen=True)
@@ -92,6 +125,8 @@ class FixedRate:
     errors: dict[str, int]
     seconds: tuple[dict, ...]  # per second of sending: {"second", "ok", "p50_ms", "max_ms"}
     latencies_ms: tuple[float, ...]  # of every answered request, sorted
+    statuses: dict[str, dict[str, int]] = field(default_factory=dict)  # by kind of the mix: {status: count}
+    by_kind: dict[str, dict] = field(default_factory=dict)  # {kind: {"ok", "p50_ms", "p99_ms"}}
 
 
 @dataclass
@@ -174,11 +209,16 @@ def start_gunicorn() -> subprocess.Popen:
     return process
 
 
-def wrk(endpoint: Endpoint, *, seconds: float) -> Saturation:
-    first = endpoint.callers[0]
+WRK_THREADS = 2
+
+
+def wrk(endpoint: Endpoint, *, seconds: float, callers: tuple[Caller, ...] | None = None) -> Saturation:
+    """`callers`: the slice of a single-use endpoint's targets that this run may call."""
+    callers = callers or endpoint.callers
+    first = callers[0]
     command = [
         common.wrk_path() or "wrk",
-        "-t2",
+        f"-t{WRK_THREADS}",
         "-c16",
         f"-d{seconds:g}s",
         "--latency",
@@ -188,16 +228,23 @@ def wrk(endpoint: Endpoint, *, seconds: float) -> Saturation:
         str(common.ROOT / "bench" / "wrk_report.lua"),
     ]
     targets = ""
-    if len(endpoint.callers) == 1:
+    if len(callers) == 1:
         command += ["-H", f"Authorization: Token {first.token}"]
     else:
-        targets = _targets_file(endpoint)
+        targets = _targets_file(callers)
     command.append(_url(first.path))
-    env = common.child_env(BENCH_METHOD=endpoint.method, BENCH_BODY=endpoint.body or "", BENCH_TARGETS=targets)
+    env = common.child_env(
+        BENCH_METHOD=endpoint.method,
+        BENCH_BODY=endpoint.body or "",
+        BENCH_TARGETS=targets,
+        BENCH_SINGLE_USE="1" if endpoint.single_use else "",
+        BENCH_THREADS=str(WRK_THREADS),
+    )
     output = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
     data = json.loads(line.removeprefix("BENCH_JSON "))
-    errors = sum(data[key] for key in ("connect_errors", "read_errors", "write_errors", "timeouts", "non_2xx"))
+    keys = ("connect_errors", "read_errors", "write_errors", "timeouts", "non_2xx", "reused")
+    errors = sum(data[key] for key in keys)
     return Saturation(
         requests_per_second=data["requests"] / (data["duration_us"] / 1e6),
         p50_ms=data["p50_us"] / 1000,
@@ -207,8 +254,11 @@ def wrk(endpoint: Endpoint, *, seconds: float) -> Saturation:
     )
 
 
-def fixed_rate(endpoint: Endpoint, *, rate: float, seconds: float) -> FixedRate:
-    first = endpoint.callers[0]
+def fixed_rate(
+    endpoint: Endpoint, *, rate: float, seconds: float, callers: tuple[Caller, ...] | None = None
+) -> FixedRate:
+    callers = callers or endpoint.callers
+    first = callers[0]
     command = [
         str(common.PYTHON),
         str(common.ROOT / "bench" / "loadgen.py"),
@@ -221,14 +271,17 @@ def fixed_rate(endpoint: Endpoint, *, rate: float, seconds: float) -> FixedRate:
         "--duration",
         f"{seconds:g}",
     ]
-    if len(endpoint.callers) == 1:
+    if len(callers) == 1:
         command += ["--header", f"Authorization: Token {first.token}"]
     else:
-        command += ["--targets", _targets_file(endpoint)]
+        command += ["--targets", _targets_file(callers)]
     if endpoint.body:
         command += ["--body", endpoint.body]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     data = json.loads(output.strip().splitlines()[-1])
+    errors = dict(data["errors"])
+    if endpoint.single_use and data["reused"]:
+        errors["target called again"] = data["reused"]
     return FixedRate(
         seconds=tuple(data["seconds"]),
         latencies_ms=tuple(data["latencies_ms"]),
@@ -239,33 +292,62 @@ def fixed_rate(endpoint: Endpoint, *, rate: float, seconds: float) -> FixedRate:
         p50_ms=data["p50_ms"],
         p95_ms=data["p95_ms"],
         p99_ms=data["p99_ms"],
-        errors=data["errors"],
+        errors=errors,
+        statuses=data["statuses"],
+        by_kind=data["by_kind"],
     )
 
 
-def run(couple: ApiCouple, *, seconds: float, warmup: float) -> tuple[list[float], list[EndpointResult]]:
+def run(
+    couple: ApiCouple,
+    mix: tuple[MixTarget, ...],
+    *,
+    seconds: float,
+    warmup: float,
+    only: set[str] | None = None,
+    put_rate: float | None = None,
+) -> tuple[list[float], list[EndpointResult]]:
     """The bare endpoint's requests/s in each of its runs, in order; and every endpoint's results,
-    the bare one first."""
+    the bare one first. `only`: the names of the endpoints to run besides the bare one (all if None).
+    `put_rate`: the fixed rate of the PUT mix (default: half its own saturation rate, see below)."""
     process = start_gunicorn()
     try:
-        targets = endpoints(couple)
+        targets = [
+            endpoint
+            for index, endpoint in enumerate(endpoints(couple, mix))
+            if index == 0 or only is None or endpoint.name in only
+        ]
+        pools = {endpoint.name: Pool(endpoint) for endpoint in targets}
         for endpoint in targets:
-            for caller in endpoint.callers:
+            # A single-use endpoint's first target of each kind (which are then used up).
+            checked = (
+                endpoint.callers
+                if not endpoint.single_use
+                else tuple({caller.kind: caller for caller in reversed(pools[endpoint.name].take(20))}.values())
+            )
+            for caller in checked:
                 status = _call(endpoint, caller)
                 if status != 200:
                     raise RuntimeError(
-                        f"{endpoint.method} {caller.path} answered {status}, not 200: see var/bench/gunicorn.log"
+                        f"{endpoint.method} {caller.path} ({caller.kind or 'read'}) answered {status}, not 200:"
+                        " see var/bench/gunicorn.log"
                     )
+        bare_runs: list[Saturation] = []
+
+        def slice_for(endpoint: Endpoint, requests: float) -> tuple[Caller, ...]:
+            return pools[endpoint.name].take(int(requests) + 1)
 
         def saturate(endpoint: Endpoint) -> Saturation:
-            wrk(endpoint, seconds=warmup)
-            return wrk(endpoint, seconds=seconds)
+            # No endpoint outruns the bare one's best run (the first bare run: the stack's own ceiling).
+            ceiling = max((run.requests_per_second for run in bare_runs), default=0) * SLICE_MARGIN
+            wrk(endpoint, seconds=warmup, callers=slice_for(endpoint, ceiling * warmup))
+            return wrk(endpoint, seconds=seconds, callers=slice_for(endpoint, ceiling * seconds))
 
         # The machine's capacity drifts from minute to minute (bare's throughput moved by a third
         # between runs of the same code), so the bare endpoint is measured again after each other
         # endpoint, and each endpoint is read against the bare runs on either side of it.
         bare, *others = targets
-        bare_runs = [saturate(bare)]
+        bare_runs.append(saturate(bare))
         results = []
         for endpoint in others:
             saturation = saturate(endpoint)
@@ -276,13 +358,23 @@ def run(couple: ApiCouple, *, seconds: float, warmup: float) -> tuple[list[float
         # The bare row shows the run nearest the median (with an even count, the median falls between two).
         shown = min(bare_runs, key=lambda run: (abs(run.requests_per_second - median), -run.requests_per_second))
         results.insert(0, EndpointResult(bare, shown, bare_requests_per_second=shown.requests_per_second))
-        rate = median * 0.5
+        rate = median * FIXED_RATE_SHARE
+
         # The machine's capacity also dips for a second or a few now and then (bench/RESULTS.md):
         # a 10-second window's p99 depends on whether one fell in it. So the open-loop pass runs
         # FIXED_RATE_RUNS times, the endpoints in turn each time.
+        # The PUT mix holds about a quarter of bare's rate: at half of bare it would only measure its
+        # queue growing. It runs at a rate of its own, the same for the versions compared.
+        def rate_of(result: EndpointResult) -> float:
+            if not result.endpoint.single_use:
+                return rate
+            return put_rate or result.saturation.requests_per_second * FIXED_RATE_SHARE
+
         for _ in range(FIXED_RATE_RUNS):
             for result in results:
-                result.fixed_runs.append(fixed_rate(result.endpoint, rate=rate, seconds=seconds))
+                own = rate_of(result)
+                callers = slice_for(result.endpoint, own * seconds)
+                result.fixed_runs.append(fixed_rate(result.endpoint, rate=own, seconds=seconds, callers=callers))
         return [run.requests_per_second for run in bare_runs], results
     finally:
         common.stop(process)

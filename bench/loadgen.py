@@ -10,8 +10,10 @@ Run as its own process (bench/api.py does); prints one JSON object:
     .venv/bin/python bench/loadgen.py --url http://127.0.0.1:8765/api/v1/bench/constant \
         --rate 300 --duration 10 --header "Authorization: Token abc"
 
-With `--targets FILE` (lines of "<token> <path>", as for bench/wrk_report.lua), request i goes to
-line i's path (in turn) with line i's token, on the host of `--url`.
+With `--targets FILE` (lines of "<token> <path>" or "<token> <path> <kind>", as for
+bench/wrk_report.lua), request i goes to line i's path (in turn) with line i's token, on the host
+of `--url`; with kinds (the PUT mix), the report gives each kind's latencies and statuses too, and
+`reused` counts the requests sent past the end of the file (to a line called before).
 
 SIGTERM ends the sending early (the herd runs it until the last reminder is accepted); the
 requests already sent are awaited and reported as usual.
@@ -47,6 +49,7 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
 class Target:
     path: str
     headers: dict[str, str]
+    kind: str = ""
 
 
 def read_targets(path: str) -> list[Target]:
@@ -54,8 +57,9 @@ def read_targets(path: str) -> list[Target]:
     with open(path) as lines:
         for line in lines:
             if line.strip():
-                token, target_path = line.split()
-                targets.append(Target(path=target_path, headers={"Authorization": f"Token {token}"}))
+                token, target_path, *kind = line.split()
+                headers = {"Authorization": f"Token {token}"}
+                targets.append(Target(path=target_path, headers=headers, kind=kind[0] if kind else ""))
     return targets
 
 
@@ -93,8 +97,12 @@ class _Exchange(asyncio.Protocol):
                 self.answered.set_exception(exc)
 
 
+def _count(counts: dict[str, int], key: str) -> None:
+    counts[key] = counts.get(key, 0) + 1
+
+
 async def _one(
-    host: str, port: int, request: bytes, scheduled: float, results: dict, in_flight: asyncio.Semaphore
+    host: str, port: int, request: bytes, kind: str, scheduled: float, results: dict, in_flight: asyncio.Semaphore
 ) -> None:
     loop = asyncio.get_running_loop()
     transport = None
@@ -104,18 +112,21 @@ async def _one(
             transport, _ = await loop.create_connection(lambda: _Exchange(request, answered), host, port)
             answer = await answered
     except (TimeoutError, OSError) as error:
-        results["errors"][type(error).__name__] = results["errors"].get(type(error).__name__, 0) + 1
+        _count(results["errors"], type(error).__name__)
+        _count(results["statuses"].setdefault(kind, {}), type(error).__name__)
         return
     finally:
         if transport is not None:
             transport.abort()
     elapsed = time.perf_counter() - scheduled
     status = int(answer[9:12]) if answer.startswith(b"HTTP/1.") else 0
+    _count(results["statuses"].setdefault(kind, {}), str(status))
     if 200 <= status < 300:
         results["latencies"].append(elapsed)
         results["by_send_time"].append((scheduled, elapsed))
+        results["by_kind"].setdefault(kind, []).append(elapsed * 1000)
     else:
-        results["errors"][f"HTTP {status}"] = results["errors"].get(f"HTTP {status}", 0) + 1
+        _count(results["errors"], f"HTTP {status}")
 
 
 async def run(
@@ -129,7 +140,7 @@ async def run(
     duration: float,
 ) -> dict:
     total = int(rate * duration)
-    results: dict = {"latencies": [], "by_send_time": [], "errors": {}}
+    results: dict = {"latencies": [], "by_send_time": [], "errors": {}, "statuses": {}, "by_kind": {}}
     origin = urlsplit(url)
     host, port = origin.hostname, origin.port or 80
     assert host is not None, f"{url} names no host"
@@ -153,7 +164,9 @@ async def run(
             break
         sent += 1
         worst_lag = max(worst_lag, time.perf_counter() - scheduled)
-        task = asyncio.create_task(_one(host, port, requests[i % len(requests)], scheduled, results, in_flight))
+        target = targets[i % len(targets)]
+        request = requests[i % len(requests)]
+        task = asyncio.create_task(_one(host, port, request, target.kind, scheduled, results, in_flight))
         pending.add(task)
         task.add_done_callback(pending.discard)
     sent_in = time.perf_counter() - start
@@ -180,6 +193,14 @@ async def run(
         "p99_ms": percentile(latencies_ms, 0.99),
         "max_ms": latencies_ms[-1] if latencies_ms else 0.0,
         "seconds": seconds,
+        "reused": max(0, sent - len(targets)),
+        # With kinds: each kind's statuses (and exceptions) and latencies of its 2xx answers.
+        "statuses": {kind or "-": counts for kind, counts in results["statuses"].items()},
+        "by_kind": {
+            kind: {"ok": len(values), "p50_ms": percentile(values, 0.5), "p99_ms": percentile(values, 0.99)}
+            for kind, values in ((kind, sorted(values)) for kind, values in results["by_kind"].items())
+            if kind
+        },
         # Every answered request's latency, for percentiles pooled over several runs (bench/api.py).
         "latencies_ms": [round(value, 2) for value in latencies_ms],
     }

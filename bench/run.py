@@ -39,6 +39,9 @@ QUIET_TICK_MS_MAX = 50.0
 THROUGHPUT_SHARE_MIN = 0.5
 FIXED_RATE_P99_MS_MAX = 100.0
 FIXED_RATE_SHARE = 0.5  # of the bare endpoint's saturation rate
+# The bare endpoint's requests/s that the PUT mix's single-use targets are seeded for: it ran at
+# 700-1,000 here; beyond this the API pass stops with "seed more" rather than call a target twice.
+MIX_CEILING_PER_SECOND = 1500
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,9 @@ class Options:
     push_latencies_ms: list[float]
     herd_api_rate: float
     skip_api: bool
+    skip_herd: bool
+    api_endpoints: set[str] | None
+    api_put_rate: float | None
     write: Path | None
     quick: bool
 
@@ -82,6 +88,22 @@ def parse_args(argv: list[str] | None = None) -> Options:
         "--herd-api-rate", type=float, default=50.0, help="GET checkins/current per second during the herd (50)"
     )
     parser.add_argument("--skip-api", action="store_true", help="leave out the API pass")
+    parser.add_argument(
+        "--skip-herd",
+        action="store_true",
+        help="seed the largest size only and run neither the herds nor the quiet tick (the API pass alone)",
+    )
+    parser.add_argument(
+        "--api-endpoints",
+        default=None,
+        help="the API endpoints to run besides the bare one, by name, comma-separated (default all)",
+    )
+    parser.add_argument(
+        "--api-put-rate",
+        type=float,
+        default=None,
+        help="req/s of the PUT mix's fixed-rate runs (default: half its own saturation rate)",
+    )
     parser.add_argument("--write", type=Path, default=None, help="also write the Markdown report here")
     args = parser.parse_args(argv)
     if args.quick:
@@ -99,6 +121,9 @@ def parse_args(argv: list[str] | None = None) -> Options:
         push_latencies_ms=[float(ms) for ms in args.push_latency_ms.split(",") if ms.strip()],
         herd_api_rate=args.herd_api_rate,
         skip_api=args.skip_api,
+        skip_herd=args.skip_herd,
+        api_put_rate=args.api_put_rate,
+        api_endpoints={name.strip() for name in args.api_endpoints.split(",")} if args.api_endpoints else None,
         write=args.write,
         quick=args.quick,
     )
@@ -221,7 +246,6 @@ def render(
     for q in quiets:
         lines.append(f"| {q.couples:,} | {q.runs} | {q.median_ms:.1f} | {q.p90_ms:.1f} | {q.max_ms:.1f} |")
     targets: list[tuple[str, str, bool]] = []
-    quiet = next(q for q in quiets if q.couples == options.couples)
     for herd in (h for h in herds if h.couples == options.couples):
         run = f"herd of {herd.couples:,}, {herd.deliver_workers} deliver worker(s), push {herd.push_latency_ms:g} ms"
         targets.append(
@@ -267,13 +291,14 @@ def render(
                 herd.max_rss_mib() < WORKER_RSS_MIB_MAX,
             )
         )
-    targets.append(
-        (
-            f"quiet tick at {quiet.couples:,} < {QUIET_TICK_MS_MAX:.0f} ms (median)",
-            f"{quiet.median_ms:.1f} ms",
-            quiet.median_ms < QUIET_TICK_MS_MAX,
+    for quiet in (q for q in quiets if q.couples == options.couples):  # none with --skip-herd
+        targets.append(
+            (
+                f"quiet tick at {quiet.couples:,} < {QUIET_TICK_MS_MAX:.0f} ms (median)",
+                f"{quiet.median_ms:.1f} ms",
+                quiet.median_ms < QUIET_TICK_MS_MAX,
+            )
         )
-    )
     if api_pass:
         api_results = api_pass.results
         runs = len(api_results[0].fixed_runs)
@@ -292,6 +317,13 @@ def render(
             f" {runs} times, the endpoints in turn each time: each run's p99, their median (the target's"
             " verdict), and p50/p95/p99 of all runs' latencies pooled.",
             "",
+            "Answering on PostgreSQL: "
+            + (
+                "the ORM reference, `answer_plainly` (BENCH_ANSWERING=plain, bench/urls.py)."
+                if os.environ.get("BENCH_ANSWERING") == "plain"
+                else "the one statement, `answer_in_one_statement` (checkin/answering.py)."
+            ),
+            "",
             "| endpoint | req/s | share of bare | p50 (ms) | p95 (ms) | p99 (ms) | errors"
             f" | @{rate:,.0f}/s p99 by run (ms) | median p99 | pooled p50 | p95 | p99 | errors |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -307,6 +339,8 @@ def render(
                 for run in r.fixed_runs:
                     for kind, count in run.errors.items():
                         errors[kind] = errors.get(kind, 0) + count
+                if r.fixed_runs[0].rate != rate:  # the PUT mix, at a rate of its own
+                    by_run = f"(@{r.fixed_runs[0].rate:,.0f}/s) {by_run}"
                 fixed_cells = f"{by_run} | {r.fixed_p99_median_ms:.1f} | {pooled} | {_errors(errors)}"
             lines.append(
                 f"| {r.endpoint.name} | {s.requests_per_second:,.0f} | {share:.0%} | {s.p50_ms:.1f} | {s.p95_ms:.1f}"
@@ -337,6 +371,30 @@ def render(
                     cells += ["-"] * (width - len(cells))
                     lines.append(f"| {r.endpoint.name} | {index + 1} | " + " | ".join(cells) + " |")
         for r in api_results:
+            kinds = sorted({kind for run in r.fixed_runs for kind in run.by_kind})
+            if not kinds:
+                continue
+            lines += [
+                "",
+                f"{r.endpoint.name} at {r.fixed_runs[0].rate:,.0f} req/s by kind: each answer's status, counted over"
+                " all runs (every kind expects 200), and each run's p50 / p99 (ms) with their medians.",
+                "",
+                "| kind | statuses | p50 by run | median p50 | p99 by run | median p99 |",
+                "| --- | --- | ---: | ---: | ---: | ---: |",
+            ]
+            for kind in kinds:
+                kind_statuses: dict[str, int] = {}
+                for run in r.fixed_runs:
+                    for status, count in run.statuses.get(kind, {}).items():
+                        kind_statuses[status] = kind_statuses.get(status, 0) + count
+                found = [run.by_kind[kind] for run in r.fixed_runs if kind in run.by_kind]
+                p50s, p99s = [f["p50_ms"] for f in found], [f["p99_ms"] for f in found]
+                lines.append(
+                    f"| {kind} | {_errors(kind_statuses)} | {' / '.join(f'{v:.1f}' for v in p50s)}"
+                    f" | {statistics.median(p50s):.1f} | {' / '.join(f'{v:.0f}' for v in p99s)}"
+                    f" | {statistics.median(p99s):.1f} |"
+                )
+        for r in api_results:
             if r.fixed_runs:
                 failed, sent = r.fixed_failed, sum(run.sent for run in r.fixed_runs)
                 median = r.fixed_p99_median_ms
@@ -347,7 +405,8 @@ def render(
                 measured += f", {failed:,} of {sent:,} failed" if failed else ""
                 targets.append(
                     (
-                        f"{r.endpoint.name}: p99 < {FIXED_RATE_P99_MS_MAX:.0f} ms at {rate:,.0f} req/s, no errors",
+                        f"{r.endpoint.name}: p99 < {FIXED_RATE_P99_MS_MAX:.0f} ms at {r.fixed_runs[0].rate:,.0f} req/s,"
+                        " no errors",
                         measured,
                         not failed and median < FIXED_RATE_P99_MS_MAX,
                     )
@@ -400,7 +459,13 @@ def main() -> None:
     herds, quiets = [], []
     loads: list[tuple[str, float]] = []
     couple: seed.ApiCouple | None = None
-    for size in options.sizes:
+    if options.skip_herd:
+        seed.truncate()
+        print(f"bench: seeding {options.couples:,} couples (no herd, no quiet tick)", flush=True)
+        due_at = herd.due_minute(timezone.now())
+        seed.herd(couples=options.couples, due_at=due_at, password_hash=password_hash, push_origin=common.PUSH_ORIGIN)
+        couple = seed.api_couple(now=timezone.now(), password_hash=password_hash)
+    for size in [] if options.skip_herd else options.sizes:
         for deliver_workers in options.deliver_workers:
             for latency in options.push_latencies_ms:
                 seed.truncate()
@@ -437,6 +502,12 @@ def main() -> None:
     api_pass = None
     if not options.skip_api:
         print("bench: API pass (gunicorn + wrk, then the open-loop generator)", flush=True)
+        # Enough single-use targets for every run of the PUT mix (bench/api.py), seeded before the
+        # VACUUM and CHECKPOINT below.
+        mix_targets = int(MIX_CEILING_PER_SECOND * (options.warmup_seconds + options.api_seconds) * api.SLICE_MARGIN)
+        mix_targets += int(MIX_CEILING_PER_SECOND * FIXED_RATE_SHARE * options.api_seconds * api.FIXED_RATE_RUNS)
+        print(f"bench:   seeding {mix_targets:,} couples for the PUT mix", flush=True)
+        mix = seed.answer_mix(now=timezone.now(), password_hash=password_hash, targets=mix_targets)
         # The API couple is the last herd's. The herd leaves PostgreSQL work behind: dead rows and
         # unanalysed tables, which autovacuum would otherwise take up in the middle of the API
         # pass, and dirty pages. Measured on top of that, the API numbers would depend on how big
@@ -452,7 +523,14 @@ def main() -> None:
         loads.append((f"API (after {waited:.0f} s settling, CPUs {busy:.0%} busy)", common.load_average()))
         autovacuums_before = common.autovacuum_runs()
         assert couple is not None, "the API pass uses the last herd's couple"
-        bare_runs, results = api.run(couple, seconds=options.api_seconds, warmup=options.warmup_seconds)
+        bare_runs, results = api.run(
+            couple,
+            mix,
+            seconds=options.api_seconds,
+            warmup=options.warmup_seconds,
+            only=options.api_endpoints,
+            put_rate=options.api_put_rate,
+        )
         api_pass = ApiPass(bare_runs, results, autovacuum_runs=common.autovacuum_runs() - autovacuums_before)
 
     report = render(options, herds, quiets, api_pass, common.describe_machine(), when, loads)

@@ -186,30 +186,16 @@ def precomputed_password_hash() -> str:
 
 
 @dataclass(frozen=True)
-class Answerer:
-    """A partner who has answered their couple's open round (and edits it: it never reveals)."""
-
-    token: str
-    open_round_id: int
-
-
-@dataclass(frozen=True)
 class ApiCouple:
     token: str  # of the partner who calls the read endpoints
     open_round_id: int
     revealed_rounds: int
-    # The PUT endpoint's callers, one per couple: in production answers come from many couples,
-    # each locking only its own round (see answerers()).
-    answerers: tuple[Answerer, ...]
-
-
-ANSWERING_COUPLES = 64
 
 
 def api_couple(*, now: datetime, password_hash: str, revealed_rounds: int = 52) -> ApiCouple:
     """One couple with a year of weekly history (`revealed_rounds` revealed rounds, both answers
-    each) and an open round that the calling partner has answered and the other has not; and
-    ANSWERING_COUPLES more couples, each with an open round that one partner has answered."""
+    each) and an open round that the calling partner has answered and the other has not (the PUT's
+    callers are answer_mix's)."""
     from rest_framework.authtoken.models import Token
 
     from checkin.models import Answer, Round
@@ -282,9 +268,8 @@ def api_couple(*, now: datetime, password_hash: str, revealed_rounds: int = 52) 
         answers.append(Answer(round=current, user=me, connection=3, independence=4, submitted_at=now, updated_at=now))
         Answer.objects.bulk_create(answers)
         token = Token.objects.create(user=me)
-        others = answerers(now=now, joined=joined, password_hash=password_hash, couples=ANSWERING_COUPLES)
     analyze()
-    return ApiCouple(token=token.key, open_round_id=current.pk, revealed_rounds=revealed_rounds, answerers=others)
+    return ApiCouple(token=token.key, open_round_id=current.pk, revealed_rounds=revealed_rounds)
 
 
 def _open_round(couple, now: datetime):
@@ -301,38 +286,114 @@ def _open_round(couple, now: datetime):
     )
 
 
-def answerers(*, now: datetime, joined: datetime, password_hash: str, couples: int) -> tuple[Answerer, ...]:
-    """`couples` couples, each with an open round that its first partner has answered, and that
-    partner's token. The caller holds a transaction."""
+# The PUT mix (bench/README.md, section 3), in the order the requests take it: per 10 PUTs, 6 first
+# answers (3 that reveal: the partner answered before) and 4 edits of an unrevealed answer.
+FIRST, REVEAL, EDIT = "first", "reveal", "edit"
+PUT_MIX = (FIRST, EDIT, REVEAL, FIRST, EDIT, REVEAL, FIRST, EDIT, REVEAL, EDIT)
+
+
+@dataclass(frozen=True)
+class MixTarget:
+    """One PUT of the mix: `token`'s caller answers `round_id` as `kind` says. A first answer
+    can be sent only once, so every target is a couple of its own, used once."""
+
+    kind: str
+    token: str
+    round_id: int
+
+
+def _copy_instances(model, instances: Iterable) -> None:
+    """COPY unsaved model instances that carry their ids, every concrete column as the instance
+    holds it (the Python defaults included)."""
+    fields = model._meta.concrete_fields
+    _copy(
+        model._meta.db_table,
+        tuple(str(field.column) for field in fields),
+        (tuple(getattr(instance, field.attname) for field in fields) for instance in instances),
+    )
+
+
+def _next_id(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+        return cursor.fetchone()[0]
+
+
+def answer_mix(*, now: datetime, password_hash: str, targets: int) -> tuple[MixTarget, ...]:
+    """`targets` couples, each with an open round and a caller with a token, in PUT_MIX's order
+    of kinds: a first answer's round has no answer, a reveal's has the partner's, an edit's has
+    the caller's own. With COPY: 60,000 couples take seconds."""
     from rest_framework.authtoken.models import Token
 
     from checkin.models import Answer, Round
     from couples.models import Couple, Membership, User
 
-    people = User.objects.bulk_create(
-        User(
-            email=f"api-answerer-{index}-{seat}@bench.tandem.invalid",
-            display_name=f"Answerer {index}{seat}",
-            password=password_hash,
-            date_joined=joined,
+    joined = now - timedelta(days=30)
+    kinds = [PUT_MIX[index % len(PUT_MIX)] for index in range(targets)]
+    with transaction.atomic():
+        user0, couple0, membership0, round0, answer0 = (
+            _next_id(model._meta.db_table) for model in (User, Couple, Membership, Round, Answer)
         )
-        for index in range(couples)
-        for seat in "ab"
-    )
-    couple_rows = Couple.objects.bulk_create(Couple(paired_at=joined) for _ in range(couples))
-    Membership.objects.bulk_create(
-        Membership(couple=couple, user=people[2 * index + offset], seat=seat, joined_at=joined)
-        for index, couple in enumerate(couple_rows)
-        for offset, seat in enumerate((Membership.Seat.INVITER, Membership.Seat.JOINER))
-    )
-    rounds = Round.objects.bulk_create(_open_round(couple, now) for couple in couple_rows)
-    callers = people[::2]
-    Answer.objects.bulk_create(
-        Answer(round=open_round, user=caller, connection=3, independence=4, submitted_at=now, updated_at=now)
-        for open_round, caller in zip(rounds, callers, strict=True)
-    )
-    # bulk_create skips Token.save, which is what makes the key.
-    tokens = Token.objects.bulk_create(Token(key=Token.generate_key(), user=caller) for caller in callers)
+        _copy_instances(
+            User,
+            (
+                User(
+                    id=user0 + index,
+                    email=f"api-mix-{index}@bench.tandem.invalid",
+                    display_name=f"Mix {index}",
+                    password=password_hash,
+                    date_joined=joined,
+                )
+                for index in range(2 * targets)
+            ),
+        )
+        _copy_instances(Couple, (Couple(id=couple0 + index, paired_at=joined) for index in range(targets)))
+        _copy_instances(
+            Membership,
+            (
+                Membership(
+                    id=membership0 + 2 * index + offset,
+                    couple_id=couple0 + index,
+                    user_id=user0 + 2 * index + offset,
+                    seat=seat,
+                    joined_at=joined,
+                )
+                for index in range(targets)
+                for offset, seat in enumerate((Membership.Seat.INVITER, Membership.Seat.JOINER))
+            ),
+        )
+
+        def open_round(index: int) -> Round:
+            opened = _open_round(None, now)
+            opened.id, opened.couple_id = round0 + index, couple0 + index
+            return opened
+
+        _copy_instances(Round, (open_round(index) for index in range(targets)))
+        # The caller is the couple's first person; a reveal's partner, an edit's caller answered.
+        answered = [(index, 1 if kind == REVEAL else 0) for index, kind in enumerate(kinds) if kind != FIRST]
+        _copy_instances(
+            Answer,
+            (
+                Answer(
+                    id=answer0 + number,
+                    round_id=round0 + index,
+                    user_id=user0 + 2 * index + offset,
+                    connection=3,
+                    independence=4,
+                    submitted_at=now,
+                    updated_at=now,
+                )
+                for number, (index, offset) in enumerate(answered)
+            ),
+        )
+        keys = [Token.generate_key() for _ in range(targets)]
+        _copy_instances(
+            Token, (Token(key=key, user_id=user0 + 2 * index, created=now) for index, key in enumerate(keys))
+        )
+        for model in (User, Couple, Membership, Round, Answer):
+            _move_sequence_past(model._meta.db_table)
+    analyze()
     return tuple(
-        Answerer(token=token.key, open_round_id=open_round.pk) for token, open_round in zip(tokens, rounds, strict=True)
+        MixTarget(kind=kind, token=key, round_id=round0 + index)
+        for index, (kind, key) in enumerate(zip(kinds, keys, strict=True))
     )
