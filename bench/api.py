@@ -16,9 +16,6 @@ answers that reveal, 4 edits of an unrevealed answer), each request as the calle
 its own (bench/seed.py: answer_mix), used once: every wrk or loadgen run gets a fresh slice of the
 targets, and a request that had to call a target again counts as an error. Every request carries
 `Authorization: Token <key>` of its caller.
-
-BENCH_ANSWERING=plain in the environment has the server answer with the ORM reference on
-PostgreSQL too (bench/urls.py): the mix's before/after of checkin/answering.py's one statement.
 """
 
 from __future__ import annotations

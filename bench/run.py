@@ -317,13 +317,6 @@ def render(
             f" {runs} times, the endpoints in turn each time: each run's p99, their median (the target's"
             " verdict), and p50/p95/p99 of all runs' latencies pooled.",
             "",
-            "Answering on PostgreSQL: "
-            + (
-                "the ORM reference, `answer_plainly` (BENCH_ANSWERING=plain, bench/urls.py)."
-                if os.environ.get("BENCH_ANSWERING") == "plain"
-                else "the one statement, `answer_in_one_statement` (checkin/answering.py)."
-            ),
-            "",
             "| endpoint | req/s | share of bare | p50 (ms) | p95 (ms) | p99 (ms) | errors"
             f" | @{rate:,.0f}/s p99 by run (ms) | median p99 | pooled p50 | p95 | p99 | errors |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

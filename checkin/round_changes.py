@@ -3,8 +3,7 @@ analysis, answers and flags) moves Round.version on in the same statement, becau
 views are keyed by it (checkin/round_views.py) and a change that missed it would hide behind a
 cached copy.
 
-`rounds_change` is how services change rounds; answering, whose statements are written out
-(checkin/answering.py), says VERSION_MOVES_ON in them. tests/round_versions.py, a plugin of the
+`rounds_change` is how services change rounds. tests/round_versions.py, a plugin of the
 whole suite, fails any test whose SQL changes a column of a round that is not in
 ROUND_FIELDS_NOT_SHOWN without moving its version in that statement, and a new field of Round must
 be put on one side or the other (tests/checkin/test_round_versions.py).
@@ -16,7 +15,6 @@ from django.db.models import F, QuerySet
 
 from checkin.models import Round
 
-VERSION_MOVES_ON = "version = version + 1"
 ROUND_FIELDS_NOT_SHOWN = frozenset({"scheduled_for", "nudge_at", "nudged_at", "closed_at", "version"})
 
 
