@@ -107,9 +107,12 @@ def _invitations_awaiting_answer(deliveries) -> set[int]:
     return lapses.still_wanted(delivery.notification for delivery in deliveries)
 
 
-def _no_longer_wanted(delivery: Delivery, now: datetime, awaiting: set[int]) -> str:
+# The rules below take the person's preferences read once per delivery (for someone who never
+# saved any, `_preferences` builds the defaults: a model instance, on the busiest path).
+
+
+def _no_longer_wanted(delivery: Delivery, prefs: Preferences, now: datetime, awaiting: set[int]) -> str:
     notification = delivery.notification
-    prefs = _preferences(notification.user)
     if not policy.sends_outside_inbox(paused_until=prefs.paused_until, now=now):
         return "paused"
     if delivery.channel == Delivery.Channel.PUSH and not prefs.push:
@@ -122,9 +125,8 @@ def _no_longer_wanted(delivery: Delivery, now: datetime, awaiting: set[int]) -> 
     return ""
 
 
-def _quiet_until(delivery: Delivery, now: datetime) -> datetime | None:
+def _quiet_until(delivery: Delivery, prefs: Preferences, now: datetime) -> datetime | None:
     user = delivery.notification.user
-    prefs = _preferences(user)
     return policy.quiet_until(now=now, start=prefs.quiet_hours_start, end=prefs.quiet_hours_end, timezone=user.timezone)
 
 
@@ -211,11 +213,12 @@ def _send_alone(delivery: Delivery, awaiting: set[int]) -> Attempt:
         return Attempt(status="not_due")
     # The row as the claim left it (read with the batch, moments ago).
     delivery.status, delivery.attempts = Delivery.Status.SENDING, delivery.attempts + 1
-    reason = _no_longer_wanted(delivery, now, awaiting)
+    prefs = _preferences(delivery.notification.user)
+    reason = _no_longer_wanted(delivery, prefs, now, awaiting)
     if reason:
         _finish([delivery.pk], Delivery.Status.SKIPPED, reason)
         return Attempt(status=Delivery.Status.SKIPPED)
-    deferred_to = _quiet_until(delivery, now)
+    deferred_to = _quiet_until(delivery, prefs, now)
     if deferred_to:
         return _defer(delivery, deferred_to)
     error = _send_now(delivery)
@@ -277,12 +280,13 @@ def send_batch(*, delivery_ids: list[int]) -> dict[int, Attempt]:
     pushes: list[Delivery] = []
     emails: list[Delivery] = []
     for delivery in claimed:
-        reason = _no_longer_wanted(delivery, now, awaiting)
+        prefs = _preferences(delivery.notification.user)
+        reason = _no_longer_wanted(delivery, prefs, now, awaiting)
         if reason:
             skipped.setdefault(reason, []).append(delivery.pk)
             attempts[delivery.pk] = Attempt(status=Delivery.Status.SKIPPED)
             continue
-        deferred_to = _quiet_until(delivery, now)
+        deferred_to = _quiet_until(delivery, prefs, now)
         if deferred_to:
             attempts[delivery.pk] = _defer(delivery, deferred_to)
             continue
