@@ -28,3 +28,13 @@ def rounds_expire(rounds: QuerySet[Round], *, now: datetime) -> int:
     """Expire those of `rounds` still open: closed with fewer than two answers. Conditional, so
     two ticks (or a tick and a couple ending) expire a round once. Returns how many expired."""
     return rounds_change(rounds.filter(status=Round.Status.OPEN), status=Round.Status.EXPIRED, closed_at=now)
+
+
+def status_at(*, status: str, closes_at: datetime, now: datetime) -> str:
+    """What a round is at `now`, as every read shows it. An open round whose window has ended
+    (`closes_at <= now`, as the tick's close_ended_rounds and the answering's refusal count it) is
+    expired already: it can no longer be answered or revealed, and reads follow the clock rather
+    than wait for the tick to record it with rounds_expire."""
+    if status == Round.Status.OPEN and closes_at <= now:
+        return Round.Status.EXPIRED
+    return status

@@ -7,8 +7,12 @@ history many times between two weekly rounds. So the two are cached, under keys 
 show: the viewer, the rounds and the rounds' versions. Every change to what a round shows moves
 its version on in the change's own transaction (checkin/round_changes.py), so a read that starts
 after the change commits builds a new key. The key is read before the view, so a cached view is
-never older than its key. A key holds one viewer's view: nothing cached for one partner is ever
-served to the other. A hit costs the key's read and the cache's; the text is served as it is
+never older than its key. Reads follow the clock: a round whose closes_at has passed is never
+shown as open, even before the tick expires it, so the keys are read at one instant, `now`, and
+the view is built for that instant (the current round's key names only a round whose window still
+runs at `now`; the history's counts the rounds whose window has ended unrecorded). A key holds one
+viewer's view: nothing cached for one partner is ever served to the other. A hit costs the key's
+read and the cache's; the text is served as it is
 (config/renderers.py). With the cache down, every read is built, as `uncached` builds it
 (tests/checkin/test_round_views_cache.py holds the two to the same text).
 """
@@ -19,6 +23,7 @@ from typing import overload
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 from checkin import selectors
 from checkin.serializers import round_shaped
@@ -63,13 +68,14 @@ def _cached(key: str, build: Callable[[], list[bytes] | bytes | None]) -> list[b
 
 def current(*, user: User, cached: bool = True) -> RenderedJSON | None:
     """The open round as the user may see it, as its JSON text, or None."""
-    key = selectors.open_round_key(user=user)
+    now = timezone.now()
+    key = selectors.open_round_key(user=user, now=now)
     if key is None:
         return None
     round_id, version = key
 
     def build() -> bytes | None:
-        view = selectors.open_round_view(user=user, round_id=round_id)
+        view = selectors.open_round_view(user=user, round_id=round_id, now=now)
         return None if view is None else written(view)
 
     # The round's id is its couple's (never another's), and the key's read scoped it to the user.
@@ -85,24 +91,29 @@ class History:
     def __init__(self, *, user: User, cached: bool = True) -> None:
         self.user = user
         self.use_cache = cached
-        self._state: tuple[int, int, int] | None = None
+        self._now = timezone.now()
+        self._state: tuple[int, int, int, int] | None = None
 
-    def _couple_rounds_and_changes(self) -> tuple[int, int, int]:
+    def _couple_rounds_and_changes(self) -> tuple[int, int, int, int]:
         if self._state is None:
-            self._state = selectors.history_state(user=self.user)
+            self._state = selectors.history_state(user=self.user, now=self._now)
         return self._state
 
     def count(self) -> int:
         return self._couple_rounds_and_changes()[1]
 
     def __getitem__(self, page: slice) -> list[RenderedJSON]:
-        couple_id, rounds, changes = self._couple_rounds_and_changes()
+        couple_id, rounds, changes, ended_unrecorded = self._couple_rounds_and_changes()
         if not rounds:
             return []
 
         def build() -> list[bytes]:
-            return [written(view) for view in selectors.history_page(user=self.user, couple_id=couple_id, page=page)]
+            views = selectors.history_page(user=self.user, couple_id=couple_id, page=page, now=self._now)
+            return [written(view) for view in views]
 
-        key = f"{_KEY_PREFIX}:history:{couple_id}:{rounds}:{changes}:viewer:{self.user.pk}:{page.start}:{page.stop}"
+        key = (
+            f"{_KEY_PREFIX}:history:{couple_id}:{rounds}:{changes}:{ended_unrecorded}"
+            f":viewer:{self.user.pk}:{page.start}:{page.stop}"
+        )
         texts = _cached(key, build) if self.use_cache else build()
         return [RenderedJSON(text) for text in texts]

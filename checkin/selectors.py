@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from checkin import subjects
 from checkin.models import Answer, Discussion, DiscussionNote, Round
 from checkin.patterns import DIMENSIONS, PATTERNS, pattern_of
+from checkin.round_changes import status_at
 from couples.models import Membership, User
 from couples.selectors import CURRENT_COUPLE_SQL, current_couple_id, current_couple_ids
 from notifications.models import Notification
@@ -35,13 +37,17 @@ def _scoped(user: User) -> QuerySet[Round]:
 
 # The keys of the cached round views (checkin/round_views.py) are read on every request, and
 # building these reads with the ORM cost more than running them, so they are written out (their
-# values are plain integers on every database).
+# values are plain integers on every database). Both follow the clock as round_view does
+# (round_changes.status_at): a round whose window has ended is not the open one, and the history's
+# key counts the rounds still recorded open whose window has ended, so that a page cached while
+# a round was open is not served once its closes_at has passed, before the tick expires it.
 _OPEN_ROUND_KEY = f"""
     SELECT id, version FROM {Round._meta.db_table}
-    WHERE status = %(open)s AND couple_id IN ({CURRENT_COUPLE_SQL})
+    WHERE status = %(open)s AND closes_at > %(now)s AND couple_id IN ({CURRENT_COUPLE_SQL})
 """.strip()
 _HISTORY_KEY = f"""
-    SELECT current.couple_id, COUNT(rounds.id), COALESCE(SUM(rounds.version), 0)
+    SELECT current.couple_id, COUNT(rounds.id), COALESCE(SUM(rounds.version), 0),
+        COALESCE(SUM(CASE WHEN rounds.status = %(open)s AND rounds.closes_at <= %(now)s THEN 1 ELSE 0 END), 0)
     FROM ({CURRENT_COUPLE_SQL}) current
     LEFT JOIN {Round._meta.db_table} rounds ON rounds.couple_id = current.couple_id
     GROUP BY current.couple_id
@@ -54,37 +60,48 @@ def _one_row(sql: str, params: dict) -> tuple | None:
         return cursor.fetchone()
 
 
-def open_round_key(*, user: User) -> tuple[int, int] | None:
-    """(id, version) of the open round of the user's couple (a couple has at most one), or None."""
-    return _one_row(_OPEN_ROUND_KEY, {"user_id": user.pk, "open": Round.Status.OPEN})
+def _at(now: datetime):
+    # A raw query's instant as the database stores its datetimes (naive UTC text on SQLite).
+    return connection.ops.adapt_datetimefield_value(now)
 
 
-def open_round_view(*, user: User, round_id: int) -> dict | None:
-    """The open round `round_id` of the user's couple as they may see it, or None."""
+def open_round_key(*, user: User, now: datetime) -> tuple[int, int] | None:
+    """(id, version) of the open round of the user's couple (a couple has at most one) if its
+    window still runs at `now`, or None."""
+    return _one_row(_OPEN_ROUND_KEY, {"user_id": user.pk, "open": Round.Status.OPEN, "now": _at(now)})
+
+
+def open_round_view(*, user: User, round_id: int, now: datetime) -> dict | None:
+    """The open round `round_id` of the user's couple as they may see it at `now`, or None (also
+    when its window has ended by then)."""
     # An open round has no flags (the analysis flags revealed rounds, and round_view shows flags
     # only after the reveal), so they are not joined.
-    rounds = _folded(_scoped(user).filter(pk=round_id, status=Round.Status.OPEN), with_flags=False)
-    return round_view(checkin_round=rounds[0], viewer=user) if rounds else None
+    still_open = _scoped(user).filter(pk=round_id, status=Round.Status.OPEN, closes_at__gt=now)
+    rounds = _folded(still_open, with_flags=False)
+    return round_view(checkin_round=rounds[0], viewer=user, now=now) if rounds else None
 
 
-def history_state(*, user: User) -> tuple[int, int, int]:
-    """(couple id, number of rounds, sum of their versions) of the user's current couple, in one
-    query; (0, 0, 0) when unpaired. Rounds are never deleted while their couple lasts and versions
-    only grow, so any change to the history (a new round, a change to one) moves the count or the
-    sum."""
-    return _one_row(_HISTORY_KEY, {"user_id": user.pk}) or (0, 0, 0)
+def history_state(*, user: User, now: datetime) -> tuple[int, int, int, int]:
+    """(couple id, number of rounds, sum of their versions, number of rounds recorded open whose
+    window has ended at `now`) of the user's current couple, in one query; (0, 0, 0, 0) when
+    unpaired. Rounds are never deleted while their couple lasts and versions only grow, so any
+    change to the history (a new round, a change to one) moves the count or the sum, and a window
+    that ends moves the last number until the tick expires its round (which moves the sum)."""
+    params = {"user_id": user.pk, "open": Round.Status.OPEN, "now": _at(now)}
+    return _one_row(_HISTORY_KEY, params) or (0, 0, 0, 0)
 
 
-def history_page(*, user: User, couple_id: int, page: slice) -> list[dict]:
+def history_page(*, user: User, couple_id: int, page: slice, now: datetime) -> list[dict]:
     """A page of the rounds of the couple `history_state` read, newest first, as `user` may see
-    them: one query, the page's ids being a subquery of the rounds, their answers and flags."""
+    them at `now`: one query, the page's ids being a subquery of the rounds, their answers and flags."""
     # The couple just read is the scope: a person who left it since saw it a moment ago.
     of_couple = Round.objects.filter(couple_id=couple_id).order_by("-opens_at", "-pk")
-    return round_views(rounds=of_couple.filter(pk__in=of_couple.values("pk")[page]), viewer=user)
+    return round_views(rounds=of_couple.filter(pk__in=of_couple.values("pk")[page]), viewer=user, now=now)
 
 
 def round_get(*, user: User, round_id: int) -> dict | None:
-    return next(iter(round_views(rounds=_scoped(user).filter(pk=round_id), viewer=user)), None)
+    rounds = _scoped(user).filter(pk=round_id)
+    return next(iter(round_views(rounds=rounds, viewer=user, now=timezone.now())), None)
 
 
 def round_exists(*, user: User, round_id: int) -> bool:
@@ -92,9 +109,9 @@ def round_exists(*, user: User, round_id: int) -> bool:
     return _scoped(user).filter(pk=round_id).exists()
 
 
-def round_views(*, rounds: QuerySet[Round], viewer: User) -> list[dict]:
-    """`rounds`, in their order, as `viewer` may see them (`round_view`), in one query."""
-    return [round_view(checkin_round=checkin_round, viewer=viewer) for checkin_round in _folded(rounds)]
+def round_views(*, rounds: QuerySet[Round], viewer: User, now: datetime) -> list[dict]:
+    """`rounds`, in their order, as `viewer` may see them at `now` (`round_view`), in one query."""
+    return [round_view(checkin_round=checkin_round, viewer=viewer, now=now) for checkin_round in _folded(rounds)]
 
 
 def _folded(rounds: QuerySet[Round], *, with_flags: bool = True) -> list[dict]:
@@ -131,8 +148,9 @@ def _shared(answer: dict) -> dict:
     return {field: answer[field] for field in _ANSWER_FIELDS if field != "private_note"}
 
 
-def round_view(*, checkin_round: dict, viewer: User) -> dict:
-    """A round as `viewer` may see it: the partner's answer only after the reveal.
+def round_view(*, checkin_round: dict, viewer: User, now: datetime) -> dict:
+    """A round as `viewer` may see it at `now`: the partner's answer only after the reveal, and
+    never `open` once its window has ended (round_changes.status_at).
 
     `checkin_round` is a round as `_folded` reads it: its fields, and its answers and flags each
     keyed by id.
@@ -160,7 +178,7 @@ def round_view(*, checkin_round: dict, viewer: User) -> dict:
         ]
     return {
         "id": checkin_round["id"],
-        "status": checkin_round["status"],
+        "status": status_at(status=checkin_round["status"], closes_at=checkin_round["closes_at"], now=now),
         "opens_at": checkin_round["opens_at"],
         "closes_at": checkin_round["closes_at"],
         "revealed_at": checkin_round["revealed_at"],
@@ -197,7 +215,7 @@ def trends(*, user: User, period: Period) -> dict:
     series: dict[str, list] = {"me": [], "partner": []}
     gaps, flagged = [], []
     pattern_counts = {side: dict.fromkeys(PATTERNS, 0) for side in ("me", "partner")}
-    for view in round_views(rounds=revealed, viewer=user):
+    for view in round_views(rounds=revealed, viewer=user, now=timezone.now()):
         mine, theirs = view["me"]["response"], view["partner"]["response"]
         if not (mine and theirs):
             continue  # one partner's answer was deleted with their account
@@ -250,7 +268,8 @@ def export_of(*, user: User) -> list[dict]:
     they may see it: their own answers in full, the partner's only where it was revealed."""
     couple_ids = Membership.objects.filter(user=user).values_list("couple_id", flat=True)
     rounds = Round.objects.filter(couple_id__in=couple_ids).order_by("opens_at", "pk")
-    return [{"couple_id": r["couple_id"], **round_view(checkin_round=r, viewer=user)} for r in _folded(rounds)]
+    now = timezone.now()
+    return [{"couple_id": r["couple_id"], **round_view(checkin_round=r, viewer=user, now=now)} for r in _folded(rounds)]
 
 
 def notes_export_of(*, user: User) -> list[dict]:

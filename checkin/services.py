@@ -69,11 +69,15 @@ def round_open_now(*, user: User) -> Round:
     if membership is None:
         raise Conflict("You are not paired yet, so there is no one to check in with.")
     couple = Couple.objects.select_for_update().get(pk=membership.couple_id)
+    now = timezone.now()
+    # A round whose window has ended reads as expired already (round_changes.status_at), so the
+    # app offers "check in now": expire it here rather than refuse until the tick comes round.
+    rounds_expire(Round.objects.filter(couple=couple, closes_at__lte=now), now=now)
     if Round.objects.filter(couple=couple, status=Round.Status.OPEN).exists():
         raise RoundAlreadyOpen()
     try:
         with transaction.atomic():
-            return round_open(couple=couple, window_hours=membership.couple.schedule.window_hours, now=timezone.now())
+            return round_open(couple=couple, window_hours=membership.couple.schedule.window_hours, now=now)
     except IntegrityError:
         raise RoundAlreadyOpen() from None
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from checkin import round_views, selectors
 from checkin.models import Round
@@ -32,7 +33,9 @@ def test_every_key_of_a_round_view_is_a_field_of_round_serializer_at_every_level
     me, partner = shape.fields["me"], shape.fields["partner"]
     seen_flag = seen_shared = False
     for viewer in (seats.alice, seats.bob):
-        for view in selectors.round_views(rounds=Round.objects.filter(couple=seats.couple), viewer=viewer):
+        for view in selectors.round_views(
+            rounds=Round.objects.filter(couple=seats.couple), viewer=viewer, now=timezone.now()
+        ):
             assert set(view) == _fields(shape)
             assert set(view["me"]) == _fields(me)
             assert set(view["partner"]) == _fields(partner)
