@@ -220,16 +220,26 @@ def schedule_update(*, user: User, changes: dict) -> Schedule:
     if couple is None:
         raise Conflict("You are not paired, so there is no schedule to change.")
     schedule = Schedule.objects.select_for_update().get(couple=couple)
+    when_before = _when(schedule)
     for field in SCHEDULE_FIELDS:
         if field in changes:
             setattr(schedule, field, changes[field])
     _validate_window(schedule)
     now = timezone.now()
-    schedule.anchor_date = _first_day_at(schedule.local_time, ZoneInfo(schedule.timezone), now)
-    schedule.next_checkin_at = schedules.next_occurrence(schedule.recurrence, after=now)
+    # Only a change of when check-ins come starts the schedule again from now: a longer or
+    # shorter window (or a weekday an every-N-days schedule does not use) keeps the next one.
+    if _when(schedule) != when_before:
+        schedule.anchor_date = _first_day_at(schedule.local_time, ZoneInfo(schedule.timezone), now)
+        schedule.next_checkin_at = schedules.next_occurrence(schedule.recurrence, after=now)
     schedule.updated_at = now
     schedule.save(update_fields=[*SCHEDULE_FIELDS, "anchor_date", "next_checkin_at", "updated_at"])
     return schedule
+
+
+def _when(schedule: Schedule) -> tuple:
+    """What decides when the check-ins of `schedule` come."""
+    period = schedule.weekday if schedule.cadence == Schedule.Cadence.WEEKLY else schedule.interval_days
+    return (schedule.cadence, period, schedule.local_time, schedule.timezone)
 
 
 def _first_day_at(local_time: time, zone: ZoneInfo, now: datetime) -> date:
