@@ -22,10 +22,16 @@ class ViewOnly(admin.ModelAdmin):
 
 @admin.register(Round)
 class RoundAdmin(ViewOnly):
-    list_display = ["id", "couple", "status", "opens_at", "closes_at", "revealed_at", "answers"]
-    list_filter = ["status"]
+    list_display = ["id", "couple", "status", "opens_at", "closes_at", "revealed_at", "answers", "analysis_given_up_at"]
+    list_filter = ["status", ("analysis_given_up_at", admin.EmptyFieldListFilter)]
     raw_id_fields = ["couple"]
-    readonly_fields = ["analysed_at", "nudged_at"]
+    readonly_fields = [
+        "analysed_at",
+        "nudged_at",
+        "analysis_handoffs",
+        "analysis_handed_off_at",
+        "analysis_given_up_at",
+    ]
 
     @admin.display(description="answers")
     def answers(self, obj: Round) -> int:

@@ -29,6 +29,16 @@ class Round(models.Model):
     revealed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     analysed_at = models.DateTimeField(null=True, blank=True)
+    # The analysis is handed to the workers at the reveal and again by the tick's sweep while it
+    # has not run, a few times in all, further apart each time (checkin/scheduler.py); then it is
+    # given up, and that is recorded here for the operator.
+    analysis_handoffs = models.PositiveSmallIntegerField(
+        default=0, help_text="How often the sweep handed the analysis to the workers again after the reveal."
+    )
+    analysis_handed_off_at = models.DateTimeField(null=True, blank=True)
+    analysis_given_up_at = models.DateTimeField(
+        null=True, blank=True, help_text="The analysis kept failing (or never ran) and is no longer retried."
+    )
     # Counts the changes to what the round shows (its status, answers and flags). Every service
     # that makes one adds 1 in the same transaction: cached round views are keyed by it
     # (checkin/selectors.py), so a change is never hidden behind a cached copy.
@@ -55,10 +65,10 @@ class Round(models.Model):
             models.Index(
                 fields=["nudge_at"], condition=Q(status="open", nudged_at__isnull=True), name="round_nudge_due_idx"
             ),
-            # The sweep: "revealed rounds not analysed yet".
+            # The sweep: "revealed rounds not analysed yet (and not given up)".
             models.Index(
                 fields=["revealed_at"],
-                condition=Q(status="revealed", analysed_at__isnull=True),
+                condition=Q(status="revealed", analysed_at__isnull=True, analysis_given_up_at__isnull=True),
                 name="round_unanalysed_idx",
             ),
         ]

@@ -15,7 +15,18 @@ from django.db.models import F, QuerySet
 
 from checkin.models import Round
 
-ROUND_FIELDS_NOT_SHOWN = frozenset({"scheduled_for", "nudge_at", "nudged_at", "closed_at", "version"})
+ROUND_FIELDS_NOT_SHOWN = frozenset(
+    {
+        "scheduled_for",
+        "nudge_at",
+        "nudged_at",
+        "closed_at",
+        "version",
+        "analysis_handoffs",
+        "analysis_handed_off_at",
+        "analysis_given_up_at",
+    }
+)
 
 
 def rounds_change(rounds: QuerySet[Round], **changes) -> int:

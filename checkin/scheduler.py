@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Q
 
 from checkin import later, round_changes, services
 from checkin.models import Round
@@ -24,8 +25,15 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 500
 # A couple whose row makes the tick fail is retried this much later, without blocking the rest.
 RETRY_FAILED_COUPLE_AFTER = timedelta(hours=1)
-# A revealed round whose analysis has not run by now lost its enqueue (broker down, crash).
+# A revealed round whose analysis has not run by now lost its enqueue (broker down, crash), or the
+# analysis failed: the sweep hands it to the workers again.
 ANALYSIS_GRACE = timedelta(minutes=2)
+# How long the sweep waits after each hand-off of an analysis (the reveal's, then its own) before
+# it hands it off again; after the last wait it gives up. So an analysis is tried
+# len(ANALYSIS_WAITS) times in all, over about an hour and a quarter: a worker or broker outage of
+# that long is ridden out, an analysis that always fails stops, and a queue that is merely slow
+# gets a second copy at most every wait (the copies that find the round analysed do nothing).
+ANALYSIS_WAITS = (ANALYSIS_GRACE, timedelta(minutes=10), timedelta(hours=1))
 HEARTBEAT = "tick"
 
 
@@ -197,10 +205,21 @@ def nudge_due_rounds(*, now: datetime) -> int:
 
 
 def sweep_unanalysed_rounds(*, now: datetime) -> int:
-    stale = Round.objects.filter(
-        status=Round.Status.REVEALED, analysed_at__isnull=True, revealed_at__lte=now - ANALYSIS_GRACE
-    ).order_by("revealed_at")
-    ids = list(stale.values_list("pk", flat=True)[:BATCH_SIZE])
-    for pk in ids:
-        later.round_analyse(pk)
-    return len(ids)
+    """Hand the analyses that have not run since their last hand-off's wait to the workers again,
+    or give them up after the last wait. Returns how many were handed off."""
+    waited = Q(analysis_handoffs=0, revealed_at__lte=now - ANALYSIS_WAITS[0])
+    for handoffs, wait in enumerate(ANALYSIS_WAITS[1:], start=1):
+        waited |= Q(analysis_handoffs=handoffs, analysis_handed_off_at__lte=now - wait)
+    stale = (
+        Round.objects.filter(status=Round.Status.REVEALED, analysed_at__isnull=True, analysis_given_up_at__isnull=True)
+        .filter(waited)
+        .order_by("revealed_at")
+    )
+    handed_off = 0
+    for pk, handoffs in stale.values_list("pk", "analysis_handoffs")[:BATCH_SIZE]:
+        if handoffs >= len(ANALYSIS_WAITS) - 1:
+            services.round_analysis_give_up(round_id=pk, handoffs=handoffs, now=now)
+        elif services.round_analysis_hand_off(round_id=pk, handoffs=handoffs, now=now):
+            later.round_analyse(pk)
+            handed_off += 1
+    return handed_off

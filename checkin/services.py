@@ -142,6 +142,34 @@ def heartbeat_record(*, name: str, at: datetime) -> None:
 # Analysis and discussions
 
 
+def round_analysis_hand_off(*, round_id: int, handoffs: int, now: datetime) -> bool:
+    """Claim the next hand-off of a round's analysis to the workers, the sweep having seen
+    `handoffs` so far: a conditional update, so two ticks never queue it twice. The caller queues
+    it when this returns True."""
+    return bool(
+        Round.objects.filter(
+            pk=round_id, analysed_at__isnull=True, analysis_given_up_at__isnull=True, analysis_handoffs=handoffs
+        ).update(analysis_handoffs=handoffs + 1, analysis_handed_off_at=now)
+    )
+
+
+def round_analysis_give_up(*, round_id: int, handoffs: int, now: datetime) -> bool:
+    """Record that a round's analysis is given up after `handoffs` hand-offs by the sweep (it
+    failed every time, or never ran), for the operator: the admin shows it and this logs an ERROR,
+    once (a conditional update). The round keeps showing no flags."""
+    given_up = Round.objects.filter(
+        pk=round_id, analysed_at__isnull=True, analysis_given_up_at__isnull=True, analysis_handoffs=handoffs
+    ).update(analysis_given_up_at=now)
+    if given_up:
+        log.error(
+            "round %s: its analysis did not complete after %s attempts and is given up; the worker's log has "
+            "each failure",
+            round_id,
+            handoffs + 1,
+        )
+    return bool(given_up)
+
+
 def _ratings(answer: Answer) -> rules.Ratings:
     return rules.Ratings(connection=answer.connection, independence=answer.independence)
 

@@ -26,8 +26,8 @@ def tick() -> None:
         )
 
 
-@shared_task(
-    name=later.ROUND_ANALYSE, ignore_result=True, autoretry_for=(Exception,), max_retries=5, retry_backoff=True
-)
+# No retries of its own: the tick's sweep hands a failed analysis off again, a few times in all
+# (scheduler.ANALYSIS_WAITS), and then records that it gave up.
+@shared_task(name=later.ROUND_ANALYSE, ignore_result=True)
 def round_analyse(round_id: int) -> None:
     services.round_analyse(round_id=round_id)
