@@ -1,5 +1,6 @@
 """The service endpoints and the project's wiring: health, deploy checks, settings (the contract: test_contract.py)."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -7,10 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from checkin import services
 from checkin.scheduler import HEARTBEAT
+from config import health
 from config.celery import app as celery_app
 from notifications.vapid import generate_key_pair
 
@@ -30,6 +33,7 @@ def test_healthz_is_200_when_the_database_and_the_redis_broker_answer_and_the_ti
 
 
 @pytest.mark.django_db
+@time_machine.travel(health.SERVING_SINCE + timedelta(hours=1), tick=False)
 def test_healthz_is_503_when_the_tick_has_not_run_for_five_minutes(client):
     services.heartbeat_record(name=HEARTBEAT, at=timezone.now() - timedelta(minutes=6))
     response = client.get("/healthz")
@@ -37,6 +41,26 @@ def test_healthz_is_503_when_the_tick_has_not_run_for_five_minutes(client):
     assert response.json()["scheduler"] == "stale"
     services.heartbeat_record(name=HEARTBEAT, at=timezone.now() - timedelta(minutes=4))
     assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("last_tick", [None, timedelta(days=1)], ids=["no tick ever", "a tick from before the start"])
+def test_healthz_is_200_starting_before_the_first_tick_after_a_start_and_logs_no_error(client, caplog, last_tick):
+    with time_machine.travel(health.SERVING_SINCE + timedelta(seconds=50), tick=False):
+        if last_tick:
+            services.heartbeat_record(name=HEARTBEAT, at=health.SERVING_SINCE - last_tick)
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "ok", "scheduler": "starting"}
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_stale_when_no_tick_has_come_five_minutes_after_a_start(client):
+    with time_machine.travel(health.SERVING_SINCE + health.SCHEDULER_STALE_AFTER, tick=False):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["scheduler"] == "stale"
 
 
 def test_healthz_is_503_naming_the_broker_when_it_is_down(client, recent_tick):
