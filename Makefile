@@ -22,9 +22,11 @@ run: install
 	@echo "Tandem is starting: the app at http://$(RUN_ADDRESS)/  (API docs: http://$(RUN_ADDRESS)/api/docs/)"
 	@echo "Demo logins: sam@demo.tandem.app and alex@demo.tandem.app, password tandem-demo-2026"
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DJANGO_SETTINGS_MODULE=config.settings.dev \
-	  GUNICORN_BIND=$(RUN_ADDRESS) WEB_CONCURRENCY=2 exec $(VENV)/bin/honcho start
+	  GUNICORN_BIND=$(RUN_ADDRESS) WEB_CONCURRENCY=2 APP_BASE_URL=$(APP_BASE_URL) exec $(VENV)/bin/honcho start
 
 RUN_ADDRESS ?= 127.0.0.1:8000
+# The links in invites, emails and pushes point at the address the app is served at, unless set.
+APP_BASE_URL ?= http://$(RUN_ADDRESS)
 
 # The browser tests (tests/web/) drive Debian's Chromium by its path: Playwright cannot download a
 # browser of its own here. Installed when missing (as root, or with sudo); never skipped: a machine

@@ -186,13 +186,16 @@ SPECTACULAR_SETTINGS = {
 # Celery. The default broker is kombu's filesystem transport, which needs no server, so that
 # `make run` works on a bare machine; production sets CELERY_BROKER_URL to Redis.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
-BROKER_DIR = VAR_DIR / "broker"
+# Everything the filesystem broker writes stays under BROKER_DIR (var/broker), its exchange tables
+# (`control_folder`, which kombu otherwise puts in the working directory) included.
+BROKER_DIR = Path(env("BROKER_DIR", default=str(VAR_DIR / "broker")))
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True

@@ -1,13 +1,13 @@
 """Local development: `make run` on SQLite and the filesystem broker, emails to the console."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import STORAGES, VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY, VAR_DIR, env
+from config.settings.base import BROKER_DIR, STORAGES, VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY, VAR_DIR, env
 from notifications.vapid import development_key_pair
 
 DEBUG = env.bool("DEBUG", default=True)
 VAR_DIR.mkdir(exist_ok=True)
-for folder in ("queue", "processed"):
-    (VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
+for folder in ("queue", "processed", "control"):
+    (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
 PUSH_ALLOW_LOOPBACK_ENDPOINTS = True
 
 # The plain files from the apps' folders, read afresh on each request: edit and reload.
