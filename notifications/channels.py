@@ -14,6 +14,7 @@ import os
 import smtplib
 import threading
 import time
+from datetime import timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -148,13 +149,22 @@ class PushChannel:
             raise TemporaryError(f"push service unreachable: {type(error).__name__}") from None
 
 
+# An unsubscribe link works this long after its email was written (the token carries when it was
+# signed); an older one says how to switch emails off in the app instead.
+UNSUBSCRIBE_LINK_MAX_AGE = timedelta(days=60)
+
+
 def unsubscribe_token(user_id: int) -> str:
     return signing.dumps({"user": user_id, "channel": "email"}, salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_user_id(token: str) -> int | None:
+    """The person an unsubscribe link is for; None when it is not one of ours. Raises
+    signing.SignatureExpired for a link of ours older than UNSUBSCRIBE_LINK_MAX_AGE."""
     try:
-        return int(signing.loads(token, salt=UNSUBSCRIBE_SALT)["user"])
+        return int(signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_LINK_MAX_AGE)["user"])
+    except signing.SignatureExpired:
+        raise
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -284,7 +285,11 @@ def preferences_update(*, user, changes: dict) -> Preferences:
     return prefs
 
 
+@transaction.atomic
 def email_unsubscribe(*, user_id: int) -> bool:
+    """Switch email off for the person; False when there is no such person (any more)."""
+    if not get_user_model().objects.filter(pk=user_id).exists():
+        return False
     prefs, _ = Preferences.objects.get_or_create(user_id=user_id)
     if prefs.email:
         prefs.email = False
