@@ -46,7 +46,7 @@ def proxied() -> bool:
 
 
 class _CheckedSession(requests.Session):
-    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+    def request(self, method, url, *args, **kwargs):
         problem = endpoint_problem(url)
         if problem:
             raise EndpointRefused(problem)

@@ -59,19 +59,25 @@ def notify_at_most_every(
         )
         told_at = None if last is None else last.deliver_after or last.created_at
         if told_at is None or now >= told_at + period:
-            notify_each(kind=kind, recipients=[(user_id, f"{topic}@{now.timestamp():.0f}")], data=data, **words)
+            _file(
+                kind=kind,
+                recipients=[(user_id, f"{topic}@{now.timestamp():.0f}")],
+                data=data,
+                deliver_after=None,
+                words=words,
+            )
         elif last is not None and last.deliver_after is not None and last.deliver_after > now:
             # The folded message has not gone out yet: it now tells the latest change.
             title, body = _texts(kind, words)
             Notification.objects.filter(pk=last.pk).update(title=title, body=body, data=data or {}, created_at=now)
         else:
             deliver_after = told_at + period
-            notify_each(
+            _file(
                 kind=kind,
                 recipients=[(user_id, f"{topic}@{deliver_after.timestamp():.0f}")],
                 data=data,
                 deliver_after=deliver_after,
-                **words,
+                words=words,
             )
 
 
@@ -80,17 +86,21 @@ def _texts(kind: str, words: dict[str, str]) -> tuple[str, str]:
     return title, body
 
 
-def notify_each(
+def notify_each(*, kind: str, recipients: list[tuple[int, str]], data: dict | None = None, **words: str) -> None:
+    """`notify` for many events of one kind at once: (user id, subject) pairs, in a few queries
+    whatever their number (the tick opens hundreds of rounds in one batch)."""
+    _file(kind=kind, recipients=recipients, data=data, deliver_after=None, words=words)
+
+
+def _file(
     *,
     kind: str,
     recipients: list[tuple[int, str]],
-    data: dict | None = None,
-    deliver_after: datetime | None = None,
-    **words: str,
+    data: dict | None,
+    deliver_after: datetime | None,
+    words: dict[str, str],
 ) -> None:
-    """`notify` for many events of one kind at once: (user id, subject) pairs, in a few queries
-    whatever their number (the tick opens hundreds of rounds in one batch). With `deliver_after`,
-    their push and email wait until then."""
+    """`notify_each`; with `deliver_after`, their push and email wait until then."""
     if not recipients:
         return
     now = timezone.now()

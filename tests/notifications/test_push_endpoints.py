@@ -8,6 +8,8 @@ real one for everything else.
 """
 
 import socket
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -110,7 +112,10 @@ def test_a_public_https_endpoint_on_port_443_is_accepted(endpoint, person, produ
     assert response.status_code == 201, response.content
 
 
-TRANSPORTS = {"reference (requests)": push_http.reference_session, "kept-open connections": push_http.PushConnections}
+TRANSPORTS: dict[str, Callable[[], Any]] = {
+    "reference (requests)": push_http.reference_session,
+    "kept-open connections": push_http.PushConnections,
+}
 
 
 @pytest.mark.parametrize("transport", list(TRANSPORTS))

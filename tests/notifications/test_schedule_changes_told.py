@@ -40,7 +40,7 @@ def send_what_is_due() -> None:
     services.deliveries_send(delivery_ids=due)
 
 
-def told(seats, push_service, browser) -> tuple[list[dict], list[str], list[str]]:
+def told(seats, push_service, browser) -> tuple[list[dict], list[str], list]:
     """What Bob got: his inbox (data of each), the bodies of his pushes, the subjects of his emails."""
     inbox = [n.data.get("schedule", {}) for n in seats.bob.notifications.filter(kind="schedule_changed").order_by("pk")]
     pushes = [browser.read(request)["title"] for request in push_service.accepted_for(browser.endpoint)]
