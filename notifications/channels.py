@@ -14,6 +14,7 @@ import os
 import smtplib
 import threading
 import time
+from datetime import timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -27,7 +28,6 @@ from pywebpush import WebPusher, WebPushException
 
 from notifications import policy, push_http, quick_email, vapid
 from notifications.models import Delivery
-from notifications.push_endpoints import endpoint_problem, url_problem
 
 log = logging.getLogger(__name__)
 
@@ -113,13 +113,7 @@ class PushChannel:
             raise PermanentError("the push subscription was removed")
         if not settings.VAPID_PRIVATE_KEY:
             raise PermanentError("VAPID keys are not configured")
-        transport = _transport()
-        # The address is checked when a connection is made (push_http.py); through a proxy, which
-        # makes the connection, the name is looked up and checked before each send instead.
-        proxied = isinstance(transport, requests.Session)
-        problem = (endpoint_problem if proxied else url_problem)(subscription.endpoint)
-        if problem:
-            raise PermanentError(problem)
+        transport = _transport()  # it refuses an endpoint the server must not call (push_http.py)
         kind = delivery.notification.kind
         authorization = VAPID_TOKENS.authorization(
             settings.VAPID_PRIVATE_KEY,
@@ -155,13 +149,22 @@ class PushChannel:
             raise TemporaryError(f"push service unreachable: {type(error).__name__}") from None
 
 
+# An unsubscribe link works this long after its email was written (the token carries when it was
+# signed); an older one says how to switch emails off in the app instead.
+UNSUBSCRIBE_LINK_MAX_AGE = timedelta(days=60)
+
+
 def unsubscribe_token(user_id: int) -> str:
     return signing.dumps({"user": user_id, "channel": "email"}, salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_user_id(token: str) -> int | None:
+    """The person an unsubscribe link is for; None when it is not one of ours. Raises
+    signing.SignatureExpired for a link of ours older than UNSUBSCRIBE_LINK_MAX_AGE."""
     try:
-        return int(signing.loads(token, salt=UNSUBSCRIBE_SALT)["user"])
+        return int(signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_LINK_MAX_AGE)["user"])
+    except signing.SignatureExpired:
+        raise
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
 

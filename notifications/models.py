@@ -24,6 +24,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     # Set once its deliveries exist; the tick sweeps rows still null after a lost hand-off.
     fanned_out_at = models.DateTimeField(null=True, blank=True)
+    # Its push and email wait until then (`notify_at_most_every`: later changes fold into one
+    # message at the end of a quiet period); null: at once. The inbox has it from the start.
+    deliver_after = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

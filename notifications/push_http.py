@@ -9,12 +9,13 @@ both to a real local push service and compares what it received and what each an
   layer above urllib3 (hooks, cookies, the environment's settings merged at every send) was 0.25 of
   the 0.5 ms of CPU a push's HTTP exchange cost (bench/RESULTS.md).
 
-Where the endpoint's address is checked (SSRF, notifications/push_endpoints.py): at connect time,
-on the very address the socket connects to, once per connection. A check of the host name before
-each send would both look the name up again for every push and check another lookup than the one
-a kept-open connection was made with. With an HTTPS proxy in the environment the proxy connects, so
-the reference transport is used and the name is checked before each send instead
-(`PushChannel.send`).
+Both transports apply notifications/push_endpoints.py's rule themselves (SSRF), so no caller can
+send without it: the URL before each send, and the addresses at connect time, on the very address
+the socket connects to, once per connection. A check of the host name before each send would both
+look the name up again for every push and check another lookup than the one a kept-open connection
+was made with. The reference session cannot see its sockets' addresses, and behind an HTTPS proxy
+(when it is the transport used) the proxy connects, so it looks the name up and checks it before
+each send instead. A refusal raises `EndpointRefused`.
 """
 
 from __future__ import annotations
@@ -30,19 +31,13 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from notifications.push_endpoints import checked_addresses
+from notifications.push_endpoints import EndpointRefused, checked_addresses, endpoint_problem, url_problem
+
+__all__ = ["EndpointRefused", "PushAnswer", "PushConnections", "proxied", "reference_session"]
 
 # A pool keeps at most this many idle connections to one push service: as many as the pushes a
 # process has in flight (notifications/sending.py), so none is closed after a send for want of room.
 CONNECTIONS_PER_SERVICE = 100
-
-
-class EndpointRefused(Exception):
-    """The endpoint's host resolves to an address the server must not call; `problem` says why."""
-
-    def __init__(self, problem: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
 
 
 def proxied() -> bool:
@@ -50,10 +45,19 @@ def proxied() -> bool:
     return "https" in urllib.request.getproxies()
 
 
+class _CheckedSession(requests.Session):
+    def request(self, method, url, *args, **kwargs):
+        problem = endpoint_problem(url)
+        if problem:
+            raise EndpointRefused(problem)
+        return super().request(method, url, *args, **kwargs)
+
+
 def reference_session() -> requests.Session:
     """The plain transport: a requests session with the environment's proxies read once (with
-    `trust_env` on, requests reads ~/.netrc and the proxy variables again at every send)."""
-    session = requests.Session()
+    `trust_env` on, requests reads ~/.netrc and the proxy variables again at every send), which
+    looks each endpoint's name up and checks it before sending."""
+    session = _CheckedSession()
     session.trust_env = False
     proxies = urllib.request.getproxies()
     session.proxies.update({scheme: proxies[scheme] for scheme in ("http", "https") if scheme in proxies})
@@ -71,9 +75,7 @@ class PushAnswer:
 
 class _CheckedConnection(HTTPConnection):
     def _new_conn(self):  # urllib3's hook for making the socket
-        problem, addresses = checked_addresses(self._dns_host, self.port or self.default_port)
-        if problem:
-            raise EndpointRefused(problem)
+        addresses = checked_addresses(self._dns_host, self.port or self.default_port)
         # Connect to an address that was checked, not to a second lookup of the name, trying each
         # in turn as a connection to the name would (an IPv6 address first on a host without IPv6).
         # urllib3 reads the host name (for TLS's SNI and the certificate check) from the same
@@ -122,6 +124,9 @@ class PushConnections:
 
     def post(self, url: str, *, data: bytes, headers: dict[str, str], timeout: float, **_: object) -> PushAnswer:
         """POST as pywebpush asks; urllib3's errors (connection, timeout) propagate to the channel."""
+        problem = url_problem(url)
+        if problem:
+            raise EndpointRefused(problem)
         answer = self._manager.request(
             "POST", url, body=data, headers=headers, timeout=timeout, retries=False, redirect=False
         )

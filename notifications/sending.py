@@ -19,7 +19,7 @@ and the sweep or the redelivered task claims the row again. A batch is over well
 stop and hand back what is left once half the lease is gone), so no lease runs out on a send that
 is still under way. Threads only talk to the outside world (notifications/channels.py): every row
 is read and written by the calling thread, which writes down finished sends every 50 ms while the
-others are still on their way.
+others are still on their way. A query on a sending thread raises (`_without_database`).
 """
 
 from __future__ import annotations
@@ -27,13 +27,14 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -190,6 +191,27 @@ def _send_now(delivery: Delivery) -> Exception | None:
     return None
 
 
+class QueryInSendingThread(Exception):
+    """A channel read something of a delivery that the batch did not load (`_READ`)."""
+
+
+def _refuse_queries(execute, sql, params, many, context):
+    raise QueryInSendingThread("a send ran a query on a sending thread: add the field it reads to sending._READ")
+
+
+def _without_database(send: Callable[..., Exception | None], *args) -> Exception | None:
+    """Run `send` on a pool thread with no database. A field the batch did not load would be read
+    with a query on this thread's own connection, one per delivery and never closed (the thread
+    outlives the task); instead the query raises, so the delivery fails and is tried again, and
+    the connection opened for it is closed."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    try:
+        with connection.execute_wrapper(_refuse_queries):
+            return send(*args)
+    finally:
+        connection.close()
+
+
 # The reference: one delivery after another
 
 
@@ -297,13 +319,15 @@ def send_batch(*, delivery_ids: list[int]) -> dict[int, Attempt]:
     # Pushes wait on their push services together; emails go out one after another on a thread of
     # their own over one connection, at the same time, so neither waits behind the other. This
     # thread only records.
-    in_flight = {_pool("push", PUSHES_IN_FLIGHT).submit(_send_now, delivery): delivery for delivery in pushes}
+    in_flight = {
+        _pool("push", PUSHES_IN_FLIGHT).submit(_without_database, _send_now, delivery): delivery for delivery in pushes
+    }
     if emails:
         email_thread = _pool("email", 1)
         connection = channels.email_connection()
         deadline = claimed_at + SEND_LEASE.total_seconds() / 2
         for delivery in emails:
-            in_flight[email_thread.submit(_send_email, delivery, connection, deadline)] = delivery
+            in_flight[email_thread.submit(_without_database, _send_email, delivery, connection, deadline)] = delivery
         email_thread.submit(channels.close_quietly, connection)
     pending = set(in_flight)
     while pending:

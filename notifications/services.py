@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,9 +38,69 @@ def notify(*, user_ids: Iterable[int], kind: str, subject: str, data: dict | Non
     notify_each(kind=kind, recipients=[(user_id, subject) for user_id in user_ids], data=data, **words)
 
 
+def notify_at_most_every(
+    period: timedelta, *, user_ids: Iterable[int], kind: str, topic: str, data: dict | None = None, **words: str
+) -> None:
+    """File `kind` about `topic` (what changes, e.g. "schedule:12") so that each person hears of it
+    by push and email at most once per `period`, and then of its latest state: the first change goes
+    out at once; later ones within `period` of the last message fold into one message, which goes
+    out when the period ends, its words and data those of the latest change. The inbox has that
+    message from the first folded change on, kept up to date.
+
+    Callers hold a lock on the topic (the schedule's row), so two changes at once file in turn; the
+    unique subject (topic and when the message goes out) would refuse a second message anyway.
+    """
+    now = timezone.now()
+    for user_id in user_ids:
+        last = (
+            Notification.objects.filter(user_id=user_id, kind=kind, subject__startswith=f"{topic}@")
+            .order_by("-pk")
+            .first()
+        )
+        told_at = None if last is None else last.deliver_after or last.created_at
+        if told_at is None or now >= told_at + period:
+            _file(
+                kind=kind,
+                recipients=[(user_id, f"{topic}@{now.timestamp():.0f}")],
+                data=data,
+                deliver_after=None,
+                words=words,
+            )
+        elif last is not None and last.deliver_after is not None and last.deliver_after > now:
+            # The folded message has not gone out yet: it now tells the latest change.
+            title, body = _texts(kind, words)
+            Notification.objects.filter(pk=last.pk).update(title=title, body=body, data=data or {}, created_at=now)
+        else:
+            deliver_after = told_at + period
+            _file(
+                kind=kind,
+                recipients=[(user_id, f"{topic}@{deliver_after.timestamp():.0f}")],
+                data=data,
+                deliver_after=deliver_after,
+                words=words,
+            )
+
+
+def _texts(kind: str, words: dict[str, str]) -> tuple[str, str]:
+    title, body = (str(text).format(**words) for text in TEXTS[Notification.Kind(kind)])
+    return title, body
+
+
 def notify_each(*, kind: str, recipients: list[tuple[int, str]], data: dict | None = None, **words: str) -> None:
     """`notify` for many events of one kind at once: (user id, subject) pairs, in a few queries
     whatever their number (the tick opens hundreds of rounds in one batch)."""
+    _file(kind=kind, recipients=recipients, data=data, deliver_after=None, words=words)
+
+
+def _file(
+    *,
+    kind: str,
+    recipients: list[tuple[int, str]],
+    data: dict | None,
+    deliver_after: datetime | None,
+    words: dict[str, str],
+) -> None:
+    """`notify_each`; with `deliver_after`, their push and email wait until then."""
     if not recipients:
         return
     now = timezone.now()
@@ -50,11 +111,18 @@ def notify_each(*, kind: str, recipients: list[tuple[int, str]], data: dict | No
     ]
     if not filed:
         return
-    title, body = (str(text).format(**words) for text in TEXTS[Notification.Kind(kind)])
+    title, body = _texts(kind, words)
     Notification.objects.bulk_create(
         [
             Notification(
-                user_id=user_id, kind=kind, subject=subject, title=title, body=body, data=data or {}, created_at=now
+                user_id=user_id,
+                kind=kind,
+                subject=subject,
+                title=title,
+                body=body,
+                data=data or {},
+                created_at=now,
+                deliver_after=deliver_after,
             )
             for user_id, subject in filed
         ],
@@ -80,7 +148,11 @@ def fan_out(*, kind: str, subjects: list[str]) -> list[int]:
             for row in Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(kind=kind, subject__in=subjects, fanned_out_at__isnull=True)
             .values_list(
-                "pk", "user_id", "user__timezone", *(f"user__notification_preferences__{f}" for f in PREFERENCE_FIELDS)
+                "pk",
+                "user_id",
+                "deliver_after",
+                "user__timezone",
+                *(f"user__notification_preferences__{f}" for f in PREFERENCE_FIELDS),
             )
         ]
         if not pending:
@@ -112,6 +184,7 @@ class _Recipient:
 
     notification_id: int
     user_id: int
+    deliver_after: datetime | None
     timezone: str
     push: bool
     email: bool
@@ -120,23 +193,24 @@ class _Recipient:
     paused_until: datetime | None
 
     @classmethod
-    def from_row(cls, notification_id, user_id, timezone, *preferences) -> "_Recipient":
+    def from_row(cls, notification_id, user_id, deliver_after, timezone, *preferences) -> "_Recipient":
         # No preferences row: the LEFT JOIN gives NULL for every field (`push` is never null in a
         # row), and the defaults apply.
         if preferences[0] is None:
             defaults = selectors.default_preferences()
             preferences = tuple(getattr(defaults, field) for field in PREFERENCE_FIELDS)
-        return cls(notification_id, user_id, timezone, *preferences)
+        return cls(notification_id, user_id, deliver_after, timezone, *preferences)
 
 
 def _deliveries_for(recipient: _Recipient, subscription_ids: list[int], now: datetime) -> list[Delivery]:
     if not policy.sends_outside_inbox(paused_until=recipient.paused_until, now=now):
         return []
+    start = max(now, recipient.deliver_after or now)
     due_at = (
         policy.quiet_until(
-            now=now, start=recipient.quiet_hours_start, end=recipient.quiet_hours_end, timezone=recipient.timezone
+            now=start, start=recipient.quiet_hours_start, end=recipient.quiet_hours_end, timezone=recipient.timezone
         )
-        or now
+        or start
     )
     deliveries = []
     if recipient.push:
@@ -221,7 +295,11 @@ def preferences_update(*, user, changes: dict) -> Preferences:
     return prefs
 
 
+@transaction.atomic
 def email_unsubscribe(*, user_id: int) -> bool:
+    """Switch email off for the person; False when there is no such person (any more)."""
+    if not get_user_model().objects.filter(pk=user_id).exists():
+        return False
     prefs, _ = Preferences.objects.get_or_create(user_id=user_id)
     if prefs.email:
         prefs.email = False

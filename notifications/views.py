@@ -1,6 +1,7 @@
 """HTTP edge of the inbox, preferences, push subscriptions and one-click unsubscribe."""
 
 from django.conf import settings
+from django.core import signing
 from django.http import HttpResponse
 from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
@@ -153,17 +154,31 @@ _PAGE = """<!doctype html><meta charset="utf-8"><meta name="viewport" content="w
 <title>Tandem emails</title><body style="font-family:sans-serif;max-width:32rem;margin:3rem auto">{}</body>"""
 
 
+_EXPIRED = (
+    "<p>This unsubscribe link is more than 60 days old and no longer works.</p>"
+    "<p>You can switch Tandem emails off in the app: open Settings and untick Email reminders.</p>"
+)
+_NOTHING_TO_UNSUBSCRIBE = (
+    "<p>There is nothing to unsubscribe: this account no longer exists, and Tandem sends it no emails.</p>"
+)
+
+
 @extend_schema(exclude=True)
 @csrf_exempt
 def unsubscribe(request):
     """One-click unsubscribe (RFC 8058): a POST switches email off with no login. A GET, which
     mail scanners also make, only shows a button, so a scanner never unsubscribes anyone."""
     token = request.GET.get("token", "")
-    user_id = channels.unsubscribe_user_id(token)
+    try:
+        user_id = channels.unsubscribe_user_id(token)
+    except signing.SignatureExpired:
+        return HttpResponse(_PAGE.format(_EXPIRED), status=410)
     if user_id is None:
         return HttpResponse(_PAGE.format("<p>This unsubscribe link is not valid.</p>"), status=400)
     if request.method == "POST":
-        services.email_unsubscribe(user_id=user_id)
+        if not services.email_unsubscribe(user_id=user_id):
+            # The account was deleted: it gets no emails, and the link has nothing left to do.
+            return HttpResponse(_PAGE.format(_NOTHING_TO_UNSUBSCRIBE))
         return HttpResponse(
             _PAGE.format("<p>Done: Tandem will not email you any more. You can switch emails back on in the app.</p>")
         )

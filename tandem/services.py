@@ -2,6 +2,8 @@
 transaction, so that what it means to each (a couple ends, its round closes, the partner is told)
 commits or rolls back together."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,8 +11,9 @@ from checkin import services as checkin_services
 from couples import services as couples_services
 from couples.errors import NotPaired
 from couples.models import Couple, Membership, Schedule, User
+from couples.serializers import ScheduleSerializer
 from notifications.models import Notification
-from notifications.services import notify
+from notifications.services import notify, notify_at_most_every
 
 
 @transaction.atomic
@@ -26,15 +29,23 @@ def couple_join(*, user: User, code: str) -> Couple:
     return pairing.couple
 
 
+# A partner hears of schedule changes at most this often, and then of the latest (API-next.md,
+# "How much Tandem says"): a few edits in a row are one message, not one each.
+SCHEDULE_CHANGES_TOLD_EVERY = timedelta(minutes=15)
+
+
 @transaction.atomic
 def schedule_update(*, user: User, changes: dict) -> Schedule:
     """Change the couple's schedule (couples.services.schedule_update) and tell the partner."""
     schedule = couples_services.schedule_update(user=user, changes=changes)
     partners = Membership.objects.current().filter(couple_id=schedule.couple_id).exclude(user=user)
-    notify(
-        user_ids=partners.values_list("user_id", flat=True),
+    # schedule_update holds the schedule's row lock until commit: changes at once are told in turn.
+    notify_at_most_every(
+        SCHEDULE_CHANGES_TOLD_EVERY,
+        user_ids=list(partners.values_list("user_id", flat=True)),
         kind=Notification.Kind.SCHEDULE_CHANGED,
-        subject=f"schedule:{schedule.pk}:{schedule.updated_at.isoformat()}",
+        topic=f"schedule:{schedule.pk}",
+        data={"schedule": ScheduleSerializer(schedule).data},
         partner=user.display_name,
     )
     return schedule

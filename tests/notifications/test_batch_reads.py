@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from notifications import sending, services
-from notifications.models import Notification, Preferences, PushSubscription
+from notifications import channels, sending, services
+from notifications.models import Delivery, Notification, Preferences, PushSubscription
 from tests.factories import UserFactory
 from tests.notifications.fake_push import Browser
 
@@ -39,3 +39,38 @@ def test_a_batch_of_forty_is_read_in_as_many_queries_as_a_batch_of_four(push_ser
     large = reads_to_send(deliveries_of(20, push_service))
     assert small == large
     assert len(push_service.accepted) == 22
+
+
+def backends() -> int | None:
+    """The connections open to the test database (PostgreSQL only: SQLite has no server to ask)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+class ReadsWhatTheBatchDidNotLoad(channels.PushChannel):
+    """A channel of tomorrow that reads a field sending._READ does not list."""
+
+    def send(self, delivery):
+        _ = delivery.notification.data
+        super().send(delivery)
+
+
+@pytest.mark.django_db
+def test_a_channel_reading_a_field_the_batch_did_not_load_fails_clearly_and_leaves_no_connection_open(
+    push_service, vapid, monkeypatch
+):
+    monkeypatch.setitem(channels.CHANNELS, Delivery.Channel.PUSH, ReadsWhatTheBatchDidNotLoad())
+    pushes = [
+        pk for pk in deliveries_of(3, push_service) if Delivery.objects.get(pk=pk).channel == Delivery.Channel.PUSH
+    ]
+    before = backends()
+    attempts = sending.send_batch(delivery_ids=pushes)
+    assert {attempt.status for attempt in attempts.values()} == {"retry"}
+    assert push_service.requests == []
+    assert set(Delivery.objects.filter(pk__in=pushes).values_list("last_error", flat=True)) == {
+        "unexpected QueryInSendingThread"
+    }
+    assert backends() == before

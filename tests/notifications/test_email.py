@@ -1,8 +1,10 @@
 """Email: plain text with a link, one-click unsubscribe headers and a signed link that needs no login."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -10,6 +12,7 @@ from django.utils import timezone
 from couples.models import Couple
 from notifications import services
 from notifications.models import Delivery, Notification, Preferences
+from tandem import services as tandem_services
 from tests.builders import notified
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +54,35 @@ def test_a_forged_unsubscribe_link_is_refused(person):
     response = Client().post("/api/v1/notifications/unsubscribe?token=1:forged")
     assert response.status_code == 400
     assert not Preferences.objects.filter(user=person, email=False).exists()
+
+
+def unsubscribe_path(person) -> str:
+    send_email_to(person)
+    url = mail.outbox[-1].extra_headers["List-Unsubscribe"].strip("<>")
+    return urlsplit(url).path + "?" + urlsplit(url).query
+
+
+def test_the_unsubscribe_link_of_a_deleted_account_answers_that_there_is_nothing_to_unsubscribe(person):
+    path = unsubscribe_path(person)
+    tandem_services.user_delete(user=person)
+    response = Client().post(path, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert b"nothing to unsubscribe" in response.content
+    assert not Preferences.objects.exists()
+
+
+def test_an_unsubscribe_link_works_for_60_days_and_then_says_how_to_switch_emails_off_in_the_app(person):
+    sent = timezone.now()
+    with time_machine.travel(sent, tick=False):
+        path = unsubscribe_path(person)
+    with time_machine.travel(sent + timedelta(days=61), tick=False):
+        for response in (Client().get(path), Client().post(path, {"List-Unsubscribe": "One-Click"})):
+            assert response.status_code == 410
+            assert b"no longer works" in response.content and b"Settings" in response.content
+    assert not Preferences.objects.filter(user=person, email=False).exists()
+    with time_machine.travel(sent + timedelta(days=59), tick=False):
+        assert Client().post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert Preferences.objects.get(user=person).email is False
 
 
 def test_email_switched_off_means_no_email(person):

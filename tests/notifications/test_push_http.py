@@ -1,7 +1,7 @@
 """A push's HTTP exchange (notifications/push_http.py): the deliver worker's kept-open urllib3
 connections and the plain requests session (the reference) send the same request to the push
-service and read the same answer; and the address a connection is made to is checked then, so a
-name that points inside is never called."""
+service and read the same answer. That both refuse what the server must not call is in
+test_push_endpoints.py."""
 
 import ssl
 import threading
@@ -65,15 +65,6 @@ def test_both_transports_send_the_same_push_and_read_the_same_answer(push_servic
     assert [status for status, _ in read] == list(statuses)
     assert sent[0][0] == {"ttl": "3600", "urgency": "normal", "content-encoding": "aes128gcm"}
     assert sent[0][2] == {"title": "Time for your check-in"}
-
-
-def test_a_name_that_resolves_to_a_local_address_is_refused_when_the_connection_is_made(push_service, settings):
-    settings.PUSH_ALLOW_LOOPBACK_ENDPOINTS = False
-    port = push_service.origin.rsplit(":", 1)[1]
-    browser = Browser.new(f"http://localhost:{port}/push/inside")
-    with pytest.raises(push_http.EndpointRefused, match="not a private or local address"):
-        push(push_http.PushConnections(), browser)
-    assert push_service.requests == []
 
 
 def test_a_push_service_that_is_down_is_a_connection_error_not_an_answer(push_service):
