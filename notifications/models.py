@@ -24,8 +24,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     # Set once its deliveries exist; the tick sweeps rows still null after a lost hand-off.
     fanned_out_at = models.DateTimeField(null=True, blank=True)
-    # Its push and email wait until then (`notify_at_most_every`: later changes fold into one
-    # message at the end of a quiet period); null: at once. The inbox has it from the start.
+    # It waits until then, in the inbox as in push and email (`notify_at_most_every`: later changes
+    # fold into one message at the end of a quiet period); null: at once.
     deliver_after = models.DateTimeField(null=True, blank=True)
 
     class Meta:

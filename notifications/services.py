@@ -42,10 +42,9 @@ def notify_at_most_every(
     period: timedelta, *, user_ids: Iterable[int], kind: str, topic: str, data: dict | None = None, **words: str
 ) -> None:
     """File `kind` about `topic` (what changes, e.g. "schedule:12") so that each person hears of it
-    by push and email at most once per `period`, and then of its latest state: the first change goes
-    out at once; later ones within `period` of the last message fold into one message, which goes
-    out when the period ends, its words and data those of the latest change. The inbox has that
-    message from the first folded change on, kept up to date.
+    at most once per `period`, and then of its latest state: the first change goes out at once;
+    later ones within `period` of the last message fold into one message, which goes out (to the
+    inbox, push and email alike) when the period ends, its words and data those of the latest change.
 
     Callers hold a lock on the topic (the schedule's row), so two changes at once file in turn; the
     unique subject (topic and when the message goes out) would refuse a second message anyway.
@@ -282,7 +281,7 @@ def notification_mark_read(*, notification: Notification) -> Notification:
 
 
 def notifications_mark_all_read(*, user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    return selectors.inbox_of(user=user, unread=True).update(read_at=timezone.now())
 
 
 @transaction.atomic
@@ -322,4 +321,4 @@ def push_subscription_remove(*, subscription: PushSubscription) -> None:
 
 
 def unread_count(*, user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return selectors.inbox_of(user=user, unread=True).count()
