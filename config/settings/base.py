@@ -3,6 +3,7 @@
 dev.py, test.py and production.py override only what must differ between machines.
 """
 
+from ipaddress import ip_network
 from pathlib import Path
 
 import environ
@@ -148,6 +149,11 @@ VAPID_SUBJECT = env("VAPID_SUBJECT", default="mailto:hello@tandem.invalid")
 # Only dev and test may register a loopback http push endpoint (a local fake push service).
 PUSH_ALLOW_LOOPBACK_ENDPOINTS = False
 
+# The proxies in front of Tandem (addresses or networks, comma separated: "10.0.0.0/8,::1"). Their
+# X-Forwarded-For is believed, hop by hop from the right, so the throttles count the client's
+# address; from anyone else the header is ignored. None by default: the connection's own address.
+TRUSTED_PROXIES = [ip_network(entry, strict=False) for entry in env.list("TRUSTED_PROXIES", default=[])]
+
 REST_FRAMEWORK = {
     # Token first, so that an anonymous call gets 401 with WWW-Authenticate rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -160,10 +166,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumbers",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "config.schema.TandemAutoSchema",
+    # Our throttles find the client's address through TRUSTED_PROXIES (couples/throttles.py); any
+    # other would ignore X-Forwarded-For too, rather than believe it from anyone.
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {
         # See couples/invites.py for what these rates mean for guessing an invite code.
         "register": env("THROTTLE_REGISTER", default="10/hour"),
         "login": env("THROTTLE_LOGIN", default="10/minute"),
+        # Wrong passwords for one email, from any addresses. 20 an hour leaves a person who has
+        # forgotten theirs plenty of tries (and, if someone else spends them, waits at most an
+        # hour), while a guesser gets 480 a day, 175,000 a year, at any one account: never
+        # through a list of leaked passwords, and the 20,000 commonest are refused at sign-up.
+        "login_account": env("THROTTLE_LOGIN_ACCOUNT", default="20/hour"),
         "join": env("THROTTLE_JOIN", default="10/hour"),
         "join_address": env("THROTTLE_JOIN_ADDRESS", default="30/hour"),
         "invite": env("THROTTLE_INVITE", default="20/hour"),
