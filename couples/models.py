@@ -1,5 +1,6 @@
 """People, the couples they form, the invites that pair them and each couple's schedule."""
 
+import unicodedata
 from datetime import time
 from typing import cast
 from zoneinfo import available_timezones
@@ -25,6 +26,22 @@ def validate_timezone(value: str) -> None:
 
 _TIMEZONES: frozenset[str] = frozenset()
 
+DISPLAY_NAME_MAX_LENGTH = 60
+# Control characters (Cc: line breaks, tabs, escapes), lone surrogates (Cs) and the Unicode line
+# and paragraph separators (Zl, Zp). A name is printed into the partner's emails and pushes, where
+# a line break starts a line of the name's choosing. Format characters (Cf) stay: the zero-width
+# joiner builds emoji such as a family.
+_REFUSED_IN_NAMES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def validate_display_name(value: str) -> None:
+    """The one rule for a display name's characters (its length is the field's max_length): the
+    model field runs it (admin, full_clean) and so do the API's serializers."""
+    if any(unicodedata.category(character) in _REFUSED_IN_NAMES for character in value):
+        raise ValidationError(
+            "A name cannot hold line breaks, tabs or other control characters.", code="control_characters"
+        )
+
 
 def _known_timezones() -> frozenset[str]:
     global _TIMEZONES
@@ -43,7 +60,7 @@ class UserManager(BaseUserManager["User"]):
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
         fields.update(is_staff=True, is_superuser=True)
-        fields.setdefault("display_name", email.split("@")[0][:50])
+        fields.setdefault("display_name", email.split("@")[0][:DISPLAY_NAME_MAX_LENGTH])
         return self.create_user(email, password, **fields)
 
 
@@ -55,7 +72,7 @@ def normalize_email(email: str) -> str:
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
-    display_name = models.CharField(max_length=50)
+    display_name = models.CharField(max_length=DISPLAY_NAME_MAX_LENGTH, validators=[validate_display_name])
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
