@@ -7,6 +7,7 @@ from zoneinfo import available_timezones
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -91,6 +92,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.display_name} <{self.email}>"
+
+
+class BrowserSession(AbstractBaseSession):
+    """A browser's signed-in session (Django's database session, couples/sessions.py), with the
+    id of the person signed in kept beside it, so that deleting an account removes its sessions
+    through an index instead of decoding every session there is. A plain column, not a key: a
+    request that saves its session while the account is being deleted must not fail on it."""
+
+    user_id = models.BigIntegerField(null=True, db_index=True)
 
 
 class Couple(models.Model):

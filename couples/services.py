@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 
 from couples import invites, schedules, selectors
 from couples.errors import AlreadyPaired, Conflict, Invalid
-from couples.models import Couple, Invite, Membership, Schedule, User, normalize_email
+from couples.models import BrowserSession, Couple, Invite, Membership, Schedule, User, normalize_email
 
 INVITE_LIFETIME = timedelta(hours=48)
 DEFAULT_WEEKDAY = 6  # Sunday
@@ -67,6 +67,12 @@ def user_update(*, user: User, display_name: str | None = None, timezone_name: s
     if fields:
         user.save(update_fields=fields)
     return user
+
+
+def browser_sessions_end(*, user: User) -> None:
+    """Sign out every browser signed in as `user`, removing their session rows (which hold the
+    person's id), as deleting an account does."""
+    BrowserSession.objects.filter(user_id=user.pk).delete()
 
 
 # Pairing

@@ -107,10 +107,13 @@ class LoginAccountThrottle(SimpleRateThrottle):
 
     def failed(self, *, email: str) -> None:
         """Count one wrong password for `email`."""
+        _, duration = self.parse_rate(self.rate)
+        if duration is None:  # no limit set
+            return
         key = self.key_for(email)
         now = self.timer()
-        history = [moment for moment in self.cache.get(key, []) if moment > now - self.duration]
-        self.cache.set(key, [now, *history], self.duration)
+        history = [moment for moment in self.cache.get(key, []) if moment > now - duration]
+        self.cache.set(key, [now, *history], duration)
 
 
 class JoinThrottle(_PerPersonThrottle):

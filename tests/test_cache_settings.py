@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from config.settings import base
 from couples.throttles import LoginThrottle
@@ -25,7 +27,7 @@ def logins_allowed_here(location: Path, attempts: int) -> list[bool]:
     throttle.cache = embedded_cache_at(location)
     request = HttpRequest()
     request.META["REMOTE_ADDR"] = "203.0.113.9"
-    return [throttle.allow_request(request, view=None) for _ in range(attempts)]
+    return [throttle.allow_request(Request(request), view=APIView()) for _ in range(attempts)]
 
 
 def logins_allowed_in_another_process(location: Path, attempts: int) -> list[bool]:

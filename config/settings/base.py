@@ -117,6 +117,8 @@ CACHES = {"default": env.cache("CACHE_URL", default=EMBEDDED_CACHE_URL)}
 ROUND_VIEWS_CACHE_SECONDS = env.int("ROUND_VIEWS_CACHE_SECONDS", default=15 * 60)
 
 AUTH_USER_MODEL = "couples.User"
+# Database sessions that say whose they are, so that deleting an account removes them.
+SESSION_ENGINE = "couples.sessions"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
