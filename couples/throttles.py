@@ -14,11 +14,16 @@ from collections.abc import Sequence
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
 
 from django.conf import settings
+from django.core.cache import caches
+from django.utils.connection import ConnectionProxy
 from rest_framework.throttling import SimpleRateThrottle
 
 from couples.models import normalize_email
 
 Network = IPv4Network | IPv6Network
+
+# The counters' own cache alias: under `make run` one that every process shares (config/settings).
+throttles_cache = ConnectionProxy(caches, "throttles")
 
 
 def client_address(*, remote_addr: str, forwarded_for: str | None, trusted_proxies: Sequence[Network]) -> str:
@@ -55,6 +60,8 @@ def _is_trusted(text: str, trusted_proxies: Sequence[Network]) -> bool:
 
 
 class _Throttle(SimpleRateThrottle):
+    cache = throttles_cache
+
     def get_ident(self, request) -> str:
         return client_address(
             remote_addr=request.META.get("REMOTE_ADDR", ""),
@@ -92,6 +99,7 @@ class LoginAccountThrottle(SimpleRateThrottle):
     """
 
     scope = "login_account"
+    cache = throttles_cache
 
     def get_cache_key(self, request, view) -> str | None:
         email = request.data.get("email") if isinstance(request.data, dict) else None

@@ -1,5 +1,5 @@
-"""The embedded default cache (no CACHE_URL, as under `make run`) is one that separate processes
-share, so the throttles' budgets are not multiplied by the number of web processes."""
+"""The throttles' embedded default cache (no CACHE_URL, as under `make run`) is one that separate
+processes share, so the throttles' budgets are not multiplied by the number of web processes."""
 
 import json
 import subprocess
@@ -18,7 +18,7 @@ from couples.throttles import LoginThrottle
 
 
 def embedded_cache_at(location: Path):
-    config = environ.Env.cache_url_config(base.EMBEDDED_CACHE_URL)
+    config = environ.Env.cache_url_config(base.EMBEDDED_THROTTLES_CACHE_URL)
     return import_string(config["BACKEND"])(str(location), config.get("OPTIONS", {}))
 
 
@@ -43,7 +43,7 @@ def logins_allowed_in_another_process(location: Path, attempts: int) -> list[boo
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_two_processes_on_the_embedded_default_cache_share_one_login_budget(tmp_path):
+def test_two_processes_on_the_embedded_throttles_cache_share_one_login_budget(tmp_path):
     # The login limit is 10 a minute per address: 5 here, 5 in another process, and the next
     # one, in either, is refused.
     assert logins_allowed_here(tmp_path, 5) == [True] * 5

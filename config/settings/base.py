@@ -105,12 +105,16 @@ with_sqlite_for_several_processes(DATABASES["default"])
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache holds the throttles' counters and the round views. Every process of `make run` (two
-# web workers, the workers, beat) must see one count, or each would give a client its own budget,
-# so with no CACHE_URL it is files under var/ that they all share, with no server to run; a hit
-# there costs a file read, well under a millisecond. Production names Redis.
-EMBEDDED_CACHE_URL = f"filecache://{VAR_DIR / 'cache'}"
-CACHES = {"default": env.cache("CACHE_URL", default=EMBEDDED_CACHE_URL)}
+# One cache (CACHE_URL; Redis in production) holds the cached round views and the throttles'
+# counters. With none named (`make run`), each is embedded: the round views in each process's
+# memory (their keys are row ids and versions, so files kept across a deleted database could
+# serve another database's rounds), the counters in files under var/ that every process shares,
+# with no server to run, or each web process would give a client a budget of its own.
+EMBEDDED_THROTTLES_CACHE_URL = f"filecache://{VAR_DIR / 'throttles'}"
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://tandem"),
+    "throttles": env.cache("CACHE_URL", default=EMBEDDED_THROTTLES_CACHE_URL),
+}
 # How long a cached round view is kept (checkin/selectors.py). Its key changes with every change
 # to the rounds it shows, so this only bounds memory, and how long a restored database backup
 # could meet views cached before the restore (flush the cache after a restore).
