@@ -12,9 +12,10 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
+from typing import cast
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from django.utils.connection import ConnectionProxy
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -23,7 +24,7 @@ from couples.models import normalize_email
 Network = IPv4Network | IPv6Network
 
 # The counters' own cache alias: under `make run` one that every process shares (config/settings).
-throttles_cache = ConnectionProxy(caches, "throttles")
+throttles_cache = cast(BaseCache, ConnectionProxy(caches, "throttles"))  # as Django's own `cache` is
 
 
 def client_address(*, remote_addr: str, forwarded_for: str | None, trusted_proxies: Sequence[Network]) -> str:
