@@ -9,9 +9,12 @@ dash or spaces, with I/L taken as 1 and O as 0 as Crockford intends. Only a keye
 Guessing budget, written down so that it is checked when the throttles change:
 - codes alive at once: at most one per person, living 48 hours; assume a generous 10**6.
 - a guess is one ``POST /couple/join``, which needs an account. The join throttles allow 10
-  guesses per hour per account and 30 per hour per IP address, whatever the number of accounts
-  behind it, so an attacker with 1,000 addresses makes at most 1,000 * 30 / 3,600 = 8.3 guesses
-  per second.
+  guesses per hour per account and 30 per hour per address. The address is the connection's
+  own (or the client's as named proxies report it, couples/throttles.py), so it cannot be made
+  up: to use an address's 30 an attacker needs 3 accounts behind it, and registering allows 10
+  accounts per hour per address, so accounts are never what runs short; addresses are. With
+  1,000 addresses (and 3,000 accounts) that is at most 1,000 * 30 / 3,600 = 8.3 guesses per
+  second; from one address, 30 per hour.
 - chance of one guess hitting some live code: 10**6 / 2**50 = 8.9e-10.
 - expected time to a first hit: 2**50 / (10**6 * 8.3) = 1.4e8 s, about 4 years of sustained
   guessing from a thousand addresses (about 4,300 years from one), and the prize is pairing

@@ -1,11 +1,13 @@
 """People, the couples they form, the invites that pair them and each couple's schedule."""
 
+import unicodedata
 from datetime import time
 from typing import cast
 from zoneinfo import available_timezones
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -25,6 +27,22 @@ def validate_timezone(value: str) -> None:
 
 _TIMEZONES: frozenset[str] = frozenset()
 
+DISPLAY_NAME_MAX_LENGTH = 60
+# Control characters (Cc: line breaks, tabs, escapes), lone surrogates (Cs) and the Unicode line
+# and paragraph separators (Zl, Zp). A name is printed into the partner's emails and pushes, where
+# a line break starts a line of the name's choosing. Format characters (Cf) stay: the zero-width
+# joiner builds emoji such as a family.
+_REFUSED_IN_NAMES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def validate_display_name(value: str) -> None:
+    """The one rule for a display name's characters (its length is the field's max_length): the
+    model field runs it (admin, full_clean) and so do the API's serializers."""
+    if any(unicodedata.category(character) in _REFUSED_IN_NAMES for character in value):
+        raise ValidationError(
+            "A name cannot hold line breaks, tabs or other control characters.", code="control_characters"
+        )
+
 
 def _known_timezones() -> frozenset[str]:
     global _TIMEZONES
@@ -43,7 +61,7 @@ class UserManager(BaseUserManager["User"]):
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
         fields.update(is_staff=True, is_superuser=True)
-        fields.setdefault("display_name", email.split("@")[0][:50])
+        fields.setdefault("display_name", email.split("@")[0][:DISPLAY_NAME_MAX_LENGTH])
         return self.create_user(email, password, **fields)
 
 
@@ -55,7 +73,7 @@ def normalize_email(email: str) -> str:
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
-    display_name = models.CharField(max_length=50)
+    display_name = models.CharField(max_length=DISPLAY_NAME_MAX_LENGTH, validators=[validate_display_name])
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -74,6 +92,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.display_name} <{self.email}>"
+
+
+class BrowserSession(AbstractBaseSession):
+    """A browser's signed-in session (Django's database session, couples/sessions.py), with the
+    id of the person signed in kept beside it, so that deleting an account removes its sessions
+    through an index instead of decoding every session there is. A plain column, not a key: a
+    request that saves its session while the account is being deleted must not fail on it."""
+
+    user_id = models.BigIntegerField(null=True, db_index=True)
 
 
 class Couple(models.Model):

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from config.serializers import HourMinuteField, StrictSerializer
-from couples.models import Schedule, User, validate_timezone
+from couples.models import DISPLAY_NAME_MAX_LENGTH, Schedule, User, validate_display_name, validate_timezone
 
 
 class TimezoneField(serializers.CharField):
@@ -21,6 +21,24 @@ def _timezone_validator(value: str) -> None:
         raise serializers.ValidationError(error.messages[0]) from None
 
 
+class DisplayNameField(serializers.CharField):
+    """1 to 60 characters, none of them a control character. Spaces around it are trimmed, but a
+    line break or a tab is refused wherever it is, not trimmed away: the person learns that it is
+    not allowed rather than finding it silently gone."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", DISPLAY_NAME_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str):
+            try:
+                validate_display_name(data)
+            except DjangoValidationError as error:  # turned into DRF's
+                raise serializers.ValidationError(error.messages[0]) from None
+        return super().run_validation(data)
+
+
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
@@ -31,7 +49,7 @@ class UserSerializer(serializers.ModelSerializer):
 class RegisterSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
-    display_name = serializers.CharField(max_length=50)
+    display_name = DisplayNameField()
     timezone = TimezoneField(required=False, default="UTC")
 
 
@@ -46,7 +64,7 @@ class AuthResultSerializer(serializers.Serializer):
 
 
 class MeUpdateSerializer(StrictSerializer):
-    display_name = serializers.CharField(max_length=50, required=False)
+    display_name = DisplayNameField(required=False)
     timezone = TimezoneField(required=False)
 
 

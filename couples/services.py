@@ -16,13 +16,14 @@ from rest_framework.authtoken.models import Token
 
 from couples import invites, schedules, selectors
 from couples.errors import AlreadyPaired, Conflict, Invalid
-from couples.models import Couple, Invite, Membership, Schedule, User, normalize_email
+from couples.models import BrowserSession, Couple, Invite, Membership, Schedule, User, normalize_email
 
 INVITE_LIFETIME = timedelta(hours=48)
 DEFAULT_WEEKDAY = 6  # Sunday
 DEFAULT_TIME = time(19, 0)
 DEFAULT_WINDOW_HOURS = 48
 
+INVITER_PAIRED = "The person who invited you is already paired with someone else."
 # One message for a wrong, an expired and a used code: which one it was would help a guesser.
 INVALID_CODE = "This code is not valid. It may be mistyped, expired or already used; ask for a new one."
 
@@ -66,6 +67,12 @@ def user_update(*, user: User, display_name: str | None = None, timezone_name: s
     if fields:
         user.save(update_fields=fields)
     return user
+
+
+def browser_sessions_end(*, user: User) -> None:
+    """Sign out every browser signed in as `user`, removing their session rows (which hold the
+    person's id), as deleting an account does."""
+    BrowserSession.objects.filter(user_id=user.pk).delete()
 
 
 # Pairing
@@ -128,13 +135,21 @@ def couple_join(*, user: User, code: str) -> Pairing:
     canonical = invites.canonical_code(code)
     if canonical is None:
         raise Invalid({"code": [INVALID_CODE]})
+    code_hash = invites.hash_code(canonical)
     try:
         with transaction.atomic():
-            return _couple_join(user=user, code_hash=invites.hash_code(canonical))
+            return _couple_join(user=user, code_hash=code_hash)
     except IntegrityError:
-        # One of the two was paired by a concurrent request: the partial unique index on
-        # Membership refused the second couple.
-        raise AlreadyPaired() from None
+        # The partial unique index on Membership refuses a second current couple when a
+        # concurrent request paired one of the two first: that, and only that, is said as such,
+        # found by looking at what is now stored rather than by reading the database's message.
+        # Any other refusal (the default schedule's constraints, say) is a bug and is not disguised.
+        if _current_membership(user) is not None:
+            raise AlreadyPaired() from None
+        inviter_id = Invite.objects.filter(code_hash=code_hash).values_list("inviter_id", flat=True).first()
+        if inviter_id is not None and Membership.objects.current().filter(user_id=inviter_id).exists():
+            raise Conflict(INVITER_PAIRED) from None
+        raise
 
 
 def _couple_join(*, user: User, code_hash: str) -> Pairing:
@@ -155,7 +170,7 @@ def _couple_join(*, user: User, code_hash: str) -> Pairing:
         raise AlreadyPaired()
     inviter = invite.inviter
     if _current_membership(inviter) is not None:
-        raise Conflict("The person who invited you is already paired with someone else.")
+        raise Conflict(INVITER_PAIRED)
 
     couple = Couple.objects.create(paired_at=now)
     Membership.objects.bulk_create(

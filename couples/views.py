@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from couples import selectors, services
 from couples.auth import AuthenticatedRequest
-from couples.models import Couple, User
+from couples.models import Couple, User, normalize_email
 from couples.serializers import (
     AuthResultSerializer,
     CoupleSerializer,
@@ -26,7 +26,7 @@ from couples.serializers import (
     RegisterSerializer,
     UserSerializer,
 )
-from couples.throttles import InviteThrottle, LoginThrottle, RegisterThrottle
+from couples.throttles import InviteThrottle, LoginAccountThrottle, LoginThrottle, RegisterThrottle
 
 WRONG_CREDENTIALS = "That email and password do not match an account."
 
@@ -60,18 +60,16 @@ class RegisterView(APIView):
 class LoginView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [LoginThrottle]
+    throttle_classes = [LoginThrottle, LoginAccountThrottle]
 
     @extend_schema(request=LoginSerializer, responses={200: AuthResultSerializer}, tags=["accounts"])
     def post(self, request: Request) -> Response:
         form = LoginSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            username=form.validated_data["email"].strip().lower(),
-            password=form.validated_data["password"],
-        )
+        email = form.validated_data["email"]
+        user = authenticate(request._request, username=normalize_email(email), password=form.validated_data["password"])
         if user is None:
+            LoginAccountThrottle().failed(email=email)
             raise ValidationError({"non_field_errors": [WRONG_CREDENTIALS]})
         # A session is a browser's, so it starts only when the CSRF check passes (the PWA gets
         # its token from /auth/csrf first); this stops a forged login into someone else's

@@ -68,6 +68,7 @@ def user_delete(*, user: User) -> None:
         _couple_end(couple=couple, leaver=user)
     # Their answers, and the flags about them, go with the account: the rounds show that.
     checkin_services.rounds_forget_person(user=user)
+    couples_services.browser_sessions_end(user=user)
     user.delete()
 
 

@@ -3,6 +3,7 @@
 dev.py, test.py and production.py override only what must differ between machines.
 """
 
+from ipaddress import ip_network
 from pathlib import Path
 
 import environ
@@ -104,13 +105,24 @@ with_sqlite_for_several_processes(DATABASES["default"])
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://tandem")}
+# One cache (CACHE_URL; Redis in production) holds the cached round views and the throttles'
+# counters. With none named (`make run`), each is embedded: the round views in each process's
+# memory (their keys are row ids and versions, so files kept across a deleted database could
+# serve another database's rounds), the counters in files under var/ that every process shares,
+# with no server to run, or each web process would give a client a budget of its own.
+EMBEDDED_THROTTLES_CACHE_URL = f"filecache://{VAR_DIR / 'throttles'}"
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://tandem"),
+    "throttles": env.cache("CACHE_URL", default=EMBEDDED_THROTTLES_CACHE_URL),
+}
 # How long a cached round view is kept (checkin/selectors.py). Its key changes with every change
 # to the rounds it shows, so this only bounds memory, and how long a restored database backup
 # could meet views cached before the restore (flush the cache after a restore).
 ROUND_VIEWS_CACHE_SECONDS = env.int("ROUND_VIEWS_CACHE_SECONDS", default=15 * 60)
 
 AUTH_USER_MODEL = "couples.User"
+# Database sessions that say whose they are, so that deleting an account removes them.
+SESSION_ENGINE = "couples.sessions"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -148,6 +160,11 @@ VAPID_SUBJECT = env("VAPID_SUBJECT", default="mailto:hello@tandem.invalid")
 # Only dev and test may register a loopback http push endpoint (a local fake push service).
 PUSH_ALLOW_LOOPBACK_ENDPOINTS = False
 
+# The proxies in front of Tandem (addresses or networks, comma separated: "10.0.0.0/8,::1"). Their
+# X-Forwarded-For is believed, hop by hop from the right, so the throttles count the client's
+# address; from anyone else the header is ignored. None by default: the connection's own address.
+TRUSTED_PROXIES = [ip_network(entry, strict=False) for entry in env.list("TRUSTED_PROXIES", default=[])]
+
 REST_FRAMEWORK = {
     # Token first, so that an anonymous call gets 401 with WWW-Authenticate rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -160,10 +177,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumbers",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "config.schema.TandemAutoSchema",
+    # Our throttles find the client's address through TRUSTED_PROXIES (couples/throttles.py); any
+    # other would ignore X-Forwarded-For too, rather than believe it from anyone.
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {
         # See couples/invites.py for what these rates mean for guessing an invite code.
         "register": env("THROTTLE_REGISTER", default="10/hour"),
         "login": env("THROTTLE_LOGIN", default="10/minute"),
+        # Wrong passwords for one email, from any addresses. 20 an hour leaves a person who has
+        # forgotten theirs plenty of tries (and, if someone else spends them, waits at most an
+        # hour), while a guesser gets 480 a day, 175,000 a year, at any one account: never
+        # through a list of leaked passwords, and the 20,000 commonest are refused at sign-up.
+        "login_account": env("THROTTLE_LOGIN_ACCOUNT", default="20/hour"),
         "join": env("THROTTLE_JOIN", default="10/hour"),
         "join_address": env("THROTTLE_JOIN_ADDRESS", default="30/hour"),
         "invite": env("THROTTLE_INVITE", default="20/hour"),

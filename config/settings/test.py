@@ -20,7 +20,11 @@ CELERY_BROKER_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+# One memory for both aliases (LocMemCache shares a LOCATION's store), so clearing one clears both.
+CACHES = {
+    alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+    for alias in ("default", "throttles")
+}
 PUSH_ALLOW_LOOPBACK_ENDPOINTS = True
 
 # The plain files from the apps' folders (no collectstatic before a test run);

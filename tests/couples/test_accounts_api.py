@@ -44,7 +44,8 @@ def test_register_defaults_the_time_zone_to_utc(api):
         ({"password": "short"}, "password"),
         ({"password": "12345678901"}, "password"),
         ({"display_name": ""}, "display_name"),
-        ({"display_name": "x" * 51}, "display_name"),
+        ({"display_name": "x" * 61}, "display_name"),
+        ({"display_name": "Sam\nBcc: all@example.com"}, "display_name"),
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"timezone": 5}, "timezone"),
         ({"tmezone": "UTC"}, "tmezone"),
@@ -136,6 +137,28 @@ def test_deleting_the_account_removes_it_and_tells_the_partner(seats, django_cap
     assert seats.bob.notifications.filter(kind="partner_left").count() == 1
 
 
+def test_deleting_the_account_removes_the_sessions_of_every_browser_signed_in_as_me(seats):
+    from importlib import import_module
+
+    from django.conf import settings
+    from rest_framework.test import APIClient
+
+    def signed_in_browser(email: str) -> str:
+        browser = APIClient(enforce_csrf_checks=True)
+        token = browser.get("/api/v1/auth/csrf").json()["csrf_token"]
+        body = {"email": email, "password": PASSWORD}
+        assert browser.post(LOGIN, body, format="json", HTTP_X_CSRFTOKEN=token).status_code == 200
+        return browser.cookies[settings.SESSION_COOKIE_NAME].value
+
+    sessions = import_module(settings.SESSION_ENGINE).SessionStore()
+    phone, laptop = signed_in_browser(seats.alice.email), signed_in_browser(seats.alice.email)
+    partners = signed_in_browser(seats.bob.email)
+
+    assert seats.alice_api.delete("/api/v1/me", {"password": PASSWORD}, format="json").status_code == 204
+    assert not sessions.exists(phone) and not sessions.exists(laptop)
+    assert sessions.exists(partners)
+
+
 def test_export_holds_my_data_and_only_my_partners_name(seats):
     export = seats.alice_api.get("/api/v1/me/export").json()
     assert export["user"]["email"] == "alice@example.com"
@@ -223,3 +246,24 @@ def test_a_browser_registration_starts_a_session_only_with_a_valid_csrf_token(db
     body["email"] = "other@example.com"
     assert browser.post(REGISTER, body, format="json", HTTP_X_CSRFTOKEN=token).status_code == 201
     assert browser.get("/api/v1/me").json()["email"] == "other@example.com"
+
+
+def test_sessions_started_before_the_change_of_engine_stay_signed_in_and_say_whose_they_are(person):
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
+    from django.contrib.sessions.models import Session
+
+    from couples.models import BrowserSession
+    from couples.sessions import SessionStore
+
+    old = DjangoSessionStore()
+    old["_auth_user_id"] = str(person.pk)
+    old.save()
+    migration = importlib.import_module("couples.migrations.0003_browser_sessions")
+    migration.sessions_carried_over(apps, None)
+
+    assert not Session.objects.exists()
+    assert BrowserSession.objects.get(session_key=old.session_key).user_id == person.pk
+    assert SessionStore(session_key=old.session_key)["_auth_user_id"] == str(person.pk)

@@ -185,6 +185,19 @@ def test_a_person_cannot_be_in_two_couples_even_bypassing_the_services(seats):
         Membership.objects.create(couple=other, user=seats.alice, seat=1)
 
 
+def test_a_failure_other_than_already_paired_while_joining_is_not_reported_as_already_paired(sam, alex, monkeypatch):
+    from django.db import IntegrityError
+
+    # A default schedule that its own constraint refuses (a window longer than a week) stands
+    # for any refusal by the database that is not "one of you is already paired".
+    monkeypatch.setattr(services, "DEFAULT_WINDOW_HOURS", 8 * 24)
+    code = new_code(sam)
+    with pytest.raises(IntegrityError, match="schedule_window_1_to_168_hours"):
+        client_for(alex).post(JOIN, {"code": code}, format="json")
+    assert not Couple.objects.exists()
+    assert Invite.objects.get(inviter=sam).used_at is None
+
+
 def test_get_couple_when_not_paired_is_a_404(alex):
     assert client_for(alex).get("/api/v1/couple").status_code == 404
 
