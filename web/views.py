@@ -4,7 +4,7 @@ each can be cached and served offline without showing anyone anything of anyone'
 
 import json
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
@@ -36,6 +36,13 @@ def shell(request: HttpRequest, **route) -> HttpResponse:
     response["Referrer-Policy"] = "same-origin"
     response["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     return response
+
+
+@require_safe
+def screen_without_the_slash(request: HttpRequest, screen_path: str) -> HttpResponse:
+    """/history/ is /history: the screen, not a 404 (in development, Django's page listing every route)."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"/{screen_path}" + (f"?{query}" if query else ""))
 
 
 @require_safe

@@ -86,6 +86,21 @@ def test_paths_that_are_no_screen_stay_404s():
         assert Client().get(path).status_code == 404, path
 
 
+@pytest.mark.parametrize(
+    ("typed", "screen"),
+    [
+        ("/history/", "/history"),
+        ("/join/?code=7KQ2M-XR4PD", "/join?code=7KQ2M-XR4PD"),
+        ("/checkins/12/", "/checkins/12"),
+    ],
+)
+def test_a_screen_typed_with_a_slash_at_the_end_opens_that_screen_in_development_too(settings, typed, screen):
+    settings.DEBUG = True
+    response = Client().get(typed)
+    assert (response.status_code, response["Location"]) == (301, screen)
+    assert Client().get(screen).status_code == 200
+
+
 def test_the_shell_allows_only_its_own_origin_and_its_import_map_as_inline_script():
     response = Client().get("/")
     policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
