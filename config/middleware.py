@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
 from config import exceptions
+from web import assets
 
 
 def api_never_stored(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
@@ -18,6 +19,22 @@ def api_never_stored(get_response: Callable[[HttpRequest], HttpResponse]) -> Cal
         response = get_response(request)
         if request.path.startswith("/api/"):
             add_never_cache_headers(response)
+        return response
+
+    return middleware
+
+
+def admin_content_security_policy(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The admin's pages are Django's own, with no inline script or style (its scripts read their
+    settings from data- attributes): the strict policy of the app's pages (web/assets.py), with
+    no inline exception."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if request.path.startswith("/admin/"):
+            response.setdefault("Content-Security-Policy", assets.strict_content_security_policy())
         return response
 
     return middleware

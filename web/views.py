@@ -61,6 +61,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         content_type="text/javascript; charset=utf-8",
     )
     response["Service-Worker-Allowed"] = "/"
+    # The policy of the worker's own script: what it may fetch and import.
+    response["Content-Security-Policy"] = assets.strict_content_security_policy()
     return response
 
 

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.api_never_stored",
+    "config.middleware.admin_content_security_policy",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -181,6 +182,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"PatternEnum": "checkin.patterns.PATTERNS"},
     "SWAGGER_UI_DIST": "SIDECAR",
+    # No validator badge: it would load an image from validator.swagger.io (the docs' CSP allows only Tandem).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
