@@ -35,7 +35,7 @@ def nesting_depth(text: str) -> int:
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        encoding = parsers.get_encoding(parser_context or {})
+        encoding = parsers.get_encoding(parser_context or {})  # type: ignore[attr-defined]  # DRF 3.18, not in its stubs
         try:
             text = stream.read().decode(encoding)
         except UnicodeDecodeError as exc:
