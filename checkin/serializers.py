@@ -3,6 +3,8 @@
 What a reader may see is decided in checkin/selectors.py; these only describe and render it.
 """
 
+from datetime import date
+
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
@@ -116,13 +118,30 @@ def own_answer_shaped(answer) -> dict:
     return _OWN_ANSWER.to_representation(answer)
 
 
+# The dates trends may be asked for. No round is older than 2000 or later than 2100, and inside
+# these a date's next day and its midnight in any time zone stay far from the years 1 and 9999
+# where Python's dates end (asked for, they raised OverflowError: a 500).
+TRENDS_FIRST_DATE = date(2000, 1, 1)
+TRENDS_LAST_DATE = date(2100, 12, 31)
+TRENDS_DATES = f"from {TRENDS_FIRST_DATE} to {TRENDS_LAST_DATE}"
+
+
+def _a_trends_date(value: date) -> None:
+    if not TRENDS_FIRST_DATE <= value <= TRENDS_LAST_DATE:
+        raise serializers.ValidationError(f"Choose a date {TRENDS_DATES}.")
+
+
 class TrendsQuerySerializer(StrictSerializer):
-    to = serializers.DateField(required=False, help_text="Last local date included (YYYY-MM-DD).")
+    to = serializers.DateField(
+        required=False, validators=[_a_trends_date], help_text="Last local date included (YYYY-MM-DD)."
+    )
 
     def get_fields(self):
         # `from` is a Python keyword, so it cannot be declared as a class attribute.
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False, help_text="First local date included (YYYY-MM-DD).")
+        fields["from"] = serializers.DateField(
+            required=False, validators=[_a_trends_date], help_text="First local date included (YYYY-MM-DD)."
+        )
         return fields
 
     def validate(self, attrs):

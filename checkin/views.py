@@ -12,6 +12,7 @@ from checkin import answer_body, round_views, selectors, services
 from checkin.errors import NoSuchRound
 from checkin.models import Discussion
 from checkin.serializers import (
+    TRENDS_DATES,
     AnswerInputSerializer,
     DiscussionFilterSerializer,
     DiscussionNoteInputSerializer,
@@ -98,8 +99,12 @@ class CheckinAnswerView(APIView):
 class CheckinTrendsView(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="First local date included, YYYY-MM-DD."),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="Last local date included, YYYY-MM-DD."),
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, description=f"First local date included, YYYY-MM-DD, {TRENDS_DATES}."
+            ),
+            OpenApiParameter(
+                "to", OpenApiTypes.DATE, description=f"Last local date included, YYYY-MM-DD, {TRENDS_DATES}."
+            ),
         ],
         responses={200: TrendsSerializer},
         tags=["check-ins"],

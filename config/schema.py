@@ -24,7 +24,8 @@ _FIELD_ERRORS = {
 class TandemAutoSchema(AutoSchema):
     """Documents the error responses each operation can give, as config/exceptions.py writes them:
     400 where it takes a body or query parameters, 401 unless anyone may call it, 404 where its path
-    names an object (or the view says so), 409 where the view says so, 429 where it is throttled.
+    names an object (or the view says so), 409 where the view says so, 413 where it takes a body
+    (over DATA_UPLOAD_MAX_MEMORY_SIZE), 429 where it is throttled.
 
     A view lists the errors its path alone does not tell in `error_responses`: a set for all its
     methods, e.g. {404, 409}, or one per method, e.g. {"POST": {409}}.
@@ -54,6 +55,8 @@ class TandemAutoSchema(AutoSchema):
             yield 404, "Not found, or not yours: another couple's looks exactly the same.", ("Error", _DETAIL)
         if 409 in declared:
             yield 409, "The current state forbids it.", ("Error", _DETAIL)
+        if has_body:
+            yield 413, "The body is larger than the server takes.", ("Error", _DETAIL)
         if getattr(self.view, "throttle_classes", None):
             yield 429, "Too many requests: try again after Retry-After seconds.", ("Error", _DETAIL)
 

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from config import schema  # noqa: F401 - registers the schema extensions
 from config.health import healthz
+from web.docs import ApiDocs
 
 api_v1 = [
     path("", include("couples.urls")),
@@ -16,7 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/docs/", ApiDocs.as_view(url_name="schema"), name="docs"),
     path("healthz", healthz, name="healthz"),
     # The app (PWA) the partners use: its shell at / and every screen, the service worker, the manifest.
     path("", include("web.urls")),

@@ -5,7 +5,13 @@ the schema documents them."""
 import pytest
 import yaml
 from django.core.management import call_command
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import path
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
 
+import config.urls
 from checkin.errors import NoSuchRound, RoundAlreadyOpen, RoundClosed
 from config.exceptions import api_exception_handler
 from couples.errors import AlreadyPaired, Conflict, DomainError, Invalid, NotFound, NotPaired
@@ -52,10 +58,10 @@ def schema(tmp_path_factory):
 @pytest.mark.parametrize(
     ("method", "path", "codes"),
     [
-        ("put", "/api/v1/checkins/{round_id}/response", {"400", "401", "404", "409"}),
+        ("put", "/api/v1/checkins/{round_id}/response", {"400", "401", "404", "409", "413"}),
         ("post", "/api/v1/checkins", {"401", "409"}),
-        ("post", "/api/v1/couple/join", {"400", "401", "409", "429"}),
-        ("post", "/api/v1/auth/login", {"400", "429"}),
+        ("post", "/api/v1/couple/join", {"400", "401", "409", "413", "429"}),
+        ("post", "/api/v1/auth/login", {"400", "413", "429"}),
         ("get", "/api/v1/checkins/current", {"401", "404"}),
     ],
 )
@@ -68,3 +74,83 @@ def test_the_schema_documents_the_error_responses(schema, method, path, codes):
 
 def test_anyone_may_log_in_so_login_documents_no_401(schema):
     assert "401" not in schema["paths"]["/api/v1/auth/login"]["post"]["responses"]
+
+
+# Every error under /api/ is JSON, whatever answers it (DRF, Django, a middleware) and with DEBUG
+# on or off (config/middleware.py, ApiErrorsAsJson). The routes below are added for these tests
+# only: an API view that crashes, and a plain Django view that takes a form with CSRF.
+class Crashing(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        raise ZeroDivisionError("a bug")
+
+
+def form_with_csrf(request):
+    return HttpResponse("taken")
+
+
+urlpatterns = [
+    path("api/v1/test/crash", Crashing.as_view()),
+    path("api/v1/test/form", form_with_csrf),
+    path("test/form", form_with_csrf),
+    *config.urls.urlpatterns,
+]
+handler404 = config.urls.handler404
+
+
+@pytest.fixture(params=[True, False], ids=["debug", "production"])
+def debug(request, settings):
+    settings.DEBUG = request.param
+    return request.param
+
+
+def anyone() -> Client:
+    """A client that hands back what a server error answers, as a browser would see it."""
+    return Client(raise_request_exception=False)
+
+
+def assert_json_error(response, status: int, detail: str) -> None:
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": detail}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/checkins/abc", "/api/v1/checkins/1/whatever", "/api/nothing-here"])
+def test_a_path_no_route_matches_under_the_api_is_a_json_404(debug, path):
+    assert_json_error(anyone().get(path), 404, "Not found.")
+
+
+@pytest.mark.urls(__name__)
+def test_a_crash_under_the_api_is_a_json_500(debug):
+    assert_json_error(anyone().get("/api/v1/test/crash"), 500, "A server error occurred.")
+
+
+def test_a_method_the_api_does_not_take_is_a_json_405_saying_which_it_takes(debug):
+    response = anyone().delete("/api/v1/auth/login")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert response["Allow"] == "POST, OPTIONS"
+
+
+def test_a_host_the_server_does_not_serve_is_a_json_400_under_the_api(debug):
+    assert_json_error(anyone().get("/api/v1/me", HTTP_HOST="evil.example"), 400, "Bad request.")
+
+
+@pytest.mark.urls(__name__)
+def test_a_csrf_failure_under_the_api_is_a_json_403_and_elsewhere_djangos_page(debug):
+    browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    response = browser.post("/api/v1/test/form", {"a": "b"})
+    assert response.status_code == 403
+    assert response.json() == {"detail": "CSRF Failed: CSRF cookie not set."}
+    page = browser.post("/test/form", {"a": "b"})
+    assert page.status_code == 403 and page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_a_page_for_people_under_the_api_keeps_its_own_words(debug):
+    # The one-click unsubscribe link of an email opens a page, not JSON, even when it is a 400.
+    response = anyone().get("/api/v1/notifications/unsubscribe", {"token": "not-a-token"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert b"This unsubscribe link is not valid." in response.content

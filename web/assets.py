@@ -10,6 +10,7 @@ module text is rewritten and a changed file changes only its own URL.
 import base64
 import hashlib
 import json
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -70,15 +71,17 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
-@cache
-def content_security_policy() -> str:
-    """Nothing from another origin and no inline script: the one inline element is the import
-    map (browsers take no import map by URL), allowed by the hash of its exact text."""
+def strict_content_security_policy(*, scripts: Iterable[str] = (), styles: Iterable[str] = ()) -> str:
+    """The one policy of every page Tandem serves (the shell, the service worker, the API docs, the
+    admin): nothing from another origin, and no inline script or style but the exact texts given,
+    each allowed by its hash."""
+    script_hashes = "".join(f" {_csp_hash(text)}" for text in scripts)
+    style_hashes = "".join(f" {_csp_hash(text)}" for text in styles)
     return "; ".join(
         [
             "default-src 'self'",
-            f"script-src 'self' {_csp_hash(import_map())}",
-            "style-src 'self'",
+            f"script-src 'self'{script_hashes}",
+            f"style-src 'self'{style_hashes}",
             "img-src 'self' data:",
             "connect-src 'self'",
             "manifest-src 'self'",
@@ -89,6 +92,12 @@ def content_security_policy() -> str:
             "frame-ancestors 'none'",
         ]
     )
+
+
+@cache
+def content_security_policy() -> str:
+    """The shell's: its one inline element is the import map (browsers take no import map by URL)."""
+    return strict_content_security_policy(scripts=[import_map()])
 
 
 @cache

@@ -26,6 +26,8 @@ SCREENS_BY_ID = {"checkins": "round", "discussions": "discussion", "notification
 # navigations with the shell, and leaves every other path (the API, the admin, a page the server
 # adds later) to the server.
 SCREEN_PATH_PATTERN = f"^/(?:{'|'.join(SCREENS)})$|^/(?:{'|'.join(SCREENS_BY_ID)})/[0-9]+$"
+# A screen's path with a slash at the end (/history/), as people type and paste it.
+SCREEN_WITH_A_SLASH = rf"^(?P<screen_path>(?:{'|'.join(filter(None, SCREENS))})|(?:{'|'.join(SCREENS_BY_ID)})/[0-9]+)/$"
 
 urlpatterns = [
     path("sw.js", views.service_worker, name="service-worker"),
@@ -35,4 +37,5 @@ urlpatterns = [
         re_path(rf"^{screen}/(?P<{thing}_id>[0-9]+)$", views.shell, name=f"app-{thing}")
         for screen, thing in SCREENS_BY_ID.items()
     ],
+    re_path(SCREEN_WITH_A_SLASH, views.screen_without_the_slash),
 ]

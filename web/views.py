@@ -4,7 +4,7 @@ each can be cached and served offline without showing anyone anything of anyone'
 
 import json
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
@@ -39,6 +39,13 @@ def shell(request: HttpRequest, **route) -> HttpResponse:
 
 
 @require_safe
+def screen_without_the_slash(request: HttpRequest, screen_path: str) -> HttpResponse:
+    """/history/ is /history: the screen, not a 404 (in development, Django's page listing every route)."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"/{screen_path}" + (f"?{query}" if query else ""))
+
+
+@require_safe
 @cache_control(no_cache=True)
 def service_worker(request: HttpRequest) -> HttpResponse:
     # no-cache: the browser checks for a new worker on every navigation instead of trusting a
@@ -54,6 +61,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         content_type="text/javascript; charset=utf-8",
     )
     response["Service-Worker-Allowed"] = "/"
+    # The policy of the worker's own script: what it may fetch and import.
+    response["Content-Security-Policy"] = assets.strict_content_security_policy()
     return response
 
 

@@ -1,9 +1,11 @@
 """Trends: per-partner series, the gap between partners per round, pattern counts, flagged rounds."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.builders import revealed_round
 
@@ -59,6 +61,40 @@ def test_a_bad_range_is_a_400_naming_the_parameter(seats, query, field):
     response = seats.alice_api.get(TRENDS, query)
     assert response.status_code == 400
     assert field in response.json()
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"to": "9999-12-31"}, "to"),
+        ({"from": "0001-01-01"}, "from"),
+        ({"from": "1999-12-31"}, "from"),
+        ({"from": "2026-09-01", "to": "2101-01-01"}, "to"),
+    ],
+)
+def test_a_date_outside_the_years_trends_take_is_a_400_saying_which_dates(seats, query, field):
+    response = seats.alice_api.get(TRENDS, query)
+    assert response.status_code == 400
+    assert response.json() == {field: ["Choose a date from 2000-01-01 to 2100-12-31."]}
+
+
+def test_the_first_and_the_last_date_trends_take_are_taken(seats):
+    body = seats.alice_api.get(TRENDS, {"from": "2000-01-01", "to": "2100-12-31"}).json()
+    assert (body["from"], body["to"], body["rounds"]) == ("2000-01-01", "2100-12-31", 0)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=st.dates(), field=st.sampled_from(["from", "to"]))
+def test_any_date_gives_trends_or_a_400_naming_it(seats, day, field):
+    # Alice is in Riga (ahead of UTC), Charlie in the zone furthest behind it: both ends of the calendar.
+    seats.charlie.timezone = "Etc/GMT+12"
+    seats.charlie.save(update_fields=["timezone"])
+    for client in (seats.alice_api, seats.charlie_api):
+        response = client.get(TRENDS, {field: day.isoformat()})
+        if date(2000, 1, 1) <= day <= date(2100, 12, 31):
+            assert response.status_code == 200
+        else:
+            assert (response.status_code, list(response.json())) == (400, [field])
 
 
 def test_an_outsider_sees_none_of_the_couples_trends(seats):

@@ -17,6 +17,11 @@ The throttles (register, login, join, invite) are raised for the run, so that th
 the views rather than a wall of 429s. DRF reads the rates once, into SimpleRateThrottle's class
 attribute, so they are patched there (overriding settings.REST_FRAMEWORK would change nothing).
 
+Besides what the schema generates, about one case in four is hostile in a way a schema never says
+(tests/integration/fuzz_hooks.py): a body nested thousands deep or over the upload limit, dates at
+the ends of the calendar, control characters in strings. Each of those shapes once found a 500 or
+an HTML error that the plain fuzz had missed.
+
 Bounded by `--max-examples` per operation: FUZZ_MAX_EXAMPLES (default 25) keeps the test to a
 minute or two. `FUZZ_MAX_EXAMPLES=500 make test` runs a longer fuzz (about a quarter of an hour);
 FUZZ_SEED=<n> replays a run (each run prints its seed). Any failure fails the test with
@@ -51,6 +56,8 @@ from tests.notifications.fake_push import vapid_key_pair
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+# Shapes of hostile input the schema alone never generates (depth, size, extreme dates, control characters).
+HOOKS = Path(__file__).with_name("fuzz_hooks.py")
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "25"))
 SEED = os.environ.get("FUZZ_SEED")
 RUN_TIMEOUT = 60 + MAX_EXAMPLES * 20  # seconds, for one Schemathesis run
@@ -125,6 +132,13 @@ def push_configured(settings):
 
 
 @pytest.fixture
+def small_upload_limit(settings):
+    """Bodies of at most 64 KB for the run (still far above any the API takes), so that the oversized
+    bodies of fuzz_hooks.py, and the reports of any case that fails with one, stay small."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+
+
+@pytest.fixture
 def broker_emptied_afterwards():
     """What the fuzzer sets off (round opened, partner left...) hands tasks to the test broker,
     where no worker takes them: they are dropped afterwards, as test_celery_worker does."""
@@ -163,15 +177,19 @@ def _schemathesis(live_server, token: str, config: Path, cwd: Path) -> tuple[int
     command += ["--workers", "1", "--generation-database", "none", "--request-timeout", "30"]
     if SEED:
         command += ["--seed", SEED]
-    result = subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, timeout=RUN_TIMEOUT, env={**os.environ, "NO_COLOR": "1"}
-    )
+    env = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "SCHEMATHESIS_HOOKS": str(HOOKS),
+        "FUZZ_BODY_LIMIT": str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+    }
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env)
     shown = " ".join(shlex.quote(arg) for arg in command).replace(token, "<token>")
     return result.returncode, f"$ {shown}\n{result.stdout}\n{result.stderr}"
 
 
 def test_every_operation_answers_within_its_schema(
-    live_server, world, generous_throttles, push_configured, broker_emptied_afterwards, tmp_path
+    live_server, world, generous_throttles, push_configured, small_upload_limit, broker_emptied_afterwards, tmp_path
 ):
     tokens = world["tokens"]
     config = tmp_path / "schemathesis.toml"

@@ -86,6 +86,21 @@ def test_paths_that_are_no_screen_stay_404s():
         assert Client().get(path).status_code == 404, path
 
 
+@pytest.mark.parametrize(
+    ("typed", "screen"),
+    [
+        ("/history/", "/history"),
+        ("/join/?code=7KQ2M-XR4PD", "/join?code=7KQ2M-XR4PD"),
+        ("/checkins/12/", "/checkins/12"),
+    ],
+)
+def test_a_screen_typed_with_a_slash_at_the_end_opens_that_screen_in_development_too(settings, typed, screen):
+    settings.DEBUG = True
+    response = Client().get(typed)
+    assert (response.status_code, response["Location"]) == (301, screen)
+    assert Client().get(screen).status_code == 200
+
+
 def test_the_shell_allows_only_its_own_origin_and_its_import_map_as_inline_script():
     response = Client().get("/")
     policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
@@ -174,3 +189,27 @@ def test_the_service_worker_answers_only_the_app_s_screens_with_the_shell():
         assert pattern.search(path.split("?")[0]), path
     for path in ["/api/v1/me", "/api/docs/", "/admin/", "/healthz", "/sw.js", "/static/app/main.js", "/nowhere"]:
         assert not pattern.search(path), path
+
+
+def policy_of(response) -> dict[str, str]:
+    return dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+
+
+def test_the_api_docs_allow_only_their_own_origin_and_their_one_inline_style_by_hash():
+    response = Client().get("/api/docs/")
+    policy = policy_of(response)
+    assert policy["default-src"] == "'self'" and policy["script-src"] == "'self'"
+    html = response.content.decode()
+    assert "<script>" not in html  # the start-up script is a file of its own
+    style = found(r"<style>(.*?)</style>", html, re.S)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert policy["style-src"] == f"'self' 'sha256-{digest}'"
+    script = Client().get(found(r'<script src="(/api/docs/\?[^"]*)"', html).replace("&amp;", "&"))
+    assert script.status_code == 200 and b"SwaggerUIBundle" in script.content
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/login/", "/sw.js"])
+def test_the_admin_and_the_service_worker_allow_only_their_own_origin_and_no_inline_code(admin_client, path):
+    policy = policy_of(admin_client.get(path))
+    assert (policy["default-src"], policy["script-src"], policy["style-src"]) == ("'self'", "'self'", "'self'")
+    assert policy["object-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
