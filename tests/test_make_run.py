@@ -56,6 +56,7 @@ def test_make_run_serves_the_app_at_its_address_and_a_sigterm_from_outside_stops
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'tandem.sqlite3'}",
         "BROKER_DIR": str(tmp_path / "broker"),
+        "THROTTLES_DIR": str(tmp_path / "throttles"),
         "CELERY_BEAT_SCHEDULE_FILENAME": str(tmp_path / "celerybeat-schedule"),
     }
     for setting in ("DJANGO_SETTINGS_MODULE", "CELERY_BROKER_URL", "APP_BASE_URL", "API_BASE_URL"):

@@ -113,7 +113,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # memory (their keys are row ids and versions, so files kept across a deleted database could
 # serve another database's rounds), the counters in files under var/ that every process shares,
 # with no server to run, or each web process would give a client a budget of its own.
-EMBEDDED_THROTTLES_CACHE_URL = f"filecache://{VAR_DIR / 'throttles'}"
+# THROTTLES_DIR: a folder of their own for processes that must not share a checkout's counters
+# (the tests that start `make run` and its processes).
+EMBEDDED_THROTTLES_CACHE_URL = f"filecache://{env('THROTTLES_DIR', default=str(VAR_DIR / 'throttles'))}"
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://tandem"),
     "throttles": env.cache("CACHE_URL", default=EMBEDDED_THROTTLES_CACHE_URL),

@@ -22,11 +22,12 @@ COUPLES = 12
 BROKER = "redis://127.0.0.1:6379/14"
 
 
-def _environment(database: str) -> dict:
+def _environment(database: str, throttles: str) -> dict:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
         "DATABASE_URL": database,
+        "THROTTLES_DIR": throttles,  # the test's own counters, not the checkout's (var/throttles)
         "CELERY_BROKER_URL": BROKER,
         "DEBUG": "false",
         # Every person here signs up from 127.0.0.1: the per-address throttles would stop them.
@@ -39,7 +40,7 @@ def _environment(database: str) -> dict:
 @pytest.fixture
 def embedded_app(tmp_path):
     """Web and worker on one SQLite file, as `make run` runs them; yields the web's base URL."""
-    environment = _environment(f"sqlite:///{tmp_path / 'tandem.sqlite3'}")
+    environment = _environment(f"sqlite:///{tmp_path / 'tandem.sqlite3'}", str(tmp_path / "throttles"))
     broker = redis.Redis.from_url(BROKER)
     broker.flushdb()  # fails here when Redis is down
     subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=environment, check=True)
