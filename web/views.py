@@ -10,9 +10,14 @@ from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from checkin.serializers import NOTE_MAX
+from couples.models import DISPLAY_NAME_MAX_LENGTH
 from web import assets, urls
 
 THEME_COLOUR = "#2e4f4f"
+# The lengths the API accepts for what people write, from the rules that enforce them, so the
+# app's counters say the server's limit and never a copy of it (ui.js reads them from the shell).
+TEXT_LIMITS = {"note": NOTE_MAX, "display_name": DISPLAY_NAME_MAX_LENGTH}
 BACKGROUND_COLOUR = "#f7f4ef"
 
 
@@ -29,6 +34,7 @@ def shell(request: HttpRequest, **route) -> HttpResponse:
             "icon": static(assets.ICONS["192"]),
             "apple_icon": static(assets.ICONS["apple"]),
             "theme_colour": THEME_COLOUR,
+            "text_limits_json": json.dumps(TEXT_LIMITS),
         },
     )
     response["Content-Security-Policy"] = assets.content_security_policy()

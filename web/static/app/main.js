@@ -16,55 +16,59 @@ import { Inbox, OpenNotification } from "app/screens/inbox.js";
 import { Settings } from "app/screens/settings.js";
 import { refreshCouple, refreshSession, refreshUnread, session } from "app/session.js";
 import { useStore } from "app/store.js";
-import { Loading, html } from "app/ui.js";
+import { Loading, announce, html } from "app/ui.js";
 
-// [pattern, screen, who may see it]: "anyone", "signed-out" (sends the signed-in home), "signed-in".
+// The tab bar: [path, label]. Every screen belongs to one tab (SCREENS), marked as current there.
+const TABS = [
+  ["/", "Home"],
+  ["/history", "History"],
+  ["/discussions", "Talks"],
+  ["/inbox", "Inbox"],
+  ["/settings", "Settings"],
+];
+
+// [pattern, screen, who may see it, its tab]: who is "anyone", "signed-out" (sends the signed-in
+// home) or "signed-in"; the tab is the one the screen is reached from and marked in the tab bar.
+// A past check-in belongs to History wherever it was opened from; the open one to Home.
 const SCREENS = [
-  ["/", Home, "anyone"],
-  ["/signin", SignIn, "signed-out"],
-  ["/signup", SignUp, "signed-out"],
-  ["/join", Join, "anyone"],
-  ["/pair", Pair, "signed-in"],
-  ["/schedule", Schedule, "signed-in"],
-  ["/checkin", Checkin, "signed-in"],
-  ["/checkins/:id", RoundScreen, "signed-in"],
-  ["/history", History, "signed-in"],
-  ["/discussions", Discussions, "signed-in"],
-  ["/discussions/:id", DiscussionScreen, "signed-in"],
-  ["/inbox", Inbox, "signed-in"],
-  ["/notifications/:id", OpenNotification, "signed-in"],
-  ["/settings", Settings, "signed-in"],
+  ["/", Home, "anyone", "/"],
+  ["/signin", SignIn, "signed-out", "/"],
+  ["/signup", SignUp, "signed-out", "/"],
+  ["/join", Join, "anyone", "/"],
+  ["/pair", Pair, "signed-in", "/"],
+  ["/schedule", Schedule, "signed-in", "/settings"],
+  ["/checkin", Checkin, "signed-in", "/"],
+  ["/checkins/:id", RoundScreen, "signed-in", "/history"],
+  ["/history", History, "signed-in", "/history"],
+  ["/discussions", Discussions, "signed-in", "/discussions"],
+  ["/discussions/:id", DiscussionScreen, "signed-in", "/discussions"],
+  ["/inbox", Inbox, "signed-in", "/inbox"],
+  ["/notifications/:id", OpenNotification, "signed-in", "/inbox"],
+  ["/settings", Settings, "signed-in", "/settings"],
 ];
 
 function screenFor(path) {
-  for (const [pattern, screen, audience] of SCREENS) {
+  for (const [pattern, screen, audience, tab] of SCREENS) {
     const params = match(pattern, path);
-    if (params) return { screen, audience, params };
+    if (params) return { screen, audience, params, tab };
   }
   return null;
 }
 
 function OfflineNotice() {
   const { online } = useStore(connection);
-  return html`<div class="offline-notice" role="status" aria-live="polite">
-    ${online ? null : "You are offline. A check-in answer is kept on this device and sent when the connection is back."}
-  </div>`;
+  useEffect(() => {
+    if (!online) announce(OFFLINE);
+  }, [online]);
+  return html`<div class="offline-notice">${online ? null : OFFLINE}</div>`;
 }
+const OFFLINE = "You are offline. A check-in answer is kept on this device and sent when the connection is back.";
 
-function Navigation({ unread }) {
-  const { path } = useStore(route);
-  const items = [
-    ["/", "Home"],
-    ["/history", "History"],
-    ["/discussions", "Talks"],
-    ["/inbox", "Inbox"],
-    ["/settings", "Settings"],
-  ];
-  const current = (href) => (href === "/" ? path === "/" || path.startsWith("/checkin") : path.startsWith(href));
+function Navigation({ unread, tab }) {
   return html`<nav class="tabs" aria-label="Main">
-    ${items.map(([href, label]) => html`<${Link} href=${href} aria-current=${current(href) ? "page" : undefined}>
-      ${label}${href === "/inbox" && unread > 0
-        ? html` <span class="badge"><span class="visually-hidden">, </span>${unread}<span class="visually-hidden"> unread</span></span>`
+    ${TABS.map(([href, label]) => html`<${Link} href=${href} aria-current=${tab === href ? "page" : undefined}>
+      <span class="tab-label">${label}</span>${href === "/inbox" && unread > 0
+        ? html`<span class="badge"><span class="visually-hidden">, </span>${unread}<span class="visually-hidden"> unread</span></span>`
         : null}
     <//>`)}
   </nav>`;
@@ -111,7 +115,7 @@ function App() {
     </header>
     <${OfflineNotice} />
     <main id="main" tabindex="-1" class=${signedIn ? "with-tabs" : ""}>${body}</main>
-    ${signedIn ? html`<${Navigation} unread=${state.unread} />` : null}
+    ${signedIn ? html`<${Navigation} unread=${state.unread} tab=${found?.tab} />` : null}
   `;
 }
 

@@ -24,48 +24,137 @@ export function Page({ title, children, className = "" }) {
   </section>`;
 }
 
-/** A form control's id, and the ids of its hint and error for its aria-describedby. */
-export function fieldIds(name, hint, error) {
+/** The shell's one polite live region (shell.html): every status message is said through it. */
+let saying = null;
+export function announce(text) {
+  const region = document.getElementById("announcer");
+  if (!region || !text) return;
+  // Emptied, then filled a moment later: the same words said twice in a row are said again.
+  region.textContent = "";
+  clearTimeout(saying);
+  saying = setTimeout(() => {
+    region.textContent = text;
+  }, 50);
+}
+
+/** Says what `box` shows whenever its words change, unless the focus is in it (which reads it). */
+function useSaid(box) {
+  const said = useRef("");
+  useEffect(() => {
+    const text = box.current?.textContent.trim() || "";
+    if (text && text !== said.current && !box.current.contains(document.activeElement)) announce(text);
+    said.current = text;
+  });
+}
+
+/** The lengths the API accepts for what people write (`note`, `display_name`), as the server
+ * says them in the shell (web/views.py): the one source, so no limit is copied here. */
+export const TEXT_LIMITS = (() => {
+  try {
+    return JSON.parse(document.querySelector('meta[name="tandem-text-limits"]')?.content || "{}");
+  } catch (error) {
+    return {};
+  }
+})();
+
+const COUNT = new Intl.NumberFormat();
+
+/** How much of `limit` is used, or how far over it: "12 of 2,000 characters". */
+export function countText(value, limit) {
+  const used = [...(value || "")].length;
+  const over = used - limit;
+  return `${COUNT.format(used)} of ${COUNT.format(limit)} characters${over > 0 ? `: ${COUNT.format(over)} too many` : ""}`;
+}
+
+function tooLong(value, limit) {
+  return Boolean(limit) && [...(value || "")].length > limit;
+}
+
+/** A form control's id, and the ids of its hint, counter and error for its aria-describedby. */
+export function fieldIds(name, hint, error, limit) {
   const id = `field-${name}`;
-  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
+  const described = [hint ? `${id}-hint` : null, limit ? `${id}-count` : null, error ? `${id}-error` : null]
+    .filter(Boolean)
+    .join(" ");
   return { id, described: described || undefined };
 }
 
-/** The label, hint and error around the control `children` (whose ids come from fieldIds). */
-export function FieldFrame({ id, label, hint, error, children }) {
+/** The label, hint, counter (when the text has a `limit`) and error around the control `children`. */
+export function FieldFrame({ id, label, hint, error, limit, value, children }) {
+  const over = tooLong(value, limit);
   return html`<div class="field">
     <label for=${id}>${label}</label>
     ${hint ? html`<p class="hint" id=${`${id}-hint`}>${hint}</p>` : null}
     ${children}
+    ${limit ? html`<p class=${`counter${over ? " counter-over" : ""}`} id=${`${id}-count`}>${countText(value, limit)}</p>` : null}
     ${error ? html`<p class="field-error" id=${`${id}-error`}>${error}</p>` : null}
   </div>`;
 }
 
-/** A labelled input. `error` is the server's words about this field, shown and announced. */
-export function Field({ label, name, error, hint, type = "text", ...input }) {
-  const { id, described } = fieldIds(name, hint, error);
-  return html`<${FieldFrame} id=${id} label=${label} hint=${hint} error=${error}>
+/** A labelled input. `error` is the server's words about this field, shown and announced;
+ * `limit`, the most characters the server accepts, shown as a counter (never cut short). */
+export function Field({ label, name, error, hint, limit, type = "text", ...input }) {
+  const { id, described } = fieldIds(name, hint, error, limit);
+  return html`<${FieldFrame} id=${id} label=${label} hint=${hint} error=${error} limit=${limit} value=${input.value}>
     <input id=${id} name=${name} type=${type} aria-invalid=${error ? "true" : undefined} aria-describedby=${described} ...${input} />
   <//>`;
 }
 
-/** A labelled multi-line text box. */
-export function TextArea({ label, name, error, hint, ...input }) {
-  const { id, described } = fieldIds(name, hint, error);
-  return html`<${FieldFrame} id=${id} label=${label} hint=${hint} error=${error}>
-    <textarea id=${id} name=${name} aria-invalid=${error ? "true" : undefined} aria-describedby=${described} ...${input}></textarea>
+/** A labelled multi-line text box for what people write: its direction follows the text. */
+export function TextArea({ label, name, error, hint, limit, ...input }) {
+  const { id, described } = fieldIds(name, hint, error, limit);
+  return html`<${FieldFrame} id=${id} label=${label} hint=${hint} error=${error} limit=${limit} value=${input.value}>
+    <textarea id=${id} name=${name} dir="auto" aria-invalid=${error ? "true" : undefined} aria-describedby=${described} ...${input}></textarea>
   <//>`;
 }
 
-/** A message about the whole form or screen; `role=alert` for problems so they are announced. */
-export function Notice({ kind = "info", children }) {
-  if (!children) return null;
-  return html`<div class=${`notice notice-${kind}`} role=${kind === "error" ? "alert" : "status"}>${children}</div>`;
+/** A labelled select; `options` are `[value, text]` pairs. */
+export function Select({ label, name, error, hint, options, value, onInput }) {
+  const { id, described } = fieldIds(name, hint, error);
+  return html`<${FieldFrame} id=${id} label=${label} hint=${hint} error=${error}>
+    <select id=${id} name=${name} value=${value} onInput=${onInput} onChange=${onInput}
+      aria-invalid=${error ? "true" : undefined} aria-describedby=${described}>
+      ${options.map(([optionValue, text]) => html`<option value=${optionValue}>${text}</option>`)}
+    </select>
+  <//>`;
 }
 
-export function Button({ kind = "primary", busy = false, children, ...rest }) {
+/** The IANA time zones this browser knows, `current` among them. */
+export function timeZones(current) {
+  let zones = [];
+  try {
+    zones = Intl.supportedValuesOf?.("timeZone") || [];
+  } catch (error) {
+    zones = [];
+  }
+  return zones.includes(current) ? zones : [current, ...zones].filter(Boolean);
+}
+
+/** A message about the whole form or screen, said through the shell's live region. An error can
+ * take the focus (after a refused submit), so it is read where it stands. */
+export function Notice({ kind = "info", children }) {
+  const box = useRef(null);
+  useSaid(box);
+  if (!children) return null;
+  return html`<div ref=${box} class=${`notice notice-${kind}`} tabindex=${kind === "error" ? "-1" : undefined}>${children}</div>`;
+}
+
+/** A status line that takes no room when empty, said through the shell's live region. */
+export function Status({ className = "", children }) {
+  const box = useRef(null);
+  useSaid(box);
+  return html`<p ref=${box} class=${`status ${className}`}>${children || ""}</p>`;
+}
+
+export function Button({ kind = "primary", busy = false, children, onClick, ...rest }) {
+  // Busy is said, and taps wait, but the button is not disabled: a disabled button lets the
+  // focus fall to the page's body, where a screen reader loses its place.
+  const click = (event) => {
+    if (busy) event.preventDefault();
+    else onClick?.(event);
+  };
   return html`<button class=${`button button-${kind}`} aria-busy=${busy ? "true" : undefined}
-    disabled=${busy || rest.disabled} ...${rest}>${children}</button>`;
+    aria-disabled=${busy ? "true" : undefined} onClick=${click} ...${rest}>${children}</button>`;
 }
 
 /**
@@ -173,35 +262,67 @@ export function day(iso) {
   return iso ? DATE.format(new Date(iso)) : "";
 }
 
+/** After a submit: a refusal takes the focus to its first problem; a form that went away (the
+ * screen changed) gives it to the screen's heading, so it never falls to the page's body. */
+function focusAfterSubmit(form, refused) {
+  setTimeout(() => {
+    if (refused && form?.isConnected) {
+      const problem = form.querySelector("[aria-invalid='true']:checked, [aria-invalid='true'], .notice-error");
+      if (problem) {
+        problem.focus();
+        return;
+      }
+    }
+    const lost = !document.activeElement || document.activeElement === document.body || !form?.isConnected;
+    if (lost) document.querySelector("main h1")?.focus();
+  }, 0);
+}
+
 /**
  * A form's values, its busy state and the server's words about it: `bind(name)` gives a Field
- * its value, input handler and error; `general` is the message no field claims.
+ * its value, input handler, error and limit; `general` is the message no field claims. `limits`
+ * (`{note: TEXT_LIMITS.note}`) are checked before sending, in the server's words' stead.
  */
-export function useForm(initial) {
+export function useForm(initial, { limits = {} } = {}) {
   const [values, setValues] = useState(initial);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  const working = useRef(false);
   const bind = (name) => ({
     name,
     value: values[name],
     onInput: (event) => setValues((previous) => ({ ...previous, [name]: event.currentTarget.value })),
     error: error instanceof ApiError ? error.field(name) : null,
+    limit: limits[name],
   });
   const submit = (action) => async (event) => {
     event.preventDefault();
+    if (working.current) return;
+    const form = event.currentTarget?.closest?.("form") || event.currentTarget?.form;
+    working.current = true;
     setBusy(true);
     setError(null);
+    let refused = false;
     try {
+      const over = Object.entries(limits).filter(([name, limit]) => tooLong(values[name], limit));
+      if (over.length) {
+        throw new ApiError(
+          400,
+          Object.fromEntries(over.map(([name, limit]) => [name, [`This is longer than ${COUNT.format(limit)} characters. Please shorten it.`]])),
+        );
+      }
       await action(values);
     } catch (problem) {
+      refused = true;
       setError(problem);
     } finally {
+      working.current = false;
       setBusy(false);
     }
+    focusAfterSubmit(form, refused);
   };
   const general = error && !(error instanceof ApiError && Object.keys(error.body).some((key) => key in initial))
     ? error.message
     : null;
   return { values, setValues, bind, submit, busy, error, general };
 }
-

@@ -3,7 +3,7 @@
 import { api } from "app/api.js";
 import { Link, navigate } from "app/router.js";
 import { signedIn } from "app/session.js";
-import { Button, Field, Notice, Page, html, useForm } from "app/ui.js";
+import { Button, Field, Notice, Page, TEXT_LIMITS, html, useForm } from "app/ui.js";
 
 function deviceTimeZone() {
   try {
@@ -39,7 +39,7 @@ export function SignIn({ next, query }) {
 
 export function SignUp({ query }) {
   const next = safeNext(query?.get("next"));
-  const form = useForm({ display_name: "", email: "", password: "" });
+  const form = useForm({ display_name: "", email: "", password: "" }, { limits: { display_name: TEXT_LIMITS.display_name } });
   const signUp = async ({ display_name, email, password }) => {
     await api("/auth/register", {
       method: "POST",
@@ -51,7 +51,7 @@ export function SignUp({ query }) {
   return html`<${Page} title="Create your account">
     <form class="stack" onSubmit=${form.submit(signUp)} novalidate>
       <${Notice} kind="error">${form.general}<//>
-      <${Field} label="Your name" hint="What your partner sees." autocomplete="nickname" required ...${form.bind("display_name")} />
+      <${Field} label="Your name" hint="What your partner sees." autocomplete="nickname" dir="auto" required ...${form.bind("display_name")} />
       <${Field} label="Email" type="email" autocomplete="email" required ...${form.bind("email")} />
       <${Field} label="Password" type="password" autocomplete="new-password" hint="At least 8 characters, not a common one." required ...${form.bind("password")} />
       <${Button} type="submit" busy=${form.busy}>Create account<//>

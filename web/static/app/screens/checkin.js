@@ -9,7 +9,7 @@ import { outbox, outboxDismiss, outboxDrop, outboxEntry, outboxFlush, outboxKeep
 import { Link } from "app/router.js";
 import { session } from "app/session.js";
 import { useStore } from "app/store.js";
-import { Button, Loading, Notice, Page, TextArea, day, html, useForm, useLoad, when } from "app/ui.js";
+import { Button, Loading, Notice, Page, TEXT_LIMITS, TextArea, day, html, useForm, useLoad, when } from "app/ui.js";
 
 export const RATINGS = [
   [1, "Not at all"],
@@ -110,7 +110,7 @@ function answerOf(round, userId) {
 }
 
 function AnswerForm({ round, userId, partnerName, onSend, message }) {
-  const form = useForm(answerOf(round, userId));
+  const form = useForm(answerOf(round, userId), { limits: { note: TEXT_LIMITS.note, private_note: TEXT_LIMITS.note } });
   const formRef = useRef(null);
   useStore(outbox); // re-rendered when what waits on this device changes
   const pending = outboxEntry(round.id, userId);
@@ -147,11 +147,11 @@ function AnswerForm({ round, userId, partnerName, onSend, message }) {
     <${RatingGroup} name="independence" value=${form.values.independence} onChange=${choose("independence")}
       error=${form.error instanceof ApiError ? form.error.field("independence") : null} />
     <${TextArea} label="A note to share (optional)" hint=${`Shown to ${partnerName} when you have both answered.`}
-      maxLength="2000" ...${form.bind("note")} />
+      ...${form.bind("note")} />
     <div class="private-note">
       <p class="private-marker"><${LockMark} /> Only you see this</p>
       <${TextArea} label="Private note (only you see this)" hint=${`Never shown to ${partnerName}.`}
-        maxLength="2000" ...${form.bind("private_note")} />
+        ...${form.bind("private_note")} />
     </div>
     <p class="hint">You can change this until you have both answered.</p>
     ${form.general ? html`<div tabindex="-1" class="notice-holder"><${Notice} kind="error">${form.general}<//></div>` : null}
@@ -170,7 +170,7 @@ function Rating({ value }) {
 }
 
 function SharedNote({ text }) {
-  return text ? html`<span class="shared-note">${text}</span>` : html`<span class="muted">No note</span>`;
+  return text ? html`<span class="shared-note" dir="auto">${text}</span>` : html`<span class="muted">No note</span>`;
 }
 
 // How often, and how many times, a revealed round is read again while its answers are compared.
@@ -222,21 +222,21 @@ export function Reveal({ round, partnerName, headingRef }) {
     ${round.revealed_at ? html`<p class="muted">Both answered by ${when(round.revealed_at)}.</p>` : null}
     <table class="side-by-side">
       <caption class="visually-hidden">Your answers and ${partnerName}'s</caption>
-      <thead><tr><td></td><th scope="col">You</th><th scope="col">${partnerName}</th></tr></thead>
+      <thead><tr><td></td><th scope="col">You</th><th scope="col"><bdi>${partnerName}</bdi></th></tr></thead>
       <tbody>
         <tr><th scope="row">Connection</th>
-          <td>${mine ? html`<${Rating} value=${mine.connection} />` : "—"}</td>
-          <td>${theirs ? html`<${Rating} value=${theirs.connection} />` : "—"}</td></tr>
+          <td data-who="You">${mine ? html`<${Rating} value=${mine.connection} />` : "—"}</td>
+          <td data-who=${partnerName}>${theirs ? html`<${Rating} value=${theirs.connection} />` : "—"}</td></tr>
         <tr><th scope="row">Independence</th>
-          <td>${mine ? html`<${Rating} value=${mine.independence} />` : "—"}</td>
-          <td>${theirs ? html`<${Rating} value=${theirs.independence} />` : "—"}</td></tr>
+          <td data-who="You">${mine ? html`<${Rating} value=${mine.independence} />` : "—"}</td>
+          <td data-who=${partnerName}>${theirs ? html`<${Rating} value=${theirs.independence} />` : "—"}</td></tr>
         <tr><th scope="row">Shared note</th>
-          <td><${SharedNote} text=${mine?.note} /></td>
-          <td><${SharedNote} text=${theirs?.note} /></td></tr>
+          <td data-who="You"><${SharedNote} text=${mine?.note} /></td>
+          <td data-who=${partnerName}><${SharedNote} text=${theirs?.note} /></td></tr>
         ${mine?.private_note
           ? html`<tr class="private-row"><th scope="row">Private note</th>
               <td><span class="private-marker"><${LockMark} /> Only you see this</span>
-                <span class="shared-note">${mine.private_note}</span></td>
+                <span class="shared-note" dir="auto">${mine.private_note}</span></td>
               <td></td></tr>`
           : null}
       </tbody>
@@ -244,7 +244,7 @@ export function Reveal({ round, partnerName, headingRef }) {
     ${patterns
       ? html`<ul class="patterns">
           <li><span class="who who-me">You</span> ${PATTERN_SENTENCES[patterns.me].you}</li>
-          <li><span class="who who-partner">${partnerName}</span> ${PATTERN_SENTENCES[patterns.partner].partner}</li>
+          <li><bdi class="who who-partner">${partnerName}</bdi> ${PATTERN_SENTENCES[patterns.partner].partner}</li>
         </ul>`
       : null}
     <${Flags} flags=${round.flags} analysed=${Boolean(round.analysed_at)} />

@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 
 import { ApiError, api } from "app/api.js";
 import { Link, navigate } from "app/router.js";
-import { Button, Loading, MorePages, Notice, Page, TextArea, day, html, useForm, useLoad, usePages, when } from "app/ui.js";
+import { Button, Loading, MorePages, Notice, Page, TEXT_LIMITS, TextArea, day, html, useForm, useLoad, usePages, when } from "app/ui.js";
 
 const FILTERS = [
   ["open", "Open"],
@@ -51,7 +51,7 @@ export function Discussions({ query }) {
 }
 
 function NoteForm({ id, onAdded }) {
-  const form = useForm({ text: "" });
+  const form = useForm({ text: "" }, { limits: { text: TEXT_LIMITS.note } });
   const [added, setAdded] = useState(false);
   const add = async ({ text }) => {
     setAdded(false);
@@ -63,7 +63,7 @@ function NoteForm({ id, onAdded }) {
   };
   return html`<form class="stack note-form" onSubmit=${form.submit(add)} novalidate>
     <${Notice} kind="error">${form.general}<//>
-    <${TextArea} label="Add a note" hint="Both of you can read the notes here." maxLength="2000" ...${form.bind("text")} />
+    <${TextArea} label="Add a note" hint="Both of you can read the notes here." ...${form.bind("text")} />
     ${added && !form.busy ? html`<${Notice}>Note added.<//>` : null}
     <${Button} type="submit" busy=${form.busy}>Add note<//>
   </form>`;
@@ -113,9 +113,9 @@ export function DiscussionScreen({ id }) {
       ${data.notes.length
         ? html`<ul class="note-list">
             ${data.notes.map((note) => html`<li key=${note.id} class="card">
-              <p class="note-meta"><span class="note-author">${note.author?.display_name || "Someone no longer here"}</span>
+              <p class="note-meta"><bdi class="note-author">${note.author?.display_name || "Someone no longer here"}</bdi>
                 ${" · "}<time datetime=${note.created_at}>${when(note.created_at)}</time></p>
-              <p class="note-text">${note.text}</p>
+              <p class="note-text" dir="auto">${note.text}</p>
             </li>`)}
           </ul>`
         : html`<p class="muted">No notes yet. Talking is what matters; a note can help you remember.</p>`}

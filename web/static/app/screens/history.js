@@ -37,7 +37,7 @@ function Trends({ partnerName }) {
     <h2 id="trends-heading">How things have moved</h2>
     <ul class="legend">
       <li><${LegendSample} who="me" /> You (solid line, dots)</li>
-      <li><${LegendSample} who="partner" /> ${partnerName} (dashed line, squares)</li>
+      <li><${LegendSample} who="partner" /> <bdi>${partnerName}</bdi> (dashed line, squares)</li>
       <li><${LegendSample} who="gap" /> The difference between you</li>
     </ul>
     <${RatingsChart} points=${points} dimensions=${DIMENSIONS} describedBy="trends-latest"

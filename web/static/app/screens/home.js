@@ -36,7 +36,7 @@ function OpenRound({ round, partnerName }) {
     <h2>Your check-in is open</h2>
     <p>Open until ${when(round.closes_at)}.</p>
     <p>${round.me.answered ? "You have answered. You can change it until you have both answered." : "You have not answered yet."}</p>
-    <p>${partnerName} ${round.partner.answered ? "has answered." : "has not answered yet."}</p>
+    <p><bdi>${partnerName}</bdi> ${round.partner.answered ? "has answered." : "has not answered yet."}</p>
     <${Link} class="button button-primary" href="/checkin">${round.me.answered ? "See or change my answer" : "Answer now"}<//>
   </div>`;
 }

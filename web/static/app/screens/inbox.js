@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "app/api.js";
 import { Link, navigate } from "app/router.js";
 import { refreshCouple, refreshUnread } from "app/session.js";
-import { Button, Loading, MorePages, Notice, Page, day, html, usePages } from "app/ui.js";
+import { Button, Loading, MorePages, Notice, Page, Status, day, html, usePages } from "app/ui.js";
 
 const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 const STEPS = [
@@ -80,7 +80,7 @@ export function Inbox() {
   if (!pages.first.data) return html`<${Page} title="Inbox"><${Loading} error=${pages.first.error} retry=${pages.first.reload} /><//>`;
   return html`<${Page} title="Inbox" className="inbox">
     <${Notice} kind="error">${problem}<//>
-    <p class="inbox-status" role="status">${status}</p>
+    <${Status} className="inbox-status">${status}<//>
     ${pages.items.length === 0
       ? html`<p class="inbox-empty">Nothing here yet.</p>`
       : html`

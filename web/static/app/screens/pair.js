@@ -6,7 +6,7 @@ import { ApiError, api } from "app/api.js";
 import { Link, dropQuery, navigate } from "app/router.js";
 import { refreshCouple, session } from "app/session.js";
 import { useStore } from "app/store.js";
-import { Button, Field, Loading, Notice, Page, html, useForm, when } from "app/ui.js";
+import { Button, Field, Loading, Notice, Page, Status, html, useForm, when } from "app/ui.js";
 
 /** "7KQ2M-XR4PD": ten characters as two groups of five, however the server wrote them. */
 function displayCode(code) {
@@ -21,7 +21,7 @@ async function copyText(text) {
 
 function Paired({ couple }) {
   return html`<div class="card">
-    <p>You are paired with ${couple.partner.display_name}.</p>
+    <p>You are paired with <bdi>${couple.partner.display_name}</bdi>.</p>
     <${Link} class="button button-primary" href="/">Go to the start<//>
   </div>`;
 }
@@ -92,7 +92,7 @@ function Invite() {
           </div>
         </div>`
       : html`<p class="hint">A new code replaces any code you made before.</p>`}
-    <p class="pair-status" role="status">${status}</p>
+    <${Status} className="pair-status">${status}<//>
     <${Button} kind=${invite ? "secondary" : "primary"} type="button" busy=${busy} onClick=${create}>Create an invite code<//>
   </section>`;
 }

@@ -6,7 +6,7 @@ import { ApiError, api } from "app/api.js";
 import { Link } from "app/router.js";
 import { refreshCouple, session } from "app/session.js";
 import { useStore } from "app/store.js";
-import { Button, Field, FieldFrame, Loading, Notice, Page, fieldIds, html, useForm, when } from "app/ui.js";
+import { Button, Field, Loading, Notice, Page, Select as Choice, Status, html, timeZones, useForm, when } from "app/ui.js";
 
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const MAX_INTERVAL_DAYS = 365;
@@ -30,27 +30,6 @@ export function describeSchedule(schedule) {
     return `${every} ${at}; ${window}.`;
   }
   return `${WEEKDAYS[schedule.weekday] ?? "Sunday"}s ${at}; ${window}.`;
-}
-
-function timeZones(current) {
-  let zones = [];
-  try {
-    zones = Intl.supportedValuesOf?.("timeZone") || [];
-  } catch (error) {
-    zones = [];
-  }
-  return zones.includes(current) ? zones : [current, ...zones].filter(Boolean);
-}
-
-/** A labelled select, shaped like ui.js's Field. */
-function Choice({ label, name, error, hint, options, value, onInput }) {
-  const { id, described } = fieldIds(name, hint, error);
-  return html`<${FieldFrame} id=${id} label=${label} hint=${hint} error=${error}>
-    <select id=${id} name=${name} value=${value} onInput=${onInput} onChange=${onInput}
-      aria-invalid=${error ? "true" : undefined} aria-describedby=${described}>
-      ${options.map(([optionValue, text]) => html`<option value=${optionValue}>${text}</option>`)}
-    </select>
-  <//>`;
 }
 
 function wholeNumber(text) {
@@ -121,7 +100,7 @@ function ScheduleForm({ schedule }) {
       hint="How long each check-in stays open: up to a week, and no longer than the time between check-ins."
       ...${form.bind("window_hours")} />
     <${Button} type="submit" busy=${form.busy}>Save schedule<//>
-    <p class="schedule-status" role="status">${status}</p>
+    <${Status} className="schedule-status">${status}<//>
   </form>`;
 }
 

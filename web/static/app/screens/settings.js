@@ -8,7 +8,21 @@ import { Link, navigate } from "app/router.js";
 import { outbox } from "app/outbox.js";
 import { accountDeleted, clearCoupleFromDevice, refreshCouple, session, signOut } from "app/session.js";
 import { useStore } from "app/store.js";
-import { Button, Field, Loading, Notice, Page, day, html, useForm, useLoad } from "app/ui.js";
+import {
+  Button,
+  Field,
+  Loading,
+  Notice,
+  Page,
+  Select,
+  Status as SaidLine,
+  TEXT_LIMITS,
+  day,
+  html,
+  timeZones,
+  useForm,
+  useLoad,
+} from "app/ui.js";
 
 /** A checkbox with its visible label beside it; `hint` is read with it. */
 function Toggle({ label, name, checked, onChange, hint, disabled }) {
@@ -21,9 +35,9 @@ function Toggle({ label, name, checked, onChange, hint, disabled }) {
   </div>`;
 }
 
-/** A line that screen readers announce when it changes; empty takes no room. */
+/** A line said through the app's live region when it changes; empty takes no room. */
 function Status({ children, kind = "ok" }) {
-  return html`<p class=${`settings-status settings-status-${kind}`} role="status">${children || ""}</p>`;
+  return html`<${SaidLine} className=${`settings-status settings-status-${kind}`}>${children}<//>`;
 }
 
 function Section({ id, title, children }) {
@@ -282,7 +296,7 @@ function Couple({ couple }) {
       ? html`<${Loading} />`
       : couple
         ? html`
-          <p>Paired with ${couple.partner.display_name} since ${day(couple.paired_at)}.</p>
+          <p>Paired with <bdi>${couple.partner.display_name}</bdi> since ${day(couple.paired_at)}.</p>
           <p><${Link} class="settings-link" href="/schedule">Change when you check in<//></p>
           <${LeaveCouple} couple=${couple} />`
         : html`<p>You are not paired right now.</p>
@@ -340,6 +354,37 @@ function DeleteAccount({ couple }) {
   </form>`;
 }
 
+/** The name a partner sees and the time zone Tandem speaks in (PATCH /me). */
+function AboutMe({ me }) {
+  const form = useForm(
+    { display_name: me.display_name, timezone: me.timezone },
+    { limits: { display_name: TEXT_LIMITS.display_name } },
+  );
+  const [status, setStatus] = useState("");
+  const save = async (values) => {
+    setStatus("");
+    const changes = {};
+    if (values.display_name !== me.display_name) changes.display_name = values.display_name;
+    if (values.timezone !== me.timezone) changes.timezone = values.timezone;
+    if (!Object.keys(changes).length) {
+      setStatus("Nothing to save: that is already your name and time zone.");
+      return;
+    }
+    const saved = await api("/me", { method: "PATCH", body: changes });
+    session.set({ me: saved });
+    form.setValues({ display_name: saved.display_name, timezone: saved.timezone });
+    setStatus("Saved.");
+  };
+  return html`<form class="stack about-me" onSubmit=${form.submit(save)} novalidate>
+    <${Notice} kind="error">${form.general}<//>
+    <${Field} label="Your name" hint="What your partner sees." autocomplete="nickname" dir="auto" ...${form.bind("display_name")} />
+    <${Select} label="Your time zone" options=${timeZones(me.timezone).map((zone) => [zone, zone.replace(/_/g, " ")])}
+      ...${form.bind("timezone")} />
+    <${Button} type="submit" busy=${form.busy}>Save name and time zone<//>
+    <${Status}>${status}<//>
+  </form>`;
+}
+
 function Account({ me, couple }) {
   const [busy, setBusy] = useState(false);
   const { entries } = useStore(outbox);
@@ -349,8 +394,8 @@ function Account({ me, couple }) {
     navigate("/");
   };
   return html`<${Section} id="settings-account" title="Your account">
+    <${AboutMe} me=${me} />
     <dl class="account-facts">
-      <dt>Name</dt><dd>${me.display_name}</dd>
       <dt>Email</dt><dd>${me.email}</dd>
     </dl>
     ${entries.length
