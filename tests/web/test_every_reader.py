@@ -106,3 +106,82 @@ def test_at_200_percent_text_and_at_320_px_no_screen_scrolls_sideways_and_no_tab
             expect(large.get_by_role("heading", name="Your answers, side by side")).to_be_visible()
             screenshot(large, "reveal-large-text")
             assert_accessible(large, "the reveal at 200% text")
+
+
+ANNOUNCER = "() => document.getElementById('announcer').textContent"
+LIVE_REGIONS = "() => document.querySelectorAll('[aria-live], [role=status], [role=alert]').length"
+FOCUSED = "() => document.activeElement.tagName + '.' + document.activeElement.className"
+
+
+def test_an_arabic_note_reads_right_to_left_and_a_long_one_is_counted_refused_and_focused(browsers, server):
+    alice, bob = UserFactory.create(display_name="Alice"), UserFactory.create(display_name="مريم")
+    couple = pair(alice, bob)
+    with transaction.atomic():
+        checkin_round = checkin_services.round_open(couple=couple, window_hours=48, now=timezone.now())
+    checkin_services.answer_submit(user=bob, round_id=checkin_round.pk, connection=4, independence=4)
+    page = browsers.page("alice")
+    sign_in(page, server, alice.email)
+    page.goto(f"{server}/checkin")
+    note = page.get_by_label("A note to share (optional)")
+    expect(note).to_have_attribute("dir", "auto")
+    # The limit is the server's, said beside the box before anything is typed.
+    counter = page.locator("#field-note-count")
+    expect(counter).to_have_text(f"0 of {NOTE_MAX:,} characters")
+    assert page.evaluate(LIVE_REGIONS) == 1
+
+    page.locator("#rating-connection-2").check()
+    page.locator("#rating-independence-3").check()
+    note.fill("ب" * (NOTE_MAX + 500))  # a long paste is kept whole, and counted
+    expect(counter).to_have_text(f"{NOTE_MAX + 500:,} of {NOTE_MAX:,} characters: 500 too many")
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.locator("#field-note-error")).to_contain_text(f"longer than {NOTE_MAX:,} characters")
+    page.wait_for_function("() => document.activeElement.id === 'field-note'")
+
+    note.fill(ARABIC_NOTE)
+    page.get_by_role("button", name="Send my answer").click()
+    # The form is gone (both answered): the focus is on the screen's heading, not the page's body.
+    expect(page.get_by_role("heading", name="Your answers, side by side")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your check-in", level=1)).to_be_focused()
+    page.wait_for_function(f"() => ({ANNOUNCER})().includes('both answered')")
+    shared = page.locator(".side-by-side .shared-note", has_text=ARABIC_NOTE)
+    assert shared.evaluate("(node) => getComputedStyle(node).direction") == "rtl"
+    partner = page.locator(".side-by-side thead bdi")
+    expect(partner).to_have_text("مريم")
+    assert page.evaluate(LIVE_REGIONS) == 1
+
+
+def test_focus_after_a_refused_sign_in_a_current_tab_everywhere_and_name_and_time_zone_from_settings(browsers, server):
+    alice, bob = UserFactory.create(display_name="Alice", timezone="Europe/Berlin"), UserFactory.create(display_name="Bob")
+    pair(alice, bob)
+    page = browsers.page("alice")
+    page.context.watch.allow(400, "/api/v1/auth/login")
+    page.goto(f"{server}/signin")
+    page.get_by_label("Email").fill(alice.email)
+    page.get_by_label("Password").fill("not the password at all")
+    page.get_by_role("button", name="Sign in").click()
+    refusal = page.locator(".notice-error")
+    expect(refusal).to_be_focused()
+    assert page.evaluate(LIVE_REGIONS) == 1
+
+    sign_in(page, server, alice.email)
+    tabs = page.get_by_role("navigation", name="Main")
+    for path, tab in (("/schedule", "Settings"), ("/pair", "Home"), ("/history", "History"), ("/settings", "Settings")):
+        page.goto(f"{server}{path}")
+        current = tabs.locator("[aria-current=page]")
+        expect(current).to_have_text(tab)
+        # Marked by more than colour: a bold label and a thick bar above it.
+        style = current.evaluate("(tab) => [getComputedStyle(tab).fontWeight, getComputedStyle(tab).borderTopWidth]")
+        assert int(style[0]) >= 700 and float(style[1].removesuffix("px")) >= 4, style
+
+    name = page.get_by_label("Your name")
+    expect(name).to_have_value("Alice")
+    expect(page.locator("#field-display_name-count")).to_have_text("5 of 60 characters")
+    expect(page.get_by_label("Your time zone")).to_have_value("Europe/Berlin")
+    name.fill("أليس")
+    page.get_by_label("Your time zone").select_option("Asia/Tokyo")
+    page.get_by_role("button", name="Save name and time zone").click()
+    page.wait_for_function(f"() => ({ANNOUNCER})() === 'Saved.'")
+    alice.refresh_from_db()
+    assert (alice.display_name, alice.timezone) == ("أليس", "Asia/Tokyo")
+    expect(page.get_by_role("button", name="Save name and time zone")).to_be_focused()
+    assert_accessible(page, "settings")

@@ -9,7 +9,7 @@ import { outbox, outboxDismiss, outboxDrop, outboxEntry, outboxFlush, outboxKeep
 import { Link } from "app/router.js";
 import { session } from "app/session.js";
 import { useStore } from "app/store.js";
-import { Button, Loading, Notice, Page, TEXT_LIMITS, TextArea, day, html, useForm, useLoad, when } from "app/ui.js";
+import { Button, Loading, Notice, Page, TEXT_LIMITS, TextArea, announce, day, html, useForm, useLoad, when } from "app/ui.js";
 
 export const RATINGS = [
   [1, "Not at all"],
@@ -194,7 +194,13 @@ function useRefreshUntilAnalysed(round, reload) {
 }
 
 function Flags({ flags, analysed }) {
-  return html`<section class="flags" aria-labelledby="flags-heading" aria-live="polite">
+  // Once the answers are compared while the reveal is open, the shell's live region says so.
+  const waited = useRef(!analysed);
+  useEffect(() => {
+    if (analysed && waited.current) announce(flags.length ? "Something worth talking about is shown below." : "Nothing stands out this time.");
+    waited.current = !analysed;
+  }, [analysed]);
+  return html`<section class="flags" aria-labelledby="flags-heading">
     <h2 id="flags-heading">Worth talking about</h2>
     ${!analysed
       ? html`<p class="muted">Looking at your answers together. Anything worth talking about will show here in a moment.</p>`
