@@ -54,7 +54,9 @@ def a_couple_with_a_revealed_round() -> tuple[User, User, Round, Discussion]:
     couple = pair(alice, partner)
     with transaction.atomic():
         checkin_round = checkin_services.round_open(couple=couple, window_hours=48, now=timezone.now())
-    checkin_services.answer_submit(user=alice, round_id=checkin_round.pk, connection=2, independence=3, note=ARABIC_NOTE)
+    checkin_services.answer_submit(
+        user=alice, round_id=checkin_round.pk, connection=2, independence=3, note=ARABIC_NOTE
+    )
     checkin_services.answer_submit(user=partner, round_id=checkin_round.pk, connection=3, independence=2)
     checkin_services.round_analyse(round_id=checkin_round.pk)
     discussion = Discussion.objects.get(couple=couple)
@@ -151,7 +153,10 @@ def test_an_arabic_note_reads_right_to_left_and_a_long_one_is_counted_refused_an
 
 
 def test_focus_after_a_refused_sign_in_a_current_tab_everywhere_and_name_and_time_zone_from_settings(browsers, server):
-    alice, bob = UserFactory.create(display_name="Alice", timezone="Europe/Berlin"), UserFactory.create(display_name="Bob")
+    alice, bob = (
+        UserFactory.create(display_name="Alice", timezone="Europe/Berlin"),
+        UserFactory.create(display_name="Bob"),
+    )
     pair(alice, bob)
     page = browsers.page("alice")
     page.context.watch.allow(400, "/api/v1/auth/login")

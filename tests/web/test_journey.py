@@ -188,7 +188,7 @@ def test_two_partners_go_the_whole_way_through_the_app(browsers, server, celery_
     page.keyboard.type(SAM_NOTE)
     tab_to(page, page.get_by_role("button", name="Save changes"))
     page.keyboard.press("Enter")
-    page.get_by_text("Saved.").wait_for()
+    page.locator("main").get_by_text("Saved.").wait_for()  # not the live region's copy
     sam_answer = Answer.objects.get(round_id=round_id, user__email="sam@example.com")
     assert (sam_answer.connection, sam_answer.independence, sam_answer.note) == (5, 1, SAM_NOTE)
 

@@ -130,9 +130,9 @@ def test_a_screen_that_could_not_load_offline_loads_by_itself_once_the_server_an
     page.context.set_offline(True)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Inbox").click()
-    page.get_by_role("alert").get_by_text("You are offline").wait_for()
+    page.locator(".notice-error").get_by_text("You are offline").wait_for()
 
     page.context.set_offline(False)
     # No tap on Try again needed: the inbox (empty or not) is there, and the problem is gone.
     page.get_by_role("button", name="Mark all as read").or_(page.get_by_text("Nothing here yet.")).wait_for()
-    assert page.get_by_role("alert").count() == 0
+    assert page.locator(".notice-error").count() == 0
