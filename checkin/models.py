@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.timezone import now
 
 from checkin.patterns import HIGHEST, LOWEST
+from checkin.rules import importance
 from couples.models import Couple
 
 
@@ -116,8 +117,9 @@ class SchedulerHeartbeat(models.Model):
 
 
 class Discussion(models.Model):
-    """A mismatch worth talking about. A repeated mismatch adds to the open discussion of its
-    kind instead of opening a twin."""
+    """What a check-in showed worth talking about: one per check-in at most, led by its most
+    important flag (checkin/rules.py, IMPORTANCE), every flag of it a point. A later check-in
+    led by the same kind adds to the open discussion of that kind instead of opening a twin."""
 
     class Status(models.TextChoices):
         OPEN = "open"
@@ -129,7 +131,7 @@ class Discussion(models.Model):
     summary = models.CharField(max_length=400)
     prompt = models.CharField(max_length=400)
     checkin = models.ForeignKey(
-        Round, on_delete=models.CASCADE, related_name="+", help_text="The round that opened it."
+        Round, on_delete=models.CASCADE, related_name="+", help_text="The round that opened it (one discussion each)."
     )
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
@@ -140,6 +142,7 @@ class Discussion(models.Model):
             models.UniqueConstraint(
                 fields=["couple", "kind"], condition=Q(status="open"), name="one_open_discussion_per_kind"
             ),
+            models.UniqueConstraint(fields=["checkin"], name="one_discussion_per_checkin"),
             models.CheckConstraint(
                 condition=Q(status="resolved", resolved_at__isnull=False) | Q(status="open", resolved_at__isnull=True),
                 name="discussion_resolved_at_iff_resolved",
@@ -152,6 +155,19 @@ class Discussion(models.Model):
 
     def __str__(self) -> str:
         return f"Discussion {self.pk} ({self.kind}, {self.status})"
+
+    @property
+    def points(self) -> list["Flag"]:
+        """Its flags: the latest check-in's first, each check-in's most important first, and a
+        finding that came up again (same kind, dimension and words) once. Reads `flags` as loaded
+        (checkin/selectors.py prefetches them)."""
+        seen: set[tuple[str, str, str]] = set()
+        points = []
+        for flag in sorted(self.flags.all(), key=lambda f: (-f.round_id, importance(f.kind, f.dimension), f.pk)):
+            if (finding := (flag.kind, flag.dimension, flag.summary)) not in seen:
+                seen.add(finding)
+                points.append(flag)
+        return points
 
 
 class Flag(models.Model):

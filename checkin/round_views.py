@@ -19,7 +19,7 @@ read and the cache's; the text is served as it is
 
 import logging
 from collections.abc import Callable
-from typing import overload
+from typing import NamedTuple, overload
 
 from django.conf import settings
 from django.core.cache import cache
@@ -66,13 +66,20 @@ def _cached(key: str, build: Callable[[], list[bytes] | bytes | None]) -> list[b
     return text
 
 
-def current(*, user: User, cached: bool = True) -> RenderedJSON | None:
-    """The open round as the user may see it, as its JSON text, or None."""
+class Current(NamedTuple):
+    round_id: int
+    text: RenderedJSON
+    unread: bool  # the reader has unread notifications about it (read with the key, never cached)
+
+
+def current(*, user: User, cached: bool = True) -> Current | None:
+    """The open round as the user may see it: its id, its JSON text and whether the user has
+    unread notifications about it; or None."""
     now = timezone.now()
     key = selectors.open_round_key(user=user, now=now)
     if key is None:
         return None
-    round_id, version = key
+    round_id, version, unread = key
 
     def build() -> bytes | None:
         view = selectors.open_round_view(user=user, round_id=round_id, now=now)
@@ -80,7 +87,7 @@ def current(*, user: User, cached: bool = True) -> RenderedJSON | None:
 
     # The round's id is its couple's (never another's), and the key's read scoped it to the user.
     text = _cached(f"{_KEY_PREFIX}:current:{round_id}:{version}:viewer:{user.pk}", build) if cached else build()
-    return None if text is None else RenderedJSON(text)
+    return None if text is None else Current(round_id, RenderedJSON(text), unread)
 
 
 class History:

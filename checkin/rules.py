@@ -15,6 +15,9 @@ where it spans both) and whom it is about ("a", "b", or None for the couple).
   open discussion grows instead of a new one opening).
 - drop: a partner's rating on one dimension fell by DROP_AT_LEAST or more since their previous
   revealed round.
+
+A round's findings come most important first (IMPORTANCE), as one conversation is led by its
+first: the check-in's one discussion is led by it, and the others are its points.
 """
 
 from collections.abc import Sequence
@@ -25,6 +28,15 @@ from checkin.patterns import DIMENSIONS, is_met
 
 Side = Literal["a", "b"]
 KINDS = ("pursue_withdraw", "gap", "shared_need", "persistent", "drop")
+
+# Which finding leads a round's one conversation, first to last:
+# - pursue_withdraw: one reaching for closeness while the other needs space is the cycle Tandem
+#   exists to soften; left unnamed it feeds itself, and it holds both partners' needs at once.
+# - persistent: a need unmet for weeks is no longer a bad week; time gives it weight.
+# - shared_need: both miss the same thing, the most hopeful place to start together.
+# - drop: one partner feels less than last time; worth a gentle word, often a passing week.
+# - gap: the two saw it differently, and both needs may well be met; the least pressing.
+IMPORTANCE = ("pursue_withdraw", "persistent", "shared_need", "drop", "gap")
 
 GAP_AT_LEAST = 2  # a difference of one step is noise in how people use a scale
 PERSISTENT_ROUNDS = 3  # one low round is a bad week; three in a row is a pattern
@@ -78,4 +90,14 @@ def find(a: Partner, b: Partner) -> list[Finding]:
                 findings.append(Finding("persistent", dimension, side))
             if partner.before and partner.before[0][dimension] - partner.now[dimension] >= DROP_AT_LEAST:
                 findings.append(Finding("drop", dimension, side))
-    return findings
+    return most_important_first(findings)
+
+
+def most_important_first(findings: Sequence[Finding]) -> list[Finding]:
+    """`findings` by IMPORTANCE, closeness before space within a kind, otherwise as they came."""
+    return sorted(findings, key=lambda f: importance(f.kind, f.dimension))
+
+
+def importance(kind: str, dimension: str | None) -> tuple[int, int]:
+    """Sorts a finding (or a flag: its dimension "" for both) by IMPORTANCE; lower leads."""
+    return IMPORTANCE.index(kind), 0 if not dimension else 1 + DIMENSIONS.index(dimension)

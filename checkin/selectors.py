@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from checkin import subjects
+from checkin import rules, subjects
 from checkin.models import Answer, Discussion, DiscussionNote, Round
 from checkin.patterns import DIMENSIONS, PATTERNS, pattern_of
 from checkin.round_changes import status_at
@@ -41,9 +41,16 @@ def _scoped(user: User) -> QuerySet[Round]:
 # (round_changes.status_at): a round whose window has ended is not the open one, and the history's
 # key counts the rounds still recorded open whose window has ended, so that a page cached while
 # a round was open is not served once its closes_at has passed, before the tick expires it.
+# The open round's key also tells whether the reader has unread notifications about it (that it
+# opened, the nudge), so that seeing it marks them read with no query when there are none (the
+# partial index on unread notifications per person finds the few rows there are).
 _OPEN_ROUND_KEY = f"""
-    SELECT id, version FROM {Round._meta.db_table}
-    WHERE status = %(open)s AND closes_at > %(now)s AND couple_id IN ({CURRENT_COUPLE_SQL})
+    SELECT r.id, r.version, EXISTS (
+        SELECT 1 FROM {Notification._meta.db_table} n
+        WHERE n.user_id = %(user_id)s AND n.read_at IS NULL AND n.subject = %(subject)s || CAST(r.id AS TEXT)
+    )
+    FROM {Round._meta.db_table} r
+    WHERE r.status = %(open)s AND r.closes_at > %(now)s AND r.couple_id IN ({CURRENT_COUPLE_SQL})
 """.strip()
 _HISTORY_KEY = f"""
     SELECT current.couple_id, COUNT(rounds.id), COALESCE(SUM(rounds.version), 0),
@@ -65,10 +72,12 @@ def _at(now: datetime):
     return connection.ops.adapt_datetimefield_value(now)
 
 
-def open_round_key(*, user: User, now: datetime) -> tuple[int, int] | None:
-    """(id, version) of the open round of the user's couple (a couple has at most one) if its
-    window still runs at `now`, or None."""
-    return _one_row(_OPEN_ROUND_KEY, {"user_id": user.pk, "open": Round.Status.OPEN, "now": _at(now)})
+def open_round_key(*, user: User, now: datetime) -> tuple[int, int, bool] | None:
+    """(id, version, whether the user has unread notifications about it) of the open round of the
+    user's couple (a couple has at most one) if its window still runs at `now`, or None."""
+    params = {"user_id": user.pk, "open": Round.Status.OPEN, "now": _at(now), "subject": subjects.ROUND}
+    row = _one_row(_OPEN_ROUND_KEY, params)
+    return None if row is None else (row[0], row[1], bool(row[2]))
 
 
 def open_round_view(*, user: User, round_id: int, now: datetime) -> dict | None:
@@ -174,7 +183,11 @@ def round_view(*, checkin_round: dict, viewer: User, now: datetime) -> dict:
                 "summary": f["summary"],
                 "discussion_id": f["discussion_id"],
             }
-            for f in (checkin_round["flags"][pk] for pk in sorted(checkin_round["flags"]))
+            # Most important first, as the round's discussion is led (rules.importance).
+            for _, f in sorted(
+                checkin_round["flags"].items(),
+                key=lambda pk_f: (rules.importance(pk_f[1]["kind"], pk_f[1]["dimension"]), pk_f[0]),
+            )
         ]
     return {
         "id": checkin_round["id"],
@@ -257,7 +270,8 @@ def discussions_of(*, user: User, status: str | None = None) -> QuerySet[Discuss
         Discussion.objects.filter(couple_id=current_couple_id(user=user))  # type: ignore[misc]  # None matches no row
         .order_by("-created_at", "-pk")
         .prefetch_related(
-            Prefetch("notes", queryset=DiscussionNote.objects.select_related("author").order_by("created_at", "pk"))
+            Prefetch("notes", queryset=DiscussionNote.objects.select_related("author").order_by("created_at", "pk")),
+            "flags",  # its points (Discussion.points)
         )
     )
     return discussions.filter(status=status) if status else discussions

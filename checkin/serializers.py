@@ -4,6 +4,7 @@ What a reader may see is decided in checkin/selectors.py; these only describe an
 """
 
 from datetime import date
+from typing import Literal
 
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
@@ -215,13 +216,38 @@ class DiscussionNoteSerializer(serializers.ModelSerializer):
         return {"id": note.author_id, "display_name": note.author.display_name}
 
 
+class DiscussionPointSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=KINDS)
+    dimension = serializers.SerializerMethodField()
+    summary = serializers.CharField()
+
+    def get_dimension(self, flag) -> Literal["connection", "independence"] | None:
+        return flag.dimension or None
+
+
 class DiscussionSerializer(serializers.ModelSerializer):
     checkin_id = serializers.IntegerField()
+    points = DiscussionPointSerializer(
+        many=True,
+        read_only=True,
+        help_text="Every flag of its check-in (and of later ones that came back to it), the leading one first.",
+    )
     notes = DiscussionNoteSerializer(many=True, read_only=True)
 
     class Meta:
         model = Discussion
-        fields = ["id", "kind", "summary", "prompt", "checkin_id", "status", "notes", "created_at", "resolved_at"]
+        fields = [
+            "id",
+            "kind",
+            "summary",
+            "prompt",
+            "points",
+            "checkin_id",
+            "status",
+            "notes",
+            "created_at",
+            "resolved_at",
+        ]
 
 
 class DiscussionNoteInputSerializer(StrictSerializer):

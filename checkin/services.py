@@ -15,7 +15,7 @@ from couples.errors import Conflict
 from couples.models import Couple, Membership, Schedule, User
 from couples.selectors import current_member_ids
 from notifications.models import Notification
-from notifications.services import notify, notify_each
+from notifications.services import notifications_read_about, notify, notify_each
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,9 @@ def round_unsaved(*, schedule, now: datetime, scheduled_for: datetime | None = N
     )
 
 
-def rounds_open(*, rounds: list[Round]) -> list[Round]:
-    """Save new rounds and tell both partners of each. The caller holds a transaction.
+def rounds_open(*, rounds: list[Round], opened_by: User | None = None) -> list[Round]:
+    """Save new rounds and tell both partners of each, but not `opened_by`, who opened it and
+    knows. The caller holds a transaction.
 
     Raises IntegrityError when a couple has an open round or an occurrence was opened already.
     """
@@ -45,6 +46,8 @@ def rounds_open(*, rounds: list[Round]) -> list[Round]:
         return []
     created = Round.objects.bulk_create(rounds)
     members = Membership.objects.current().filter(couple_id__in=[r.couple_id for r in created])
+    if opened_by is not None:
+        members = members.exclude(user=opened_by)
     round_of_couple = {r.couple_id: r.pk for r in created}
     notify_each(
         kind=Notification.Kind.ROUND_OPENED,
@@ -56,15 +59,24 @@ def rounds_open(*, rounds: list[Round]) -> list[Round]:
     return created
 
 
-def round_open(*, couple: Couple, window_hours: int, now: datetime, scheduled_for: datetime | None = None) -> Round:
-    """Open one round for `couple` now and tell both partners. The caller holds a transaction."""
+def round_open(
+    *,
+    couple: Couple,
+    window_hours: int,
+    now: datetime,
+    scheduled_for: datetime | None = None,
+    opened_by: User | None = None,
+) -> Round:
+    """Open one round for `couple` now and tell the partners (but `opened_by`). The caller holds a transaction."""
     schedule = Schedule(couple=couple, window_hours=window_hours)
-    return rounds_open(rounds=[round_unsaved(schedule=schedule, now=now, scheduled_for=scheduled_for)])[0]
+    unsaved = round_unsaved(schedule=schedule, now=now, scheduled_for=scheduled_for)
+    return rounds_open(rounds=[unsaved], opened_by=opened_by)[0]
 
 
 @transaction.atomic
 def round_open_now(*, user: User) -> Round:
-    """'Check in now': a round outside the schedule, with the schedule's window."""
+    """'Check in now': a round outside the schedule, with the schedule's window. The partner is
+    told that it opened; `user`, who opened it, is not."""
     membership = Membership.objects.current().filter(user=user).select_related("couple__schedule").first()
     if membership is None:
         raise Conflict("You are not paired yet, so there is no one to check in with.")
@@ -77,7 +89,9 @@ def round_open_now(*, user: User) -> Round:
         raise RoundAlreadyOpen()
     try:
         with transaction.atomic():
-            return round_open(couple=couple, window_hours=membership.couple.schedule.window_hours, now=now)
+            return round_open(
+                couple=couple, window_hours=membership.couple.schedule.window_hours, now=now, opened_by=user
+            )
     except IntegrityError:
         raise RoundAlreadyOpen() from None
 
@@ -212,25 +226,33 @@ def round_analyse(*, round_id: int) -> list[Flag]:
     a, b = answers
     sides = {"a": a.user, "b": b.user}
     names = {side: user.display_name for side, user in sides.items()}
-    flags = []
-    for finding in rules.find(partner(a), partner(b)):
-        summary = wording.summary(finding, names)
-        discussion = _discussion_for(checkin_round=checkin_round, kind=finding.kind, summary=summary, now=now)
-        flags.append(
-            Flag.objects.create(
-                round=checkin_round,
-                kind=finding.kind,
-                dimension=finding.dimension or "",
-                about_user=sides[finding.about] if finding.about else None,
-                summary=summary,
-                discussion=discussion,
-            )
+    # Most important first (rules.IMPORTANCE): the first leads the round's one discussion, and
+    # every flag of the round is a point of it.
+    findings = rules.find(partner(a), partner(b))
+    if not findings:
+        return []
+    summaries = [wording.summary(finding, names) for finding in findings]
+    discussion = _discussion_for(checkin_round=checkin_round, kind=findings[0].kind, summary=summaries[0], now=now)
+    return [
+        Flag.objects.create(
+            round=checkin_round,
+            kind=finding.kind,
+            dimension=finding.dimension or "",
+            about_user=sides[finding.about] if finding.about else None,
+            summary=summary,
+            discussion=discussion,
         )
-    return flags
+        for finding, summary in zip(findings, summaries, strict=True)
+    ]
 
 
 def _discussion_for(*, checkin_round: Round, kind: str, summary: str, now: datetime) -> Discussion:
-    """The couple's open discussion of `kind`, extended; or a new one, which both are told about."""
+    """The round's one discussion, led by `kind`: the couple's open discussion led by that kind,
+    which the round adds to (it is the same conversation coming up again), or a new one.
+
+    Nobody is notified: the reveal's own message (results_ready) was the one message of this
+    check-in, and the reveal screen shows what is worth talking about once the analysis is in.
+    """
     discussion = Discussion.objects.filter(
         couple_id=checkin_round.couple_id, kind=kind, status=Discussion.Status.OPEN
     ).first()
@@ -239,7 +261,7 @@ def _discussion_for(*, checkin_round: Round, kind: str, summary: str, now: datet
         discussion.updated_at = now
         discussion.save(update_fields=["summary", "updated_at"])
         return discussion
-    discussion = Discussion.objects.create(
+    return Discussion.objects.create(
         couple_id=checkin_round.couple_id,
         kind=kind,
         summary=summary,
@@ -248,13 +270,17 @@ def _discussion_for(*, checkin_round: Round, kind: str, summary: str, now: datet
         created_at=now,
         updated_at=now,
     )
-    notify(
-        user_ids=current_member_ids(couple_id=checkin_round.couple_id),
-        kind=Notification.Kind.DISCUSSION_OPENED,
-        subject=f"discussion:{discussion.pk}",
-        data={"discussion_id": discussion.pk, "round_id": checkin_round.pk},
-    )
-    return discussion
+
+
+def round_seen(*, user: User, round_id: int) -> None:
+    """`user` has seen the check-in: what their inbox says about it (that it opened, the nudge,
+    that both answered) is read. Call it with a round of their couple."""
+    notifications_read_about(user=user, subjects=[subjects.of_round(round_id)])
+
+
+def discussion_seen(*, user: User, discussion: Discussion) -> None:
+    """`user` has seen the discussion: what their inbox says about it is read."""
+    notifications_read_about(user=user, subjects=[subjects.of_discussion(discussion.pk)])
 
 
 @transaction.atomic

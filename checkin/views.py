@@ -59,10 +59,13 @@ class CheckinCurrentView(APIView):
 
     @extend_schema(responses={200: RoundSerializer}, tags=["check-ins"])
     def get(self, request: AuthenticatedRequest) -> Response:
-        checkin_round = round_views.current(user=request.user)
-        if checkin_round is None:
+        current = round_views.current(user=request.user)
+        if current is None:
             raise NotFound("No check-in is open right now.")
-        return Response(checkin_round)
+        # Here, not in the cached view: a cached read is a sight of the round too.
+        if current.unread:
+            services.round_seen(user=request.user, round_id=current.round_id)
+        return Response(current.text)
 
 
 class CheckinDetailView(APIView):
@@ -71,6 +74,7 @@ class CheckinDetailView(APIView):
         checkin_round = selectors.round_get(user=request.user, round_id=round_id)
         if checkin_round is None:
             raise NotFound(NOT_FOUND)
+        services.round_seen(user=request.user, round_id=round_id)
         return Response(round_shaped(checkin_round))
 
 
@@ -142,7 +146,9 @@ def _discussion_or_404(request: AuthenticatedRequest, discussion_id: int) -> Dis
 class DiscussionDetailView(APIView):
     @extend_schema(responses={200: DiscussionSerializer}, tags=["discussions"])
     def get(self, request: AuthenticatedRequest, discussion_id: int) -> Response:
-        return Response(DiscussionSerializer(_discussion_or_404(request, discussion_id)).data)
+        discussion = _discussion_or_404(request, discussion_id)
+        services.discussion_seen(user=request.user, discussion=discussion)
+        return Response(DiscussionSerializer(discussion).data)
 
 
 class DiscussionNotesView(APIView):

@@ -1,7 +1,7 @@
 """What a flag says, and the prompts that invite the conversation: the project's own words.
 
-Summaries name who feels what without blame, from the ratings only: never a note, and never a
-private note. Prompts are a small library per kind, picked by the round so they vary.
+Summaries name who would like what (a need, never a fault) from the ratings only: never a note,
+and never a private note. Prompts are a small library per kind, picked by the round so they vary.
 """
 
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ def summary(finding: Finding, names: dict[str, str]) -> str:
                 "other": other,
             }
         case "gap":
-            return _("%(a)s and %(b)s experienced %(what)s quite differently this time.") % {
+            return _("%(a)s and %(b)s felt differently about %(what)s this time.") % {
                 "a": a,
                 "b": b,
                 "what": wanted,
@@ -33,14 +33,17 @@ def summary(finding: Finding, names: dict[str, str]) -> str:
         case "shared_need":
             return _("%(a)s and %(b)s would both like more %(what)s.") % {"a": a, "b": b, "what": wanted}
         case "persistent":
-            return _("%(person)s has wanted more %(what)s for a few check-ins now.") % {
+            return _("%(person)s would still like more %(what)s, as at the last few check-ins.") % {
                 "person": person,
                 "what": wanted,
             }
         case "drop":
-            return _("%(person)s is feeling less %(what)s than at the last check-in.") % {
-                "person": person,
-                "what": "close" if finding.dimension == "connection" else "free",
+            # The need, not what the partner did: less close, less room of one's own ("less free"
+            # said the partner held them back).
+            if finding.dimension == "connection":
+                return _("%(person)s felt a little less close than at the last check-in.") % {"person": person}
+            return _("%(person)s felt a little less room for themselves than at the last check-in.") % {
+                "person": person
             }
     raise ValueError(finding.kind)
 
@@ -54,7 +57,7 @@ PROMPTS: dict[str, tuple[str, ...]] = {
     ),
     "gap": (
         N_("You saw this differently this time. What was the week like from where each of you stood?"),
-        N_("What is one moment that shaped your answer? Take turns, and just listen first."),
+        N_("What is one moment that shaped your answer? Taking turns, and listening first, can help."),
         N_("Is there something that felt fine to one of you and not to the other? Curiosity over verdicts."),
     ),
     "shared_need": (

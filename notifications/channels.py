@@ -8,6 +8,7 @@ threads side by side. Each thread keeps its own HTTP connections to each push se
 batch of emails can share one SMTP connection (`connection=`).
 """
 
+import base64
 import json
 import logging
 import os
@@ -24,6 +25,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.utils.crypto import salted_hmac
 from pywebpush import WebPusher, WebPushException
 
 from notifications import policy, push_http, quick_email, vapid
@@ -82,6 +84,23 @@ def push_payload(delivery: Delivery) -> str:
     )
 
 
+PUSH_TOPIC_SALT = "tandem.notifications.push-topic"
+
+
+def push_topic(subject: str) -> str:
+    """The RFC 8030 `Topic` of a push about `subject`: a newer message on the same subject (the
+    nudge after the round opened, the reveal after the nudge, the latest of folded schedule
+    changes) replaces one the push service still holds. Subjects name the couple's own things
+    ("round:40", "schedule:12"), so a topic is per couple and subject. The push service sees it, so
+    it is a keyed hash of the subject (the deployment's secret key): 32 characters of the URL-safe
+    base64 alphabet, as RFC 8030 allows, telling nothing of what it is about."""
+    # The "@" part of a folded message's subject is when it goes out, not what it is about
+    # (notifications.services.notify_at_most_every).
+    about = subject.split("@", 1)[0]
+    digest = salted_hmac(PUSH_TOPIC_SALT, about, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
 # One signed VAPID header per push service, reused for hours (notifications/vapid.py).
 VAPID_TOKENS = vapid.Tokens()
 _thread_sessions = threading.local()
@@ -128,7 +147,11 @@ class PushChannel:
             )
             response = pusher.send(
                 push_payload(delivery),
-                {"Authorization": authorization, "Urgency": policy.URGENCY[kind]},
+                {
+                    "Authorization": authorization,
+                    "Urgency": policy.URGENCY[kind],
+                    "Topic": push_topic(delivery.notification.subject),
+                },
                 ttl=policy.TTL_SECONDS[kind],
                 timeout=PUSH_TIMEOUT_SECONDS,
             )

@@ -1,4 +1,5 @@
-"""What each notification says. Safe on a lock screen: no ratings, no notes, no pressure."""
+"""What each notification says. Safe on a lock screen: no ratings, no notes, no pressure; an
+invitation, never a demand."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -7,10 +8,19 @@ from notifications.models import Notification
 Kind = Notification.Kind
 
 TEXTS = {
-    Kind.ROUND_OPENED: (_("Time for your check-in"), _("A new check-in is open whenever you are ready.")),
+    Kind.ROUND_OPENED: (_("A check-in is open"), _("Whenever you are ready; there is no rush.")),
     Kind.NUDGE: (_("Your check-in is still open"), _("If you'd like to, there is still time to check in.")),
-    Kind.RESULTS_READY: (_("Your check-in results are ready"), _("Take a look together when it suits you both.")),
-    Kind.DISCUSSION_OPENED: (_("Something to talk about"), _("Your check-in suggested a topic for a conversation.")),
+    # The one message of a reveal, flags or not: what is worth talking about is on the check-in
+    # itself once the answers are compared, a moment later, and no second message says so.
+    Kind.RESULTS_READY: (
+        _("You have both checked in"),
+        _("Your answers are side by side, to look at together when it suits you both."),
+    ),
+    # No longer filed (one message per reveal); its words stay for the inbox items it made.
+    Kind.DISCUSSION_OPENED: (
+        _("Something you might talk about"),
+        _("Your check-in offered a topic, if you'd like one."),
+    ),
     Kind.PARTNER_LEFT: (_("Your couple has ended"), _("Your past check-ins are still here for you.")),
     Kind.INVITE_ACCEPTED: (_("You are paired"), _("{partner} joined you on Tandem.")),
     Kind.SCHEDULE_CHANGED: (_("Your check-in schedule changed"), _("{partner} updated when you check in.")),

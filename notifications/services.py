@@ -280,6 +280,15 @@ def notification_mark_read(*, notification: Notification) -> Notification:
     return notification
 
 
+def notifications_read_about(*, user, subjects: list[str]) -> int:
+    """The person has seen what these subjects are (the app that files them knows what a subject
+    names): their unread notifications about them are read. One conditional UPDATE on the unread
+    index, which changes no row, and so writes nothing, when none is unread; no read before it."""
+    return Notification.objects.filter(user=user, subject__in=subjects, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
 def notifications_mark_all_read(*, user) -> int:
     return selectors.inbox_of(user=user, unread=True).update(read_at=timezone.now())
 

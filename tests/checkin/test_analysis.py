@@ -128,11 +128,48 @@ def test_analysing_a_round_twice_changes_nothing(seats):
     assert (Flag.objects.count(), Discussion.objects.count()) == (flags, discussions)
 
 
-def test_both_partners_are_told_once_when_a_discussion_opens(seats):
-    answered_through_the_api(seats, alice=(2, 3), bob=(3, 2))
+def test_a_mismatch_opens_one_discussion_led_by_its_most_important_flag_with_every_flag_a_point(seats):
+    # Alice would like closeness, Bob space, and they are far apart on both: three flags.
+    round_id = answered_through_the_api(seats, alice=(1, 5), bob=(5, 1))
+    flags = seats.bob_api.get(f"/api/v1/checkins/{round_id}").json()["flags"]
+    assert [(f["kind"], f["dimension"]) for f in flags] == [
+        ("pursue_withdraw", None),
+        ("gap", "connection"),
+        ("gap", "independence"),
+    ]
+    [discussion] = seats.bob_api.get("/api/v1/discussions").json()["results"]
+    assert {f["discussion_id"] for f in flags} == {discussion["id"]}
+    assert discussion["kind"] == "pursue_withdraw"
+    assert discussion["summary"] == flags[0]["summary"] == "Alice would like more closeness; Bob would like more space."
+    assert discussion["checkin_id"] == round_id
+    assert discussion["points"] == [
+        {"kind": f["kind"], "dimension": f["dimension"], "summary": f["summary"]} for f in flags
+    ]
+    assert seats.alice_api.get(f"/api/v1/discussions/{discussion['id']}").json()["points"] == discussion["points"]
+
+
+def test_the_reveal_is_the_one_message_and_the_analysis_files_none(seats):
+    answered_through_the_api(seats, alice=(1, 5), bob=(5, 1))
+    assert Discussion.objects.count() == 1
     for person in (seats.alice, seats.bob):
-        assert person.notifications.filter(kind="discussion_opened").count() == 1
+        assert list(person.notifications.filter(subject__startswith="discussion:")) == []
         assert person.notifications.filter(kind="results_ready").count() == 1
+
+
+def test_a_later_check_in_led_by_the_open_discussions_kind_adds_its_points_there(seats):
+    first = revealed_round(seats, alice=(2, 3), bob=(3, 2), at=timezone.now() - timedelta(weeks=1))
+    second = answered_through_the_api(seats, alice=(1, 3), bob=(3, 1))  # pursue/withdraw again, and gaps
+    [discussion] = seats.alice_api.get("/api/v1/discussions").json()["results"]
+    assert discussion["checkin_id"] == first.pk
+    # The latest check-in's points first; one that came up again is listed once.
+    assert [(p["kind"], p["dimension"]) for p in discussion["points"]] == [
+        ("pursue_withdraw", None),
+        ("gap", "connection"),
+        ("gap", "independence"),
+    ]
+    assert {f["discussion_id"] for f in seats.alice_api.get(f"/api/v1/checkins/{second}").json()["flags"]} == {
+        discussion["id"]
+    }
 
 
 def test_no_summary_or_prompt_quotes_a_note(seats):

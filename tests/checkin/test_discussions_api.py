@@ -23,6 +23,7 @@ def test_a_flagged_round_opens_a_discussion_both_partners_see(seats, discussion)
             "kind",
             "summary",
             "prompt",
+            "points",
             "checkin_id",
             "status",
             "notes",
@@ -31,6 +32,7 @@ def test_a_flagged_round_opens_a_discussion_both_partners_see(seats, discussion)
         }
         assert (item["kind"], item["status"], item["resolved_at"]) == ("pursue_withdraw", "open", None)
         assert item["prompt"]
+        assert item["points"] == [{"kind": "pursue_withdraw", "dimension": None, "summary": item["summary"]}]
 
 
 def test_notes_are_added_and_shown_with_their_author(seats, discussion):

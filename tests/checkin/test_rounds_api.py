@@ -256,7 +256,10 @@ def test_the_open_round_costs_the_token_its_key_and_one_query(seats):
     round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id)
     # Read again unchanged, it costs one query less (tests/checkin/test_round_views_cache.py).
-    assert _queries(seats.bob_api, "/api/v1/checkins/current") == 3
+    # Alice opened it, so nothing in her inbox is about it: nothing to mark read either.
+    assert _queries(seats.alice_api, "/api/v1/checkins/current") == 3
+    # Bob's first sight of it reads his "a check-in is open" too: one UPDATE more, once.
+    assert _queries(seats.bob_api, "/api/v1/checkins/current") == 4
 
 
 def test_after_leaving_the_old_rounds_stay_with_the_old_couple(seats):

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from checkin.rules import KINDS, Finding, Partner, Ratings, Side, find
+from checkin.rules import IMPORTANCE, KINDS, Finding, Partner, Ratings, Side, find
 
 DIMENSIONS = ("connection", "independence")
 SIDES = ("a", "b")
@@ -375,3 +375,20 @@ def test_rounds_older_than_the_two_before_this_one_change_nothing(a_now, a_recen
     with_older_rounds = find(Partner(a_now, (*a_recent, *a_older)), Partner(b_now, (*b_recent, *b_older)))
 
     assert with_older_rounds == find(Partner(a_now, tuple(a_recent)), Partner(b_now, tuple(b_recent)))
+
+
+def test_a_rounds_findings_come_most_important_first():
+    # Alice wants closeness, Bob space; far apart on both; both below their own last round.
+    before = [Ratings(connection=5, independence=5)]
+    found = find(
+        Partner(now=Ratings(connection=1, independence=5), before=before),
+        Partner(now=Ratings(connection=5, independence=1), before=before),
+    )
+    assert [(f.kind, f.dimension) for f in found] == [
+        ("pursue_withdraw", None),
+        ("drop", "connection"),
+        ("drop", "independence"),
+        ("gap", "connection"),
+        ("gap", "independence"),
+    ]
+    assert IMPORTANCE[0] == "pursue_withdraw" and sorted(IMPORTANCE) == sorted(KINDS)

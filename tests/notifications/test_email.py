@@ -28,7 +28,7 @@ def test_an_email_is_plain_text_with_a_link_and_one_click_unsubscribe_headers(pe
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [person.email]
-    assert message.subject == "Your check-in results are ready"
+    assert message.subject == "You have both checked in"
     assert message.content_subtype == "plain"
     assert "/notifications/" in message.body
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -25,7 +25,7 @@ def test_the_inbox_lists_my_notifications_newest_first_with_an_unread_count(seat
     assert [n["id"] for n in body["results"]] == [n.pk for n in reversed(inbox)]
     first = body["results"][0]
     assert set(first) == {"id", "kind", "title", "body", "data", "created_at", "read_at"}
-    assert first["title"] == "Your check-in results are ready"
+    assert first["title"] == "You have both checked in"
 
 
 def test_reading_one_lowers_the_count_and_the_unread_filter_follows(seats, inbox):

@@ -6,6 +6,8 @@ pywebpush over HTTP to the fake push service, which records what it got. The tes
 the message with the browser's private key, as the browser would.
 """
 
+import hashlib
+import re
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -17,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 
 from checkin import services as checkin_services
-from notifications import policy, services, tasks
+from notifications import channels, policy, services, tasks
 from notifications.models import Delivery, Notification, PushSubscription
 from tests.builders import client_for
 from tests.notifications.fake_push import (
@@ -515,3 +517,33 @@ def test_a_subscription_that_breaks_the_push_library_fails_alone_and_the_rest_of
     assert outcomes == ["retry"] * (services.MAX_ATTEMPTS - 2) + ["failed"]
     assert bad.status == "failed" and bad.attempts == services.MAX_ATTEMPTS
     assert len(push_service.accepted) == 3
+
+
+@pytest.mark.django_db
+def test_a_push_carries_a_topic_per_subject_that_tells_nothing_of_it(
+    seats, push_service, vapid, django_capture_on_commit_callbacks, settings
+):
+    browser, _ = subscribe(seats.bob, push_service)
+    # Alice checks in now, so Bob is told; later he is nudged about that same round.
+    round_id = seats.alice_api.post("/api/v1/checkins").json()["id"]
+    subject = f"round:{round_id}"
+    for kind in ("round_opened", "nudge"):
+        if kind == "nudge":
+            with django_capture_on_commit_callbacks():
+                checkin_services.round_nudge(round_id=round_id, now=datetime.now(UTC))
+        for delivery_id in fan_out(kind, subject):
+            assert services.delivery_send(delivery_id=delivery_id).status == "sent"
+    # And a message about something else.
+    for delivery_id in event([seats.bob.pk], django_capture_on_commit_callbacks, subject=f"round:{round_id + 1}"):
+        assert services.delivery_send(delivery_id=delivery_id).status == "sent"
+    opened, nudge, other = (r.headers["topic"] for r in push_service.received_for(browser.endpoint))
+    # A newer message on one subject replaces one the push service still holds; another subject's does not.
+    assert opened == nudge != other
+    # RFC 8030: at most 32 characters of the URL-safe base64 alphabet.
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,32}", opened)
+    # A hash keyed by the server's secret: not the subject, nor a plain hash anyone could make of it.
+    assert "round" not in opened.lower()
+    plain = subject.encode()
+    assert opened not in {b64url(hashlib.sha256(plain).digest())[:32], b64url(hashlib.md5(plain).digest())}
+    settings.SECRET_KEY = "another-deployment-" + "x" * 40
+    assert channels.push_topic(subject) != opened

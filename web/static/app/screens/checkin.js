@@ -193,7 +193,11 @@ function useRefreshUntilAnalysed(round, reload) {
   }, [waiting, round?.id]);
 }
 
+/** What the check-in showed worth talking about: one card, led by the most important flag (the
+ * server sends them most important first, and the first leads the check-in's one Talk), the
+ * others listed beneath as points of the same conversation. */
 function Flags({ flags, analysed }) {
+  const [lead, ...others] = flags;
   // Once the answers are compared while the reveal is open, the shell's live region says so.
   const waited = useRef(!analysed);
   useEffect(() => {
@@ -204,16 +208,19 @@ function Flags({ flags, analysed }) {
     <h2 id="flags-heading">Worth talking about</h2>
     ${!analysed
       ? html`<p class="muted">Looking at your answers together. Anything worth talking about will show here in a moment.</p>`
-      : flags.length
-      ? html`<ul class="flag-list">
-          ${flags.map((flag, index) => html`<li class="card" key=${index}>
-            <p id=${`flag-${index}`}>${flag.summary}</p>
-            ${flag.discussion_id !== null
-              ? html`<${Link} class="button button-secondary" href=${`/discussions/${flag.discussion_id}`}
-                  aria-describedby=${`flag-${index}`}>Talk about this<//>`
-              : null}
-          </li>`)}
-        </ul>`
+      : lead
+      ? html`<div class="card flag-card">
+          <p id="flag-lead" class="flag-lead">${lead.summary}</p>
+          ${others.length
+            ? html`<ul class="flag-points" aria-label="Also this time">
+                ${others.map((flag, index) => html`<li key=${index}>${flag.summary}</li>`)}
+              </ul>`
+            : null}
+          ${lead.discussion_id !== null
+            ? html`<${Link} class="button button-secondary" href=${`/discussions/${lead.discussion_id}`}
+                aria-describedby="flag-lead">Talk about this<//>`
+            : null}
+        </div>`
       : html`<p>Nothing stands out this time.</p>`}
   </section>`;
 }

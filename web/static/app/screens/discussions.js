@@ -91,6 +91,7 @@ function Resolve({ id, onResolved }) {
   </div>`;
 }
 
+/** One Talk: its summary is its first point's (the leading flag); the other points beneath it. */
 export function DiscussionScreen({ id }) {
   const discussion = useLoad(() => api(`/discussions/${id}`), [id]);
   const data = discussion.data;
@@ -102,6 +103,14 @@ export function DiscussionScreen({ id }) {
   }
   return html`<${Page} title="Talk" className="talks">
     <p class="lead">${data.summary}</p>
+    ${data.points.length > 1
+      ? html`<section class="points" aria-labelledby="points-heading">
+          <h2 id="points-heading">Also came up</h2>
+          <ul class="point-list">
+            ${data.points.slice(1).map((point, index) => html`<li key=${index}>${point.summary}</li>`)}
+          </ul>
+        </section>`
+      : null}
     ${data.status === "resolved" ? html`<p class="resolved-on">Resolved on ${day(data.resolved_at)}</p>` : null}
     <div class="prompt">
       <p class="prompt-label">Something to talk about together</p>
