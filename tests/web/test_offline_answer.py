@@ -1,5 +1,5 @@
 """An answer made with the network off is kept on the device, sent once the network is back,
-exactly once, and then gone from the device."""
+exactly once, and then gone from the device; an answer made later elsewhere is kept over it."""
 
 import pytest
 
