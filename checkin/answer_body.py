@@ -8,6 +8,8 @@ tests/checkin/test_answer_body.py holds the two to the same result over generate
 the serializer's fields, so that a change to them fails until this is changed to match.
 """
 
+import re
+from datetime import datetime
 from typing import Any
 
 from checkin.patterns import HIGHEST, LOWEST
@@ -15,12 +17,16 @@ from checkin.serializers import NOTE_MAX
 
 RATINGS = frozenset({"connection", "independence"})
 NOTES = ("note", "private_note")
-KEYS = RATINGS | set(NOTES)
+KEYS = RATINGS | set(NOTES) | {"made_at"}
+# made_at as the app writes it (Date.prototype.toISOString: "2026-03-01T18:30:00.000Z"), or with
+# an offset; other spellings the serializer may read are left to it.
+EVERYDAY_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})", re.ASCII)
 
 
 def plainly_valid(data: object) -> dict | None:
-    """`data`'s validated_data when it is an everyday body: whole-number ratings in range and notes
-    that need no trimming; None otherwise, for the serializer to decide and to name what to fix."""
+    """`data`'s validated_data when it is an everyday body: whole-number ratings in range, notes
+    that need no trimming and, if there is one, a made_at as the app writes it; None otherwise,
+    for the serializer to decide and to name what to fix."""
     if type(data) is not dict or not data.keys() <= KEYS or not data.keys() >= RATINGS:
         return None
     body: dict[str, Any] = {"note": "", "private_note": ""} | data
@@ -36,4 +42,20 @@ def plainly_valid(data: object) -> dict | None:
             text.encode()  # a lone surrogate cannot be encoded, and the serializer refuses it
         except UnicodeEncodeError:
             return None
+    if "made_at" in body:
+        made_at = _moment(body["made_at"])
+        if made_at is None:
+            return None
+        body["made_at"] = made_at
     return body
+
+
+def _moment(text: object) -> datetime | None:
+    if type(text) is not str or not EVERYDAY_MOMENT.fullmatch(text):
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:  # a 13th month, a 25th hour
+        return None
+    # Years far from ours are left to the serializer, which refuses those that overflow in UTC.
+    return moment if 2000 <= moment.year <= 2100 else None

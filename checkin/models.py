@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils.timezone import now
 
 from checkin.patterns import HIGHEST, LOWEST
@@ -89,6 +90,11 @@ class Answer(models.Model):
     private_note = models.TextField(blank=True, default="")
     submitted_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
+    # When the person made this version on their device, as checkin.answering counts it (never
+    # before the round opened nor after the server received it): of two edits, the later made
+    # is kept, whichever arrives last. The database's default lets a server of the version before
+    # it go on answering while the new one is rolled out.
+    made_at = models.DateTimeField(default=now, db_default=Now())
 
     class Meta:
         constraints = [

@@ -27,7 +27,10 @@ log = logging.getLogger(__name__)
 
 
 _ROUND_FIELDS = ("id", "couple_id", "status", "opens_at", "closes_at", "revealed_at", "analysed_at")
-_ANSWER_FIELDS = ("connection", "independence", "note", "private_note", "submitted_at", "updated_at")
+_ANSWER_FIELDS = ("connection", "independence", "note", "private_note", "submitted_at", "updated_at", "made_at")
+# What a partner may see of an answer after the reveal: never the private note, nor when it was
+# made on its author's device (a detail of their evening, not of the check-in).
+_SHARED_FIELDS = tuple(field for field in _ANSWER_FIELDS if field not in ("private_note", "made_at"))
 _FLAG_FIELDS = ("kind", "dimension", "summary", "discussion_id")
 
 
@@ -153,8 +156,7 @@ def _own(answer: dict) -> dict:
 
 
 def _shared(answer: dict) -> dict:
-    # What a partner may see after the reveal: never the private note.
-    return {field: answer[field] for field in _ANSWER_FIELDS if field != "private_note"}
+    return {field: answer[field] for field in _SHARED_FIELDS}
 
 
 def round_view(*, checkin_round: dict, viewer: User, now: datetime) -> dict:

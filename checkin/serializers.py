@@ -6,6 +6,7 @@ What a reader may see is decided in checkin/selectors.py; these only describe an
 from datetime import date
 from typing import Literal
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
@@ -15,6 +16,17 @@ from checkin.rules import KINDS
 from config.serializers import StrictSerializer
 
 NOTE_MAX = 2000
+
+
+class MomentField(serializers.DateTimeField):
+    """A date and time with its offset from UTC: without one, a device's clock could be read hours off."""
+
+    default_error_messages = {"naive": "Give the time with its offset from UTC, as in 2026-03-01T18:30:00.000Z."}
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)
 
 
 # The schema keeps the contract's word ("response") for its component names.
@@ -32,6 +44,13 @@ class AnswerInputSerializer(StrictSerializer):
     )
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
     private_note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
+    made_at = MomentField(
+        required=False,
+        help_text="When the person made this answer on their device (ISO 8601 with its offset). Of two edits the "
+        "one made later is kept, whichever arrives last; an older one is answered 200 with the answer that stays. "
+        "Counted as no later than the server's clock and no earlier than the round's `opens_at`; left out, the "
+        "answer counts as made when the server receives it.",
+    )
 
     def validate(self, attrs):
         # IntegerField accepts "3" and 3.0; a fractional rating is a mistake worth naming.
@@ -51,6 +70,10 @@ class OwnAnswerSerializer(serializers.Serializer):
     private_note = serializers.CharField(help_text="Only ever shown to its author.")
     submitted_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+    made_at = serializers.DateTimeField(
+        help_text="When this answer was made, as the server counts it (see the request's `made_at`). Only ever "
+        "shown to its author."
+    )
 
 
 # The schema keeps the contract's word ("response") for its component names.

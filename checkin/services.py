@@ -104,14 +104,16 @@ def answer_submit(
     independence: int,
     note: str = "",
     private_note: str = "",
+    made_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Answer:
     """Record or edit `user`'s answer to a round of their current couple; the second answer
-    reveals the round, exactly once. Raises NoSuchRound for any other round, RoundClosed for one
-    that is no longer answerable. How: checkin/answering.py.
+    reveals the round, exactly once. Of two edits the one made later on its device (`made_at`,
+    none: as received) is kept, and the answer kept is returned. Raises NoSuchRound for any other
+    round, RoundClosed for one that is no longer answerable. How: checkin/answering.py.
     """
     body = {"connection": connection, "independence": independence, "note": note, "private_note": private_note}
-    return answering.answer(user=user, round_id=round_id, body=body, now=now or timezone.now())
+    return answering.answer(user=user, round_id=round_id, body=body, now=now or timezone.now(), made_at=made_at)
 
 
 def round_close(*, round_id: int, now: datetime) -> bool:

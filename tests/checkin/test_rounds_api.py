@@ -65,7 +65,7 @@ def test_an_answer_can_be_edited_until_the_reveal(seats):
     assert Round.objects.get(pk=round_id).answers.count() == 1
 
 
-def test_an_edit_keeps_the_first_submission_time_and_moves_the_update_time(seats):
+def test_an_edit_keeps_the_first_submission_time_and_moves_the_update_time_and_made_time(seats):
     round_id = open_round(seats.alice_api)["id"]
     first = timezone.now().replace(microsecond=250000)
     with time_machine.travel(first, tick=False):
@@ -80,6 +80,7 @@ def test_an_edit_keeps_the_first_submission_time_and_moves_the_update_time(seats
         "private_note": "",
         "submitted_at": first.strftime(utc),
         "updated_at": (first + timedelta(minutes=5)).strftime(utc),
+        "made_at": (first + timedelta(minutes=5)).strftime(utc),  # sent without: made as received
     }
     assert seats.alice_api.get(f"/api/v1/checkins/{round_id}").json()["me"]["response"] == edited.json()
 
@@ -235,12 +236,25 @@ def test_an_edit_locks_the_round_and_writes_only_what_it_must(seats):
     round_id = open_round(seats.alice_api)["id"]
     answer(seats.alice_api, round_id, connection=1, independence=1)
     statements = _statements(lambda: answer(seats.alice_api, round_id, connection=2, independence=2))
-    # The token; the UPDATE that locks the round of the caller's couple and moves its version on;
-    # the round; the answer; the answer's update.
+    # The token; the round of the caller's couple, read and locked; the answer; the answer's update;
+    # the round's version moved on.
     assert len(statements) == 5, statements
-    assert statements[1].startswith('UPDATE "checkin_round"'), statements[1]
-    assert statements[4].startswith('UPDATE "checkin_answer"'), statements[4]
+    assert statements[1].startswith('SELECT "checkin_round"'), statements[1]
+    if connection.vendor == "postgresql":  # SQLite's IMMEDIATE transaction holds the database
+        assert statements[1].endswith("FOR UPDATE"), statements[1]
+    assert sum(s.startswith('UPDATE "checkin_answer"') for s in statements) == 1, statements
+    assert sum(s.startswith('UPDATE "checkin_round"') for s in statements) == 1, statements
     assert Answer.objects.get(round_id=round_id, user=seats.alice).connection == 2
+
+
+def test_an_edit_made_before_the_answer_kept_writes_nothing(seats):
+    round_id = open_round(seats.alice_api)["id"]
+    answer(seats.alice_api, round_id, connection=1, independence=1)
+    made_at = Round.objects.get(pk=round_id).opens_at.isoformat()
+    statements = _statements(lambda: answer(seats.alice_api, round_id, connection=2, independence=2, made_at=made_at))
+    # The token; the round, read and locked; the answer, which stays as it is.
+    assert len(statements) == 3, statements
+    assert not any(s.startswith(("UPDATE", "INSERT")) for s in statements), statements
 
 
 def test_a_first_answer_locks_the_round_once_and_inserts_the_answer(seats):

@@ -1,7 +1,10 @@
 // Answers typed while offline, kept on this device only until they are sent: one per round (the
 // latest), under localStorage "tandem.outbox" as [{roundId, userId, body, savedAt}]. They are sent
 // when the server answers again (and once at start); what became of them is told through
-// `outbox.notices`, which the check-in screen shows. Sign-out calls `outboxClear`.
+// `outbox.notices`, which the check-in screen shows. Sign-out calls `outboxClear`. Each answer
+// carries when it was made (`made_at`, see `answerMade`): of two sent for one round, from two tabs
+// or devices, the server keeps the one made later, whichever arrives last, and answers the other
+// with it.
 import { ApiError, Offline, api } from "app/api.js";
 import { onBackOnline } from "app/connection.js";
 import { createStore } from "app/store.js";
@@ -41,6 +44,20 @@ function tell(kind, entry, text) {
   outbox.set({ notices: [...others, { id: noticeCount, kind, roundId: entry.roundId, text }] });
 }
 
+/** `body`, the answer the person has just made, stamped with when: sent now or kept to send later,
+ * it is compared by this with any other answer of theirs to the round. */
+export function answerMade(body) {
+  return { ...body, made_at: new Date().toISOString() };
+}
+
+const ANSWER_FIELDS = ["connection", "independence", "note", "private_note"];
+
+/** Whether `kept`, the answer the server keeps, says something else than `sent`: an answer made later
+ * (in another tab, or on another device) stayed instead. */
+export function keptAnother(sent, kept) {
+  return ANSWER_FIELDS.some((field) => String(sent[field] ?? "").trim() !== String(kept[field] ?? "").trim());
+}
+
 /** The answer `userId` left waiting for `roundId`, or null: never another person's. */
 export function outboxEntry(roundId, userId) {
   return outbox.get().entries.find((entry) => entry.roundId === Number(roundId) && entry.userId === userId) || null;
@@ -54,7 +71,7 @@ export function outboxKeepOnlyFor(userId) {
 
 /** Keeps `body` to send later for `roundId`, replacing whatever waited for that round. */
 export function outboxKeep({ roundId, userId, body }) {
-  const entry = { roundId: Number(roundId), userId, body, savedAt: new Date().toISOString() };
+  const entry = { roundId: Number(roundId), userId, body, savedAt: body.made_at || new Date().toISOString() };
   write([...outbox.get().entries.filter((kept) => kept.roundId !== entry.roundId), entry]);
   return entry;
 }
@@ -87,9 +104,13 @@ function settle(entry) {
 
 async function sendOne(entry) {
   try {
-    await api(`/checkins/${entry.roundId}/response`, { method: "PUT", body: entry.body });
+    // An answer kept before answers carried made_at counts as made when it was kept.
+    const body = { made_at: entry.savedAt, ...entry.body };
+    const kept = await api(`/checkins/${entry.roundId}/response`, { method: "PUT", body });
     settle(entry);
-    tell("sent", entry, `Your answer from ${when(entry.savedAt)} has been sent.`);
+    tell("sent", entry, keptAnother(body, kept)
+      ? `Your answer from ${when(entry.savedAt)} was not used: you changed it later, so the later answer is kept. It is shown here.`
+      : `Your answer from ${when(entry.savedAt)} has been sent.`);
     return "sent";
   } catch (error) {
     if (error instanceof Offline) return "offline";

@@ -5,7 +5,9 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 
 import { ApiError, Offline, api, isSignedOut } from "app/api.js";
 import { onBackOnline } from "app/connection.js";
-import { outbox, outboxDismiss, outboxDrop, outboxEntry, outboxFlush, outboxKeep, outboxSettled } from "app/outbox.js";
+import {
+  answerMade, keptAnother, outbox, outboxDismiss, outboxDrop, outboxEntry, outboxFlush, outboxKeep, outboxSettled,
+} from "app/outbox.js";
 import { Link } from "app/router.js";
 import { session } from "app/session.js";
 import { useStore } from "app/store.js";
@@ -47,6 +49,7 @@ export const PATTERN_SHORT = {
 
 const OFFLINE_KEPT = "You are offline. Your answer is kept on this device and will be sent when the connection is back.";
 const CLOSED = "This check-in has closed, so your answer could not be saved. There will be another one soon.";
+const LATER_KEPT = "You changed your answer later in another tab or on another device, so that answer is kept. It is shown here.";
 const ALREADY_REVEALED = "You have both answered already, so this change could not be saved. Here are your answers side by side.";
 const EXPIRED = "This check-in closed before you both answered. That's okay — there will be another one.";
 
@@ -100,7 +103,10 @@ function PartnerState({ round, partnerName }) {
 
 function answerOf(round, userId) {
   const pending = outboxEntry(round.id, userId);
-  const source = pending?.body || round.me.response;
+  return fieldsOf(pending?.body || round.me.response);
+}
+
+function fieldsOf(source) {
   return {
     connection: source?.connection ?? null,
     independence: source?.independence ?? null,
@@ -121,13 +127,22 @@ function AnswerForm({ round, userId, partnerName, onSend, message }) {
     if (!values.connection) missing.connection = ["Choose how much connection you are getting, from 1 (not at all) to 5 (fully)."];
     if (!values.independence) missing.independence = ["Choose how much independence you have, from 1 (not at all) to 5 (fully)."];
     if (Object.keys(missing).length) throw new ApiError(400, missing);
-    await onSend({
+    const kept = await onSend(answerMade({
       connection: values.connection,
       independence: values.independence,
       note: values.note,
       private_note: values.private_note,
-    });
+    }));
+    // What the server keeps, which may be an answer made later in another tab or on another device.
+    if (kept) form.setValues(fieldsOf(kept));
   };
+
+  // Once nothing waits on this device, the form shows what the server keeps: after an answer from
+  // the outbox was sent, or when the round read again holds another answer.
+  const onServer = round.me.response;
+  useEffect(() => {
+    if (!pending) form.setValues(answerOf(round, userId));
+  }, [onServer?.made_at, Boolean(pending)]);
 
   // After a refused answer, focus goes to the first thing to fix.
   useEffect(() => {
@@ -403,8 +418,9 @@ export function Checkin() {
       focusReveal.current = true;
       setMessage({ kind: "info", text: "Saved. You have both answered, so here are your answers side by side." });
     } else {
-      setMessage({ kind: "info", text: "Saved." });
+      setMessage({ kind: "info", text: keptAnother(body, response) ? LATER_KEPT : "Saved." });
     }
+    return response;
   };
 
   let body;
