@@ -12,7 +12,7 @@ def made_when_received(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("checkin", "0004_round_analysis_handoffs")]
+    dependencies = [("checkin", "0006_one_discussion_per_checkin")]
 
     operations = [
         migrations.AddField(model_name="answer", name="made_at", field=models.DateTimeField(null=True)),
