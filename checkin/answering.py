@@ -18,7 +18,7 @@ from checkin.errors import NoSuchRound, RoundClosed
 from checkin.models import Answer, Round
 from checkin.round_changes import rounds_change
 from couples.models import User
-from couples.selectors import current_couple_ids, current_member_ids
+from couples.selectors import current_member_ids, member_couple_ids
 from notifications.models import Notification
 from notifications.services import notify
 
@@ -30,10 +30,11 @@ BODY_FIELDS = ("connection", "independence", "note", "private_note")
 def answer(*, user: User, round_id: int, body: dict, now: datetime) -> Answer:
     """Record or edit `user`'s answer to a round of their current couple (checkin.services
     .answer_submit is the service that calls this)."""
-    # Scoped to the user's couple, the round is locked (an UPDATE locks as SELECT ... FOR UPDATE
-    # does) and its version moves on: whatever follows changes its views. A refused answer
-    # raises, and the transaction takes the version back.
-    if not rounds_change(Round.objects.filter(pk=round_id, couple_id__in=current_couple_ids(user=user))):
+    # Scoped to the user's couples (as reads are: a couple that ended too, whose rounds are all
+    # closed, so that its round is refused as closed, not as missing), the round is locked (an
+    # UPDATE locks as SELECT ... FOR UPDATE does) and its version moves on: whatever follows
+    # changes its views. A refused answer raises, and the transaction takes the version back.
+    if not rounds_change(Round.objects.filter(pk=round_id, couple_id__in=member_couple_ids(user=user))):
         raise NoSuchRound()
     checkin_round = Round.objects.get(pk=round_id)
     _refuse_closed(status=checkin_round.status, closes_at=checkin_round.closes_at, now=now)

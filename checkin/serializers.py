@@ -62,14 +62,26 @@ class SharedAnswerSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+_REMOVED = (
+    "True where this person answered but took their answers along when they left the couple "
+    "(POST /couple/leave with remove_my_answers): `response` is null for good."
+)
+
+
 class MySideSerializer(serializers.Serializer):
     answered = serializers.BooleanField()
     response = OwnAnswerSerializer(allow_null=True)
+    removed = serializers.BooleanField(help_text=_REMOVED)
 
 
 class PartnerSideSerializer(serializers.Serializer):
+    display_name = serializers.CharField(
+        allow_null=True,
+        help_text="The partner of this round's couple (a couple that ended too); null once their account is deleted.",
+    )
     answered = serializers.BooleanField()
     response = SharedAnswerSerializer(allow_null=True, help_text="null until the round is revealed.")
+    removed = serializers.BooleanField(help_text=_REMOVED)
 
 
 class PatternsSerializer(serializers.Serializer):
@@ -218,10 +230,25 @@ class DiscussionNoteSerializer(serializers.ModelSerializer):
 class DiscussionSerializer(serializers.ModelSerializer):
     checkin_id = serializers.IntegerField()
     notes = DiscussionNoteSerializer(many=True, read_only=True)
+    # Annotated by checkin.selectors.discussions_of.
+    read_only = serializers.BooleanField(
+        read_only=True, help_text="Its couple has ended: it can be read, not added to or resolved (409)."
+    )
 
     class Meta:
         model = Discussion
-        fields = ["id", "kind", "summary", "prompt", "checkin_id", "status", "notes", "created_at", "resolved_at"]
+        fields = [
+            "id",
+            "kind",
+            "summary",
+            "prompt",
+            "checkin_id",
+            "status",
+            "notes",
+            "created_at",
+            "resolved_at",
+            "read_only",
+        ]
 
 
 class DiscussionNoteInputSerializer(StrictSerializer):

@@ -50,8 +50,8 @@ def test_my_partners_answer_shows_on_my_next_read(seats, path):
     answer(seats.alice_api, round_id)
     after, _ = _read(seats.bob_api, path)
     partner = (lambda body: body["partner"]) if path == CURRENT else (lambda body: body["results"][0]["partner"])
-    assert partner(before) == {"answered": False, "response": None}
-    assert partner(after) == {"answered": True, "response": None}
+    assert partner(before) == {"display_name": "Alice", "answered": False, "response": None, "removed": False}
+    assert partner(after) == {"display_name": "Alice", "answered": True, "response": None, "removed": False}
 
 
 @pytest.mark.parametrize("path", [CURRENT, HISTORY])
@@ -105,17 +105,18 @@ def test_my_cached_view_is_never_served_to_my_partner(seats, path):
         assert SECRET not in text and "hers to share later" not in text
 
 
-def test_a_new_couple_starts_with_its_own_history_not_a_cached_one(seats):
-    revealed_round(seats)
+def test_a_new_couples_round_joins_my_history_on_the_next_read_and_theirs_holds_only_it(seats):
+    old = revealed_round(seats)
     assert _read(seats.alice_api, HISTORY)[0]["count"] == 1
     seats.alice_api.post("/api/v1/couple/leave")
     newcomer = UserFactory.create()
     code = client_for(newcomer).post("/api/v1/couple/invites").json()["code"]
     assert seats.alice_api.post("/api/v1/couple/join", {"code": code}, format="json").status_code == 201
-    assert _read(seats.alice_api, HISTORY)[0]["count"] == 0
+    assert [r["id"] for r in _read(seats.alice_api, HISTORY)[0]["results"]] == [old.pk]
     round_id = open_round(seats.alice_api)["id"]
     history, _ = _read(seats.alice_api, HISTORY)
-    assert [r["id"] for r in history["results"]] == [round_id]
+    assert [r["id"] for r in history["results"]] == [round_id, old.pk]
+    assert [r["id"] for r in _read(client_for(newcomer), HISTORY)[0]["results"]] == [round_id]
 
 
 @pytest.mark.parametrize("path", [CURRENT, HISTORY])
