@@ -125,7 +125,8 @@ def test_a_partner_leaving_with_their_answers_shows_them_removed_on_my_next_read
     assert before["results"][0]["partner"]["response"]["connection"] == 1
     seats.bob_api.post("/api/v1/couple/leave", {"remove_my_answers": True}, format="json")
     after, _ = _read(seats.alice_api, HISTORY)
-    assert after["results"][0]["partner"] == {"display_name": "Bob", "answered": True, "response": None, "removed": True}
+    removed = {"display_name": "Bob", "answered": True, "response": None, "removed": True}
+    assert after["results"][0]["partner"] == removed
 
 
 def test_a_partners_new_name_shows_on_my_next_read_of_our_rounds_and_of_a_former_couples(seats):

@@ -118,7 +118,8 @@ def test_leaving_keeps_every_answer_by_default(seats):
 
 
 @pytest.mark.parametrize(
-    ("body", "field"), [({"remove_my_answers": "perhaps"}, "remove_my_answers"), ({"remove_answers": True}, "remove_answers")]
+    ("body", "field"),
+    [({"remove_my_answers": "perhaps"}, "remove_my_answers"), ({"remove_answers": True}, "remove_answers")],
 )
 def test_a_leave_with_a_body_it_cannot_read_is_a_400_and_the_couple_lasts(seats, body, field):
     response = seats.bob_api.post(LEAVE, body, format="json")
