@@ -230,25 +230,19 @@ class DiscussionNoteSerializer(serializers.ModelSerializer):
 class DiscussionSerializer(serializers.ModelSerializer):
     checkin_id = serializers.IntegerField()
     notes = DiscussionNoteSerializer(many=True, read_only=True)
-    # Annotated by checkin.selectors.discussions_of.
-    read_only = serializers.BooleanField(
-        read_only=True, help_text="Its couple has ended: it can be read, not added to or resolved (409)."
-    )
 
     class Meta:
         model = Discussion
-        fields = [
-            "id",
-            "kind",
-            "summary",
-            "prompt",
-            "checkin_id",
-            "status",
-            "notes",
-            "created_at",
-            "resolved_at",
-            "read_only",
-        ]
+        fields = ["id", "kind", "summary", "prompt", "checkin_id", "status", "notes", "created_at", "resolved_at"]
+
+    def get_fields(self):
+        # `read_only` names an attribute of every serializer, so it cannot be declared as a class
+        # attribute. Annotated by checkin.selectors.discussions_of.
+        fields = super().get_fields()
+        fields["read_only"] = serializers.BooleanField(
+            read_only=True, help_text="Its couple has ended: it can be read, not added to or resolved (409)."
+        )
+        return fields
 
 
 class DiscussionNoteInputSerializer(StrictSerializer):
