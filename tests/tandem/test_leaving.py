@@ -108,6 +108,10 @@ def test_leaving_with_my_answers_takes_them_and_my_notes_and_alice_sees_them_rem
     assert not Answer.objects.filter(user=seats.bob).exists()
     assert not Flag.objects.filter(about_user=seats.bob).exists()
     assert "from bob" not in seats.bob_api.get("/api/v1/me/export").content.decode()
+    exported = seats.alice_api.get("/api/v1/me/export").json()["checkins"]
+    assert [(c["id"], c["partner"]["removed"], c["me"]["response"]["connection"]) for c in exported] == [
+        (checkin_round.pk, True, 2)
+    ]
 
 
 def test_leaving_keeps_every_answer_by_default(seats):
