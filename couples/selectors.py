@@ -1,8 +1,8 @@
 """Reads about people and couples, scoped to the person asking.
 
 "The user's current couple" is decided here only: `current_couple_ids` as a subquery for the ORM,
-and CURRENT_COUPLE_SQL, its written-out twin for the busiest reads and writes (checkin's round
-view keys and answering), which tests/couples/test_current_couple.py holds to the same answers.
+and CURRENT_COUPLE_SQL, its written-out twin for the busiest read (the current round's cache key
+in checkin/selectors.py), which tests/couples/test_current_couple.py holds to the same answers.
 So are "the couples the user is or was in" (`member_couple_ids`, MEMBER_COUPLES_SQL): what a
 person may read of check-ins and talks, those of a couple that ended too.
 """

@@ -76,26 +76,28 @@ function roundWords(round, partnerName) {
   return `You: ${PATTERN_SHORT[round.patterns.me]} · ${partnerName}: ${PATTERN_SHORT[round.patterns.partner]}`;
 }
 
-function RoundItem({ round, fallbackName, paired, itemRef }) {
+function RoundItem({ round, fallbackName, currentPartner, itemRef }) {
   const talk = round.flags?.length || 0;
   const partnerName = round.partner.display_name || fallbackName;
+  // A round of a couple that has ended says who it was with.
+  const former = partnerName !== currentPartner;
   return html`<li ref=${itemRef}>
     <${Link} class="round-link" href=${round.status === "open" ? "/checkin" : `/checkins/${round.id}`}>
       <span class="round-date">${day(round.opens_at)}</span>${" "}
-      ${paired ? null : html`<span class="round-with">with ${partnerName}</span>${" "}`}
+      ${former ? html`<span class="round-with">with ${partnerName}</span>${" "}` : null}
       <span class=${`round-words round-${round.status}`}>${roundWords(round, partnerName)}</span>${" "}
       ${talk ? html`<span class="round-flags">${talk === 1 ? "1 thing" : `${talk} things`} worth talking about</span>` : null}
     <//>
   </li>`;
 }
 
-function Rounds({ pages, fallbackName, paired }) {
+function Rounds({ pages, fallbackName, currentPartner }) {
   return html`<section aria-labelledby="rounds-heading">
     <h2 id="rounds-heading">Past check-ins</h2>
     ${pages.items.length
       ? html`<ul class="round-list">
           ${pages.items.map((round) => html`<${RoundItem} key=${round.id} round=${round} fallbackName=${fallbackName}
-            paired=${paired} itemRef=${pages.itemRef(round)} />`)}
+            currentPartner=${currentPartner} itemRef=${pages.itemRef(round)} />`)}
         </ul>`
       : html`<p class="card calm">No check-ins yet. Each one will be here once it opens.</p>`}
     <${MorePages} pages=${pages} />
@@ -122,6 +124,6 @@ export function History() {
       : html`<p class="card calm">Your couple has ended. The check-ins you shared stay here to read.${" "}
           <${Link} href="/pair">Pair with someone<//> to check in again.</p>`}
     <${Trends} partnerName=${partnerName} />
-    <${Rounds} pages=${pages} fallbackName="your former partner" paired=${paired} />
+    <${Rounds} pages=${pages} fallbackName="your former partner" currentPartner=${state.couple?.partner?.display_name} />
   <//>`;
 }
