@@ -19,7 +19,7 @@ from checkin.errors import NoSuchRound, RoundClosed
 from checkin.models import Answer, Round
 from checkin.round_changes import rounds_change
 from couples.models import User
-from couples.selectors import current_couple_ids, current_member_ids
+from couples.selectors import current_member_ids, member_couple_ids
 from notifications.models import Notification
 from notifications.services import notify
 
@@ -29,13 +29,15 @@ BODY_FIELDS = ("connection", "independence", "note", "private_note")
 
 @transaction.atomic
 def answer(*, user: User, round_id: int, body: dict, now: datetime, made_at: datetime | None = None) -> Answer:
-    """Record or edit `user`'s answer to a round of their current couple, made on their device at
+    """Record or edit `user`'s answer to a round of their couple, made on their device at
     `made_at` (None: made as the server receives it). An edit made before the answer recorded
     changes nothing, and the recorded answer is returned (checkin.services.answer_submit is the
     service that calls this)."""
-    # Scoped to the user's couple, the round is locked until commit (on SQLite, the IMMEDIATE
-    # transaction holds the whole database): what follows reads the answers it holds still.
-    locked = Round.objects.select_for_update().filter(pk=round_id, couple_id__in=current_couple_ids(user=user))
+    # Scoped to the user's couples (as reads are: a couple that ended too, whose rounds are all
+    # closed, so that its round is refused as closed, not as missing), the round is locked until
+    # commit (on SQLite, the IMMEDIATE transaction holds the whole database): what follows reads
+    # the answers it holds still.
+    locked = Round.objects.select_for_update().filter(pk=round_id, couple_id__in=member_couple_ids(user=user))
     checkin_round = locked.first()
     if checkin_round is None:
         raise NoSuchRound()

@@ -13,3 +13,7 @@ class RoundAlreadyOpen(Conflict):
 
 class RoundClosed(Conflict):
     message = "This check-in is closed: it was revealed or its window has ended."
+
+
+class CoupleEnded(Conflict):
+    message = "This couple has ended: what you shared can still be read here, but no longer changed."

@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 # The prefix names the format the views are kept in (JSON text made by RoundSerializer; earlier
 # releases kept dicts under "checkin:"), so that a process of one release never reads what another
 # cached.
-_KEY_PREFIX = "checkin:json:4"  # :4 since my answer shows its made_at
+# :3 since RoundSerializer writes them, :5 since my answer shows its made_at and a side says `removed`.
+_KEY_PREFIX = "checkin:json:5"
 
 
 def written(view: dict) -> bytes:
@@ -91,35 +92,35 @@ def current(*, user: User, cached: bool = True) -> Current | None:
 
 
 class History:
-    """The rounds of the user's current couple, newest first, as they may see them, for a
-    paginator: each page a list of JSON texts. `count()` is one query, which also makes the key of
-    the cached pages; a page not cached is one query more."""
+    """The rounds of every couple the user is or was in, newest first, as they may see them, for
+    a paginator: each page a list of JSON texts. `count()` is one query, which also makes the key
+    of the cached pages; a page not cached is one query more."""
 
     def __init__(self, *, user: User, cached: bool = True) -> None:
         self.user = user
         self.use_cache = cached
         self._now = timezone.now()
-        self._state: tuple[int, int, int, int] | None = None
+        self._state: tuple[int, int, int] | None = None
 
-    def _couple_rounds_and_changes(self) -> tuple[int, int, int, int]:
+    def _rounds_and_changes(self) -> tuple[int, int, int]:
         if self._state is None:
             self._state = selectors.history_state(user=self.user, now=self._now)
         return self._state
 
     def count(self) -> int:
-        return self._couple_rounds_and_changes()[1]
+        return self._rounds_and_changes()[0]
 
     def __getitem__(self, page: slice) -> list[RenderedJSON]:
-        couple_id, rounds, changes, ended_unrecorded = self._couple_rounds_and_changes()
+        rounds, changes, ended_unrecorded = self._rounds_and_changes()
         if not rounds:
             return []
 
         def build() -> list[bytes]:
-            views = selectors.history_page(user=self.user, couple_id=couple_id, page=page, now=self._now)
+            views = selectors.history_page(user=self.user, page=page, now=self._now)
             return [written(view) for view in views]
 
         key = (
-            f"{_KEY_PREFIX}:history:{couple_id}:{rounds}:{changes}:{ended_unrecorded}"
+            f"{_KEY_PREFIX}:history:{rounds}:{changes}:{ended_unrecorded}"
             f":viewer:{self.user.pk}:{page.start}:{page.stop}"
         )
         texts = _cached(key, build) if self.use_cache else build()

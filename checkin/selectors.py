@@ -1,4 +1,11 @@
-"""Reads of rounds, scoped to the reader's current couple, with the hide-until-reveal rule.
+"""Reads of rounds and discussions, scoped to the couples the reader is or was in, with the
+hide-until-reveal rule.
+
+A person reads the check-ins and talks of every couple they were a member of, those of a couple
+that ended too (read-only: nothing of an ended couple is open to change); anyone else's look
+missing. `_scoped` (rounds) and `discussions_of` are that rule; the round views' keys follow it
+in SQL (`_HISTORY_KEY`, couples.selectors.MEMBER_COUPLES_SQL). Only the current round is the
+current couple's alone.
 
 `round_view` is the only place that decides what of a round a person may see: every endpoint
 (current, history, detail, trends) goes through it or through `trends`, which reads only
@@ -12,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from checkin import rules, subjects
@@ -20,7 +27,7 @@ from checkin.models import Answer, Discussion, DiscussionNote, Round
 from checkin.patterns import DIMENSIONS, PATTERNS, pattern_of
 from checkin.round_changes import status_at
 from couples.models import Membership, User
-from couples.selectors import CURRENT_COUPLE_SQL, current_couple_id, current_couple_ids
+from couples.selectors import CURRENT_COUPLE_SQL, MEMBER_COUPLES_SQL, member_couple_ids
 from notifications.models import Notification
 
 log = logging.getLogger(__name__)
@@ -35,7 +42,9 @@ _FLAG_FIELDS = ("kind", "dimension", "summary", "discussion_id")
 
 
 def _scoped(user: User) -> QuerySet[Round]:
-    return Round.objects.filter(couple_id__in=current_couple_ids(user=user))
+    """The rounds of every couple `user` is or was in: theirs to read, never to change once the
+    couple has ended (its rounds are closed then, and answering refuses a closed round)."""
+    return Round.objects.filter(couple_id__in=member_couple_ids(user=user))
 
 
 # The keys of the cached round views (checkin/round_views.py) are read on every request, and
@@ -43,7 +52,9 @@ def _scoped(user: User) -> QuerySet[Round]:
 # values are plain integers on every database). Both follow the clock as round_view does
 # (round_changes.status_at): a round whose window has ended is not the open one, and the history's
 # key counts the rounds still recorded open whose window has ended, so that a page cached while
-# a round was open is not served once its closes_at has passed, before the tick expires it.
+# a round was open is not served once its closes_at has passed, before the tick expires it. The
+# history is the rounds of every couple the reader is or was in (as `_scoped`): memberships are
+# never deleted while the person lives, so that set of rounds only grows.
 # The open round's key also tells whether the reader has unread notifications about it (that it
 # opened, the nudge), so that seeing it marks them read with no query when there are none (the
 # partial index on unread notifications per person finds the few rows there are).
@@ -56,11 +67,9 @@ _OPEN_ROUND_KEY = f"""
     WHERE r.status = %(open)s AND r.closes_at > %(now)s AND r.couple_id IN ({CURRENT_COUPLE_SQL})
 """.strip()
 _HISTORY_KEY = f"""
-    SELECT current.couple_id, COUNT(rounds.id), COALESCE(SUM(rounds.version), 0),
-        COALESCE(SUM(CASE WHEN rounds.status = %(open)s AND rounds.closes_at <= %(now)s THEN 1 ELSE 0 END), 0)
-    FROM ({CURRENT_COUPLE_SQL}) current
-    LEFT JOIN {Round._meta.db_table} rounds ON rounds.couple_id = current.couple_id
-    GROUP BY current.couple_id
+    SELECT COUNT(id), COALESCE(SUM(version), 0),
+        COALESCE(SUM(CASE WHEN status = %(open)s AND closes_at <= %(now)s THEN 1 ELSE 0 END), 0)
+    FROM {Round._meta.db_table} WHERE couple_id IN ({MEMBER_COUPLES_SQL})
 """.strip()
 
 
@@ -89,26 +98,26 @@ def open_round_view(*, user: User, round_id: int, now: datetime) -> dict | None:
     # An open round has no flags (the analysis flags revealed rounds, and round_view shows flags
     # only after the reveal), so they are not joined.
     still_open = _scoped(user).filter(pk=round_id, status=Round.Status.OPEN, closes_at__gt=now)
-    rounds = _folded(still_open, with_flags=False)
+    rounds = _folded(still_open, viewer=user, with_flags=False)
     return round_view(checkin_round=rounds[0], viewer=user, now=now) if rounds else None
 
 
-def history_state(*, user: User, now: datetime) -> tuple[int, int, int, int]:
-    """(couple id, number of rounds, sum of their versions, number of rounds recorded open whose
-    window has ended at `now`) of the user's current couple, in one query; (0, 0, 0, 0) when
-    unpaired. Rounds are never deleted while their couple lasts and versions only grow, so any
-    change to the history (a new round, a change to one) moves the count or the sum, and a window
-    that ends moves the last number until the tick expires its round (which moves the sum)."""
+def history_state(*, user: User, now: datetime) -> tuple[int, int, int]:
+    """(number of rounds, sum of their versions, number of rounds recorded open whose window has
+    ended at `now`) of every couple the user is or was in, in one query; (0, 0, 0) for a person
+    never paired. Rounds are never deleted, the couples a person was in only grow in number and
+    versions only grow, so any change to the history (a new round, a change to one) moves the
+    count or the sum, and a window that ends moves the last number until the tick expires its
+    round (which moves the sum)."""
     params = {"user_id": user.pk, "open": Round.Status.OPEN, "now": _at(now)}
-    return _one_row(_HISTORY_KEY, params) or (0, 0, 0, 0)
+    return _one_row(_HISTORY_KEY, params) or (0, 0, 0)
 
 
-def history_page(*, user: User, couple_id: int, page: slice, now: datetime) -> list[dict]:
-    """A page of the rounds of the couple `history_state` read, newest first, as `user` may see
+def history_page(*, user: User, page: slice, now: datetime) -> list[dict]:
+    """A page of the rounds of every couple the user is or was in, newest first, as they may see
     them at `now`: one query, the page's ids being a subquery of the rounds, their answers and flags."""
-    # The couple just read is the scope: a person who left it since saw it a moment ago.
-    of_couple = Round.objects.filter(couple_id=couple_id).order_by("-opens_at", "-pk")
-    return round_views(rounds=of_couple.filter(pk__in=of_couple.values("pk")[page]), viewer=user, now=now)
+    rounds = _scoped(user).order_by("-opens_at", "-pk")
+    return round_views(rounds=rounds.filter(pk__in=rounds.values("pk")[page]), viewer=user, now=now)
 
 
 def round_get(*, user: User, round_id: int) -> dict | None:
@@ -117,29 +126,46 @@ def round_get(*, user: User, round_id: int) -> dict | None:
 
 
 def round_exists(*, user: User, round_id: int) -> bool:
-    """Is it a round of the user's current couple? (Any other id looks missing.)"""
+    """Is it a round of a couple the user is or was in? (Any other id looks missing.)"""
     return _scoped(user).filter(pk=round_id).exists()
 
 
 def round_views(*, rounds: QuerySet[Round], viewer: User, now: datetime) -> list[dict]:
     """`rounds`, in their order, as `viewer` may see them at `now` (`round_view`), in one query."""
-    return [round_view(checkin_round=checkin_round, viewer=viewer, now=now) for checkin_round in _folded(rounds)]
+    return [
+        round_view(checkin_round=checkin_round, viewer=viewer, now=now)
+        for checkin_round in _folded(rounds, viewer=viewer)
+    ]
 
 
-def _folded(rounds: QuerySet[Round], *, with_flags: bool = True) -> list[dict]:
-    """Each of `rounds` (in order) with its answers and flags, each keyed by id, in one query.
+# What a round shows of the two people in its couple, as `viewer` sees it: the partner's name
+# (none once their account is deleted) and who took their answers along when leaving.
+_PEOPLE_FIELDS = ("partner_display_name", "partner_took_answers", "i_took_answers")
+
+
+def _folded(rounds: QuerySet[Round], *, viewer: User, with_flags: bool = True) -> list[dict]:
+    """Each of `rounds` (in order) with its answers and flags, each keyed by id, and what it shows
+    of its couple's two people to `viewer`, in one query.
 
     The answers and flags come as LEFT JOINs of the round, one row per answer and flag pair (a
     round has at most two answers and a handful of flags), and are folded back per round here.
     """
+    members = Membership.objects.filter(couple_id=OuterRef("couple_id"))
+    partner = members.exclude(user_id=viewer.pk)
+    rounds = rounds.annotate(
+        partner_display_name=Subquery(partner.values("user__display_name")[:1]),
+        partner_took_answers=Exists(partner.filter(answers_removed_at__isnull=False)),
+        i_took_answers=Exists(members.filter(user_id=viewer.pk, answers_removed_at__isnull=False)),
+    )
     answer_columns = ("answers__id", "answers__user_id", *(f"answers__{field}" for field in _ANSWER_FIELDS))
     flag_columns = ("flags__id", *(f"flags__{field}" for field in _FLAG_FIELDS)) if with_flags else ()
-    rows = rounds.values(*_ROUND_FIELDS, *answer_columns, *flag_columns)
+    rows = rounds.values(*_ROUND_FIELDS, *_PEOPLE_FIELDS, *answer_columns, *flag_columns)
     folded: dict[int, dict] = {}
     for row in rows:
         checkin_round = folded.get(row["id"])
         if checkin_round is None:
-            checkin_round = {field: row[field] for field in _ROUND_FIELDS} | {"answers": {}, "flags": {}}
+            fields = (*_ROUND_FIELDS, *_PEOPLE_FIELDS)
+            checkin_round = {field: row[field] for field in fields} | {"answers": {}, "flags": {}}
             folded[row["id"]] = checkin_round
         if row["answers__id"] is not None:
             checkin_round["answers"][row["answers__id"]] = {
@@ -161,10 +187,12 @@ def _shared(answer: dict) -> dict:
 
 def round_view(*, checkin_round: dict, viewer: User, now: datetime) -> dict:
     """A round as `viewer` may see it at `now`: the partner's answer only after the reveal, and
-    never `open` once its window has ended (round_changes.status_at).
+    never `open` once its window has ended (round_changes.status_at). A side whose person left
+    taking their answers along shows, on a revealed round (where they had answered), that they
+    answered and that the answer was removed.
 
-    `checkin_round` is a round as `_folded` reads it: its fields, and its answers and flags each
-    keyed by id.
+    `checkin_round` is a round as `_folded` reads it: its fields, what it shows of its couple's
+    people, and its answers and flags each keyed by id.
     """
     answers = [checkin_round["answers"][pk] for pk in sorted(checkin_round["answers"])]
     mine = next((a for a in answers if a["user_id"] == viewer.pk), None)
@@ -199,10 +227,16 @@ def round_view(*, checkin_round: dict, viewer: User, now: datetime) -> dict:
         "revealed_at": checkin_round["revealed_at"],
         # Until the analysis has run, an empty `flags` means "not looked yet", not "nothing found".
         "analysed_at": checkin_round["analysed_at"] if revealed else None,
-        "me": {"answered": mine is not None, "response": _own(mine) if mine else None},
+        "me": {
+            "answered": mine is not None or (revealed and checkin_round["i_took_answers"]),
+            "response": _own(mine) if mine else None,
+            "removed": revealed and mine is None and checkin_round["i_took_answers"],
+        },
         "partner": {
-            "answered": theirs is not None,
+            "display_name": checkin_round["partner_display_name"],
+            "answered": theirs is not None or (revealed and checkin_round["partner_took_answers"]),
             "response": _shared(theirs) if (revealed and theirs) else None,
+            "removed": revealed and theirs is None and checkin_round["partner_took_answers"],
         },
         "patterns": patterns,
         "flags": flags,
@@ -217,10 +251,13 @@ class Period:
 
 def trends(*, user: User, period: Period) -> dict:
     """Per-partner series, the gap between the partners per round, pattern counts and flagged
-    rounds, over the revealed rounds of the current couple whose reveal falls in `period`
-    (local dates in the reader's time zone, both ends included). Oldest first, as a chart reads."""
+    rounds, over the revealed rounds of the user's latest couple (the current one, else the one
+    that ended last) whose reveal falls in `period` (local dates in the reader's time zone, both
+    ends included). Oldest first, as a chart reads. One couple's: "partner" is one person."""
     zone = ZoneInfo(user.timezone)
-    revealed = _scoped(user).filter(status=Round.Status.REVEALED).order_by("revealed_at", "pk")
+    latest_couple = Membership.objects.filter(user=user).order_by("-joined_at", "-pk").values("couple_id")[:1]
+    revealed = _scoped(user).filter(couple_id__in=latest_couple, status=Round.Status.REVEALED)
+    revealed = revealed.order_by("revealed_at", "pk")
     if period.start:
         revealed = revealed.filter(revealed_at__gte=datetime.combine(period.start, time.min, tzinfo=zone))
     if period.end:
@@ -233,7 +270,7 @@ def trends(*, user: User, period: Period) -> dict:
     for view in round_views(rounds=revealed, viewer=user, now=timezone.now()):
         mine, theirs = view["me"]["response"], view["partner"]["response"]
         if not (mine and theirs):
-            continue  # one partner's answer was deleted with their account
+            continue  # one partner's answer went with their account, or they took it along
         for side, answer in (("me", mine), ("partner", theirs)):
             series[side].append(
                 {
@@ -267,9 +304,14 @@ def trends(*, user: User, period: Period) -> dict:
 
 
 def discussions_of(*, user: User, status: str | None = None) -> QuerySet[Discussion]:
-    """The discussions of the user's current couple, newest first, notes loaded."""
+    """The discussions of every couple the user is or was in, newest first, notes loaded, each
+    `read_only` once its couple has ended (services.discussion_note_add and discussion_resolve
+    refuse those)."""
     discussions = (
-        Discussion.objects.filter(couple_id=current_couple_id(user=user))  # type: ignore[misc]  # None matches no row
+        Discussion.objects.filter(couple_id__in=member_couple_ids(user=user))
+        .annotate(
+            read_only=ExpressionWrapper(Q(couple__ended_at__isnull=False), output_field=BooleanField()),
+        )
         .order_by("-created_at", "-pk")
         .prefetch_related(
             Prefetch("notes", queryset=DiscussionNote.objects.select_related("author").order_by("created_at", "pk")),
@@ -285,7 +327,10 @@ def export_of(*, user: User) -> list[dict]:
     couple_ids = Membership.objects.filter(user=user).values_list("couple_id", flat=True)
     rounds = Round.objects.filter(couple_id__in=couple_ids).order_by("opens_at", "pk")
     now = timezone.now()
-    return [{"couple_id": r["couple_id"], **round_view(checkin_round=r, viewer=user, now=now)} for r in _folded(rounds)]
+    return [
+        {"couple_id": r["couple_id"], **round_view(checkin_round=r, viewer=user, now=now)}
+        for r in _folded(rounds, viewer=user)
+    ]
 
 
 def notes_export_of(*, user: User) -> list[dict]:

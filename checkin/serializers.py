@@ -86,14 +86,26 @@ class SharedAnswerSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+_REMOVED = (
+    "True where this person answered but took their answers along when they left the couple "
+    "(POST /couple/leave with remove_my_answers): `response` is null for good."
+)
+
+
 class MySideSerializer(serializers.Serializer):
     answered = serializers.BooleanField()
     response = OwnAnswerSerializer(allow_null=True)
+    removed = serializers.BooleanField(help_text=_REMOVED)
 
 
 class PartnerSideSerializer(serializers.Serializer):
+    display_name = serializers.CharField(
+        allow_null=True,
+        help_text="The partner of this round's couple (a couple that ended too); null once their account is deleted.",
+    )
     answered = serializers.BooleanField()
     response = SharedAnswerSerializer(allow_null=True, help_text="null until the round is revealed.")
+    removed = serializers.BooleanField(help_text=_REMOVED)
 
 
 class PatternsSerializer(serializers.Serializer):
@@ -271,6 +283,15 @@ class DiscussionSerializer(serializers.ModelSerializer):
             "created_at",
             "resolved_at",
         ]
+
+    def get_fields(self):
+        # `read_only` names an attribute of every serializer, so it cannot be declared as a class
+        # attribute. Annotated by checkin.selectors.discussions_of.
+        fields = super().get_fields()
+        fields["read_only"] = serializers.BooleanField(
+            read_only=True, help_text="Its couple has ended: it can be read, not added to or resolved (409)."
+        )
+        return fields
 
 
 class DiscussionNoteInputSerializer(StrictSerializer):

@@ -4,16 +4,15 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from checkin import answering, rules, subjects, wording
-from checkin.errors import RoundAlreadyOpen
+from checkin.errors import CoupleEnded, RoundAlreadyOpen
 from checkin.models import Answer, Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
 from checkin.round_changes import rounds_change, rounds_expire
 from couples.errors import Conflict
 from couples.models import Couple, Membership, Schedule, User
-from couples.selectors import current_member_ids
+from couples.selectors import current_member_ids, member_couple_ids
 from notifications.models import Notification
 from notifications.services import notifications_read_about, notify, notify_each
 
@@ -130,11 +129,27 @@ def couple_rounds_close(*, couple_id: int, now: datetime) -> None:
 
 
 def rounds_forget_person(*, user: User) -> None:
-    """The user's account is about to go, and with it their answers and the flags about them:
-    the rounds that show those change. The caller holds a transaction and deletes the user."""
-    answered = Answer.objects.filter(user=user).values("round_id")
-    flagged = Flag.objects.filter(about_user=user).values("round_id")
-    rounds_change(Round.objects.filter(Q(pk__in=answered) | Q(pk__in=flagged)))
+    """The user's account is about to go, and with it their answers, the flags about them and
+    their name: the rounds that show those change (every round of their couples shows the name to
+    the partner). The caller holds a transaction and deletes the user."""
+    # Their answers and the flags about them are all in rounds of their couples.
+    rounds_change(Round.objects.filter(couple_id__in=member_couple_ids(user=user)))
+
+
+def rounds_renamed(*, user: User) -> None:
+    """The user's display name changed: every round of their couples shows it to the partner."""
+    rounds_change(Round.objects.filter(couple_id__in=member_couple_ids(user=user)))
+
+
+def answers_take_away(*, user: User, couple_id: int) -> None:
+    """The user leaves the couple taking their answers along: their answers (with both notes),
+    the flags about them and the discussion notes they wrote in it go; the couple's rounds, which
+    now show their side as removed, change. The caller holds a transaction and records the removal
+    on the membership (couples.services.couple_end), which the round views read."""
+    rounds_change(Round.objects.filter(couple_id=couple_id))
+    Answer.objects.filter(round__couple_id=couple_id, user=user).delete()
+    Flag.objects.filter(round__couple_id=couple_id, about_user=user).delete()
+    DiscussionNote.objects.filter(discussion__couple_id=couple_id, author=user).delete()
 
 
 @transaction.atomic
@@ -285,14 +300,25 @@ def discussion_seen(*, user: User, discussion: Discussion) -> None:
     notifications_read_about(user=user, subjects=[subjects.of_discussion(discussion.pk)])
 
 
+def _refuse_ended(*, couple_id: int) -> None:
+    # The couple's row lock is the one leaving takes (couples.services.couple_lock_current): a
+    # change racing a partner's leaving comes before it, or after it and is refused.
+    if not Couple.objects.select_for_update().filter(pk=couple_id, ended_at__isnull=True).exists():
+        raise CoupleEnded()
+
+
 @transaction.atomic
 def discussion_note_add(*, user: User, discussion: Discussion, text: str) -> DiscussionNote:
+    """A note on a discussion of the user's current couple; CoupleEnded for one that ended."""
+    _refuse_ended(couple_id=discussion.couple_id)
     return DiscussionNote.objects.create(discussion=discussion, author=user, text=text)
 
 
 @transaction.atomic
 def discussion_resolve(*, discussion: Discussion) -> Discussion:
-    """Mark it talked through. Resolving twice is harmless; a later mismatch opens a new one."""
+    """Mark it talked through. Resolving twice is harmless; a later mismatch opens a new one. A
+    discussion of a couple that ended is read-only (CoupleEnded)."""
+    _refuse_ended(couple_id=discussion.couple_id)
     locked = Discussion.objects.select_for_update().get(pk=discussion.pk)
     if locked.status == Discussion.Status.OPEN:
         now = timezone.now()

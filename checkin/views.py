@@ -152,6 +152,8 @@ class DiscussionDetailView(APIView):
 
 
 class DiscussionNotesView(APIView):
+    error_responses = {409}  # a talk of a couple that has ended is read-only
+
     @extend_schema(
         request=DiscussionNoteInputSerializer, responses={201: DiscussionNoteSerializer}, tags=["discussions"]
     )
@@ -164,6 +166,8 @@ class DiscussionNotesView(APIView):
 
 
 class DiscussionResolveView(APIView):
+    error_responses = {409}  # a talk of a couple that has ended is read-only
+
     @extend_schema(request=None, responses={200: DiscussionSerializer}, tags=["discussions"])
     def post(self, request: AuthenticatedRequest, discussion_id: int) -> Response:
         services.discussion_resolve(discussion=_discussion_or_404(request, discussion_id))

@@ -132,6 +132,9 @@ class Membership(models.Model):
     seat = models.PositiveSmallIntegerField(choices=Seat.choices)
     joined_at = models.DateTimeField(default=now)
     left_at = models.DateTimeField(null=True, blank=True)
+    # Set when this person left taking their answers and notes with them (POST /couple/leave with
+    # remove_my_answers): the couple's revealed rounds then show their side as removed.
+    answers_removed_at = models.DateTimeField(null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 

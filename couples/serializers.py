@@ -53,6 +53,15 @@ class RegisterSerializer(StrictSerializer):
     timezone = TimezoneField(required=False, default="UTC")
 
 
+class LeaveSerializer(StrictSerializer):
+    remove_my_answers = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Take my answers and notes (shared, private and in talks) along: the partner keeps reading the "
+        "couple's check-ins, with mine shown as removed. By default both keep everything that was shared.",
+    )
+
+
 class LoginSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)

@@ -188,9 +188,10 @@ def _couple_join(*, user: User, code_hash: str) -> Pairing:
     return Pairing(couple=couple, inviter=inviter)
 
 
-def couple_end(*, couple: Couple, leaver: User, now: datetime) -> list[int]:
+def couple_end(*, couple: Couple, leaver: User, now: datetime, answers_removed: bool = False) -> list[int]:
     """End a couple the caller has locked (`couple_lock_current`): its members leave it and its
-    schedule stops. Returns the ids of the partners left behind. The caller holds a transaction
+    schedule stops; `answers_removed` records that the leaver takes their answers along (which
+    checkin removes). Returns the ids of the partners left behind. The caller holds a transaction
     (tandem.services.couple_leave and user_delete, which also close its open round and tell the
     partner)."""
     couple.ended_at = now
@@ -199,6 +200,8 @@ def couple_end(*, couple: Couple, leaver: User, now: datetime) -> list[int]:
         Membership.objects.current().filter(couple=couple).exclude(user=leaver).values_list("user_id", flat=True)
     )
     Membership.objects.current().filter(couple=couple).update(left_at=now)
+    if answers_removed:
+        Membership.objects.filter(couple=couple, user=leaver).update(answers_removed_at=now)
     # Reminders stop at once: nothing is due for an ended couple.
     Schedule.objects.filter(couple=couple).update(next_checkin_at=None, updated_at=now)
     return partner_ids

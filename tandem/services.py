@@ -52,12 +52,26 @@ def schedule_update(*, user: User, changes: dict) -> Schedule:
 
 
 @transaction.atomic
-def couple_leave(*, user: User) -> None:
-    """End the user's couple, alone and at once. Both can pair again; old rounds stay with it."""
+def couple_leave(*, user: User, remove_my_answers: bool = False) -> None:
+    """End the user's couple, alone and at once. Both can pair again; both keep reading what the
+    couple shared (checkin.selectors), except what the leaver takes along with
+    `remove_my_answers`: their answers and notes, which the partner then sees were removed."""
     couple = couples_services.couple_lock_current(user=user)
     if couple is None:
         raise NotPaired()
-    _couple_end(couple=couple, leaver=user)
+    if remove_my_answers:
+        checkin_services.answers_take_away(user=user, couple_id=couple.pk)
+    _couple_end(couple=couple, leaver=user, answers_removed=remove_my_answers)
+
+
+@transaction.atomic
+def user_update(*, user: User, display_name: str | None = None, timezone_name: str | None = None) -> User:
+    """Change the account (couples.services.user_update); a new name is shown on the rounds."""
+    renamed = display_name is not None and display_name != user.display_name
+    user = couples_services.user_update(user=user, display_name=display_name, timezone_name=timezone_name)
+    if renamed:
+        checkin_services.rounds_renamed(user=user)
+    return user
 
 
 @transaction.atomic
@@ -72,9 +86,9 @@ def user_delete(*, user: User) -> None:
     user.delete()
 
 
-def _couple_end(*, couple: Couple, leaver: User) -> None:
+def _couple_end(*, couple: Couple, leaver: User, answers_removed: bool = False) -> None:
     now = timezone.now()
-    partner_ids = couples_services.couple_end(couple=couple, leaver=leaver, now=now)
+    partner_ids = couples_services.couple_end(couple=couple, leaver=leaver, now=now, answers_removed=answers_removed)
     # Reminders stop at once: the schedule stopped above, and its open round closes.
     checkin_services.couple_rounds_close(couple_id=couple.pk, now=now)
     notify(user_ids=partner_ids, kind=Notification.Kind.PARTNER_LEFT, subject=f"couple:{couple.pk}")

@@ -10,11 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.schema import BodyOnDeleteSchema
-from couples import services as couples_services
 from couples.auth import AuthenticatedRequest
 from couples.serializers import (
     CoupleSerializer,
     JoinSerializer,
+    LeaveSerializer,
     MeUpdateSerializer,
     PasswordConfirmSerializer,
     ScheduleSerializer,
@@ -38,7 +38,7 @@ class MeView(APIView):
     def patch(self, request: AuthenticatedRequest) -> Response:
         form = MeUpdateSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
-        user = couples_services.user_update(
+        user = tandem_services.user_update(
             user=request.user,
             display_name=form.validated_data.get("display_name"),
             timezone_name=form.validated_data.get("timezone"),
@@ -89,8 +89,10 @@ class ScheduleView(APIView):
 class LeaveView(APIView):
     error_responses = {404, 409}
 
-    @extend_schema(request=None, responses={204: None}, tags=["pairing"])
+    @extend_schema(request=LeaveSerializer, responses={204: None}, tags=["pairing"])
     def post(self, request: AuthenticatedRequest) -> Response:
         couple_or_404(request.user)
-        tandem_services.couple_leave(user=request.user)
+        form = LeaveSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        tandem_services.couple_leave(user=request.user, remove_my_answers=form.validated_data["remove_my_answers"])
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -207,7 +207,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"PatternEnum": "checkin.patterns.PATTERNS"},
+    "ENUM_NAME_OVERRIDES": {"PatternEnum": "checkin.patterns.PATTERNS", "FlagKindEnum": "checkin.rules.KINDS"},
     "SWAGGER_UI_DIST": "SIDECAR",
     # No validator badge: it would load an image from validator.swagger.io (the docs' CSP allows only Tandem).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},

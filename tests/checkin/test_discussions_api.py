@@ -29,6 +29,7 @@ def test_a_flagged_round_opens_a_discussion_both_partners_see(seats, discussion)
             "notes",
             "created_at",
             "resolved_at",
+            "read_only",
         }
         assert (item["kind"], item["status"], item["resolved_at"]) == ("pursue_withdraw", "open", None)
         assert item["prompt"]

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 
-from checkin import scheduler, services
+from checkin import round_views, scheduler, services
 from tests.builders import answer, client_for, open_round, revealed_round
 from tests.factories import UserFactory
 
@@ -51,8 +51,8 @@ def test_my_partners_answer_shows_on_my_next_read(seats, path):
     answer(seats.alice_api, round_id)
     after, _ = _read(seats.bob_api, path)
     partner = (lambda body: body["partner"]) if path == CURRENT else (lambda body: body["results"][0]["partner"])
-    assert partner(before) == {"answered": False, "response": None}
-    assert partner(after) == {"answered": True, "response": None}
+    assert partner(before) == {"display_name": "Alice", "answered": False, "response": None, "removed": False}
+    assert partner(after) == {"display_name": "Alice", "answered": True, "response": None, "removed": False}
 
 
 @pytest.mark.parametrize("path", [CURRENT, HISTORY])
@@ -106,17 +106,51 @@ def test_my_cached_view_is_never_served_to_my_partner(seats, path):
         assert SECRET not in text and "hers to share later" not in text
 
 
-def test_a_new_couple_starts_with_its_own_history_not_a_cached_one(seats):
-    revealed_round(seats)
+def test_a_new_couples_round_joins_my_history_on_the_next_read_and_theirs_holds_only_it(seats):
+    old = revealed_round(seats)
     assert _read(seats.alice_api, HISTORY)[0]["count"] == 1
     seats.alice_api.post("/api/v1/couple/leave")
     newcomer = UserFactory.create()
     code = client_for(newcomer).post("/api/v1/couple/invites").json()["code"]
     assert seats.alice_api.post("/api/v1/couple/join", {"code": code}, format="json").status_code == 201
-    assert _read(seats.alice_api, HISTORY)[0]["count"] == 0
+    assert [r["id"] for r in _read(seats.alice_api, HISTORY)[0]["results"]] == [old.pk]
     round_id = open_round(seats.alice_api)["id"]
     history, _ = _read(seats.alice_api, HISTORY)
-    assert [r["id"] for r in history["results"]] == [round_id]
+    assert [r["id"] for r in history["results"]] == [round_id, old.pk]
+    assert [r["id"] for r in _read(client_for(newcomer), HISTORY)[0]["results"]] == [round_id]
+
+
+def test_a_partner_leaving_with_their_answers_shows_them_removed_on_my_next_read(seats):
+    revealed_round(seats, alice=(4, 4), bob=(1, 2))
+    before, _ = _read(seats.alice_api, HISTORY)
+    assert before["results"][0]["partner"]["response"]["connection"] == 1
+    seats.bob_api.post("/api/v1/couple/leave", {"remove_my_answers": True}, format="json")
+    after, _ = _read(seats.alice_api, HISTORY)
+    removed = {"display_name": "Bob", "answered": True, "response": None, "removed": True}
+    assert after["results"][0]["partner"] == removed
+
+
+def test_a_partners_new_name_shows_on_my_next_read_of_our_rounds_and_of_a_former_couples(seats):
+    revealed_round(seats)
+    _read(seats.alice_api, HISTORY)
+    seats.bob_api.patch("/api/v1/me", {"display_name": "Robert"}, format="json")
+    assert _read(seats.alice_api, HISTORY)[0]["results"][0]["partner"]["display_name"] == "Robert"
+    seats.bob_api.post("/api/v1/couple/leave")
+    _read(seats.alice_api, HISTORY)
+    seats.bob_api.patch("/api/v1/me", {"display_name": "Rob"}, format="json")
+    assert _read(seats.alice_api, HISTORY)[0]["results"][0]["partner"]["display_name"] == "Rob"
+
+
+def test_a_former_partners_cached_history_is_the_text_an_uncached_read_builds(seats):
+    revealed_round(seats, alice=(1, 5), bob=(5, 1))
+    round_id = open_round(seats.alice_api)["id"]
+    answer(seats.alice_api, round_id, note="mine", private_note=SECRET)
+    seats.bob_api.post("/api/v1/couple/leave", {"remove_my_answers": True}, format="json")
+    page = slice(0, 20)
+    for viewer in (seats.alice, seats.bob):
+        for _ in range(2):  # built and cached, then from the cache
+            assert round_views.History(user=viewer)[page] == round_views.History(user=viewer, cached=False)[page]
+    assert SECRET not in str(round_views.History(user=seats.bob)[page])
 
 
 @pytest.mark.parametrize("path", [CURRENT, HISTORY])

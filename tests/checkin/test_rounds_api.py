@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from checkin import scheduler, services
 from checkin.models import Answer, Round
-from tests.builders import answer, client_for, open_round, revealed_round
-from tests.factories import UserFactory
+from tests.builders import answer, client_for, open_round, person_named, revealed_round
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +20,8 @@ SECRET = "only-alice-may-read-this-7f3a"
 def test_check_in_now_opens_a_round_and_a_second_is_a_409(seats):
     body = open_round(seats.alice_api)
     assert body["status"] == "open"
-    assert body["me"] == {"answered": False, "response": None}
-    assert body["partner"] == {"answered": False, "response": None}
+    assert body["me"] == {"answered": False, "response": None, "removed": False}
+    assert body["partner"] == {"display_name": "Bob", "answered": False, "response": None, "removed": False}
     assert body["patterns"] is None and body["flags"] == []
     assert seats.bob_api.post("/api/v1/checkins").status_code == 409
     assert seats.bob_api.get("/api/v1/checkins/current").json()["id"] == body["id"]
@@ -45,7 +44,7 @@ def test_my_answer_is_hidden_from_my_partner_until_both_have_answered(seats):
     assert mine.json()["private_note"] == SECRET
 
     seen_by_bob = seats.bob_api.get(f"/api/v1/checkins/{round_id}").json()
-    assert seen_by_bob["partner"] == {"answered": True, "response": None}
+    assert seen_by_bob["partner"] == {"display_name": "Alice", "answered": True, "response": None, "removed": False}
     assert seen_by_bob["patterns"] is None
     for path in ("/api/v1/checkins", "/api/v1/checkins/current", f"/api/v1/checkins/{round_id}", "/api/v1/me/export"):
         text = seats.bob_api.get(path).content.decode()
@@ -53,7 +52,7 @@ def test_my_answer_is_hidden_from_my_partner_until_both_have_answered(seats):
 
     seen_by_alice = seats.alice_api.get(f"/api/v1/checkins/{round_id}").json()
     assert seen_by_alice["me"]["response"]["private_note"] == SECRET
-    assert seen_by_alice["partner"] == {"answered": False, "response": None}
+    assert seen_by_alice["partner"] == {"display_name": "Bob", "answered": False, "response": None, "removed": False}
 
 
 def test_an_answer_can_be_edited_until_the_reveal(seats):
@@ -154,7 +153,7 @@ def test_a_lone_answer_of_an_expired_round_is_never_shown_to_the_partner(seats):
     scheduler.tick(now=closes_at)
     seen_by_bob = seats.bob_api.get(f"/api/v1/checkins/{round_id}").json()
     assert seen_by_bob["status"] == "expired"
-    assert seen_by_bob["partner"] == {"answered": True, "response": None}
+    assert seen_by_bob["partner"] == {"display_name": "Alice", "answered": True, "response": None, "removed": False}
     assert "alone" not in seats.bob_api.get("/api/v1/me/export").content.decode()
     assert seats.alice_api.get(f"/api/v1/checkins/{round_id}").json()["me"]["response"]["note"] == "alone"
 
@@ -276,15 +275,19 @@ def test_the_open_round_costs_the_token_its_key_and_one_query(seats):
     assert _queries(seats.bob_api, "/api/v1/checkins/current") == 4
 
 
-def test_after_leaving_the_old_rounds_stay_with_the_old_couple(seats):
-    revealed_round(seats)
+def test_with_a_new_couple_my_history_holds_every_couples_rounds_newest_first_each_naming_its_partner(seats):
+    old = revealed_round(seats, alice=(2, 4), bob=(5, 3))
     seats.alice_api.post("/api/v1/couple/leave")
-    assert seats.alice_api.get("/api/v1/checkins").json()["count"] == 0
-    newcomer = UserFactory.create()
+    newcomer = person_named("Noor")
     code = client_for(newcomer).post("/api/v1/couple/invites").json()["code"]
     seats.alice_api.post("/api/v1/couple/join", {"code": code}, format="json")
-    assert client_for(newcomer).get("/api/v1/checkins").json()["count"] == 0
-    assert Round.objects.filter(couple=seats.couple).count() == 1
+    new = open_round(seats.alice_api)["id"]
+    history = seats.alice_api.get("/api/v1/checkins").json()
+    assert [(r["id"], r["partner"]["display_name"]) for r in history["results"]] == [(new, "Noor"), (old.pk, "Bob")]
+    assert history["results"][1]["partner"]["response"]["connection"] == 5
+    # The newcomer reads their own couple's only: Alice's rounds with Bob are not theirs.
+    assert [r["id"] for r in client_for(newcomer).get("/api/v1/checkins").json()["results"]] == [new]
+    assert client_for(newcomer).get(f"/api/v1/checkins/{old.pk}").status_code == 404
 
 
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "1.5"])

@@ -66,7 +66,7 @@ def test_once_the_tick_expires_it_the_round_reads_the_same(seats):
         assert seats.alice_api.get(f"/api/v1/checkins/{round_id}").json() == before_tick
         assert seats.alice_api.get(HISTORY).json() == history_before_tick
         assert before_tick["status"] == "expired"
-        assert before_tick["partner"] == {"answered": False, "response": None}
+        assert before_tick["partner"] == {"display_name": "Bob", "answered": False, "response": None, "removed": False}
 
 
 def test_check_in_now_opens_a_new_round_once_the_window_has_ended_before_the_tick(seats):

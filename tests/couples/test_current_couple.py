@@ -1,6 +1,7 @@
 """'The user's current couple' has one owner (couples/selectors.py): the ORM subquery every read
 and write filters by, and its written-out SQL twin for the statements written out. The two give the
-same couple for a person never paired, paired, whose couple ended, and paired again since."""
+same couple for a person never paired, paired, whose couple ended, and paired again since. So do
+the two spellings of "the couples a person is or was in"."""
 
 import pytest
 from django.db import connection
@@ -12,6 +13,12 @@ from tests.builders import pair
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def _couples_by_sql(sql: str, user: User) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"user_id": user.pk})
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _by_sql(user: User) -> int | None:
@@ -33,3 +40,14 @@ def test_the_orm_and_the_sql_of_the_current_couple_agree_through_pairing_leaving
         assert _by_sql(person) == couple_id
     assert selectors.current_member_ids(couple_id=first.pk) == []
     assert sorted(selectors.current_member_ids(couple_id=second.pk)) == sorted([sam.pk, kim.pk])
+
+
+def test_the_orm_and_the_sql_of_the_couples_a_person_was_in_agree_through_leaving_and_pairing_again():
+    sam, alex, kim, lone = UserFactory.create(), UserFactory.create(), UserFactory.create(), UserFactory.create()
+    first = pair(sam, alex)
+    tandem_services.couple_leave(user=alex)
+    second = pair(sam, kim)
+    expected = {sam: {first.pk, second.pk}, kim: {second.pk}, alex: {first.pk}, lone: set()}
+    for person, couple_ids in expected.items():
+        assert set(selectors.member_couple_ids(user=person)) == couple_ids
+        assert _couples_by_sql(selectors.MEMBER_COUPLES_SQL, person) == couple_ids

@@ -7,7 +7,10 @@ The endpoints are read from `get_resolver()`, so a new endpoint is covered the d
   be a 404 (not a 403, which would tell him the id exists), and anonymously a 401/403; afterwards
   Alice's objects must be as they were, and Alice herself must not get a 404 (so the ids were real);
 - every `api/v1/` endpoint without one must refuse an anonymous caller, except the few public ones
-  in PUBLIC_ENDPOINTS.
+  in PUBLIC_ENDPOINTS;
+- once the couple has ended, each former partner (Alice, and Bob who left) still reads every object
+  that was the couple's (COUPLE_OBJECTS) and may change none of them (a 409, the object as it was),
+  while Charlie still gets a 404.
 
 A path parameter with no entry in OBJECT_FACTORIES fails the test, naming the endpoint: add a
 function that makes such an object for Alice's couple.
@@ -126,6 +129,11 @@ OBJECT_FACTORIES: dict[str, Callable] = {
     "notification_id": _make_notification,
     "subscription_id": _make_subscription,
 }
+
+
+# The path parameters that name an object of the couple (not one person's own, as a notification
+# or a push subscription is): a former partner keeps reading these, read-only.
+COUPLE_OBJECTS = {"round_id", "discussion_id"}
 
 
 class Objects:
@@ -307,3 +315,29 @@ def test_every_endpoint_without_an_id_refuses_anonymous_callers(seats):
                 )
     assert not problems, "\n".join(problems)
     assert checked
+
+
+def test_a_former_partner_reads_every_object_of_the_couple_and_changes_none(seats):
+    endpoints = [e for e in api_endpoints() if e.params and set(e.params) <= COUPLE_OBJECTS and not e.regex_only]
+    assert {e.route for e in endpoints} >= {"api/v1/checkins/<int:round_id>", "api/v1/discussions/<int:discussion_id>"}
+    objects = Objects(seats)
+    urls = {e.route: e.url({p: objects.pk(p) for p in e.params}) for e in endpoints}
+    assert seats.bob_api.post("/api/v1/couple/leave").status_code == 204
+    before = _snapshot(objects)
+    problems: list[str] = []
+    for endpoint in endpoints:
+        url = urls[endpoint.route]
+        for method in endpoint.methods():
+            body = WRITE_BODIES.get(endpoint.route, {}) if method in WRITE_METHODS else None
+            expected = 409 if method in WRITE_METHODS else 200
+            for name, client in (("Alice", seats.alice_api), ("Bob, who left", seats.bob_api)):
+                response = _call(client, method, url, body)
+                if response.status_code != expected:
+                    problems.append(f"{method.upper()} {url} as {name}: expected {expected}, got {_describe(response)}")
+            response = _call(seats.charlie_api, method, url, body)
+            if response.status_code != 404:
+                problems.append(f"{method.upper()} {url} as Charlie: expected 404, got {_describe(response)}")
+    after = _snapshot(objects)
+    if before != after:
+        problems.append(f"writes to a former couple's objects changed them: {before} -> {after}")
+    assert not problems, "\n".join(problems)

@@ -61,6 +61,16 @@ function partnerNameOf(state) {
   return state.couple?.partner?.display_name || "your partner";
 }
 
+/** Who the partner of this round was (its couple may have ended since); else the current one's. */
+export function partnerOfRound(round, state) {
+  return round?.partner?.display_name || partnerNameOf(state);
+}
+
+/** What stands where a side's answer was: "Removed" once they took their answers along. */
+function missing(side) {
+  return side.removed ? html`<span class="removed">Removed</span>` : "—";
+}
+
 /** The open round, or null when none is. */
 export async function currentRound() {
   try {
@@ -248,19 +258,21 @@ export function Reveal({ round, partnerName, headingRef }) {
   return html`<section class="reveal" aria-labelledby="reveal-heading">
     <h2 id="reveal-heading" tabindex="-1" ref=${headingRef}>Your answers, side by side</h2>
     ${round.revealed_at ? html`<p class="muted">Both answered by ${when(round.revealed_at)}.</p>` : null}
+    ${round.partner.removed ? html`<p class="muted"><bdi>${partnerName}</bdi> took their answers with them when they left.</p>` : null}
+    ${round.me.removed ? html`<p class="muted">You took your answers with you when you left.</p>` : null}
     <table class="side-by-side">
       <caption class="visually-hidden">Your answers and ${partnerName}'s</caption>
       <thead><tr><td></td><th scope="col">You</th><th scope="col"><bdi>${partnerName}</bdi></th></tr></thead>
       <tbody>
         <tr><th scope="row">Connection</th>
-          <td data-who="You">${mine ? html`<${Rating} value=${mine.connection} />` : "—"}</td>
-          <td data-who=${partnerName}>${theirs ? html`<${Rating} value=${theirs.connection} />` : "—"}</td></tr>
+          <td data-who="You">${mine ? html`<${Rating} value=${mine.connection} />` : missing(round.me)}</td>
+          <td data-who=${partnerName}>${theirs ? html`<${Rating} value=${theirs.connection} />` : missing(round.partner)}</td></tr>
         <tr><th scope="row">Independence</th>
-          <td data-who="You">${mine ? html`<${Rating} value=${mine.independence} />` : "—"}</td>
-          <td data-who=${partnerName}>${theirs ? html`<${Rating} value=${theirs.independence} />` : "—"}</td></tr>
+          <td data-who="You">${mine ? html`<${Rating} value=${mine.independence} />` : missing(round.me)}</td>
+          <td data-who=${partnerName}>${theirs ? html`<${Rating} value=${theirs.independence} />` : missing(round.partner)}</td></tr>
         <tr><th scope="row">Shared note</th>
-          <td data-who="You"><${SharedNote} text=${mine?.note} /></td>
-          <td data-who=${partnerName}><${SharedNote} text=${theirs?.note} /></td></tr>
+          <td data-who="You">${mine || !round.me.removed ? html`<${SharedNote} text=${mine?.note} />` : missing(round.me)}</td>
+          <td data-who=${partnerName}>${theirs || !round.partner.removed ? html`<${SharedNote} text=${theirs?.note} />` : missing(round.partner)}</td></tr>
         ${mine?.private_note
           ? html`<tr class="private-row"><th scope="row">Private note</th>
               <td><span class="private-marker"><${LockMark} /> Only you see this</span>
@@ -455,9 +467,9 @@ function OpenElsewhere({ round, partnerName }) {
 /** One round, from the history or a notification. */
 export function RoundScreen({ id }) {
   const state = useStore(session);
-  const partnerName = partnerNameOf(state);
   const round = useLoad(() => api(`/checkins/${id}`), [id]);
   const data = round.data;
+  const partnerName = partnerOfRound(data, state);
   useRefreshUntilAnalysed(data, round.reload);
   const title = data ? `Check-in of ${day(data.opens_at)}` : "Check-in";
   let body;

@@ -128,9 +128,11 @@ export function DiscussionScreen({ id }) {
             </li>`)}
           </ul>`
         : html`<p class="muted">No notes yet. Talking is what matters; a note can help you remember.</p>`}
-      <${NoteForm} id=${data.id} onAdded=${discussion.reload} />
+      ${data.read_only
+        ? html`<p class="muted">Your couple has ended, so this talk stays here to read, as it was.</p>`
+        : html`<${NoteForm} id=${data.id} onAdded=${discussion.reload} />`}
     </section>
-    ${data.status === "open" ? html`<${Resolve} id=${data.id} onResolved=${discussion.reload} />` : null}
+    ${data.status === "open" && !data.read_only ? html`<${Resolve} id=${data.id} onResolved=${discussion.reload} />` : null}
     <p class="tap back"><${Link} href="/discussions">All talks<//></p>
   <//>`;
 }

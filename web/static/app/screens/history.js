@@ -1,5 +1,6 @@
 // The history: how both partners' ratings have moved (a small chart with a table as its text
-// alternative) and every past check-in, newest first, each opening its reveal.
+// alternative) and every past check-in, newest first, each opening its reveal. A couple that has
+// ended keeps its check-ins here to read, each naming who it was with.
 import { api } from "app/api.js";
 import { LegendSample, RatingsChart, shortDate } from "app/chart.js";
 import { Link } from "app/router.js";
@@ -69,30 +70,34 @@ function Trends({ partnerName }) {
 function roundWords(round, partnerName) {
   if (round.status === "open") return "Open now";
   if (round.status === "expired") return "Closed before you both answered";
+  if (round.partner.removed) return `Both answered; ${partnerName}'s answers were removed`;
+  if (round.me.removed) return "Both answered; you took your answers with you";
   if (!round.patterns) return "Both answered";
   return `You: ${PATTERN_SHORT[round.patterns.me]} · ${partnerName}: ${PATTERN_SHORT[round.patterns.partner]}`;
 }
 
-function RoundItem({ round, partnerName, itemRef }) {
+function RoundItem({ round, fallbackName, currentPartner, itemRef }) {
   const talk = round.flags?.length || 0;
+  const partnerName = round.partner.display_name || fallbackName;
+  // A round of a couple that has ended says who it was with.
+  const former = partnerName !== currentPartner;
   return html`<li ref=${itemRef}>
     <${Link} class="round-link" href=${round.status === "open" ? "/checkin" : `/checkins/${round.id}`}>
       <span class="round-date">${day(round.opens_at)}</span>${" "}
+      ${former ? html`<span class="round-with">with ${partnerName}</span>${" "}` : null}
       <span class=${`round-words round-${round.status}`}>${roundWords(round, partnerName)}</span>${" "}
       ${talk ? html`<span class="round-flags">${talk === 1 ? "1 thing" : `${talk} things`} worth talking about</span>` : null}
     <//>
   </li>`;
 }
 
-function Rounds({ partnerName }) {
-  const pages = usePages((page) => api("/checkins", { query: { page } }), []);
-  if (!pages.first.data) return html`<${Loading} error=${pages.first.error} retry=${pages.first.reload} />`;
+function Rounds({ pages, fallbackName, currentPartner }) {
   return html`<section aria-labelledby="rounds-heading">
     <h2 id="rounds-heading">Past check-ins</h2>
     ${pages.items.length
       ? html`<ul class="round-list">
-          ${pages.items.map((round) => html`<${RoundItem} key=${round.id} round=${round} partnerName=${partnerName}
-            itemRef=${pages.itemRef(round)} />`)}
+          ${pages.items.map((round) => html`<${RoundItem} key=${round.id} round=${round} fallbackName=${fallbackName}
+            currentPartner=${currentPartner} itemRef=${pages.itemRef(round)} />`)}
         </ul>`
       : html`<p class="card calm">No check-ins yet. Each one will be here once it opens.</p>`}
     <${MorePages} pages=${pages} />
@@ -101,15 +106,24 @@ function Rounds({ partnerName }) {
 
 export function History() {
   const state = useStore(session);
-  const partnerName = state.couple?.partner?.display_name || "your partner";
-  if (state.couple === undefined) return html`<${Page} title="History"><${Loading} /><//>`;
-  if (state.couple === null) {
+  const pages = usePages((page) => api("/checkins", { query: { page } }), [state.couple?.id]);
+  if (state.couple === undefined || !pages.first.data) {
+    return html`<${Page} title="History"><${Loading} error=${pages.first.error} retry=${pages.first.reload} /><//>`;
+  }
+  const paired = Boolean(state.couple);
+  // Trends are of the latest couple, whose check-ins come first (newest first).
+  const partnerName = state.couple?.partner?.display_name || pages.items[0]?.partner.display_name || "your partner";
+  if (!paired && !pages.items.length) {
     return html`<${Page} title="History">
       <p>Check-ins are for two. <${Link} href="/pair">Pair with your partner<//> and your history will build up here.</p>
     <//>`;
   }
   return html`<${Page} title="History" className="history">
+    ${paired
+      ? null
+      : html`<p class="card calm">Your couple has ended. The check-ins you shared stay here to read.${" "}
+          <${Link} href="/pair">Pair with someone<//> to check in again.</p>`}
     <${Trends} partnerName=${partnerName} />
-    <${Rounds} partnerName=${partnerName} />
+    <${Rounds} pages=${pages} fallbackName="your former partner" currentPartner=${state.couple?.partner?.display_name} />
   <//>`;
 }

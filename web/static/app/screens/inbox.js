@@ -36,6 +36,8 @@ export function targetOf({ kind, data }) {
       return data?.discussion_id ? `/discussions/${data.discussion_id}` : "/discussions";
     case "schedule_changed":
       return "/schedule";
+    case "partner_left":
+      return "/history"; // what the couple shared stays there to read
     default:
       return "/";
   }

@@ -248,9 +248,11 @@ function LeaveCouple({ couple }) {
   const cancel = useRef(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState(null);
+  const [takeMine, setTakeMine] = useState(false);
 
   const open = () => {
     setProblem(null);
+    setTakeMine(false);
     dialog.current.showModal();
     cancel.current?.focus();
   };
@@ -261,7 +263,7 @@ function LeaveCouple({ couple }) {
     setBusy(true);
     setProblem(null);
     try {
-      await api("/couple/leave", { method: "POST" });
+      await api("/couple/leave", { method: "POST", body: { remove_my_answers: takeMine } });
       close();
       await clearCoupleFromDevice();
       await refreshCouple();
@@ -280,8 +282,12 @@ function LeaveCouple({ couple }) {
       <h2 id="leave-title">Leave the couple?</h2>
       <div id="leave-text">
         <p>Leaving happens straight away. Reminders and check-ins stop for both of you, and ${name} is told.</p>
+        <p>You both keep the check-ins and talks you shared, to read in History and Talks.</p>
         <p>You can both pair again later, with each other or with someone new.</p>
       </div>
+      <${Toggle} label="Take my answers and notes with me" name="remove_my_answers" checked=${takeMine}
+        onChange=${(event) => setTakeMine(event.currentTarget.checked)}
+        hint=${`${name} then sees that your answers were removed; their own answers stay with them.`} />
       <${Notice} kind="error">${problem}<//>
       <div class="actions">
         <${Button} kind="danger" type="button" busy=${busy} onClick=${leave}>Yes, leave<//>
