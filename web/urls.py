@@ -4,28 +4,8 @@
 from django.urls import path, re_path
 
 from web import views
+from web.screens import SCREENS, SCREENS_BY_ID
 
-# The app routes the same paths itself (SCREENS in web/static/app/main.js; a test holds the two together).
-SCREENS = [
-    "",
-    "signin",
-    "signup",
-    "join",
-    "pair",
-    "schedule",
-    "checkin",
-    "history",
-    "discussions",
-    "inbox",
-    "settings",
-]
-
-# Screens that show one thing, by its id.
-SCREENS_BY_ID = {"checkins": "round", "discussions": "discussion", "notifications": "notification"}
-# Every screen's path as one regular expression: the service worker answers exactly these
-# navigations with the shell, and leaves every other path (the API, the admin, a page the server
-# adds later) to the server.
-SCREEN_PATH_PATTERN = f"^/(?:{'|'.join(SCREENS)})$|^/(?:{'|'.join(SCREENS_BY_ID)})/[0-9]+$"
 # A screen's path with a slash at the end (/history/), as people type and paste it.
 SCREEN_WITH_A_SLASH = rf"^(?P<screen_path>(?:{'|'.join(filter(None, SCREENS))})|(?:{'|'.join(SCREENS_BY_ID)})/[0-9]+)/$"
 

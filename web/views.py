@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from checkin.serializers import NOTE_MAX
 from couples.models import DISPLAY_NAME_MAX_LENGTH
-from web import assets, urls
+from web import assets, screens
 
 THEME_COLOUR = "#2e4f4f"
 # The lengths the API accepts for what people write, from the rules that enforce them, so the
@@ -62,7 +62,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         {
             "release": assets.release(),
             "precache_json": json.dumps(assets.precache_urls()),
-            "screen_pattern_json": json.dumps(urls.SCREEN_PATH_PATTERN),
+            "screen_pattern_json": json.dumps(screens.SCREEN_PATH_PATTERN),
         },
         content_type="text/javascript; charset=utf-8",
     )

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from web import assets
-from web.urls import SCREENS
+from web.screens import SCREENS
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_every_screen_path_serves_the_same_shell_signed_in_or_not(path):
 
 
 def test_the_server_serves_the_shell_at_exactly_the_paths_the_app_routes():
-    # The app's table of screens (main.js) and the server's (web/urls.py) name the same paths, so
+    # The app's table of screens (main.js) and the server's (web/screens.py) name the same paths, so
     # a link the app makes never meets a 404, and a screen the app dropped is no longer served.
     main = (settings.BASE_DIR / "web" / "static" / "app" / "main.js").read_text()
     routed = {pattern.replace(":id", "7") for pattern in re.findall(r'^  \["(/[^"]*)", \w+, "', main, re.M)}
