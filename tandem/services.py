@@ -28,7 +28,9 @@ def couple_join(*, user: User, code: str) -> Couple:
         subject=f"couple:{pairing.couple.pk}",
         partner=user.display_name,
     )
-    live.couple_changed(couple_ids=[pairing.couple.pk], topics=[live.Topic.COUPLE, live.Topic.SCHEDULE, live.Topic.ROUND])
+    live.couple_changed(
+        couple_ids=[pairing.couple.pk], topics=[live.Topic.COUPLE, live.Topic.SCHEDULE, live.Topic.ROUND]
+    )
     return pairing.couple
 
 
