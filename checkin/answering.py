@@ -18,6 +18,7 @@ from checkin import later, subjects
 from checkin.errors import NoSuchRound, RoundClosed
 from checkin.models import Answer, Round
 from checkin.round_changes import rounds_change
+from couples import live
 from couples.models import User
 from couples.selectors import current_member_ids, member_couple_ids
 from notifications.models import Notification
@@ -84,6 +85,8 @@ def _created_or_edited(
         for field, value in {**body, "made_at": made_at, "updated_at": now}.items():
             setattr(answer, field, value)
         answer.save(update_fields=[*body, "made_at", "updated_at"])
+    # The partner's screen shows that this person answered (and then the reveal).
+    live.couple_changed(couple_ids=[couple_id], topics=[live.Topic.ROUND])
     if created and Answer.objects.filter(round_id=round_id).count() == 2:
         _round_reveal(round_id=round_id, couple_id=couple_id, now=now)
     else:

@@ -10,6 +10,7 @@ from checkin import answering, rules, subjects, wording
 from checkin.errors import CoupleEnded, RoundAlreadyOpen
 from checkin.models import Answer, Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
 from checkin.round_changes import rounds_change, rounds_expire
+from couples import live
 from couples.errors import Conflict
 from couples.models import Couple, Membership, Schedule, User
 from couples.selectors import current_member_ids, member_couple_ids
@@ -47,6 +48,8 @@ def rounds_open(*, rounds: list[Round], opened_by: User | None = None) -> list[R
     members = Membership.objects.current().filter(couple_id__in=[r.couple_id for r in created])
     if opened_by is not None:
         members = members.exclude(user=opened_by)
+    if opened_by is not None:  # the partners hear of it below (notify); the opener's other devices here
+        live.people_changed(user_ids=[opened_by.pk], topics=[live.Topic.ROUND])
     round_of_couple = {r.couple_id: r.pk for r in created}
     notify_each(
         kind=Notification.Kind.ROUND_OPENED,
@@ -216,6 +219,7 @@ def round_analyse(*, round_id: int) -> list[Flag]:
     now = timezone.now()
     # Its flags are about to be added, in this transaction.
     rounds_change(Round.objects.filter(pk=round_id), analysed_at=now)
+    live.couple_changed(couple_ids=[checkin_round.couple_id], topics=[live.Topic.ROUND, live.Topic.TALKS])
     if len(answers) != 2:
         return []  # a partner deleted their account since the reveal
 
@@ -311,6 +315,7 @@ def _refuse_ended(*, couple_id: int) -> None:
 def discussion_note_add(*, user: User, discussion: Discussion, text: str) -> DiscussionNote:
     """A note on a discussion of the user's current couple; CoupleEnded for one that ended."""
     _refuse_ended(couple_id=discussion.couple_id)
+    live.couple_changed(couple_ids=[discussion.couple_id], topics=[live.Topic.TALKS])
     return DiscussionNote.objects.create(discussion=discussion, author=user, text=text)
 
 
@@ -324,4 +329,5 @@ def discussion_resolve(*, discussion: Discussion) -> Discussion:
         now = timezone.now()
         locked.status, locked.resolved_at, locked.updated_at = Discussion.Status.RESOLVED, now, now
         locked.save(update_fields=["status", "resolved_at", "updated_at"])
+        live.couple_changed(couple_ids=[discussion.couple_id], topics=[live.Topic.TALKS])
     return locked

@@ -7,15 +7,15 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from couples import selectors, services
+from couples import live, selectors, services
 from couples.auth import AuthenticatedRequest
 from couples.models import Couple, User, normalize_email
 from couples.serializers import (
@@ -146,3 +146,65 @@ class CoupleView(APIView):
     @extend_schema(responses={200: CoupleSerializer}, tags=["pairing"])
     def get(self, request: AuthenticatedRequest) -> Response:
         return Response(couple_body(couple_or_404(request.user), request.user))
+
+
+class ChangesSerializer(serializers.Serializer):
+    cursor = serializers.CharField(help_text="Pass it back as `since` next time.")
+    topics = serializers.ListField(
+        child=serializers.ChoiceField(choices=[topic.value for topic in live.Topic]),
+        help_text="What changed since the cursor given (none on a first call): refetch what shows these.",
+    )
+
+
+class ChangesView(APIView):
+    """What changed for me since a cursor, by topic: the app in view asks it while it waits on the
+    partner (couples/live.py). With `since`, the signed cursor stands for the sign-in, so nothing
+    here touches the session, the token or the database: no authentication runs until
+    `request.user` is read, which only a first call (no `since`) does."""
+
+    permission_classes: list = []
+
+    def perform_authentication(self, request: Request) -> None:
+        pass
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "since",
+                str,
+                required=False,
+                description="The cursor of the last answer. Without it: a first cursor (signed in).",
+            )
+        ],
+        responses={
+            200: ChangesSerializer,
+            204: OpenApiResponse(description="Nothing changed since the cursor: ask again later with the same one."),
+            400: OpenApiResponse(description="The cursor is forged, expired or another sign-in's (names `since`)."),
+        },
+        tags=["accounts"],
+    )
+    def get(self, request: Request) -> Response:
+        credential = _credential_of(request)
+        since = request.query_params.get("since")
+        if since is None:
+            if not request.user.is_authenticated:
+                raise NotAuthenticated()
+            user_id, topics = request.user.pk, []
+        else:
+            try:
+                user_id, seen = live.cursor_read(since, credential=credential)
+            except live.CursorRefused as refused:
+                raise ValidationError({"since": [str(refused)]}) from None
+        stamps = live.stamps_of(user_id)
+        if since is not None:
+            topics = live.changed_topics(seen=seen, now=stamps)
+            if not topics:
+                return Response(status=status.HTTP_204_NO_CONTENT)
+        cursor = live.cursor_issue(user_id=user_id, credential=credential, stamps=stamps)
+        return Response(ChangesSerializer({"cursor": cursor, "topics": topics}).data)
+
+
+def _credential_of(request: Request) -> str:
+    """The credential the call came with, as DRF tries them (couples' settings: the token first),
+    read from the request alone."""
+    return request.META.get("HTTP_AUTHORIZATION") or request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from couples import live
 from notifications import later, policy, selectors, sending
 from notifications.messages import TEXTS
 from notifications.models import Delivery, Notification, Preferences, PushSubscription
@@ -28,6 +29,19 @@ MAX_ATTEMPTS = sending.MAX_ATTEMPTS
 BACKOFF_BASE_SECONDS = sending.BACKOFF_BASE_SECONDS
 SEND_LEASE = sending.SEND_LEASE
 Attempt = sending.Attempt
+
+# What a notification of each kind changes on its recipient's screens, besides the inbox (every
+# kind moves that): the open app refetches these at once (couples/live.py). A test holds the keys
+# to Notification.Kind, so a new kind says what it changes.
+LIVE_TOPICS_OF_KIND: dict[str, tuple[live.Topic, ...]] = {
+    Notification.Kind.ROUND_OPENED: (live.Topic.ROUND,),
+    Notification.Kind.NUDGE: (live.Topic.ROUND,),
+    Notification.Kind.RESULTS_READY: (live.Topic.ROUND,),
+    Notification.Kind.DISCUSSION_OPENED: (live.Topic.TALKS,),
+    Notification.Kind.PARTNER_LEFT: (live.Topic.COUPLE, live.Topic.ROUND, live.Topic.SCHEDULE),
+    Notification.Kind.INVITE_ACCEPTED: (live.Topic.COUPLE, live.Topic.SCHEDULE),
+    Notification.Kind.SCHEDULE_CHANGED: (live.Topic.SCHEDULE,),
+}
 
 
 def notify(*, user_ids: Iterable[int], kind: str, subject: str, data: dict | None = None, **words: str) -> None:
@@ -126,6 +140,9 @@ def _file(
             for user_id, subject in filed
         ],
         ignore_conflicts=True,
+    )
+    live.people_changed(
+        user_ids=[user_id for user_id, _ in filed], topics=(live.Topic.INBOX, *LIVE_TOPICS_OF_KIND[kind])
     )
     subjects = sorted({subject for _, subject in filed})
     # `robust`: a broker outage must not fail the request that caused the event; the sweep
@@ -277,6 +294,7 @@ def notification_mark_read(*, notification: Notification) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        live.people_changed(user_ids=[notification.user_id], topics=[live.Topic.INBOX])
     return notification
 
 
@@ -284,13 +302,19 @@ def notifications_read_about(*, user, subjects: list[str]) -> int:
     """The person has seen what these subjects are (the app that files them knows what a subject
     names): their unread notifications about them are read. One conditional UPDATE on the unread
     index, which changes no row, and so writes nothing, when none is unread; no read before it."""
-    return Notification.objects.filter(user=user, subject__in=subjects, read_at__isnull=True).update(
+    read = Notification.objects.filter(user=user, subject__in=subjects, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    if read:  # the person's other devices show the unread count; reading nothing moves nothing
+        live.people_changed(user_ids=[user.pk], topics=[live.Topic.INBOX])
+    return read
 
 
 def notifications_mark_all_read(*, user) -> int:
-    return selectors.inbox_of(user=user, unread=True).update(read_at=timezone.now())
+    read = selectors.inbox_of(user=user, unread=True).update(read_at=timezone.now())
+    if read:
+        live.people_changed(user_ids=[user.pk], topics=[live.Topic.INBOX])
+    return read
 
 
 @transaction.atomic

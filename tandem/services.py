@@ -8,9 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from checkin import services as checkin_services
+from couples import live
 from couples import services as couples_services
 from couples.errors import NotPaired
 from couples.models import Couple, Membership, Schedule, User
+from couples.selectors import member_couple_ids
 from couples.serializers import ScheduleSerializer
 from notifications.models import Notification
 from notifications.services import notify, notify_at_most_every
@@ -26,6 +28,9 @@ def couple_join(*, user: User, code: str) -> Couple:
         subject=f"couple:{pairing.couple.pk}",
         partner=user.display_name,
     )
+    live.couple_changed(
+        couple_ids=[pairing.couple.pk], topics=[live.Topic.COUPLE, live.Topic.SCHEDULE, live.Topic.ROUND]
+    )
     return pairing.couple
 
 
@@ -38,6 +43,8 @@ SCHEDULE_CHANGES_TOLD_EVERY = timedelta(minutes=15)
 def schedule_update(*, user: User, changes: dict) -> Schedule:
     """Change the couple's schedule (couples.services.schedule_update) and tell the partner."""
     schedule = couples_services.schedule_update(user=user, changes=changes)
+    # Told at once on screen, although the message may wait (notify_at_most_every).
+    live.couple_changed(couple_ids=[schedule.couple_id], topics=[live.Topic.SCHEDULE])
     partners = Membership.objects.current().filter(couple_id=schedule.couple_id).exclude(user=user)
     # schedule_update holds the schedule's row lock until commit: changes at once are told in turn.
     notify_at_most_every(
@@ -71,6 +78,9 @@ def user_update(*, user: User, display_name: str | None = None, timezone_name: s
     user = couples_services.user_update(user=user, display_name=display_name, timezone_name=timezone_name)
     if renamed:
         checkin_services.rounds_renamed(user=user)
+        live.couple_changed(
+            couple_ids=member_couple_ids(user=user), topics=[live.Topic.COUPLE, live.Topic.ROUND, live.Topic.TALKS]
+        )
     return user
 
 
@@ -91,4 +101,7 @@ def _couple_end(*, couple: Couple, leaver: User, answers_removed: bool = False) 
     partner_ids = couples_services.couple_end(couple=couple, leaver=leaver, now=now, answers_removed=answers_removed)
     # Reminders stop at once: the schedule stopped above, and its open round closes.
     checkin_services.couple_rounds_close(couple_id=couple.pk, now=now)
+    live.couple_changed(
+        couple_ids=[couple.pk], topics=[live.Topic.COUPLE, live.Topic.SCHEDULE, live.Topic.ROUND, live.Topic.TALKS]
+    )
     notify(user_ids=partner_ids, kind=Notification.Kind.PARTNER_LEFT, subject=f"couple:{couple.pk}")

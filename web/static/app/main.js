@@ -1,9 +1,10 @@
 // The app: the frame around every screen (offline notice, navigation), the table of screens by
 // path, and the service worker's registration.
 import { render } from "preact";
-import { useEffect } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 
 import { connection, onBackOnline } from "app/connection.js";
+import { startLive } from "app/live.js";
 import { Link, match, navigate, route } from "app/router.js";
 import { Home } from "app/screens/home.js";
 import { SignIn, SignUp } from "app/screens/auth.js";
@@ -74,10 +75,27 @@ function Navigation({ unread, tab }) {
   </nav>`;
 }
 
+// What the partner did (app/live.js), until the app's data store refetches what changed itself:
+// the couple and the unread count are refetched here, and Home, which loads by itself, anew.
+function useHomeShownAnew() {
+  const [shown, setShown] = useState(0);
+  useEffect(() => {
+    const changed = ({ detail: { topics } }) => {
+      if (topics.includes("couple") || topics.includes("schedule")) refreshCouple();
+      if (topics.includes("inbox")) refreshUnread();
+      setShown((count) => count + 1);
+    };
+    window.addEventListener("tandem:changed", changed);
+    return () => window.removeEventListener("tandem:changed", changed);
+  }, []);
+  return shown;
+}
+
 function App() {
   const state = useStore(session);
   const { path, query } = useStore(route);
   const found = screenFor(path);
+  const homeShown = useHomeShownAnew();
 
   useEffect(() => {
     if (state.status !== "signed-in") return;
@@ -105,7 +123,7 @@ function App() {
     body = null;
   } else {
     const Screen = found.screen;
-    body = html`<${Screen} ...${found.params} query=${query} />`;
+    body = html`<${Screen} key=${Screen === Home ? homeShown : 0} ...${found.params} query=${query} />`;
   }
   const signedIn = state.status === "signed-in";
   return html`
@@ -132,6 +150,7 @@ if ("serviceWorker" in navigator) {
 
 render(html`<${App} />`, document.getElementById("app"));
 refreshSession();
+startLive();
 // Started offline: who is signed in is learnt as soon as the server answers again.
 // A sign-out made offline reaches the server then too.
 onBackOnline(() => {

@@ -50,10 +50,18 @@ function readPayload(event) {
   }
 }
 
+// Besides the notification, the app's open windows are told (app/live.js asks what changed).
+function tellWindows(kind) {
+  return self.clients
+    .matchAll({ type: "window" })
+    .then((windows) => windows.forEach((client) => client.postMessage({ type: "push", kind })));
+}
+
 self.addEventListener("push", (event) => {
   const payload = readPayload(event);
   const title = payload.title || "Tandem";
-  event.waitUntil(
+  event.waitUntil(Promise.all([
+    tellWindows(typeof payload.kind === "string" ? payload.kind : null),
     self.registration.showNotification(title, {
       body: payload.body || "",
       tag: payload.tag || undefined,
@@ -61,7 +69,7 @@ self.addEventListener("push", (event) => {
       icon: PRECACHE.find((path) => path.includes("icon-192")),
       badge: PRECACHE.find((path) => path.includes("icon-192")),
     }),
-  );
+  ]));
 });
 
 self.addEventListener("notificationclick", (event) => {

@@ -1,0 +1,104 @@
+// Live: the partner's doings reach this open screen without a reload. While the app is in view and
+// waits on the partner, it asks GET /api/v1/changes?since=<cursor> every 3 s, backing off to 30 s
+// while nothing moves (a 204 the server answers from its cache, no database query); and once at
+// once when the app comes back into view or back online, or the service worker says a push came.
+// Topics that changed are told as a window event, "tandem:changed" {detail: {topics}}, which
+// whoever holds the screens' data listens to. ARCHITECTURE.md ("Live") says why this and not
+// server-sent events or a plain poll, with the bench's figures.
+import { ApiError, api } from "app/api.js";
+import { route } from "app/router.js";
+import { session } from "app/session.js";
+
+const FASTEST_MS = 3000;
+const SLOWEST_MS = 30000;
+// Every topic the server names (couples/live.py, Topic): told all at once when changes may have
+// been missed (a cursor refused as expired or another sign-in's).
+const ALL_TOPICS = ["couple", "schedule", "round", "talks", "inbox"];
+
+let cursor = null;
+let delay = FASTEST_MS;
+let timer = null;
+let asking = null;
+
+// TEMPORARY, until the app's data store (app/store.js) exports its own `waitingOnPartner()` from
+// what it holds: signed in, on a screen whose content the partner's doings change (Home, pairing,
+// the open check-in, one check-in or Talk).
+const PARTNER_SCREENS = /^\/(|pair|checkin|checkins\/\d+|discussions\/\d+)$/;
+export function waitingOnPartner() {
+  return session.get().status === "signed-in" && PARTNER_SCREENS.test(route.get().path);
+}
+
+function inView() {
+  return document.visibilityState === "visible";
+}
+
+function tell(topics) {
+  if (topics.length) window.dispatchEvent(new CustomEvent("tandem:changed", { detail: { topics } }));
+}
+
+// One question at a time; a second caller shares the one in flight.
+function ask() {
+  asking ??= (async () => {
+    try {
+      if (cursor === null) {
+        cursor = (await api("/changes")).cursor;
+        return [];
+      }
+      const answer = await api("/changes", { query: { since: cursor } });
+      if (answer === null) return [];
+      cursor = answer.cursor;
+      return answer.topics;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 400) {
+        cursor = null; // expired, or issued before a new sign-in: a new one, and refetch everything
+        return ALL_TOPICS;
+      }
+      return []; // offline or signed out: the "online" event or a sign-in asks again
+    } finally {
+      asking = null;
+    }
+  })();
+  return asking;
+}
+
+function schedule() {
+  clearTimeout(timer);
+  timer = null;
+  if (inView() && navigator.onLine && waitingOnPartner()) timer = setTimeout(askNow, delay);
+}
+
+/** Asks at once (the app came into view, back online, a push came), then goes on per the backoff. */
+export async function askNow() {
+  clearTimeout(timer);
+  timer = null;
+  if (session.get().status !== "signed-in") return;
+  const first = cursor === null;
+  const topics = await ask();
+  delay = first || topics.length ? FASTEST_MS : Math.min(delay * 2, SLOWEST_MS);
+  tell(topics);
+  schedule();
+}
+
+/** Something the person did makes them wait on the partner now: ask again soon, and often. */
+export function waitNow() {
+  delay = FASTEST_MS;
+  schedule();
+}
+
+export function startLive() {
+  document.addEventListener("visibilitychange", () => (inView() ? askNow() : schedule()));
+  window.addEventListener("online", askNow);
+  navigator.serviceWorker?.addEventListener("message", (event) => {
+    if (event.data?.type === "push") askNow();
+  });
+  // Signed in (a first cursor), or a new screen that may wait on the partner.
+  let signedIn = session.get().status === "signed-in";
+  session.subscribe((state) => {
+    const now = state.status === "signed-in";
+    if (now && !signedIn) askNow();
+    if (!now) cursor = null;
+    signedIn = now;
+  });
+  route.subscribe(waitNow);
+  if (signedIn) askNow();
+}
