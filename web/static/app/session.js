@@ -32,7 +32,7 @@ export async function refreshSession() {
   }
   try {
     const me = await api("/me");
-    session.set({ status: "signed-in", me, problem: null, fromDevice: false });
+    session.set({ status: "signed-in", me, problem: null });
   } catch (error) {
     if (isSignedOut(error)) {
       session.set(SIGNED_OUT);
@@ -43,6 +43,10 @@ export async function refreshSession() {
     return;
   }
   await Promise.all([refreshCouple(), refreshUnread()]);
+  // The person and the couple are the server's now, no longer the device's copy.
+  if (session.get().fromDevice && session.get().couple !== undefined && !session.get().coupleProblem) {
+    session.set({ fromDevice: false });
+  }
 }
 
 export async function refreshCouple() {
