@@ -8,7 +8,7 @@ from checkin.models import Answer
 from tests.builders import pair
 from tests.factories import UserFactory
 from tests.integration.processes import wait_for
-from tests.web.conftest import service_worker_ready, sign_in
+from tests.web.conftest import assert_accessible, service_worker_ready, sign_in
 
 pytestmark = [pytest.mark.postgres]
 
@@ -80,6 +80,7 @@ def test_the_app_starts_offline_on_an_answerable_check_in_sends_the_answer_once_
     )
     page.get_by_text("has been sent").first.wait_for(timeout=15_000)
     page.get_by_role("heading", name="Waiting for Bob").wait_for()
+    assert_accessible(page, "check-in sealed")
     assert (answer.connection, answer.independence) == (4, 2)
     assert (answer.note, answer.private_note) == ("Written on the train", "PRIVATE-ALICE-okapi")
     assert page.evaluate(OUTBOX) is None

@@ -37,6 +37,20 @@ export function waitingOnPartner() {
   return Boolean(round.me.answered || outboxEntry(round.id, me?.id));
 }
 
+/** Calls `listener(waiting)` whenever `waitingOnPartner()` turns; returns the way to stop. */
+export function onWaitingChange(listener) {
+  let last = waitingOnPartner();
+  const check = () => {
+    const now = waitingOnPartner();
+    if (now !== last) {
+      last = now;
+      listener(now);
+    }
+  };
+  const stops = [session.subscribe(check), current.subscribe(check), outbox.subscribe(check)];
+  return () => stops.forEach((stop) => stop());
+}
+
 /** An invite code is shown (true) or no longer (false). */
 export function inviteShown(showing) {
   if (current.get().inviteShowing !== showing) current.set({ inviteShowing: showing });
