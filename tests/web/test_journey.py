@@ -181,7 +181,7 @@ def test_two_partners_go_the_whole_way_through_the_app(browsers, server, celery_
     # Sam changes the answer before the reveal, still with the keyboard: fully connected, no space.
     tab_to(page, page.get_by_role("button", name="Change my answer"))
     page.keyboard.press("Enter")
-    tab_to(page, connection.get_by_role("radio", name="4 Mostly"))
+    expect(connection.get_by_role("radio", name="4 Mostly")).to_be_focused()  # the form opens at its first choice
     page.keyboard.press("ArrowRight")
     tab_to(page, independence.get_by_role("radio", name="2 A little"))
     page.keyboard.press("ArrowLeft")

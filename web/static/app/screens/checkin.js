@@ -142,6 +142,13 @@ function AnswerForm({ round, userId, partnerName, onSend, onCancel }) {
     if (!pending) form.setValues(answerOf(round, userId));
   }, [onServer?.made_at, Boolean(pending)]);
 
+  // Opened to change an answer (the button that opened it is gone): the focus goes to the first
+  // question's choice, never to the page's body.
+  useEffect(() => {
+    const form = formRef.current;
+    if (onCancel) (form?.querySelector("input[type=radio]:checked") || form?.querySelector("input[type=radio]"))?.focus();
+  }, []);
+
   // After a refused answer, focus goes to the first thing to fix.
   useEffect(() => {
     if (!form.error) return;
@@ -342,10 +349,10 @@ function NoRound({ couple }) {
 
 /** After an answer: sealed, it waits for the partner (or, kept on this device, for the network);
  * changing it is one tap away. */
-function Sealed({ round, pending, partnerName, onChange }) {
+function Sealed({ round, pending, partnerName, onChange, headingRef }) {
   const answer = pending?.body || round.me.response;
   return html`<section class="card sealed" aria-labelledby="sealed-heading">
-    <h2 id="sealed-heading">
+    <h2 id="sealed-heading" tabindex="-1" ref=${headingRef}>
       ${pending ? "Your answer is waiting to be sent" : html`Waiting for <bdi>${partnerName}</bdi>`}
     </h2>
     <p>${pending
@@ -387,6 +394,8 @@ export function Checkin() {
   const [editing, setEditing] = useState(false);
   const revealHeading = useRef(null);
   const focusReveal = useRef(false); // an answer sent from the outbox revealed the round
+  const sealedHeading = useRef(null);
+  const focusSealed = useRef(false); // the change was let go: the focus returns to the sealed answer
 
   // What the memory holds shows at once; the check-in is read again as the screen opens.
   useEffect(() => {
@@ -401,6 +410,10 @@ export function Checkin() {
     if (focusReveal.current && round?.status === "revealed") {
       focusReveal.current = false;
       revealHeading.current?.focus();
+    }
+    if (focusSealed.current && sealedHeading.current) {
+      focusSealed.current = false;
+      sealedHeading.current.focus();
     }
   });
 
@@ -457,9 +470,14 @@ export function Checkin() {
   else if (round === null) body = html`<${NoRound} couple=${state.couple} />`;
   else if (round.status === "open" && (editing || !(pending || round.me.answered))) {
     body = html`<${AnswerForm} key=${round.id} round=${round} userId=${userId} partnerName=${partnerName} onSend=${send}
-      onCancel=${editing ? () => setEditing(false) : null} />`;
+      onCancel=${editing
+        ? () => {
+            focusSealed.current = true;
+            setEditing(false);
+          }
+        : null} />`;
   } else if (round.status === "open") {
-    body = html`<${Sealed} round=${round} pending=${pending} partnerName=${partnerName}
+    body = html`<${Sealed} round=${round} pending=${pending} partnerName=${partnerName} headingRef=${sealedHeading}
       onChange=${() => {
         setMessage(null);
         setEditing(true);
