@@ -2,8 +2,8 @@
 // live in `session` (session.js); the check-in being answered lives in `current` here; whatever else
 // a screen reads comes through `useResource`. Everything is fetched here, kept in memory (a screen
 // opened again shows what it had at once and reads it again), and read again when it may have
-// changed: `refresh(topics)`, on the live channel's `tandem:changed` events, when the app comes back
-// into view and when the server answers again after being out of reach. The least that starting
+// changed: `refresh(topics)`, on the live channel's `tandem:changed` events (live.js asks when the
+// app comes back into view or online) and when the server answers again after being out of reach. The least that starting
 // offline needs is kept on the device (`tandem.device`), tagged with its person: who they are, the
 // partner's name, the open round's id and window. Never an answer (the partner's above all), never a
 // note; signing out wipes it with everything else (session.js, clearDevice).
@@ -14,9 +14,12 @@ import { refreshCouple, refreshSession, refreshUnread, session } from "app/sessi
 import { createStore, useStore } from "app/store.js";
 import { useEffect } from "preact/hooks";
 
-/** What `tandem:changed` names: the couple (pairing, schedule, leaving), the round (opened,
- * answered, revealed, analysed), the notifications, and signals. */
-export const TOPICS = ["couple", "round", "notifications", "signals"];
+/** What `tandem:changed` names, as the server names it (couples/live.py, Topic): the couple
+ * (paired, the partner left), its schedule, the round (opened, answered, revealed, analysed,
+ * closed), the Talks, and the inbox (a notification filed). */
+export const TOPICS = ["couple", "schedule", "round", "talks", "inbox"];
+// Other names for the same (the issue's words for them).
+const ALIASES = { notifications: "inbox", signals: "inbox" };
 const DEVICE_COPY = "tandem.device";
 
 // round: the check-in the check-in screen shows, undefined while unknown, null when none is open;
@@ -192,7 +195,8 @@ async function refreshNamed(topics, read = {}) {
   const work = [];
   if (named("couple") && !read.session) work.push(refreshCouple().then(() => refreshRound()));
   else if ((named("round") || named("couple")) && !read.round) work.push(refreshRound());
-  if (named("notifications") && !read.session) work.push(refreshUnread());
+  if (named("schedule") && !named("couple") && !read.session) work.push(refreshCouple());
+  if (named("inbox") && !read.session) work.push(refreshUnread());
   for (const entry of resources.values()) {
     if (entry.shown > 0 && entry.topics.some(named)) work.push(reload(entry));
   }
@@ -200,15 +204,11 @@ async function refreshNamed(topics, read = {}) {
   await Promise.all(work);
 }
 
-// Everything again: the person (who may have signed out elsewhere) first, then what they see.
-let lastWhole = 0;
-async function refreshWhole({ always = false } = {}) {
-  if (!always) {
-    // Coming into view often (tab switches) asks again at most every few seconds; a signed-out
-    // screen asks nothing.
-    if (Date.now() - lastWhole < 5000 || !["signed-in", "unreachable"].includes(session.get().status)) return;
-  }
-  lastWhole = Date.now();
+// Everything again, once the server answers after being out of reach (the app may have started
+// from the device's copy, or missed what happened meanwhile): the person first (they may have
+// signed out elsewhere), then what they see. Coming back into view is the live channel's to ask
+// (live.js: one cheap request that names what changed, rather than every screen read again).
+async function refreshWhole() {
   const coupleBefore = knownCouple;
   await refreshSession();
   await refreshNamed(TOPICS, { session: true, round: knownCouple !== coupleBefore });
@@ -319,18 +319,14 @@ export async function start() {
     session.set({ status: "signed-in", me: copy.me, couple: copy.couple, coupleProblem: null, fromDevice: true });
     current.set({ round: copy.round, roundError: null, fromDevice: true });
   }
-  await refreshWhole({ always: true });
+  await refreshWhole();
 }
 
 addEventListener("tandem:changed", (event) => {
-  const topics = (event.detail?.topics || []).filter((topic) => TOPICS.includes(topic));
+  const topics = (event.detail?.topics || []).map((topic) => ALIASES[topic] || topic).filter((topic) => TOPICS.includes(topic));
   if (topics.length) refresh(topics);
 });
-document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState === "visible") refreshWhole();
-});
-addEventListener("online", () => refreshWhole());
-onBackOnline(() => refreshWhole({ always: true }));
+onBackOnline(refreshWhole);
 
 /** Whether `error` is the server out of reach (the screen keeps what it has and says so). */
 export function isOffline(error) {

@@ -27,7 +27,7 @@ function DiscussionItem({ discussion, itemRef }) {
 
 function DiscussionList({ status }) {
   const pages = usePages((page) => api("/discussions", { query: { status, page } }), [status]);
-  useTopics(["round", "couple"], pages.first.reload);
+  useTopics(["talks", "couple"], pages.first.reload);
   if (!pages.first.data) return html`<${Loading} error=${pages.first.error} retry=${pages.first.reload} />`;
   if (!pages.items.length) {
     return html`<p class="card calm">${status === "resolved" ? "Nothing resolved yet." : "Nothing to talk about right now."}</p>`;
@@ -95,7 +95,7 @@ function Resolve({ id, onResolved }) {
 
 /** One Talk: its summary is its first point's (the leading flag); the other points beneath it. */
 export function DiscussionScreen({ id }) {
-  const discussion = useResource(`discussion:${id}`, () => api(`/discussions/${id}`), ["round", "couple"], { marksSeen: true });
+  const discussion = useResource(`discussion:${id}`, () => api(`/discussions/${id}`), ["talks", "couple"], { marksSeen: true });
   const data = discussion.data;
   if (!data) {
     return html`<${Page} title="Talk">

@@ -60,7 +60,7 @@ function Item({ notification, itemRef }) {
 
 export function Inbox() {
   const pages = usePages((page) => api("/notifications", { query: { page } }), []);
-  useTopics(["notifications"], pages.first.reload);
+  useTopics(["inbox"], pages.first.reload);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState(null);
   const [status, setStatus] = useState("");
