@@ -59,6 +59,7 @@ def test_an_answer_sent_as_the_session_ends_is_kept_and_sent_after_signing_in_ag
     checkin_round = checkin_services.round_open_now(user=alice)
     page.goto(f"{server}/checkin")
     page.get_by_role("button", name="Send my answer").wait_for()
+    page.wait_for_load_state("networkidle")  # the server, not only the device's copy, said who she is
 
     page.context.clear_cookies()  # the session expired while Alice was writing
     answer(page)

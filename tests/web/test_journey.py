@@ -172,13 +172,16 @@ def test_two_partners_go_the_whole_way_through_the_app(browsers, server, celery_
     page.keyboard.type(SAM_PRIVATE)
     tab_to(page, page.get_by_role("button", name="Send my answer"))
     page.keyboard.press("Enter")
-    page.get_by_role("button", name="Save changes").wait_for()
+    # Sealed: it waits for Alex, and changing it is one tap away.
+    page.get_by_role("heading", name="Waiting for Alex").wait_for()
     page.get_by_text("Alex has not answered yet.").wait_for()
-    page.get_by_text("You can change this until you have both answered.").wait_for()
+    page.get_by_text("You can change it until you have both answered.").wait_for()
     round_id = Round.objects.get().pk
 
     # Sam changes the answer before the reveal, still with the keyboard: fully connected, no space.
-    tab_to(page, connection.get_by_role("radio", name="4 Mostly"))
+    tab_to(page, page.get_by_role("button", name="Change my answer"))
+    page.keyboard.press("Enter")
+    expect(connection.get_by_role("radio", name="4 Mostly")).to_be_focused()  # the form opens at its first choice
     page.keyboard.press("ArrowRight")
     tab_to(page, independence.get_by_role("radio", name="2 A little"))
     page.keyboard.press("ArrowLeft")
@@ -188,7 +191,7 @@ def test_two_partners_go_the_whole_way_through_the_app(browsers, server, celery_
     page.keyboard.type(SAM_NOTE)
     tab_to(page, page.get_by_role("button", name="Save changes"))
     page.keyboard.press("Enter")
-    page.locator("main").get_by_text("Saved.").wait_for()  # not the live region's copy
+    page.get_by_role("heading", name="Waiting for Alex").wait_for()
     sam_answer = Answer.objects.get(round_id=round_id, user__email="sam@example.com")
     assert (sam_answer.connection, sam_answer.independence, sam_answer.note) == (5, 1, SAM_NOTE)
 

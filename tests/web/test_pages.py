@@ -101,6 +101,18 @@ def test_a_screen_typed_with_a_slash_at_the_end_opens_that_screen_in_development
     assert Client().get(screen).status_code == 200
 
 
+def test_the_shell_says_the_limits_the_server_keeps_so_the_app_copies_none():
+    shell = Client().get("/").content.decode()
+
+    def said(name: str) -> dict:
+        found = re.search(rf'<meta name="{name}" content="([^"]*)">', shell)
+        assert found, name
+        return json.loads(found.group(1).replace("&quot;", '"'))
+
+    assert said("tandem-text-limits") == {"note": 2000, "display_name": 60}
+    assert said("tandem-schedule-limits") == {"interval_days": 365, "window_hours": 168}
+
+
 def test_the_shell_allows_only_its_own_origin_and_its_import_map_as_inline_script():
     response = Client().get("/")
     policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))

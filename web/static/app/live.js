@@ -6,7 +6,7 @@
 // whoever holds the screens' data listens to. ARCHITECTURE.md ("Live") says why this and not
 // server-sent events or a plain poll, with the bench's figures.
 import { ApiError, api } from "app/api.js";
-import { route } from "app/router.js";
+import { onWaitingChange, waitingOnPartner } from "app/data.js";
 import { session } from "app/session.js";
 
 const FASTEST_MS = 3000;
@@ -19,14 +19,6 @@ let cursor = null;
 let delay = FASTEST_MS;
 let timer = null;
 let asking = null;
-
-// TEMPORARY, until the app's data store (app/store.js) exports its own `waitingOnPartner()` from
-// what it holds: signed in, on a screen whose content the partner's doings change (Home, pairing,
-// the open check-in, one check-in or Talk).
-const PARTNER_SCREENS = /^\/(|pair|checkin|checkins\/\d+|discussions\/\d+)$/;
-export function waitingOnPartner() {
-  return session.get().status === "signed-in" && PARTNER_SCREENS.test(route.get().path);
-}
 
 function inView() {
   return document.visibilityState === "visible";
@@ -91,7 +83,7 @@ export function startLive() {
   navigator.serviceWorker?.addEventListener("message", (event) => {
     if (event.data?.type === "push") askNow();
   });
-  // Signed in (a first cursor), or a new screen that may wait on the partner.
+  // Signed in: a first cursor.
   let signedIn = session.get().status === "signed-in";
   session.subscribe((state) => {
     const now = state.status === "signed-in";
@@ -99,6 +91,7 @@ export function startLive() {
     if (!now) cursor = null;
     signedIn = now;
   });
-  route.subscribe(waitNow);
+  // Waiting on the partner now (an answer given, an invite code shown): ask soon, and often.
+  onWaitingChange((waiting) => (waiting ? waitNow() : schedule()));
   if (signedIn) askNow();
 }

@@ -1,9 +1,10 @@
 // The app: the frame around every screen (offline notice, navigation), the table of screens by
 // path, and the service worker's registration.
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect } from "preact/hooks";
 
-import { connection, onBackOnline } from "app/connection.js";
+import { connection } from "app/connection.js";
+import { start } from "app/data.js";
 import { startLive } from "app/live.js";
 import { Link, match, navigate, route } from "app/router.js";
 import { Home } from "app/screens/home.js";
@@ -15,7 +16,7 @@ import { History } from "app/screens/history.js";
 import { Discussions, DiscussionScreen } from "app/screens/discussions.js";
 import { Inbox, OpenNotification } from "app/screens/inbox.js";
 import { Settings } from "app/screens/settings.js";
-import { refreshCouple, refreshSession, refreshUnread, session } from "app/session.js";
+import { refreshCouple, refreshSession, session } from "app/session.js";
 import { useStore } from "app/store.js";
 import { Loading, announce, html } from "app/ui.js";
 
@@ -48,6 +49,10 @@ const SCREENS = [
   ["/settings", Settings, "signed-in", "/settings"],
 ];
 
+// What starts from the device's copy alone (data.js), before the server has answered: the screens
+// that are about the open check-in. The others wait for the server.
+const FROM_DEVICE = new Set([Home, Checkin]);
+
 function screenFor(path) {
   for (const [pattern, screen, audience, tab] of SCREENS) {
     const params = match(pattern, path);
@@ -75,32 +80,27 @@ function Navigation({ unread, tab }) {
   </nav>`;
 }
 
-// What the partner did (app/live.js), until the app's data store refetches what changed itself:
-// the couple and the unread count are refetched here, and Home, which loads by itself, anew.
-function useHomeShownAnew() {
-  const [shown, setShown] = useState(0);
-  useEffect(() => {
-    const changed = ({ detail: { topics } }) => {
-      if (topics.includes("couple") || topics.includes("schedule")) refreshCouple();
-      if (topics.includes("inbox")) refreshUnread();
-      setShown((count) => count + 1);
-    };
-    window.addEventListener("tandem:changed", changed);
-    return () => window.removeEventListener("tandem:changed", changed);
-  }, []);
-  return shown;
+/** A screen that needs the server, while only the device's copy is known. */
+function Waiting() {
+  const { online } = useStore(connection);
+  return html`<section class="page"><h1>Tandem</h1>
+    ${online
+      ? html`<p class="loading" aria-busy="true">Opening Tandem…</p>`
+      : html`<p>This screen needs the connection, and opens by itself when it is back. Your check-in works offline.</p>
+          <p><${Link} href="/checkin">Go to your check-in<//></p>`}
+  </section>`;
+}
+
+/** Goes to `to` once rendered (never from inside a render). */
+function Redirect({ to }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
 }
 
 function App() {
   const state = useStore(session);
   const { path, query } = useStore(route);
   const found = screenFor(path);
-  const homeShown = useHomeShownAnew();
-
-  useEffect(() => {
-    if (state.status !== "signed-in") return;
-    refreshUnread();
-  }, [path, state.status]);
 
   if (state.status === "loading") {
     return html`<main class="page" aria-busy="true"><p class="loading">Opening Tandem…</p></main>`;
@@ -119,11 +119,13 @@ function App() {
     // Every signed-in screen needs to know the couple; asking failed (offline or 5xx).
     body = html`<section class="page"><h1>Tandem</h1><${Loading} error=${state.coupleProblem} retry=${refreshCouple} /></section>`;
   } else if (found.audience === "signed-out" && state.status === "signed-in") {
-    queueMicrotask(() => navigate("/", { replace: true }));
-    body = null;
+    // From the device's copy, a sign-in form stays until the server says who is signed in.
+    body = state.fromDevice ? html`<${found.screen} ...${found.params} query=${query} />` : html`<${Redirect} to="/" />`;
+  } else if (state.fromDevice && !FROM_DEVICE.has(found.screen)) {
+    body = html`<${Waiting} />`;
   } else {
     const Screen = found.screen;
-    body = html`<${Screen} key=${Screen === Home ? homeShown : 0} ...${found.params} query=${query} />`;
+    body = html`<${Screen} ...${found.params} query=${query} />`;
   }
   const signedIn = state.status === "signed-in";
   return html`
@@ -149,12 +151,8 @@ if ("serviceWorker" in navigator) {
 }
 
 render(html`<${App} />`, document.getElementById("app"));
-refreshSession();
+// From the device's copy first, when this person signed in here before (so the app opens offline
+// on the screen it would show online); then from the server, and again whenever it answers after
+// being out of reach (data.js), which is also when a sign-out made offline reaches it.
+start();
 startLive();
-// Started offline: who is signed in is learnt as soon as the server answers again.
-// A sign-out made offline reaches the server then too.
-onBackOnline(() => {
-  const { status, couple } = session.get();
-  if (status !== "signed-in") refreshSession();
-  else if (couple === undefined) refreshCouple();
-});

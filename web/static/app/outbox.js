@@ -1,10 +1,12 @@
-// Answers typed while offline, kept on this device only until they are sent: one per round (the
-// latest), under localStorage "tandem.outbox" as [{roundId, userId, body, savedAt}]. They are sent
-// when the server answers again (and once at start); what became of them is told through
-// `outbox.notices`, which the check-in screen shows. Sign-out calls `outboxClear`. Each answer
-// carries when it was made (`made_at`, see `answerMade`): of two sent for one round, from two tabs
-// or devices, the server keeps the one made later, whichever arrives last, and answers the other
-// with it.
+// Answers made while offline, kept on this device only until they are sent: one per round (the
+// latest), under localStorage "tandem.outbox" as [{roundId, userId, body, savedAt}]. One outbox per
+// device: every tab reads it from storage (and hears the others change it, the `storage` event), and
+// sending takes the device's lock (Web Locks, `navigator.locks`), re-reading the outbox inside it, so
+// an answer is sent once, by one tab, and an answer made later in another tab replaces it before it
+// goes. They are sent when the server answers again (and once at start); what became of them is told
+// through `outbox.notices`, which the check-in screen shows. Sign-out calls `outboxClear`. Each answer
+// carries when it was made (`made_at`, see `answerMade`): of two sent for one round from two devices,
+// the server keeps the one made later, whichever arrives last, and answers the other with it.
 import { ApiError, Offline, api } from "app/api.js";
 import { onBackOnline } from "app/connection.js";
 import { createStore } from "app/store.js";
@@ -65,20 +67,24 @@ export function outboxEntry(roundId, userId) {
 
 /** Forgets every answer on this device that is not `userId`'s: someone else signed in here. */
 export function outboxKeepOnlyFor(userId) {
-  const entries = outbox.get().entries;
+  const entries = read();
   if (entries.some((entry) => entry.userId !== userId)) write(entries.filter((entry) => entry.userId === userId));
 }
 
-/** Keeps `body` to send later for `roundId`, replacing whatever waited for that round. */
+/** Keeps `body` to send later for `roundId`, replacing whatever waited for that round, unless
+ * what waits was made later (in another tab). */
 export function outboxKeep({ roundId, userId, body }) {
   const entry = { roundId: Number(roundId), userId, body, savedAt: body.made_at || new Date().toISOString() };
-  write([...outbox.get().entries.filter((kept) => kept.roundId !== entry.roundId), entry]);
+  const entries = read();
+  const waiting = entries.find((kept) => kept.roundId === entry.roundId);
+  if (waiting && waiting.userId === userId && waiting.savedAt > entry.savedAt) return waiting;
+  write([...entries.filter((kept) => kept.roundId !== entry.roundId), entry]);
   return entry;
 }
 
 /** Forgets what waited for `roundId` (it was sent some other way). */
 export function outboxDrop(roundId) {
-  const entries = outbox.get().entries;
+  const entries = read();
   if (entries.some((entry) => entry.roundId === Number(roundId))) {
     write(entries.filter((entry) => entry.roundId !== Number(roundId)));
   }
@@ -97,9 +103,11 @@ export function outboxClear() {
   outbox.set({ notices: [] });
 }
 
+const same = (a, b) => a.roundId === b.roundId && a.userId === b.userId && a.savedAt === b.savedAt;
+
 // Removes `entry` unless a newer answer for its round replaced it while it was on its way.
 function settle(entry) {
-  write(outbox.get().entries.filter((kept) => kept !== entry));
+  write(read().filter((kept) => !same(kept, entry)));
 }
 
 async function sendOne(entry) {
@@ -133,7 +141,7 @@ async function flushNow() {
   for (;;) {
     // An answer goes out only as the person who gave it: a device another person has since signed
     // in on must never send it as theirs (a partner above all).
-    const waiting = outbox.get().entries.filter((entry) => !tried.has(entry));
+    const waiting = read().filter((entry) => ![...tried].some((done) => same(done, entry)));
     if (!waiting.length) return;
     let me;
     try {
@@ -152,12 +160,20 @@ async function flushNow() {
   }
 }
 
+// One tab of the device sends at a time; the next one to hold the lock finds what the first sent
+// gone from storage. Without Web Locks (an old browser), each tab sends alone, and the server's
+// made_at keeps the later answer still.
+function underDeviceLock(work) {
+  if (navigator.locks?.request) return navigator.locks.request("tandem.outbox", work);
+  return work();
+}
+
 let flushing = null;
 
 /** Sends what waits, one at a time; a flush already under way is joined, never doubled. */
 export function outboxFlush() {
   if (!flushing) {
-    flushing = flushNow().finally(() => {
+    flushing = underDeviceLock(flushNow).finally(() => {
       flushing = null;
     });
   }
@@ -169,5 +185,9 @@ export async function outboxSettled() {
   while (flushing) await flushing;
 }
 
+// Another tab kept, sent or cleared an answer: this one shows the outbox as it now is.
+addEventListener("storage", (event) => {
+  if (event.key === KEY || event.key === null) outbox.set({ entries: read() });
+});
 onBackOnline(outboxFlush);
 if (outbox.get().entries.length) setTimeout(outboxFlush, 0);

@@ -1,5 +1,6 @@
-// Who is signed in on this device, their couple and their unread count. The browser holds only
-// the session cookie (HttpOnly): no token and no user data is written to the device's storage.
+// Who is signed in on this device, their couple and their unread count, and what signing in and
+// out does to the device. The browser holds the session cookie (HttpOnly), never a token; the least
+// needed to start offline is kept by data.js, and wiped here at sign-out.
 import { ApiError, api, forgetCsrf, isSignedOut, onSessionEnded } from "app/api.js";
 import { outboxClear, outboxKeepOnlyFor } from "app/outbox.js";
 import { pushForgetDevice } from "app/push.js";
@@ -8,11 +9,14 @@ import { createStore } from "app/store.js";
 // Set while a sign-out has not reached the server yet (it was made offline): the session cookie,
 // which only the server can end, must not sign anyone in again on this device.
 const SIGN_OUT_PENDING = "tandem.sign-out-pending";
-const SIGNED_OUT = { status: "signed-out", me: null, couple: undefined, coupleProblem: null, unread: 0, problem: null };
+const SIGNED_OUT = {
+  status: "signed-out", me: null, couple: undefined, coupleProblem: null, unread: 0, problem: null, fromDevice: false,
+};
 
 // status: "loading", "signed-out", "signed-in" or "unreachable" (the server did not answer before
 // we knew; `problem` says why). couple: undefined while unknown (`coupleProblem` says why, when
-// asking failed), null when not paired.
+// asking failed), null when not paired. fromDevice: what is shown is the device's copy (data.js),
+// while the server has not answered yet.
 export const session = createStore({ ...SIGNED_OUT, status: "loading" });
 
 // The server says nobody is signed in any more (the session expired or ended elsewhere): the
@@ -39,6 +43,10 @@ export async function refreshSession() {
     return;
   }
   await Promise.all([refreshCouple(), refreshUnread()]);
+  // The person and the couple are the server's now, no longer the device's copy.
+  if (session.get().fromDevice && session.get().couple !== undefined && !session.get().coupleProblem) {
+    session.set({ fromDevice: false });
+  }
 }
 
 export async function refreshCouple() {

@@ -47,15 +47,20 @@ function useSaid(box) {
   });
 }
 
-/** The lengths the API accepts for what people write (`note`, `display_name`), as the server
- * says them in the shell (web/views.py): the one source, so no limit is copied here. */
-export const TEXT_LIMITS = (() => {
+/** What the server says in the shell's `<meta name>` (web/views.py), as JSON. */
+function saidByServer(name) {
   try {
-    return JSON.parse(document.querySelector('meta[name="tandem-text-limits"]')?.content || "{}");
+    return JSON.parse(document.querySelector(`meta[name="${name}"]`)?.content || "{}");
   } catch (error) {
     return {};
   }
-})();
+}
+
+/** The lengths the API accepts for what people write (`note`, `display_name`), and the most a
+ * schedule takes (`interval_days`, `window_hours`), as the server says them: the one source, so no
+ * limit is copied here. */
+export const TEXT_LIMITS = saidByServer("tandem-text-limits");
+export const SCHEDULE_LIMITS = saidByServer("tandem-schedule-limits");
 
 const COUNT = new Intl.NumberFormat();
 

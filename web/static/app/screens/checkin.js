@@ -1,17 +1,17 @@
 // The check-in: the open round's one-thumb form (two ratings and two notes), kept on the device
 // and sent later when offline; and a round's reveal, both answers side by side with what stands
 // out. The partner's answer is shown only when the API gives it (after both have answered).
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 import { ApiError, Offline, api, isSignedOut } from "app/api.js";
-import { onBackOnline } from "app/connection.js";
+import { current, refreshRound, showRound, useResource } from "app/data.js";
 import {
   answerMade, keptAnother, outbox, outboxDismiss, outboxDrop, outboxEntry, outboxFlush, outboxKeep, outboxSettled,
 } from "app/outbox.js";
 import { Link } from "app/router.js";
 import { session } from "app/session.js";
 import { useStore } from "app/store.js";
-import { Button, Loading, Notice, Page, TEXT_LIMITS, TextArea, announce, day, html, useForm, useLoad, when } from "app/ui.js";
+import { Button, Loading, Notice, Page, TEXT_LIMITS, TextArea, announce, day, html, useForm, when } from "app/ui.js";
 
 export const RATINGS = [
   [1, "Not at all"],
@@ -71,16 +71,6 @@ function missing(side) {
   return side.removed ? html`<span class="removed">Removed</span>` : "—";
 }
 
-/** The open round, or null when none is. */
-export async function currentRound() {
-  try {
-    return await api("/checkins/current");
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
-    throw error;
-  }
-}
-
 function LockMark() {
   return html`<svg class="lock" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
     <rect x="3" y="7" width="10" height="8" rx="1.5" fill="currentColor" />
@@ -125,7 +115,7 @@ function fieldsOf(source) {
   };
 }
 
-function AnswerForm({ round, userId, partnerName, onSend, message }) {
+function AnswerForm({ round, userId, partnerName, onSend, onCancel }) {
   const form = useForm(answerOf(round, userId), { limits: { note: TEXT_LIMITS.note, private_note: TEXT_LIMITS.note } });
   const formRef = useRef(null);
   useStore(outbox); // re-rendered when what waits on this device changes
@@ -137,14 +127,12 @@ function AnswerForm({ round, userId, partnerName, onSend, message }) {
     if (!values.connection) missing.connection = ["Choose how much connection you are getting, from 1 (not at all) to 5 (fully)."];
     if (!values.independence) missing.independence = ["Choose how much independence you have, from 1 (not at all) to 5 (fully)."];
     if (Object.keys(missing).length) throw new ApiError(400, missing);
-    const kept = await onSend(answerMade({
+    await onSend(answerMade({
       connection: values.connection,
       independence: values.independence,
       note: values.note,
       private_note: values.private_note,
     }));
-    // What the server keeps, which may be an answer made later in another tab or on another device.
-    if (kept) form.setValues(fieldsOf(kept));
   };
 
   // Once nothing waits on this device, the form shows what the server keeps: after an answer from
@@ -153,6 +141,13 @@ function AnswerForm({ round, userId, partnerName, onSend, message }) {
   useEffect(() => {
     if (!pending) form.setValues(answerOf(round, userId));
   }, [onServer?.made_at, Boolean(pending)]);
+
+  // Opened to change an answer (the button that opened it is gone): the focus goes to the first
+  // question's choice, never to the page's body.
+  useEffect(() => {
+    const form = formRef.current;
+    if (onCancel) (form?.querySelector("input[type=radio]:checked") || form?.querySelector("input[type=radio]"))?.focus();
+  }, []);
 
   // After a refused answer, focus goes to the first thing to fix.
   useEffect(() => {
@@ -163,7 +158,7 @@ function AnswerForm({ round, userId, partnerName, onSend, message }) {
 
   return html`<form class="answer-form" ref=${formRef} onSubmit=${form.submit(send)} novalidate>
     <p class="round-status">Open until ${when(round.closes_at)}.${" "}<${PartnerState} round=${round} partnerName=${partnerName} /></p>
-    ${pending && message?.text !== OFFLINE_KEPT
+    ${pending
       ? html`<${Notice} kind="kind">Your answer from ${when(pending.savedAt)} is kept on this device and waiting to
           be sent. It goes as soon as the connection is back.<//>`
       : null}
@@ -180,10 +175,10 @@ function AnswerForm({ round, userId, partnerName, onSend, message }) {
     </div>
     <p class="hint">You can change this until you have both answered.</p>
     ${form.general ? html`<div tabindex="-1" class="notice-holder"><${Notice} kind="error">${form.general}<//></div>` : null}
-    ${message && !form.busy ? html`<${Notice} kind=${message.kind}>${message.text}<//>` : null}
     <${Button} type="submit" busy=${form.busy} class="button button-primary wide">
-      ${round.me.answered ? "Save changes" : "Send my answer"}
+      ${round.me.answered || pending ? "Save changes" : "Send my answer"}
     <//>
+    ${onCancel ? html`<button class="button button-secondary wide" type="button" onClick=${onCancel}>Keep my answer as it was</button>` : null}
   </form>`;
 }
 
@@ -333,7 +328,7 @@ async function latestReveal() {
 /** The latest check-in, when both answered it in the last week: once the round is no longer
  * open, this is where its answers side by side are found again. */
 export function LatestReveal() {
-  const latest = useLoad(latestReveal, []);
+  const latest = useResource("latest-reveal", latestReveal, ["round"]);
   if (!latest.data) return null;
   return html`<div class="card">
     <h2>Your latest check-in</h2>
@@ -352,52 +347,85 @@ function NoRound({ couple }) {
   <${LatestReveal} />`;
 }
 
+/** After an answer: sealed, it waits for the partner (or, kept on this device, for the network);
+ * changing it is one tap away. */
+function Sealed({ round, pending, partnerName, onChange, headingRef }) {
+  const answer = pending?.body || round.me.response;
+  return html`<section class="card sealed" aria-labelledby="sealed-heading">
+    <h2 id="sealed-heading" tabindex="-1" ref=${headingRef}>
+      ${pending ? "Your answer is waiting to be sent" : html`Waiting for <bdi>${partnerName}</bdi>`}
+    </h2>
+    <p>${pending
+      ? `Your answer from ${when(pending.savedAt)} is kept on this device. It is sent as soon as the connection is back.`
+      : "Your answer is in. You see each other's answers once you have both answered."}
+      ${" "}You can change it until you have both answered.</p>
+    <p class="round-status">Open until ${when(round.closes_at)}.${" "}<${PartnerState} round=${round} partnerName=${partnerName} /></p>
+    ${answer
+      ? html`<dl class="sealed-answer">
+          <dt>Connection</dt><dd>${ratingText(answer.connection)}</dd>
+          <dt>Independence</dt><dd>${ratingText(answer.independence)}</dd>
+          ${answer.note ? html`<dt>Your note</dt><dd dir="auto">${answer.note}</dd>` : null}
+          ${answer.private_note
+            ? html`<dt><${LockMark} /> Private note (only you see this)</dt><dd dir="auto">${answer.private_note}</dd>`
+            : null}
+        </dl>`
+      : null}
+    <button class="button button-secondary" type="button" onClick=${onChange}>Change my answer</button>
+  </section>`;
+}
+
+// What happened to the last answer sent from this screen, said above what the screen shows.
+const SAID = {
+  offline: { kind: "kind", text: OFFLINE_KEPT },
+  closed: { kind: "kind", text: CLOSED },
+  alreadyRevealed: { kind: "kind", text: ALREADY_REVEALED },
+  laterKept: { kind: "info", text: LATER_KEPT },
+  revealed: { kind: "info", text: "Sent. You have both answered, so here are your answers side by side." },
+};
+
 export function Checkin() {
   const state = useStore(session);
-  const partnerName = partnerNameOf(state);
-  const [round, setRound] = useState(undefined); // undefined while loading, null when none is open
-  const [loadError, setLoadError] = useState(null);
-  const [message, setMessage] = useState(null); // {kind, text}
+  const { round, roundError } = useStore(current);
+  useStore(outbox); // re-rendered when what waits on this device changes, in any tab
+  const partnerName = partnerOfRound(round, state);
+  const userId = state.me?.id;
+  const pending = round?.status === "open" ? outboxEntry(round.id, userId) : null;
+  const [message, setMessage] = useState(null); // {kind, text, code}
+  const [editing, setEditing] = useState(false);
   const revealHeading = useRef(null);
-  const focusReveal = useRef(false);
-  const known = useRef(null);
-  known.current = round;
+  const focusReveal = useRef(false); // an answer sent from the outbox revealed the round
+  const sealedHeading = useRef(null);
+  const focusSealed = useRef(false); // the change was let go: the focus returns to the sealed answer
 
-  // The current round at first; once we know which round it is, that one (it may be revealed).
-  const load = useCallback(async (id) => {
-    setLoadError(null);
-    try {
-      const fresh = id ? await api(`/checkins/${id}`) : await currentRound();
-      setRound(fresh);
-      return fresh;
-    } catch (error) {
-      setLoadError(error);
-      return null;
-    }
-  }, []);
-
-  const coupleId = state.couple?.id;
+  // What the memory holds shows at once; the check-in is read again as the screen opens.
   useEffect(() => {
-    if (coupleId) load();
-  }, [coupleId]);
-  useEffect(() => onBackOnline(() => load(known.current?.id)), []);
+    refreshRound();
+  }, []);
   useEffect(() => {
     if (round?.status === "open") outboxFlush();
+    setEditing(false);
   }, [round?.id]);
-  useRefreshUntilAnalysed(round, () => load(known.current?.id));
+  useRefreshUntilAnalysed(round, refreshRound);
   useEffect(() => {
     if (focusReveal.current && round?.status === "revealed") {
       focusReveal.current = false;
       revealHeading.current?.focus();
     }
-  }, [round?.status]);
+    if (focusSealed.current && sealedHeading.current) {
+      focusSealed.current = false;
+      sealedHeading.current.focus();
+    }
+  });
 
-  // An answer from the outbox was sent or refused: say so where the form said it was kept.
+  // An answer from the outbox was sent or refused: said here, and the check-in read again.
   const notices = useOutboxNotices(round?.id, async (notice) => {
     setMessage({ kind: notice.kind === "sent" ? "info" : "kind", text: notice.text });
-    const fresh = await load(known.current?.id);
+    setEditing(false);
+    const fresh = await refreshRound();
     if (fresh?.status === "revealed") focusReveal.current = true;
   });
+
+  const say = (code) => setMessage({ ...SAID[code], code });
 
   const send = async (body) => {
     setMessage(null);
@@ -408,30 +436,29 @@ export function Checkin() {
       response = await api(`/checkins/${roundId}/response`, { method: "PUT", body });
     } catch (error) {
       if (error instanceof Offline) {
-        outboxKeep({ roundId, userId: state.me.id, body });
-        setMessage({ kind: "kind", text: OFFLINE_KEPT });
+        outboxKeep({ roundId, userId, body });
+        setEditing(false);
+        say("offline");
         return;
       }
       // Signed out meanwhile (the session expired): kept for when this person signs in again.
-      if (isSignedOut(error)) outboxKeep({ roundId, userId: state.me.id, body });
+      if (isSignedOut(error)) outboxKeep({ roundId, userId, body });
       if (error instanceof ApiError && error.status === 409) {
         outboxDrop(roundId);
-        const fresh = await load(roundId);
-        setMessage({ kind: "kind", text: fresh?.status === "revealed" ? ALREADY_REVEALED : CLOSED });
-        if (fresh?.status === "revealed") focusReveal.current = true;
+        const fresh = await refreshRound();
+        setEditing(false);
+        say(fresh?.status === "revealed" ? "alreadyRevealed" : "closed");
         return;
       }
       throw error;
     }
     outboxDrop(roundId);
-    setRound((previous) => ({ ...previous, me: { answered: true, response } }));
-    const fresh = await load(roundId);
-    if (fresh?.status === "revealed") {
-      focusReveal.current = true;
-      setMessage({ kind: "info", text: "Saved. You have both answered, so here are your answers side by side." });
-    } else {
-      setMessage({ kind: "info", text: keptAnother(body, response) ? LATER_KEPT : "Saved." });
-    }
+    showRound({ ...round, me: { ...round.me, answered: true, response } });
+    setEditing(false);
+    // The form is gone either way: the focus goes to the screen's heading (ui.js, useForm).
+    const fresh = await refreshRound();
+    if (fresh?.status === "revealed") say("revealed");
+    else if (keptAnother(body, response)) say("laterKept");
     return response;
   };
 
@@ -439,20 +466,31 @@ export function Checkin() {
   if (state.couple === undefined) body = html`<${Loading} />`;
   else if (state.couple === null) {
     body = html`<p>Check-ins are for two. <${Link} href="/pair">Pair with your partner<//> first.</p>`;
-  } else if (round === undefined) body = html`<${Loading} error=${loadError} retry=${() => load()} />`;
+  } else if (round === undefined) body = html`<${Loading} error=${roundError} retry=${refreshRound} />`;
   else if (round === null) body = html`<${NoRound} couple=${state.couple} />`;
-  else if (round.status === "open") {
-    body = html`<${AnswerForm} key=${round.id} round=${round} userId=${state.me?.id} partnerName=${partnerName} onSend=${send} message=${message} />`;
+  else if (round.status === "open" && (editing || !(pending || round.me.answered))) {
+    body = html`<${AnswerForm} key=${round.id} round=${round} userId=${userId} partnerName=${partnerName} onSend=${send}
+      onCancel=${editing
+        ? () => {
+            focusSealed.current = true;
+            setEditing(false);
+          }
+        : null} />`;
+  } else if (round.status === "open") {
+    body = html`<${Sealed} round=${round} pending=${pending} partnerName=${partnerName} headingRef=${sealedHeading}
+      onChange=${() => {
+        setMessage(null);
+        setEditing(true);
+      }} />`;
   } else if (round.status === "revealed") {
-    body = html`${message ? html`<${Notice} kind=${message.kind}>${message.text}<//>` : null}
-      <${Reveal} round=${round} partnerName=${partnerName} headingRef=${revealHeading} />`;
-  } else {
-    body = html`${message && message.text !== CLOSED ? html`<${Notice} kind=${message.kind}>${message.text}<//>` : null}
-      ${message?.text === CLOSED ? html`<${Notice} kind="kind">${CLOSED}<//>` : html`<${Expired} round=${round} />`}`;
+    body = html`<${Reveal} round=${round} partnerName=${partnerName} headingRef=${revealHeading} />`;
+  } else if (message?.code !== "closed") {
+    body = html`<${Expired} round=${round} />`;
   }
 
   return html`<${Page} title="Your check-in" className="checkin">
     ${notices.map((notice) => html`<${Notice} key=${notice.id} kind="kind">${notice.text}<//>`)}
+    ${message ? html`<${Notice} kind=${message.kind}>${message.text}<//>` : null}
     ${body}
   <//>`;
 }
@@ -467,7 +505,7 @@ function OpenElsewhere({ round, partnerName }) {
 /** One round, from the history or a notification. */
 export function RoundScreen({ id }) {
   const state = useStore(session);
-  const round = useLoad(() => api(`/checkins/${id}`), [id]);
+  const round = useResource(`round:${id}`, () => api(`/checkins/${id}`), ["round"], { marksSeen: true });
   const data = round.data;
   const partnerName = partnerOfRound(data, state);
   useRefreshUntilAnalysed(data, round.reload);

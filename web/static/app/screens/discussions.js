@@ -3,8 +3,9 @@
 import { useState } from "preact/hooks";
 
 import { ApiError, api } from "app/api.js";
+import { useResource, useTopics } from "app/data.js";
 import { Link, navigate } from "app/router.js";
-import { Button, Loading, MorePages, Notice, Page, TEXT_LIMITS, TextArea, day, html, useForm, useLoad, usePages, when } from "app/ui.js";
+import { Button, Loading, MorePages, Notice, Page, TEXT_LIMITS, TextArea, day, html, useForm, usePages, when } from "app/ui.js";
 
 const FILTERS = [
   ["open", "Open"],
@@ -26,6 +27,7 @@ function DiscussionItem({ discussion, itemRef }) {
 
 function DiscussionList({ status }) {
   const pages = usePages((page) => api("/discussions", { query: { status, page } }), [status]);
+  useTopics(["talks", "couple"], pages.first.reload);
   if (!pages.first.data) return html`<${Loading} error=${pages.first.error} retry=${pages.first.reload} />`;
   if (!pages.items.length) {
     return html`<p class="card calm">${status === "resolved" ? "Nothing resolved yet." : "Nothing to talk about right now."}</p>`;
@@ -93,7 +95,7 @@ function Resolve({ id, onResolved }) {
 
 /** One Talk: its summary is its first point's (the leading flag); the other points beneath it. */
 export function DiscussionScreen({ id }) {
-  const discussion = useLoad(() => api(`/discussions/${id}`), [id]);
+  const discussion = useResource(`discussion:${id}`, () => api(`/discussions/${id}`), ["talks", "couple"], { marksSeen: true });
   const data = discussion.data;
   if (!data) {
     return html`<${Page} title="Talk">

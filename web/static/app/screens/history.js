@@ -3,11 +3,12 @@
 // ended keeps its check-ins here to read, each naming who it was with.
 import { api } from "app/api.js";
 import { LegendSample, RatingsChart, shortDate } from "app/chart.js";
+import { useResource, useTopics } from "app/data.js";
 import { Link } from "app/router.js";
 import { PATTERN_SHORT } from "app/screens/checkin.js";
 import { session } from "app/session.js";
 import { useStore } from "app/store.js";
-import { Loading, MorePages, Page, day, html, useLoad, usePages } from "app/ui.js";
+import { Loading, MorePages, Page, day, html, usePages } from "app/ui.js";
 
 const CHART_ROUNDS = 12;
 const DIMENSIONS = [
@@ -25,7 +26,7 @@ function pointsOf(trends) {
 }
 
 function Trends({ partnerName }) {
-  const trends = useLoad(() => api("/checkins/trends"), []);
+  const trends = useResource("trends", () => api("/checkins/trends"), ["round", "couple"]);
   if (!trends.data) return html`<${Loading} error=${trends.error} retry=${trends.reload} />`;
   const all = pointsOf(trends.data);
   if (!all.length) {
@@ -107,6 +108,7 @@ function Rounds({ pages, fallbackName, currentPartner }) {
 export function History() {
   const state = useStore(session);
   const pages = usePages((page) => api("/checkins", { query: { page } }), [state.couple?.id]);
+  useTopics(["round", "couple"], pages.first.reload);
   if (state.couple === undefined || !pages.first.data) {
     return html`<${Page} title="History"><${Loading} error=${pages.first.error} retry=${pages.first.reload} /><//>`;
   }

@@ -1,13 +1,14 @@
 // The start: a welcome for someone signed out; for a person without a partner, the way to pair;
 // for a couple, the open check-in (or when the next one comes) in one glance.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 
 import { ApiError, api } from "app/api.js";
 import { Link, navigate } from "app/router.js";
-import { LatestReveal, currentRound } from "app/screens/checkin.js";
+import { current, refreshRound, showRound } from "app/data.js";
+import { LatestReveal } from "app/screens/checkin.js";
 import { session } from "app/session.js";
 import { useStore } from "app/store.js";
-import { Button, Loading, Notice, Page, html, useLoad, when } from "app/ui.js";
+import { Button, Loading, Notice, Page, html, when } from "app/ui.js";
 
 /** Two circles that overlap a little: close, and each still whole. Decoration only. */
 function Mark() {
@@ -41,7 +42,7 @@ function OpenRound({ round, partnerName }) {
   </div>`;
 }
 
-function NoRound({ couple, onOpened }) {
+function NoRound({ couple }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState(null);
   const next = couple.schedule?.next_checkin_at;
@@ -49,13 +50,14 @@ function NoRound({ couple, onOpened }) {
     setBusy(true);
     setProblem(null);
     try {
-      await api("/checkins", { method: "POST" });
-      onOpened();
+      showRound(await api("/checkins", { method: "POST" }));
       navigate("/checkin");
     } catch (error) {
       // 409: one is open already (your partner just opened it), which is what you wanted.
-      if (error instanceof ApiError && error.status === 409) navigate("/checkin");
-      else setProblem(error.message);
+      if (error instanceof ApiError && error.status === 409) {
+        refreshRound();
+        navigate("/checkin");
+      } else setProblem(error.message);
     } finally {
       setBusy(false);
     }
@@ -70,14 +72,18 @@ function NoRound({ couple, onOpened }) {
 }
 
 function CoupleHome({ couple }) {
-  const round = useLoad(currentRound, [couple.id]);
+  const { round, roundError } = useStore(current);
+  // What the memory holds shows at once; the check-in is read again as the screen opens.
+  useEffect(() => {
+    refreshRound();
+  }, []);
   const partnerName = couple.partner.display_name;
   return html`<${Page} title=${`You and ${partnerName}`}>
-    ${round.data === undefined
-      ? html`<${Loading} error=${round.error} retry=${round.reload} />`
-      : round.data
-        ? html`<${OpenRound} round=${round.data} partnerName=${partnerName} />`
-        : html`<${NoRound} couple=${couple} onOpened=${round.reload} />`}
+    ${round === undefined
+      ? html`<${Loading} error=${roundError} retry=${refreshRound} />`
+      : round?.status === "open"
+        ? html`<${OpenRound} round=${round} partnerName=${partnerName} />`
+        : html`<${NoRound} couple=${couple} />`}
     <p><${Link} href="/history">Past check-ins and how things have moved<//></p>
   <//>`;
 }

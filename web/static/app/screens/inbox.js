@@ -3,6 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 
 import { ApiError, api } from "app/api.js";
+import { useTopics } from "app/data.js";
 import { Link, navigate } from "app/router.js";
 import { refreshCouple, refreshUnread } from "app/session.js";
 import { Button, Loading, MorePages, Notice, Page, Status, day, html, usePages } from "app/ui.js";
@@ -59,6 +60,7 @@ function Item({ notification, itemRef }) {
 
 export function Inbox() {
   const pages = usePages((page) => api("/notifications", { query: { page } }), []);
+  useTopics(["inbox"], pages.first.reload);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState(null);
   const [status, setStatus] = useState("");

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 
 import { ApiError, api } from "app/api.js";
+import { inviteShown } from "app/data.js";
 import { Link, dropQuery, navigate } from "app/router.js";
 import { refreshCouple, session } from "app/session.js";
 import { useStore } from "app/store.js";
@@ -32,6 +33,11 @@ function Invite() {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState(null);
   const [status, setStatus] = useState("");
+  // While a code shows, the partner's joining is what this person waits for (data.js).
+  useEffect(() => {
+    inviteShown(Boolean(invite));
+    return () => inviteShown(false);
+  }, [Boolean(invite)]);
 
   const create = async () => {
     setBusy(true);

@@ -6,11 +6,13 @@ import { ApiError, api } from "app/api.js";
 import { Link } from "app/router.js";
 import { refreshCouple, session } from "app/session.js";
 import { useStore } from "app/store.js";
-import { Button, Field, Loading, Notice, Page, Select as Choice, Status, html, timeZones, useForm, when } from "app/ui.js";
+import {
+  Button, Field, Loading, Notice, Page, SCHEDULE_LIMITS, Select as Choice, Status, html, timeZones, useForm, when,
+} from "app/ui.js";
 
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const MAX_INTERVAL_DAYS = 365;
-const MAX_WINDOW_HOURS = 7 * 24;
+const MAX_INTERVAL_DAYS = SCHEDULE_LIMITS.interval_days;
+const MAX_WINDOW_HOURS = SCHEDULE_LIMITS.window_hours;
 
 /** "Europe/Berlin" → "Berlin"; "America/Argentina/Buenos_Aires" → "Buenos Aires". */
 export function zoneCity(zone) {
