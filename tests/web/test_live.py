@@ -1,7 +1,7 @@
 """Live, on two phones: Alice has answered and waits on the check-in screen; Bob answers on his
 own; within 10 s, with no reload, Alice's app learns that the round changed (the
-"tandem:changed" event that the screens' data listens to), and a push that arrives while the app
-is open is handed by the service worker to the page."""
+"tandem:changed" event that the screens' data listens to) and her screen shows both answers side by
+side; a push that arrives while the app is open is handed by the service worker to the page."""
 
 import json
 
@@ -38,10 +38,13 @@ def test_the_partners_answer_reaches_the_waiting_screen_within_ten_seconds_and_a
     # The app holds a cursor from its first question, and has been told of nothing since.
     page.wait_for_function("() => performance.getEntriesByType('resource').some(e => e.name.includes('/changes'))")
     assert page.evaluate("window.__changed") == []
+    page.evaluate("window.__notReloaded = true")
 
     assert answer(client_for(bob), checkin_round["id"]).status_code == 200
 
     page.wait_for_function("() => window.__changed.includes('round')", timeout=10_000)
+    page.get_by_role("heading", name="Your answers, side by side").wait_for(timeout=5_000)
+    assert page.evaluate("window.__notReloaded") is True  # a reload would have dropped it
 
     devtools_tab = page.context.new_page()
     cdp = page.context.new_cdp_session(devtools_tab)
