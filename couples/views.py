@@ -179,7 +179,11 @@ class ChangesView(APIView):
         responses={
             200: ChangesSerializer,
             204: OpenApiResponse(description="Nothing changed since the cursor: ask again later with the same one."),
-            400: OpenApiResponse(description="The cursor is forged, expired or another sign-in's (names `since`)."),
+            401: OpenApiResponse(
+                description="Nobody is signed in, for a first cursor or one that no longer holds (expired, "
+                "another sign-in's, not Tandem's); signed in, such a cursor is answered 200 with a new one "
+                "and every topic."
+            ),
         },
         tags=["accounts"],
     )
@@ -191,13 +195,20 @@ class ChangesView(APIView):
                 raise NotAuthenticated()
             user_id, topics = request.user.pk, []
         else:
+            seen: dict[str, str] | None
             try:
                 user_id, seen = live.cursor_read(since, credential=credential)
-            except live.CursorRefused as refused:
-                raise ValidationError({"since": [str(refused)]}) from None
+            except live.CursorRefused:
+                # Expired, or issued to the sign-in this browser had before (a partner signing in on
+                # the same phone), or not ours: whoever is signed in gets a cursor of their own and
+                # refetches everything, as after any gap; nobody signed in gets the 401.
+                if not request.user.is_authenticated:
+                    raise NotAuthenticated() from None
+                user_id, seen = request.user.pk, None
         stamps = live.stamps_of(user_id)
         if since is not None:
-            topics = live.changed_topics(seen=seen, now=stamps)
+            everything = [topic.value for topic in live.Topic]
+            topics = everything if seen is None else live.changed_topics(seen=seen, now=stamps)
             if not topics:
                 return Response(status=status.HTTP_204_NO_CONTENT)
         cursor = live.cursor_issue(user_id=user_id, credential=credential, stamps=stamps)
