@@ -35,8 +35,10 @@ def test_the_partners_answer_reaches_the_waiting_screen_within_ten_seconds_and_a
     sign_in(page, server, alice.email)
     page.goto(f"{server}/checkin")
     page.get_by_text("Bob has not answered yet", exact=False).first.wait_for()
-    # The app holds a cursor from its first question, and has been told of nothing since.
+    # The app holds a cursor from its first question, and has been told of nothing since; its first
+    # reads are over (else one of them, not the live question, could be what finds Bob's answer).
     page.wait_for_function("() => performance.getEntriesByType('resource').some(e => e.name.includes('/changes'))")
+    page.wait_for_load_state("networkidle")
     assert page.evaluate("window.__changed") == []
     page.evaluate("window.__notReloaded = true")
 

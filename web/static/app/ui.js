@@ -278,7 +278,9 @@ function focusAfterSubmit(form, refused) {
         return;
       }
     }
-    const lost = !document.activeElement || document.activeElement === document.body || !form?.isConnected;
+    // A form that went away took the focus with it (to the body); where the person has put the
+    // focus since (a submit may end after they opened another form), it stays.
+    const lost = !document.activeElement || document.activeElement === document.body;
     if (lost) document.querySelector("main h1")?.focus();
   }, 0);
 }
