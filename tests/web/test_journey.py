@@ -20,6 +20,11 @@ from tests.web.conftest import assert_accessible, screenshot, service_worker_rea
 
 pytestmark = [pytest.mark.postgres]
 
+# Boxes whose words are wider than the box: the rating tiles, buttons and tabs.
+SPILLED = """() => [...document.querySelectorAll(".choice label, button, nav.tabs a")]
+  .filter((box) => box.clientWidth > 0 && box.scrollWidth > box.clientWidth + 1)
+  .map((box) => `${box.tagName} ${box.textContent.trim().slice(0, 30)}: ${box.scrollWidth} > ${box.clientWidth}`)"""
+
 PASSWORD = "a walk by the river at dusk"
 CONNECTION = "Am I getting enough connection (closeness, time, attention) from us?"
 INDEPENDENCE = "Am I getting enough independence (space, time and choices of my own)?"
@@ -65,12 +70,14 @@ class Phone:
         self.page.goto(f"{self.server}{path}")
 
     def check(self, screen: str) -> None:
-        """Photographs this screen and has axe-core check it."""
+        """Photographs this screen, has axe-core check it, and finds no words spilling out of the
+        tile, button or tab that holds them (the rating tiles' words once did, cut off at 360 px)."""
         self.page.wait_for_load_state("networkidle")
         self.page.mouse.move(0, 0)  # no hover left where the last tap was
         self.page.evaluate("() => scrollTo(0, 0)")  # the screen as it opens, heading first
         screenshot(self.page, screen)
         assert_accessible(self.page, screen)
+        assert self.page.evaluate(SPILLED) == [], screen
 
     def never_holds(self, *secrets: str) -> None:
         """None of `secrets` is on screen, in what the API sent, or anywhere on the device."""
