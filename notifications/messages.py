@@ -1,5 +1,5 @@
-"""What each notification says. Safe on a lock screen: no ratings, no notes, no pressure; an
-invitation, never a demand."""
+"""What each notification says and where in the app it leads. Safe on a lock screen: no ratings,
+no notes, no pressure; an invitation, never a demand."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -25,3 +25,25 @@ TEXTS = {
     Kind.INVITE_ACCEPTED: (_("You are paired"), _("{partner} joined you on Tandem.")),
     Kind.SCHEDULE_CHANGED: (_("Your check-in schedule changed"), _("{partner} updated when you check in.")),
 }
+
+
+# The app's screen of what a notification is about (a path of web/screens.py), filled from the
+# notification's data; the second path is where it leads when its data lacks the id (older rows).
+PATHS = {
+    Kind.ROUND_OPENED: ("/checkin", "/checkin"),
+    Kind.NUDGE: ("/checkin", "/checkin"),
+    Kind.RESULTS_READY: ("/checkins/{round_id}", "/checkin"),
+    Kind.DISCUSSION_OPENED: ("/discussions/{discussion_id}", "/discussions"),
+    # What the couple shared stays readable after it ends.
+    Kind.PARTNER_LEFT: ("/history", "/history"),
+    Kind.INVITE_ACCEPTED: ("/", "/"),
+    Kind.SCHEDULE_CHANGED: ("/schedule", "/schedule"),
+}
+
+
+def app_path(*, kind: str, data: dict) -> str:
+    path, without_data = PATHS[Kind(kind)]
+    try:
+        return path.format_map(data)
+    except KeyError:
+        return without_data

@@ -3,15 +3,21 @@
 from rest_framework import serializers
 
 from config.serializers import HourMinuteField, StrictSerializer
+from notifications.messages import app_path
 from notifications.models import Notification, Preferences, PushSubscription
 from notifications.push_endpoints import endpoint_problem
 from notifications.push_keys import auth_problem, p256dh_problem
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    path = serializers.SerializerMethodField(help_text="The app's screen of what this notification is about")
+
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "body", "data", "created_at", "read_at"]
+        fields = ["id", "kind", "title", "body", "data", "created_at", "read_at", "path"]
+
+    def get_path(self, notification: Notification) -> str:
+        return app_path(kind=notification.kind, data=notification.data)
 
 
 class InboxFilterSerializer(StrictSerializer):

@@ -1,9 +1,13 @@
 """The in-app inbox: list with unread filter and unread_count, read, read-all; one's own only."""
 
+import re
+
 import pytest
 
 from notifications import services
+from notifications.messages import PATHS, app_path
 from notifications.models import Notification
+from web.screens import SCREEN_PATH_PATTERN
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +28,7 @@ def test_the_inbox_lists_my_notifications_newest_first_with_an_unread_count(seat
     assert body["count"] == 3 and body["unread_count"] == 3
     assert [n["id"] for n in body["results"]] == [n.pk for n in reversed(inbox)]
     first = body["results"][0]
-    assert set(first) == {"id", "kind", "title", "body", "data", "created_at", "read_at"}
+    assert set(first) == {"id", "kind", "title", "body", "data", "created_at", "read_at", "path"}
     assert first["title"] == "You have both checked in"
 
 
@@ -75,3 +79,21 @@ def test_no_notification_text_carries_ratings_or_guilt():
         assert not any(ch.isdigit() for ch in text)
         for pressure in ("waiting", "must", "should", "don't forget", "streak", "missed", "hurry"):
             assert pressure not in text, text
+
+
+def test_a_notification_says_which_screen_of_the_app_it_opens(seats):
+    services.notify(user_ids=[seats.alice.pk], kind="results_ready", subject="round:7", data={"round_id": 7})
+    services.notify(user_ids=[seats.alice.pk], kind="nudge", subject="round:8")
+    services.notify(user_ids=[seats.alice.pk], kind="discussion_opened", subject="round:9")  # an old one, no id
+    paths = {n["kind"]: n["path"] for n in seats.alice_api.get(INBOX).json()["results"]}
+    assert paths["results_ready"] == "/checkins/7"
+    assert paths["nudge"] == "/checkin"
+    assert paths["discussion_opened"] == "/discussions"
+
+
+def test_every_kind_opens_a_screen_the_app_has():
+    for kind in Notification.Kind:
+        path, without_data = PATHS[kind]
+        filled = app_path(kind=kind, data={"round_id": 1, "discussion_id": 2})
+        for opened in (filled, without_data):
+            assert re.match(SCREEN_PATH_PATTERN, opened), (kind, opened)

@@ -25,25 +25,6 @@ export function ago(iso, now = Date.now()) {
   return RELATIVE.format(Math.round(seconds / unit[1]), unit[0]);
 }
 
-/** Where a notification of `kind` leads. */
-export function targetOf({ kind, data }) {
-  switch (kind) {
-    case "round_opened":
-    case "nudge":
-      return "/checkin";
-    case "results_ready":
-      return data?.round_id ? `/checkins/${data.round_id}` : "/checkin";
-    case "discussion_opened":
-      return data?.discussion_id ? `/discussions/${data.discussion_id}` : "/discussions";
-    case "schedule_changed":
-      return "/schedule";
-    case "partner_left":
-      return "/history"; // what the couple shared stays there to read
-    default:
-      return "/";
-  }
-}
-
 function Item({ notification, itemRef }) {
   const unread = !notification.read_at;
   return html`<li ref=${itemRef}>
@@ -115,7 +96,7 @@ export function OpenNotification({ id }) {
         }
         await refreshUnread();
         if (["invite_accepted", "partner_left"].includes(notification.kind)) await refreshCouple();
-        if (current) navigate(targetOf(notification), { replace: true });
+        if (current) navigate(notification.path, { replace: true });
       } catch (error) {
         if (current) setFailure(error);
       }
