@@ -234,3 +234,30 @@ class Schedule(models.Model):
             interval_days=self.interval_days,
             anchor=self.anchor_date,
         )
+
+
+PASSKEY_NAME_MAX_LENGTH = 60
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential a person signs in with (couples/passkeys.py): its public key and what
+    the authenticator said of it. The private key never leaves the person's device."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    # Unique across everyone: signing in finds the passkey, and so the person, by this id alone.
+    credential_id = models.BinaryField(max_length=1023, unique=True)
+    public_key = models.BinaryField()  # COSE_Key, as the authenticator gave it
+    sign_count = models.PositiveBigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+    name = models.CharField(max_length=PASSKEY_NAME_MAX_LENGTH)
+    created_at = models.DateTimeField(default=now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The person's list in Settings: "passkeys of user, oldest first".
+            models.Index(fields=["user", "created_at"], name="passkey_user_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Passkey {self.pk} of {self.user_id}"

@@ -9,7 +9,7 @@ person may read of check-ins and talks, those of a couple that ended too.
 
 from django.db.models import Prefetch, QuerySet
 
-from couples.models import Couple, Invite, Membership, User
+from couples.models import Couple, Invite, Membership, Passkey, User
 
 
 def current_couple_ids(*, user: User) -> QuerySet:
@@ -59,6 +59,11 @@ def partner_of(*, couple: Couple, user: User) -> User | None:
     """The other member of a couple loaded by `couple_current`."""
     memberships: list[Membership] = couple.current_memberships  # type: ignore[attr-defined]  # Prefetch's to_attr
     return next((m.user for m in memberships if m.user_id != user.pk), None)
+
+
+def passkeys_of(*, user: User) -> QuerySet[Passkey]:
+    """The person's passkeys, oldest first."""
+    return Passkey.objects.filter(user=user).order_by("created_at", "pk")
 
 
 def person_export(*, user: User) -> dict:

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from config.serializers import HourMinuteField, StrictSerializer
-from couples.models import DISPLAY_NAME_MAX_LENGTH, Schedule, User, validate_display_name, validate_timezone
+from couples.models import DISPLAY_NAME_MAX_LENGTH, Passkey, Schedule, User, validate_display_name, validate_timezone
 
 
 class TimezoneField(serializers.CharField):
@@ -120,3 +120,28 @@ class CoupleSerializer(serializers.Serializer):
     partner = PartnerSerializer()
     paired_at = serializers.DateTimeField()
     schedule = ScheduleSerializer()
+
+
+class PasskeySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Passkey
+        fields = ["id", "name", "created_at", "last_used_at"]
+        read_only_fields = fields
+
+
+_CREDENTIAL_HELP = (
+    "What the browser's navigator.credentials.{call}() gave, as its toJSON() writes it "
+    "(id, rawId, type and response, binary values in base64url)."
+)
+
+
+class PasskeyAddSerializer(StrictSerializer):
+    credential = serializers.DictField(help_text=_CREDENTIAL_HELP.format(call="create"))
+    # A passkey's name follows a display name's rule: 1 to 60 characters, no control characters.
+    name = DisplayNameField(
+        required=False, help_text="What to call it in the list. By default the device's kind: 'Passkey on iPhone'."
+    )
+
+
+class PasskeySignInSerializer(StrictSerializer):
+    credential = serializers.DictField(help_text=_CREDENTIAL_HELP.format(call="get"))

@@ -14,9 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from couples import invites, schedules, selectors
-from couples.errors import AlreadyPaired, Conflict, Invalid
-from couples.models import BrowserSession, Couple, Invite, Membership, Schedule, User, normalize_email
+from couples import invites, passkeys, schedules, selectors
+from couples.errors import AlreadyPaired, Conflict, Invalid, NotFound
+from couples.models import BrowserSession, Couple, Invite, Membership, Passkey, Schedule, User, normalize_email
 
 INVITE_LIFETIME = timedelta(hours=48)
 DEFAULT_WEEKDAY = 6  # Sunday
@@ -73,6 +73,58 @@ def browser_sessions_end(*, user: User) -> None:
     """Sign out every browser signed in as `user`, removing their session rows (which hold the
     person's id), as deleting an account does."""
     BrowserSession.objects.filter(user_id=user.pk).delete()
+
+
+# Passkeys
+
+
+def passkey_add(*, user: User, credential: dict, name: str) -> Passkey:
+    """Save the passkey `credential` made for `user`, once its attestation checks out
+    (couples/passkeys.py, which takes the challenge given to them)."""
+    made = passkeys.registration_verify(user=user, credential=credential)
+    try:
+        with transaction.atomic():
+            return Passkey.objects.create(
+                user=user,
+                credential_id=made.credential_id,
+                public_key=made.public_key,
+                sign_count=made.sign_count,
+                transports=made.transports,
+                name=name,
+            )
+    except IntegrityError:
+        # The credential id is unique: an authenticator never makes the same one twice, so this is
+        # the same answer sent again.
+        raise Invalid({"credential": ["This passkey is added already."]}) from None
+
+
+def passkey_sign_in(*, credential: dict) -> User:
+    """The person whose passkey signed `credential` (an assertion answering a sign-in challenge),
+    its use recorded; Invalid for anything else (couples/passkeys.py says what)."""
+    assertion = passkeys.assertion_read(credential)
+    with transaction.atomic():
+        # Locked, so that two sign-ins at once compare their sign counts in turn.
+        passkey = (
+            Passkey.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(credential_id=assertion.credential_id)
+            .first()
+        )
+        if passkey is None:
+            raise Invalid({"credential": [passkeys.UNKNOWN_PASSKEY]})
+        verified = passkeys.assertion_verify(assertion=assertion, passkey=passkey)
+        passkey.sign_count = verified.new_sign_count
+        passkey.last_used_at = timezone.now()
+        passkey.save(update_fields=["sign_count", "last_used_at"])
+    return passkey.user
+
+
+def passkey_remove(*, user: User, passkey_id: int) -> None:
+    """Remove one of `user`'s passkeys: it signs nobody in any more (the authenticator keeps its
+    half until the person deletes it there)."""
+    removed, _ = Passkey.objects.filter(user=user, pk=passkey_id).delete()
+    if not removed:
+        raise NotFound()
 
 
 # Pairing

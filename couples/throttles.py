@@ -1,4 +1,5 @@
-"""Throttles on the doors a stranger can knock on: register, login, join and invite creation.
+"""Throttles on the doors a stranger can knock on: register, login (password or passkey), join and
+invite creation.
 
 Rates live in settings (DEFAULT_THROTTLE_RATES); couples/invites.py works out what they mean
 for guessing an invite code.
@@ -88,6 +89,13 @@ class RegisterThrottle(_PerAddressThrottle):
 
 class LoginThrottle(_PerAddressThrottle):
     scope = "login"
+
+
+class PasskeyLoginThrottle(_PerAddressThrottle):
+    """Both calls of a passkey sign-in (its options, its answer). A wrong answer needs no count of
+    its own per account, as wrong passwords do: nobody guesses a signature."""
+
+    scope = "passkey_login"
 
 
 class LoginAccountThrottle(SimpleRateThrottle):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
@@ -15,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from couples import live, selectors, services
+from couples import live, passkeys, selectors, services
 from couples.auth import AuthenticatedRequest
 from couples.models import Couple, User, normalize_email
 from couples.serializers import (
@@ -23,10 +24,19 @@ from couples.serializers import (
     CoupleSerializer,
     InviteSerializer,
     LoginSerializer,
+    PasskeyAddSerializer,
+    PasskeySerializer,
+    PasskeySignInSerializer,
     RegisterSerializer,
     UserSerializer,
 )
-from couples.throttles import InviteThrottle, LoginAccountThrottle, LoginThrottle, RegisterThrottle
+from couples.throttles import (
+    InviteThrottle,
+    LoginAccountThrottle,
+    LoginThrottle,
+    PasskeyLoginThrottle,
+    RegisterThrottle,
+)
 
 WRONG_CREDENTIALS = "That email and password do not match an account."
 
@@ -52,9 +62,7 @@ class RegisterView(APIView):
             timezone_name=form.validated_data["timezone"],
         )
         # As at login: a browser that proved its CSRF token is signed in with a session at once.
-        if _csrf_passes(request):
-            login(request._request, user)
-        return Response(_auth_result(user), status=status.HTTP_201_CREATED)
+        return Response(sign_in(request, user), status=status.HTTP_201_CREATED)
 
 
 class LoginView(APIView):
@@ -71,12 +79,19 @@ class LoginView(APIView):
         if user is None:
             LoginAccountThrottle().failed(email=email)
             raise ValidationError({"non_field_errors": [WRONG_CREDENTIALS]})
-        # A session is a browser's, so it starts only when the CSRF check passes (the PWA gets
-        # its token from /auth/csrf first); this stops a forged login into someone else's
-        # account. Other clients use the token and never get a session.
-        if _csrf_passes(request):
-            login(request._request, user)
-        return Response(_auth_result(user))
+        return Response(sign_in(request, user))
+
+
+def sign_in(request: Request, user: User) -> dict:
+    """Sign `user` in on this request, the one way every way in does it (a password, a new
+    account, a passkey): the body `{token, user}` to answer with.
+
+    A session is a browser's, so it starts only when the CSRF check passes (the PWA gets its token
+    from /auth/csrf first); this stops a forged login into someone else's account. Other clients
+    use the token and never get a session."""
+    if _csrf_passes(request):
+        login(request._request, user)
+    return _auth_result(user)
 
 
 def _csrf_passes(request: Request) -> bool:
@@ -219,3 +234,75 @@ def _credential_of(request: Request) -> str:
     """The credential the call came with, as DRF tries them (couples' settings: the token first),
     read from the request alone."""
     return request.META.get("HTTP_AUTHORIZATION") or request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
+
+
+# Passkeys: the ceremonies (couples/passkeys.py) and the person's list.
+
+_CREATION_OPTIONS = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description="PublicKeyCredentialCreationOptionsJSON (WebAuthn): pass it to "
+    "PublicKeyCredential.parseCreationOptionsFromJSON(), then navigator.credentials.create(), and POST the "
+    "credential's toJSON() to /me/passkeys within 5 minutes. Its challenge answers once.",
+)
+_REQUEST_OPTIONS = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description="PublicKeyCredentialRequestOptionsJSON (WebAuthn), with no allowCredentials (any passkey of "
+    "this site): pass it to PublicKeyCredential.parseRequestOptionsFromJSON(), then navigator.credentials.get(), "
+    "and POST the credential's toJSON() to /auth/passkey within 5 minutes. Its challenge answers once.",
+)
+
+
+class PasskeyAddOptionsView(APIView):
+    @extend_schema(request=None, responses={200: _CREATION_OPTIONS}, tags=["accounts"])
+    def post(self, request: AuthenticatedRequest) -> Response:
+        """What the browser needs to make a passkey for me."""
+        mine = list(selectors.passkeys_of(user=request.user))
+        return Response(passkeys.registration_options(user=request.user, passkeys=mine))
+
+
+class PasskeysView(APIView):
+    @extend_schema(responses={200: PasskeySerializer(many=True)}, tags=["accounts"])
+    def get(self, request: AuthenticatedRequest) -> Response:
+        return Response(PasskeySerializer(selectors.passkeys_of(user=request.user), many=True).data)
+
+    @extend_schema(request=PasskeyAddSerializer, responses={201: PasskeySerializer}, tags=["accounts"])
+    def post(self, request: AuthenticatedRequest) -> Response:
+        """Add the passkey the browser made from /me/passkeys/options."""
+        form = PasskeyAddSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        name = form.validated_data.get("name") or passkeys.default_name(request.headers.get("user-agent", ""))
+        passkey = services.passkey_add(user=request.user, credential=form.validated_data["credential"], name=name)
+        return Response(PasskeySerializer(passkey).data, status=status.HTTP_201_CREATED)
+
+
+class PasskeyView(APIView):
+    @extend_schema(responses={204: None}, tags=["accounts"])
+    def delete(self, request: AuthenticatedRequest, passkey_id: int) -> Response:
+        services.passkey_remove(user=request.user, passkey_id=passkey_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasskeySignInOptionsView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [PasskeyLoginThrottle]
+
+    @extend_schema(request=None, responses={200: _REQUEST_OPTIONS}, tags=["accounts"])
+    def post(self, request: Request) -> Response:
+        """What the browser needs to sign in with a passkey."""
+        return Response(passkeys.authentication_options())
+
+
+class PasskeySignInView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [PasskeyLoginThrottle]
+
+    @extend_schema(request=PasskeySignInSerializer, responses={200: AuthResultSerializer}, tags=["accounts"])
+    def post(self, request: Request) -> Response:
+        """Sign in with a passkey, as a password login does (the same answer; a session for a
+        browser whose CSRF check passes)."""
+        form = PasskeySignInSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = services.passkey_sign_in(credential=form.validated_data["credential"])
+        return Response(sign_in(request, user))

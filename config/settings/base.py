@@ -115,10 +115,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # with no server to run, or each web process would give a client a budget of its own.
 # THROTTLES_DIR: a folder of their own for processes that must not share a checkout's counters
 # (the tests that start `make run` and its processes).
-EMBEDDED_THROTTLES_CACHE_URL = f"filecache://{env('THROTTLES_DIR', default=str(VAR_DIR / 'throttles'))}"
+THROTTLES_DIR = env("THROTTLES_DIR", default=str(VAR_DIR / "throttles"))
+EMBEDDED_THROTTLES_CACHE_URL = f"filecache://{THROTTLES_DIR}"
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://tandem"),
     "throttles": env.cache("CACHE_URL", default=EMBEDDED_THROTTLES_CACHE_URL),
+    # Passkey challenges (couples/passkeys.py), asked for by one request and answered by the next,
+    # which may reach another web process: shared by every process, as the counters are (files in
+    # a folder of their own beside them; the counters' cache reads only its own folder's files).
+    "challenges": env.cache("CACHE_URL", default=f"{EMBEDDED_THROTTLES_CACHE_URL}/passkey-challenges"),
 }
 # How long a cached round view is kept (checkin/selectors.py). Its key changes with every change
 # to the rounds it shows, so this only bounds memory, and how long a restored database backup
@@ -158,6 +163,12 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Tandem <hello@tandem.invalid>")
 
+# Passkeys (WebAuthn) are bound to a host name, the relying party's id: by default the host of
+# APP_BASE_URL (an IP address cannot be one: open `make run` at localhost to add a passkey), or a
+# parent domain named here. The browser's origin is checked against APP_BASE_URL's.
+WEBAUTHN_RP_ID = env("WEBAUTHN_RP_ID", default="")
+WEBAUTHN_RP_NAME = "Tandem"
+
 # Web Push (VAPID). `manage.py vapid_keys` prints a fresh pair.
 VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY", default="")
 VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
@@ -194,6 +205,8 @@ REST_FRAMEWORK = {
         # hour), while a guesser gets 480 a day, 175,000 a year, at any one account: never
         # through a list of leaked passwords, and the 20,000 commonest are refused at sign-up.
         "login_account": env("THROTTLE_LOGIN_ACCOUNT", default="20/hour"),
+        # Signing in with a passkey takes two calls (its options, then the answer): twice login's.
+        "passkey_login": env("THROTTLE_PASSKEY_LOGIN", default="20/minute"),
         "join": env("THROTTLE_JOIN", default="10/hour"),
         "join_address": env("THROTTLE_JOIN_ADDRESS", default="30/hour"),
         "invite": env("THROTTLE_INVITE", default="20/hour"),

@@ -23,7 +23,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # One memory for both aliases (LocMemCache shares a LOCATION's store), so clearing one clears both.
 CACHES = {
     alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
-    for alias in ("default", "throttles")
+    for alias in ("default", "throttles", "challenges")
 }
 PUSH_ALLOW_LOOPBACK_ENDPOINTS = True
 

@@ -261,7 +261,7 @@ def sign_in(page, origin: str, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{origin}/signin")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_role("navigation", name="Main").wait_for()
 
 

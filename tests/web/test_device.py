@@ -69,7 +69,7 @@ def test_an_answer_sent_as_the_session_ends_is_kept_and_sent_after_signing_in_ag
     assert not Answer.objects.filter(round=checkin_round).exists()
     page.get_by_label("Email").fill(alice.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_text("has been sent").first.wait_for()
     saved = wait_for(lambda: Answer.objects.filter(round=checkin_round, user=alice).first(), celery_worker, "answer")
     assert (saved.connection, saved.independence, saved.private_note) == (4, 2, SECRET)

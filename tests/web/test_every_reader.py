@@ -163,7 +163,7 @@ def test_focus_after_a_refused_sign_in_a_current_tab_everywhere_and_name_and_tim
     page.goto(f"{server}/signin")
     page.get_by_label("Email").fill(alice.email)
     page.get_by_label("Password").fill("not the password at all")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     refusal = page.locator(".notice-error")
     expect(refusal).to_be_focused()
     assert page.evaluate(LIVE_REGIONS) == 1

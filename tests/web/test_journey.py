@@ -293,7 +293,7 @@ def test_two_partners_go_the_whole_way_through_the_app(browsers, server, celery_
     sam.page.get_by_role("button", name="Sign out").click()
     sam.page.get_by_role("link", name="Sign in").first.wait_for()
     sam.page.goto(f"{server}/signin")
-    sam.page.get_by_role("button", name="Sign in").wait_for()
+    sam.page.get_by_role("button", name="Sign in", exact=True).wait_for()
     sam.check("signin")
     device = sam.page.evaluate(DEVICE_TEXT)
     for secret in (SAM_PRIVATE, SAM_NOTE, ALEX_NOTE, ALEX_PRIVATE, "Alex"):

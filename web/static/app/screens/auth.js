@@ -1,6 +1,9 @@
 // Sign up and sign in. Both start a browser session (the API needs the CSRF token for that);
 // nothing is stored on the device.
+import { useState } from "preact/hooks";
+
 import { api } from "app/api.js";
+import { passkeySignIn, passkeysSupported } from "app/passkeys.js";
 import { Link, navigate } from "app/router.js";
 import { signedIn } from "app/session.js";
 import { Button, Field, Notice, Page, TEXT_LIMITS, html, useForm } from "app/ui.js";
@@ -33,8 +36,32 @@ export function SignIn({ next, query }) {
       <${Field} label="Password" type="password" autocomplete="current-password" required ...${form.bind("password")} />
       <${Button} type="submit" busy=${form.busy}>Sign in<//>
     </form>
+    ${passkeysSupported() ? html`<${PasskeySignIn} next=${next} />` : null}
     <p>New to Tandem? <${Link} href=${next !== "/" ? `/signup?next=${encodeURIComponent(next)}` : "/signup"}>Create an account</${Link}></p>
   <//>`;
+}
+
+/** Shown only where the browser can use passkeys: the person picks one, no email asked. */
+function PasskeySignIn({ next }) {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState(null);
+  const signIn = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await passkeySignIn();
+      await signedIn();
+      navigate(next, { replace: true });
+    } catch (error) {
+      setProblem(error.message);
+      setBusy(false);
+    }
+  };
+  return html`<div class="stack passkey-sign-in">
+    <p class="passkey-or">Or, without your password:</p>
+    <${Notice} kind="error">${problem}<//>
+    <${Button} kind="secondary" type="button" busy=${busy} onClick=${signIn}>Sign in with a passkey<//>
+  </div>`;
 }
 
 export function SignUp({ query }) {

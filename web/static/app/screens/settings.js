@@ -1,8 +1,10 @@
 // Settings: how Tandem reaches you (push on this device, email, quiet hours), a pause when you
-// need some space, your couple, and your account (sign out, export, delete).
+// need some space, your couple, your passkeys, and your account (sign out, export, delete).
 import { useEffect, useRef, useState } from "preact/hooks";
 
 import { ApiError, api } from "app/api.js";
+import { useResource } from "app/data.js";
+import { passkeyAdd, passkeysSupported } from "app/passkeys.js";
 import { pushState, pushSubscribe, pushUnsubscribe } from "app/push.js";
 import { Link, navigate } from "app/router.js";
 import { outbox } from "app/outbox.js";
@@ -19,6 +21,7 @@ import {
   TEXT_LIMITS,
   day,
   html,
+  when,
   timeZones,
   useForm,
   useLoad,
@@ -310,6 +313,98 @@ function Couple({ couple }) {
   <//>`;
 }
 
+/** One passkey in the list, and its removal, confirmed first as leaving the couple is. */
+function PasskeyItem({ passkey, onRemoved }) {
+  const dialog = useRef(null);
+  const opener = useRef(null);
+  const cancel = useRef(null);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState(null);
+  const titleId = `passkey-${passkey.id}-title`;
+  const textId = `passkey-${passkey.id}-text`;
+  const open = () => {
+    setProblem(null);
+    dialog.current.showModal();
+    cancel.current?.focus();
+  };
+  const close = () => {
+    if (dialog.current?.open) dialog.current.close();
+  };
+  const remove = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await api(`/me/passkeys/${passkey.id}`, { method: "DELETE" });
+      close();
+      await onRemoved(passkey);
+    } catch (error) {
+      setProblem(error.message);
+      setBusy(false);
+    }
+  };
+  return html`<li class="passkey">
+    <div class="passkey-facts">
+      <bdi class="passkey-name">${passkey.name}</bdi>
+      <span class="hint">Added ${day(passkey.created_at)} ·
+        ${passkey.last_used_at ? ` Last used ${when(passkey.last_used_at)}` : " Not used yet"}</span>
+    </div>
+    <button class="button button-secondary" type="button" ref=${opener} onClick=${open}
+      aria-label=${`Remove ${passkey.name}`}>Remove</button>
+    <dialog ref=${dialog} class="confirm" aria-labelledby=${titleId} aria-describedby=${textId}
+      onClose=${() => opener.current?.focus()}>
+      <h2 id=${titleId}>Remove this passkey?</h2>
+      <div id=${textId}>
+        <p><bdi>${passkey.name}</bdi> will no longer sign you in to Tandem. Your password and your other passkeys
+        still do.</p>
+        <p>The device keeps its half until you delete it there too, in its passwords or passkeys settings.</p>
+      </div>
+      <${Notice} kind="error">${problem}<//>
+      <div class="actions">
+        <${Button} kind="danger" type="button" busy=${busy} onClick=${remove}>Yes, remove it<//>
+        <button class="button button-secondary" type="button" ref=${cancel} onClick=${close}>Cancel</button>
+      </div>
+    </dialog>
+  </li>`;
+}
+
+function Passkeys() {
+  const passkeys = useResource("passkeys", () => api("/me/passkeys"));
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState({ kind: "ok", text: "" });
+  const add = async () => {
+    setBusy(true);
+    setMessage({ kind: "ok", text: "" });
+    try {
+      const added = await passkeyAdd();
+      await passkeys.reload();
+      setMessage({ kind: "ok", text: `Passkey added as “${added.name}”. Next time, sign in with it.` });
+    } catch (error) {
+      setMessage({ kind: "problem", text: error.message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const removed = async (passkey) => {
+    await passkeys.reload();
+    setMessage({ kind: "ok", text: `“${passkey.name}” was removed.` });
+    // Its row went with it, the focus too: it goes on to the button beside the list.
+    document.getElementById("passkey-add")?.focus();
+  };
+  const list = passkeys.data;
+  return html`<${Section} id="settings-passkeys" title="Passkeys">
+    <p>Sign in with this device's fingerprint, face or screen lock instead of typing your password.</p>
+    ${list === undefined
+      ? html`<${Loading} error=${passkeys.error} retry=${passkeys.reload} />`
+      : list.length
+        ? html`<ul class="passkeys">${list.map((passkey) => html`<${PasskeyItem} key=${passkey.id} passkey=${passkey} onRemoved=${removed} />`)}</ul>`
+        : html`<p class="hint">You have no passkeys yet.</p>`}
+    ${passkeysSupported()
+      ? html`<${Button} kind="secondary" type="button" id="passkey-add" busy=${busy} onClick=${add}>Add a passkey<//>`
+      : html`<p class="hint">This browser cannot make passkeys. Your password still signs you in.</p>`}
+    <${Status} kind=${message.kind}>${message.text}<//>
+  <//>`;
+}
+
 function ExportData() {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState({ kind: "ok", text: "" });
@@ -441,6 +536,7 @@ export function Settings() {
         <${Space} preferences=${preferences} onSaved=${setPreferences} />`
       : html`<${Section} id="settings-notifications" title="Notifications">${waiting}<//>`}
     <${Couple} couple=${couple} />
+    ${me ? html`<${Passkeys} />` : null}
     ${me ? html`<${Account} me=${me} couple=${couple} />` : null}
     <${SupportResources} />
   <//>`;
