@@ -3,8 +3,10 @@ through an invite, rounds opened, answered and revealed, a discussion, a notific
 `factories.py`, which makes bare rows), so that a change to how a couple or a round comes about is
 made once. Each takes the people it acts for and returns what it made."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import time_machine
 from django.utils import timezone
@@ -155,3 +157,10 @@ def worker_sends_account_emails(broker: BrokerQueue) -> None:
     broker.client.flushdb()
     due = Delivery.objects.filter(status=Delivery.Status.PENDING, due_at__lte=timezone.now()).order_by("pk")
     notification_services.deliveries_send(delivery_ids=list(due.values_list("pk", flat=True)))
+
+
+def link_token(text: str, path: str) -> str:
+    """The `token` of the first link to `path` (say "/confirm-email") in an email's text."""
+    found = re.search(rf"https?://\S+{re.escape(path)}\?\S+", text)
+    assert found is not None, f"no link to {path} in: {text}"
+    return parse_qs(urlsplit(found.group(0)).query)["token"][0]

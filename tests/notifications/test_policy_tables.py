@@ -8,7 +8,6 @@ from notifications import policy
 from notifications.messages import TEXTS
 from notifications.models import Notification
 
-
 PUSHED = set(Notification.Kind) - policy.ACCOUNT_KINDS
 
 
