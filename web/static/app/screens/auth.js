@@ -33,6 +33,7 @@ export function SignIn({ next, query }) {
       <${Field} label="Password" type="password" autocomplete="current-password" required ...${form.bind("password")} />
       <${Button} type="submit" busy=${form.busy}>Sign in<//>
     </form>
+    <p><${Link} href="/forgot-password">Forgot your password?<//></p>
     <p>New to Tandem? <${Link} href=${next !== "/" ? `/signup?next=${encodeURIComponent(next)}` : "/signup"}>Create an account</${Link}></p>
   <//>`;
 }
