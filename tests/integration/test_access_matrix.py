@@ -42,6 +42,11 @@ PUBLIC_ENDPOINTS = {
     "api/v1/auth/csrf",
     # One-click unsubscribe from an email (RFC 8058): the signed token in the link is the credential.
     "api/v1/notifications/unsubscribe",
+    # The way back in: asking for a reset link, and the links of the account emails, whose token is
+    # the credential (they work on any device, signed in or not).
+    "api/v1/auth/password-reset",
+    "api/v1/auth/password-reset/confirm",
+    "api/v1/auth/confirm-email",
 }
 
 # OPTIONS answers DRF's metadata about the endpoint, never the object, so it is left out.
