@@ -75,6 +75,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     display_name = models.CharField(max_length=DISPLAY_NAME_MAX_LENGTH, validators=[validate_display_name])
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # Whether the person has shown that `email` is theirs (the link of a confirmation email): email
+    # reminders go only to a confirmed address, so nobody is mailed every week by an account that
+    # someone else registered with their address.
+    email_confirmed = models.BooleanField(default=False)
+    # An address the person asked to change to: `email` stays until this one is confirmed (its
+    # link), so a typo never takes an account away from its owner. Not unique: the address that
+    # confirms first takes it (couples/services.py, `email_confirm`).
+    # Null when none waits, as the API shows it.
+    pending_email = models.EmailField(null=True, blank=True)  # noqa: DJ001
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=now)

@@ -107,6 +107,8 @@ def person_export(*, user: User) -> dict:
             "display_name": user.display_name,
             "timezone": user.timezone,
             "date_joined": user.date_joined,
+            "email_confirmed": user.email_confirmed,
+            "pending_email": user.pending_email,
         },
         "couples": couples,
         "invites": [

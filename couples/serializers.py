@@ -42,8 +42,18 @@ class DisplayNameField(serializers.CharField):
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "email", "display_name", "timezone"]
+        fields = ["id", "email", "display_name", "timezone", "email_confirmed", "pending_email"]
         read_only_fields = fields
+        extra_kwargs = {
+            "email_confirmed": {
+                "help_text": "Whether the person opened the link that confirms `email`. Email "
+                "reminders go only to a confirmed address."
+            },
+            "pending_email": {
+                "help_text": "The address the person asked to change to, until its link is opened "
+                "(`email` stays until then); null when none waits."
+            },
+        }
 
 
 class RegisterSerializer(StrictSerializer):
@@ -75,6 +85,37 @@ class AuthResultSerializer(serializers.Serializer):
 class MeUpdateSerializer(StrictSerializer):
     display_name = DisplayNameField(required=False)
     timezone = TimezoneField(required=False)
+
+
+def _password_field(**kwargs) -> serializers.CharField:
+    return serializers.CharField(write_only=True, trim_whitespace=False, max_length=128, **kwargs)
+
+
+# An account link's token: at most a few dozen characters; anything longer is no token of ours.
+ACCOUNT_LINK_TOKEN_MAX_LENGTH = 200
+
+
+class PasswordResetRequestSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(StrictSerializer):
+    token = serializers.CharField(max_length=ACCOUNT_LINK_TOKEN_MAX_LENGTH, help_text="The `token` of the link.")
+    password = _password_field(help_text="The new password.")
+
+
+class PasswordChangeSerializer(StrictSerializer):
+    current_password = _password_field()
+    new_password = _password_field()
+
+
+class EmailChangeSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254, help_text="The new address; it takes effect once confirmed.")
+    password = _password_field(help_text="The current password.")
+
+
+class EmailConfirmSerializer(StrictSerializer):
+    token = serializers.CharField(max_length=ACCOUNT_LINK_TOKEN_MAX_LENGTH, help_text="The `token` of the link.")
 
 
 class PasswordConfirmSerializer(StrictSerializer):

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from couples import invites, passkeys, schedules, selectors
+from couples import account_links, invites, passkeys, schedules, selectors
 from couples.errors import AlreadyPaired, Conflict, Invalid, NotFound
 from couples.models import BrowserSession, Couple, Invite, Membership, Passkey, Schedule, User, normalize_email
 
@@ -31,12 +31,15 @@ INVALID_CODE = "This code is not valid. It may be mistyped, expired or already u
 # Accounts
 
 
-def user_register(*, email: str, password: str, display_name: str, timezone_name: str = "UTC") -> User:
-    user = User(email=normalize_email(email), display_name=display_name, timezone=timezone_name)
-    try:
-        password_validation.validate_password(password, user)
-    except DjangoValidationError as error:
-        raise Invalid({"password": list(error.messages)}) from None
+def user_register(
+    *, email: str, password: str, display_name: str, timezone_name: str = "UTC", email_confirmed: bool = False
+) -> User:
+    """A new account; its address waits for confirmation unless `email_confirmed` (the demo's own
+    addresses, which no link could reach)."""
+    user = User(
+        email=normalize_email(email), display_name=display_name, timezone=timezone_name, email_confirmed=email_confirmed
+    )
+    _validated_password(user=user, password=password, field="password")
     user.set_password(password)
     try:
         with transaction.atomic():
@@ -67,6 +70,113 @@ def user_update(*, user: User, display_name: str | None = None, timezone_name: s
     if fields:
         user.save(update_fields=fields)
     return user
+
+
+def sign_out_devices(*, user: User, keep: str | None = None) -> None:
+    """Sign out every device of `user` at once, except the one whose credential is `keep` (a
+    browser session's key or a token's key): their sign-in tokens and browser sessions are removed,
+    so the next call of each is refused."""
+    Token.objects.filter(user=user).exclude(key=keep or "").delete()
+    BrowserSession.objects.filter(user_id=user.pk).exclude(session_key=keep or "").delete()
+
+
+def _validated_password(*, user: User, password: str, field: str) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as error:
+        raise Invalid({field: list(error.messages)}) from None
+
+
+# One message for a wrong, a used and an expired link: which one it was would help a guesser.
+INVALID_RESET_LINK = (
+    "This link to reset your password does not work: it may be mistyped, already used or more than an hour "
+    "old. Ask for a new one."
+)
+INVALID_CONFIRMATION_LINK = (
+    "This confirmation link does not work: it may be mistyped, already used or too old. Ask for a new one in Settings."
+)
+
+
+@transaction.atomic
+def password_reset_confirm(*, token: str, password: str) -> User:
+    """Set a new password with a reset link's token, and sign out every device of the person."""
+    user = account_links.password_reset_user(token)
+    if user is None:
+        raise Invalid({"token": [INVALID_RESET_LINK]})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    # Checked again under the lock: of two uses of one link at once, the second finds it spent.
+    if account_links.password_reset_user(token) is None:
+        raise Invalid({"token": [INVALID_RESET_LINK]})
+    _validated_password(user=user, password=password, field="password")
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    sign_out_devices(user=user)
+    return user
+
+
+@transaction.atomic
+def password_change(*, user: User, new_password: str, keep: str | None) -> User:
+    """Set a new password (the caller checked the current one) and sign out every other device;
+    the one whose credential is `keep` stays signed in."""
+    _validated_password(user=user, password=new_password, field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    sign_out_devices(user=user, keep=keep)
+    return user
+
+
+EMAIL_IS_YOURS = "That is already your email."
+
+
+@transaction.atomic
+def email_change_request(*, user: User, email: str) -> User:
+    """Ask to move the account to `email`: it waits as `pending_email` until its confirmation link
+    is opened (tandem.services.email_change_request sends it). An address another account uses
+    is taken in the same way, so the answer tells nothing about it (its link never goes out:
+    notifications/account_emails.py)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    address = normalize_email(email)
+    if address == user.email:
+        if user.pending_email is None:
+            raise Invalid({"email": [EMAIL_IS_YOURS]})
+        user.pending_email = None  # back to the address the account has: nothing waits any more
+    else:
+        user.pending_email = address
+    user.save(update_fields=["pending_email"])
+    return user
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    user: User
+    previous_email: str | None  # the address it replaced, when the confirmation changed it
+
+
+@transaction.atomic
+def email_confirm(*, token: str) -> Confirmation:
+    """Confirm the address a confirmation link was sent to: the account's own address, or the one
+    it asked to change to, which then replaces it."""
+    found = account_links.confirmation_user(token)
+    if found is None:
+        raise Invalid({"token": [INVALID_CONFIRMATION_LINK]})
+    user = User.objects.select_for_update().get(pk=found.pk)
+    # Checked again under the lock: the person may have asked for another address meanwhile.
+    if account_links.confirmation_user(token) is None:
+        raise Invalid({"token": [INVALID_CONFIRMATION_LINK]})
+    previous = None
+    if user.pending_email:
+        if User.objects.filter(email=user.pending_email).exclude(pk=user.pk).exists():
+            # Another account took the address since it was asked for: the same one message.
+            raise Invalid({"token": [INVALID_CONFIRMATION_LINK]})
+        previous, user.email, user.pending_email = user.email, user.pending_email, None
+    user.email_confirmed = True
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "pending_email", "email_confirmed"])
+    except IntegrityError:
+        # Another account took the address at this very moment (the unique index says so).
+        raise Invalid({"token": [INVALID_CONFIRMATION_LINK]}) from None
+    return Confirmation(user=user, previous_email=previous)
 
 
 def browser_sessions_end(*, user: User) -> None:

@@ -1,5 +1,6 @@
-"""Throttles on the doors a stranger can knock on: register, login (password or passkey), join and
-invite creation.
+"""Throttles on the doors a stranger can knock on: register, login (password or passkey), join,
+invite creation, and the account emails (a reset link, a confirmation link) and the password checks
+of Settings.
 
 Rates live in settings (DEFAULT_THROTTLE_RATES); couples/invites.py works out what they mean
 for guessing an invite code.
@@ -115,9 +116,7 @@ class LoginAccountThrottle(SimpleRateThrottle):
         return self.key_for(email) if isinstance(email, str) else None
 
     def key_for(self, email: str) -> str:
-        key = hashlib.sha256(f"tandem.login-account:{settings.SECRET_KEY}".encode()).digest()
-        digest = hmac.new(key, normalize_email(email).encode(), hashlib.sha256).hexdigest()
-        return self.cache_format % {"scope": self.scope, "ident": digest}
+        return self.cache_format % {"scope": self.scope, "ident": _email_digest(email)}
 
     def throttle_success(self) -> bool:
         return True  # a request let through is not yet a failure
@@ -131,6 +130,52 @@ class LoginAccountThrottle(SimpleRateThrottle):
         now = self.timer()
         history = [moment for moment in self.cache.get(key, []) if moment > now - duration]
         self.cache.set(key, [now, *history], duration)
+
+
+def _email_digest(email: str) -> str:
+    """A keyed hash of the folded address: no address is written into the cache."""
+    key = hashlib.sha256(f"tandem.login-account:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, normalize_email(email).encode(), hashlib.sha256).hexdigest()
+
+
+class PasswordCheckThrottle(LoginAccountThrottle):
+    """Wrong passwords given in Settings (to change the password or the email), counted with the
+    wrong passwords of login for the same account: both are guesses at one password, so a stolen
+    session guesses no faster than a stranger at the login door."""
+
+    def get_cache_key(self, request, view) -> str | None:
+        return self.key_for(request.user.email) if request.user.is_authenticated else None
+
+
+class PasswordResetThrottle(_PerAddressThrottle):
+    scope = "password_reset"
+
+
+class PasswordResetEmailThrottle(SimpleRateThrottle):
+    """Reset requests for one email, from any number of addresses, known or not alike (so the
+    429 tells nothing either): a mailbox is not flooded with reset links."""
+
+    scope = "password_reset_email"
+    cache = throttles_cache
+
+    def get_cache_key(self, request, view) -> str | None:
+        email = request.data.get("email") if isinstance(request.data, dict) else None
+        if not isinstance(email, str):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": _email_digest(email)}
+
+
+class AccountLinkThrottle(_PerAddressThrottle):
+    """Uses of a reset or confirmation link: a token cannot be guessed, but nobody needs to try."""
+
+    scope = "account_link"
+
+
+class EmailConfirmationThrottle(_PerPersonThrottle):
+    """Confirmation links a person has sent (a change of email, "send the link again"): each goes
+    to an address of their choosing, so a few an hour."""
+
+    scope = "email_confirmation"
 
 
 class JoinThrottle(_PerPersonThrottle):

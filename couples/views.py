@@ -1,15 +1,17 @@
 """HTTP edge of accounts and pairing: parse, call a service or selector, serialize.
 
-The endpoints whose work spans the apps (me, export, join, schedule, leave) are in tandem/views.py.
+The endpoints whose work spans the apps (registration, me, export, join, schedule, leave, and the
+account changes that send an email) are in tandem/views.py.
 """
 
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -27,42 +29,25 @@ from couples.serializers import (
     PasskeyAddSerializer,
     PasskeySerializer,
     PasskeySignInSerializer,
-    RegisterSerializer,
+    PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
     UserSerializer,
 )
 from couples.throttles import (
+    AccountLinkThrottle,
     InviteThrottle,
     LoginAccountThrottle,
     LoginThrottle,
     PasskeyLoginThrottle,
-    RegisterThrottle,
+    PasswordCheckThrottle,
 )
 
 WRONG_CREDENTIALS = "That email and password do not match an account."
 
 
-def _auth_result(user: User) -> dict:
+def auth_result(user: User) -> dict:
     token = services.auth_token_issue(user=user)
     return {"token": token.key, "user": UserSerializer(user).data}
-
-
-class RegisterView(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-    throttle_classes = [RegisterThrottle]
-
-    @extend_schema(request=RegisterSerializer, responses={201: AuthResultSerializer}, tags=["accounts"])
-    def post(self, request: Request) -> Response:
-        form = RegisterSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        user = services.user_register(
-            email=form.validated_data["email"],
-            password=form.validated_data["password"],
-            display_name=form.validated_data["display_name"],
-            timezone_name=form.validated_data["timezone"],
-        )
-        # As at login: a browser that proved its CSRF token is signed in with a session at once.
-        return Response(sign_in(request, user), status=status.HTTP_201_CREATED)
 
 
 class LoginView(APIView):
@@ -89,12 +74,12 @@ def sign_in(request: Request, user: User) -> dict:
     A session is a browser's, so it starts only when the CSRF check passes (the PWA gets its token
     from /auth/csrf first); this stops a forged login into someone else's account. Other clients
     use the token and never get a session."""
-    if _csrf_passes(request):
+    if csrf_passes(request):
         login(request._request, user)
-    return _auth_result(user)
+    return auth_result(user)
 
 
-def _csrf_passes(request: Request) -> bool:
+def csrf_passes(request: Request) -> bool:
     # The middleware's check alone: it goes on to no view and no further middleware.
     check = CsrfViewMiddleware(_no_view)
     check.process_request(request._request)
@@ -122,6 +107,55 @@ class LogoutView(APIView):
     def post(self, request: AuthenticatedRequest) -> Response:
         services.auth_token_revoke(user=request.user)
         logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetConfirmView(APIView):
+    """A reset link's token and a new password: no sign-in needed, so the link works on any device."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [AccountLinkThrottle]
+
+    @extend_schema(request=PasswordResetConfirmSerializer, responses={204: None}, tags=["accounts"])
+    def post(self, request: Request) -> Response:
+        form = PasswordResetConfirmSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.password_reset_confirm(token=form.validated_data["token"], password=form.validated_data["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+WRONG_CURRENT_PASSWORD = "That is not your current password."
+
+
+def check_password_given(request: AuthenticatedRequest, password: str, field: str) -> None:
+    """A wrong password given in Settings is a 400 on `field`, and counts as a wrong login does."""
+    if not request.user.check_password(password):
+        PasswordCheckThrottle().failed(email=request.user.email)
+        raise ValidationError({field: [WRONG_CURRENT_PASSWORD]})
+
+
+def this_device(request: AuthenticatedRequest) -> str | None:
+    """The credential of the calling device: its token's key, else its browser session's."""
+    if isinstance(request.auth, Token):
+        return request.auth.key
+    return request._request.session.session_key
+
+
+class PasswordView(APIView):
+    throttle_classes = [PasswordCheckThrottle]
+
+    @extend_schema(request=PasswordChangeSerializer, responses={204: None}, tags=["accounts"])
+    def post(self, request: AuthenticatedRequest) -> Response:
+        form = PasswordChangeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        check_password_given(request, form.validated_data["current_password"], "current_password")
+        user = services.password_change(
+            user=request.user, new_password=form.validated_data["new_password"], keep=this_device(request)
+        )
+        if not isinstance(request.auth, Token):
+            # This browser stays signed in: its session moves to the new password (and a new key).
+            update_session_auth_hash(request._request, user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

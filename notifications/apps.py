@@ -6,4 +6,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from notifications import checks  # noqa: F401 - registers the system checks
+        from notifications import account_emails, checks, lapses  # noqa: F401 - checks registers the system checks
+        from notifications.kinds import Kind
+
+        # A link to confirm an address goes out only while one waits (account_emails.py).
+        lapses.register(
+            kinds=[Kind.EMAIL_CONFIRM],
+            still_wanted=account_emails.confirmations_still_wanted,
+            reason="nothing waits for confirmation",
+        )

@@ -28,7 +28,7 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.utils.crypto import salted_hmac
 from pywebpush import WebPusher, WebPushException
 
-from notifications import policy, push_http, quick_email, vapid
+from notifications import account_emails, policy, push_http, quick_email, vapid
 from notifications.models import Delivery
 
 log = logging.getLogger(__name__)
@@ -219,7 +219,14 @@ class EmailChannel:
     def send(self, delivery: Delivery, connection=None) -> None:
         """Send over `connection` (an open mail backend, kept open afterwards) or a new one. A
         connection that failed is closed, so that the next message sent over it reconnects."""
-        message = reminder_email(delivery, connection or get_connection(timeout=PUSH_TIMEOUT_SECONDS))
+        connection_used = connection or get_connection(timeout=PUSH_TIMEOUT_SECONDS)
+        if delivery.notification.kind in policy.ACCOUNT_KINDS:
+            account_email = account_emails.message(delivery, connection_used)
+            if account_email is None:
+                raise PermanentError("no address waits for confirmation any more")
+            message = account_email
+        else:
+            message = reminder_email(delivery, connection_used)
         try:
             if connection is None:
                 message.send()

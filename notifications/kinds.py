@@ -12,3 +12,7 @@ class Kind(models.TextChoices):
     PARTNER_LEFT = "partner_left"
     INVITE_ACCEPTED = "invite_accepted"
     SCHEDULE_CHANGED = "schedule_changed"
+    # Account emails (policy.ACCOUNT_KINDS): email only, never in the inbox.
+    PASSWORD_RESET = "password_reset"
+    EMAIL_CONFIRM = "email_confirm"
+    EMAIL_CHANGED = "email_changed"

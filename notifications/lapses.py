@@ -17,11 +17,18 @@ from notifications.models import Notification
 StillWanted = Callable[[list[Notification]], Collection[int]]
 
 _checks: dict[str, StillWanted] = {}
+_reasons: dict[str, str] = {}
 
 
-def register(*, kinds: Iterable[str], still_wanted: StillWanted) -> None:
+def register(*, kinds: Iterable[str], still_wanted: StillWanted, reason: str = "answered or closed") -> None:
+    """`reason`: what a delivery that lapsed says it was skipped for."""
     for kind in kinds:
         _checks[Notification.Kind(kind)] = still_wanted
+        _reasons[Notification.Kind(kind)] = reason
+
+
+def reason(kind: str) -> str:
+    return _reasons[kind]
 
 
 def lapsing_kinds() -> frozenset[str]:

@@ -24,6 +24,29 @@ TEXTS = {
     Kind.PARTNER_LEFT: (_("Your couple has ended"), _("Your past check-ins are still here for you.")),
     Kind.INVITE_ACCEPTED: (_("You are paired"), _("{partner} joined you on Tandem.")),
     Kind.SCHEDULE_CHANGED: (_("Your check-in schedule changed"), _("{partner} updated when you check in.")),
+    # Account emails: their link is added when the email is written (notifications/account_emails.py).
+    Kind.PASSWORD_RESET: (
+        _("Reset your Tandem password"),
+        _(
+            "Someone, probably you, asked to reset the password of your Tandem account. To choose a new "
+            "password, open this link within an hour; it works once. If it was not you, ignore this email: "
+            "your password stays as it is."
+        ),
+    ),
+    Kind.EMAIL_CONFIRM: (
+        _("Confirm your email for Tandem"),
+        _(
+            "Please confirm that Tandem may write to this address by opening this link within three days. "
+            "If you did not ask for this, ignore this email: nothing changes."
+        ),
+    ),
+    Kind.EMAIL_CHANGED: (
+        _("Your Tandem email was changed"),
+        _(
+            "The email of your Tandem account was changed, so Tandem no longer writes to this address. "
+            "If you did not change it, sign in to Tandem and change your password and email in Settings."
+        ),
+    ),
 }
 
 

@@ -111,6 +111,9 @@ class Delivery(models.Model):
     subscription = models.ForeignKey(
         PushSubscription, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
+    # Where an account email goes when it is not the person's own address: the old address told
+    # of a change (notifications.services.account_email_file). Empty for everything else.
+    address = models.EmailField(blank=True, default="")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     due_at = models.DateTimeField(default=now)
     lease_until = models.DateTimeField(null=True, blank=True)

@@ -15,9 +15,15 @@ from notifications.kinds import Kind
 # Messages that ask for something; a pause silences them entirely.
 INVITATIONS = frozenset({Kind.ROUND_OPENED, Kind.NUDGE})
 
+# Account emails: a reset link, an address to confirm, a change of address told to the old one.
+# They go by email alone and at once, whatever the person's preferences, pause or quiet hours (a
+# reset link must arrive while the person waits for it), and never reach the inbox or a push.
+ACCOUNT_KINDS = frozenset({Kind.PASSWORD_RESET, Kind.EMAIL_CONFIRM, Kind.EMAIL_CHANGED})
+
 # Web Push urgency (RFC 8030 section 5.3) and time to live per kind of event: a nudge is stale
 # after a few hours, a result is worth seeing days later. Every kind has both
-# (tests/notifications/test_policy_tables.py); a kind's plain string finds its entry too.
+# (tests/notifications/test_policy_tables.py), but the account emails, which are never pushed; a
+# kind's plain string finds its entry too.
 # Typed by str, which each kind is, so that a kind read from a row (a plain string) finds its entry.
 URGENCY: dict[str, str] = {
     Kind.ROUND_OPENED: "normal",

@@ -3,14 +3,16 @@
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from notifications import policy
 from notifications.models import Notification, Preferences, PushSubscription
 
 
 def inbox_of(*, user, unread: bool | None = None) -> QuerySet[Notification]:
     """The person's inbox, newest first. A message that waits (`deliver_after`: changes folded into
     one, see `notifications.services.notify_at_most_every`) joins it when its push and email go
-    out, so every channel says a thing once, at the same moment."""
-    waiting = Q(deliver_after__gt=timezone.now())
+    out, so every channel says a thing once, at the same moment. Account emails (a reset link)
+    are email alone, never in the inbox."""
+    waiting = Q(deliver_after__gt=timezone.now()) | Q(kind__in=policy.ACCOUNT_KINDS)
     notifications = Notification.objects.filter(user=user).exclude(waiting).order_by("-created_at", "-pk")
     if unread is True:
         notifications = notifications.filter(read_at__isnull=True)

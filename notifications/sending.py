@@ -34,12 +34,13 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications import channels, lapses, policy, selectors
-from notifications.models import Delivery, Preferences, PushSubscription
+from notifications.models import Delivery, Notification, Preferences, PushSubscription
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,9 @@ _READ = (
     "notification__body",
     "notification__user__email",
     "notification__user__timezone",
+    "notification__user__email_confirmed",
+    "notification__user__pending_email",
+    "address",
     "notification__user__notification_preferences__push",
     "notification__user__notification_preferences__email",
     "notification__user__notification_preferences__quiet_hours_start",
@@ -92,7 +96,28 @@ _READ = (
 
 
 def _loaded(queryset) -> list[Delivery]:
-    return list(queryset.select_related("notification__user__notification_preferences", "subscription").only(*_READ))
+    deliveries = list(
+        queryset.select_related("notification__user__notification_preferences", "subscription").only(*_READ)
+    )
+    _with_what_reset_links_hash(deliveries)
+    return deliveries
+
+
+def _with_what_reset_links_hash(deliveries: list[Delivery]) -> None:
+    """A reset email's link holds a token made as it is written, from the person's password hash
+    and last login (couples/account_links.py): those are read for the batch's reset emails alone,
+    in one query and only when it has any, so the reminders never carry them."""
+    resets = [d.notification.user for d in deliveries if d.notification.kind == Notification.Kind.PASSWORD_RESET]
+    if not resets:
+        return
+    known = {
+        pk: (password, last_login)
+        for pk, password, last_login in get_user_model()
+        .objects.filter(pk__in={user.pk for user in resets})
+        .values_list("pk", "password", "last_login")
+    }
+    for user in resets:
+        user.password, user.last_login = known[user.pk]
 
 
 def _claimable(now: datetime) -> Q:
@@ -104,7 +129,8 @@ def _preferences(user) -> Preferences:
 
 
 def _invitations_awaiting_answer(deliveries) -> set[int]:
-    """The ids of the batch's notifications that may lapse (an invitation to answer) and have not."""
+    """The ids of the batch's notifications that may lapse (an invitation to answer, an address to
+    confirm) and have not."""
     return lapses.still_wanted(delivery.notification for delivery in deliveries)
 
 
@@ -114,6 +140,10 @@ def _invitations_awaiting_answer(deliveries) -> set[int]:
 
 def _no_longer_wanted(delivery: Delivery, prefs: Preferences, now: datetime, awaiting: set[int]) -> str:
     notification = delivery.notification
+    if notification.kind in policy.ACCOUNT_KINDS:
+        # Whatever the preferences: a reset link is asked for and waited on.
+        lapsed = lapses.may_lapse(notification.kind) and notification.pk not in awaiting
+        return lapses.reason(notification.kind) if lapsed else ""
     if not policy.sends_outside_inbox(paused_until=prefs.paused_until, now=now):
         return "paused"
     if delivery.channel == Delivery.Channel.PUSH and not prefs.push:
@@ -122,11 +152,13 @@ def _no_longer_wanted(delivery: Delivery, prefs: Preferences, now: datetime, awa
         return "email switched off"
     if lapses.may_lapse(notification.kind) and notification.pk not in awaiting:
         # A nudge stops by itself once the person has answered or the round has closed.
-        return "answered or closed"
+        return lapses.reason(notification.kind)
     return ""
 
 
 def _quiet_until(delivery: Delivery, prefs: Preferences, now: datetime) -> datetime | None:
+    if delivery.notification.kind in policy.ACCOUNT_KINDS:
+        return None  # a reset link must arrive while the person waits for it
     user = delivery.notification.user
     return policy.quiet_until(now=now, start=prefs.quiet_hours_start, end=prefs.quiet_hours_end, timezone=user.timezone)
 

@@ -41,6 +41,10 @@ LIVE_TOPICS_OF_KIND: dict[str, tuple[live.Topic, ...]] = {
     Notification.Kind.PARTNER_LEFT: (live.Topic.COUPLE, live.Topic.ROUND, live.Topic.SCHEDULE),
     Notification.Kind.INVITE_ACCEPTED: (live.Topic.COUPLE, live.Topic.SCHEDULE),
     Notification.Kind.SCHEDULE_CHANGED: (live.Topic.SCHEDULE,),
+    # Account emails change nothing on screen: they are not in the inbox (account_email_file).
+    Notification.Kind.PASSWORD_RESET: (),
+    Notification.Kind.EMAIL_CONFIRM: (),
+    Notification.Kind.EMAIL_CHANGED: (),
 }
 
 
@@ -150,6 +154,33 @@ def _file(
     transaction.on_commit(lambda: later.fan_out(kind, subjects), robust=True)
 
 
+def account_email_file(*, user_id: int, kind: str, request: str, address: str = "") -> None:
+    """File an account email (policy.ACCOUNT_KINDS: a reset link, an address to confirm, a change
+    told) and its one delivery: email only, due at once, whatever the person's preferences, pause
+    or quiet hours, and never in the inbox. `request` names what asked for it (a uuid the caller
+    made once), so a retried hand-off files it once. `address`: where it goes when not to the
+    person's own address (the old address told of a change).
+
+    The delivery goes the reminders' way (sending.py: a claim, retries, the sweep for a lost
+    hand-off); its link is written when it is sent (account_emails.py), so no token is stored."""
+    if kind not in policy.ACCOUNT_KINDS:
+        raise ValueError(f"{kind} is not an account email")
+    now = timezone.now()
+    title, body = _texts(kind, {})
+    notification, created = Notification.objects.get_or_create(
+        user_id=user_id,
+        kind=kind,
+        subject=f"{kind}:{request}",
+        defaults={"title": title, "body": body, "created_at": now, "fanned_out_at": now},
+    )
+    if not created:
+        return
+    delivery = Delivery.objects.create(
+        notification=notification, channel=Delivery.Channel.EMAIL, target="email", address=address, due_at=now
+    )
+    transaction.on_commit(lambda: later.deliver([delivery.pk]), robust=True)
+
+
 def fan_out(*, kind: str, subjects: list[str]) -> list[int]:
     """Make the deliveries of these events' notifications; returns the ids of those due now.
 
@@ -168,6 +199,7 @@ def fan_out(*, kind: str, subjects: list[str]) -> list[int]:
                 "user_id",
                 "deliver_after",
                 "user__timezone",
+                "user__email_confirmed",
                 *(f"user__notification_preferences__{f}" for f in PREFERENCE_FIELDS),
             )
         ]
@@ -202,6 +234,7 @@ class _Recipient:
     user_id: int
     deliver_after: datetime | None
     timezone: str
+    email_confirmed: bool
     push: bool
     email: bool
     quiet_hours_start: time | None
@@ -209,13 +242,13 @@ class _Recipient:
     paused_until: datetime | None
 
     @classmethod
-    def from_row(cls, notification_id, user_id, deliver_after, timezone, *preferences) -> "_Recipient":
+    def from_row(cls, notification_id, user_id, deliver_after, timezone, email_confirmed, *preferences) -> "_Recipient":
         # No preferences row: the LEFT JOIN gives NULL for every field (`push` is never null in a
         # row), and the defaults apply.
         if preferences[0] is None:
             defaults = selectors.default_preferences()
             preferences = tuple(getattr(defaults, field) for field in PREFERENCE_FIELDS)
-        return cls(notification_id, user_id, deliver_after, timezone, *preferences)
+        return cls(notification_id, user_id, deliver_after, timezone, email_confirmed, *preferences)
 
 
 def _deliveries_for(recipient: _Recipient, subscription_ids: list[int], now: datetime) -> list[Delivery]:
@@ -240,7 +273,9 @@ def _deliveries_for(recipient: _Recipient, subscription_ids: list[int], now: dat
             )
             for subscription_id in subscription_ids
         ]
-    if recipient.email:
+    # Email only to an address the person confirmed: registering someone else's address must not
+    # have Tandem write to it every week (push and the inbox do not wait for it).
+    if recipient.email and recipient.email_confirmed:
         deliveries.append(
             Delivery(
                 notification_id=recipient.notification_id,

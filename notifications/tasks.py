@@ -36,7 +36,7 @@ def _deliver_in_batches(delivery_ids: list[int]) -> None:
         deliver_batch.delay(delivery_ids[start : start + DELIVERY_BATCH])
 
 
-@shared_task(name="notifications.deliver_batch")
+@shared_task(name=later.DELIVER_BATCH)
 def deliver_batch(delivery_ids: list[int]) -> None:
     # A batch redelivered after its worker died finds the deliveries already sent (or still
     # leased) and sends only the rest.

@@ -2,20 +2,22 @@
 transaction, so that what it means to each (a couple ends, its round closes, the partner is told)
 commits or rolls back together."""
 
+import uuid
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from checkin import services as checkin_services
-from couples import live
+from couples import account_links, live
 from couples import services as couples_services
 from couples.errors import NotPaired
-from couples.models import Couple, Membership, Schedule, User
+from couples.models import Couple, Membership, Schedule, User, normalize_email
 from couples.selectors import member_couple_ids
 from couples.serializers import ScheduleSerializer
 from notifications.models import Notification
-from notifications.services import notify, notify_at_most_every
+from notifications.services import account_email_file, notify, notify_at_most_every
+from tandem import later
 
 
 @transaction.atomic
@@ -82,6 +84,70 @@ def user_update(*, user: User, display_name: str | None = None, timezone_name: s
             couple_ids=member_couple_ids(user=user), topics=[live.Topic.COUPLE, live.Topic.ROUND, live.Topic.TALKS]
         )
     return user
+
+
+# Accounts: registration, a way back in and a change of address, each with its email
+
+
+@transaction.atomic
+def user_register(*, email: str, password: str, display_name: str, timezone_name: str = "UTC") -> User:
+    """A new account (couples.services.user_register), and a link to confirm its address."""
+    user = couples_services.user_register(
+        email=email, password=password, display_name=display_name, timezone_name=timezone_name
+    )
+    email_confirmation_send(user=user)
+    return user
+
+
+def password_reset_request(*, email: str) -> None:
+    """Ask for a reset link for `email`: the same for every address, known or not (tandem/later.py)."""
+    later.password_reset_mail(normalize_email(email))
+
+
+@transaction.atomic
+def password_reset_mail(*, email: str, request: str) -> None:
+    """The worker's half of a reset request: a known, active address gets its reset link."""
+    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
+    if user is not None:
+        account_email_file(user_id=user.pk, kind=Notification.Kind.PASSWORD_RESET, request=request)
+
+
+def email_confirmation_send(*, user: User) -> None:
+    """(Again) send the link that confirms the address waiting for it; the caller holds a transaction."""
+    account_email_file(user_id=user.pk, kind=Notification.Kind.EMAIL_CONFIRM, request=uuid.uuid4().hex)
+
+
+@transaction.atomic
+def email_confirmation_resend(*, user: User) -> bool:
+    """Send the confirmation link again; False when no address waits for one."""
+    if account_links.address_to_confirm(user) is None:
+        return False
+    email_confirmation_send(user=user)
+    return True
+
+
+@transaction.atomic
+def email_change_request(*, user: User, email: str) -> User:
+    """Ask to move the account to `email`; the link that confirms it goes there (nothing goes when
+    the request only takes back a pending change)."""
+    user = couples_services.email_change_request(user=user, email=email)
+    if user.pending_email:
+        email_confirmation_send(user=user)
+    return user
+
+
+@transaction.atomic
+def email_confirm(*, token: str) -> User:
+    """Confirm an address by its link; a change that takes effect is told to the old address."""
+    confirmation = couples_services.email_confirm(token=token)
+    if confirmation.previous_email:
+        account_email_file(
+            user_id=confirmation.user.pk,
+            kind=Notification.Kind.EMAIL_CHANGED,
+            request=uuid.uuid4().hex,
+            address=confirmation.previous_email,
+        )
+    return confirmation.user
 
 
 @transaction.atomic

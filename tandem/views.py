@@ -1,30 +1,126 @@
-"""HTTP edge of the endpoints whose work spans the apps (tandem/services.py): an account's
-deletion and export, pairing, the schedule and leaving. `me` is one path for reading, changing and
+"""HTTP edge of the endpoints whose work spans the apps (tandem/services.py): registration and
+the account changes that send an email, an account's deletion and export, pairing, the schedule
+and leaving. `me` is one path for reading, changing and
 deleting the account, so its reads and changes are served here too."""
 
 from django.contrib.auth import logout
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.schema import BodyOnDeleteSchema
 from couples.auth import AuthenticatedRequest
+from couples.errors import Conflict
 from couples.serializers import (
+    AuthResultSerializer,
     CoupleSerializer,
+    EmailChangeSerializer,
+    EmailConfirmSerializer,
     JoinSerializer,
     LeaveSerializer,
     MeUpdateSerializer,
     PasswordConfirmSerializer,
+    PasswordResetRequestSerializer,
+    RegisterSerializer,
     ScheduleSerializer,
     ScheduleUpdateSerializer,
     UserSerializer,
 )
-from couples.throttles import JoinAddressThrottle, JoinThrottle
-from couples.views import couple_body, couple_or_404
+from couples.throttles import (
+    AccountLinkThrottle,
+    EmailConfirmationThrottle,
+    JoinAddressThrottle,
+    JoinThrottle,
+    PasswordCheckThrottle,
+    PasswordResetEmailThrottle,
+    PasswordResetThrottle,
+    RegisterThrottle,
+)
+from couples.views import check_password_given, couple_body, couple_or_404, sign_in
 from tandem import selectors as tandem_selectors
 from tandem import services as tandem_services
+
+
+class RegisterView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [RegisterThrottle]
+
+    @extend_schema(request=RegisterSerializer, responses={201: AuthResultSerializer}, tags=["accounts"])
+    def post(self, request: Request) -> Response:
+        form = RegisterSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = tandem_services.user_register(
+            email=form.validated_data["email"],
+            password=form.validated_data["password"],
+            display_name=form.validated_data["display_name"],
+            timezone_name=form.validated_data["timezone"],
+        )
+        return Response(sign_in(request, user), status=status.HTTP_201_CREATED)
+
+
+Nothing = inline_serializer("Nothing", {})
+
+
+class PasswordResetView(APIView):
+    """Ask for a reset link. The same answer, in the same time, for every address: the lookup and
+    the email happen later, in a worker (tandem/later.py)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [PasswordResetThrottle, PasswordResetEmailThrottle]
+
+    @extend_schema(request=PasswordResetRequestSerializer, responses={202: Nothing}, tags=["accounts"])
+    def post(self, request: Request) -> Response:
+        form = PasswordResetRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        tandem_services.password_reset_request(email=form.validated_data["email"])
+        return Response({}, status=status.HTTP_202_ACCEPTED)
+
+
+class EmailConfirmView(APIView):
+    """A confirmation link's token: no sign-in needed, so the link works on any device."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [AccountLinkThrottle]
+
+    @extend_schema(request=EmailConfirmSerializer, responses={200: UserSerializer}, tags=["accounts"])
+    def post(self, request: Request) -> Response:
+        form = EmailConfirmSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = tandem_services.email_confirm(token=form.validated_data["token"])
+        return Response(UserSerializer(user).data)
+
+
+class EmailView(APIView):
+    throttle_classes = [PasswordCheckThrottle, EmailConfirmationThrottle]
+
+    @extend_schema(request=EmailChangeSerializer, responses={202: UserSerializer}, tags=["accounts"])
+    def post(self, request: AuthenticatedRequest) -> Response:
+        """Ask to change the email: a link goes to the new address, and the change waits for it
+        (`pending_email`). Giving the current address again takes back a change that waits."""
+        form = EmailChangeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        check_password_given(request, form.validated_data["password"], "password")
+        user = tandem_services.email_change_request(user=request.user, email=form.validated_data["email"])
+        return Response(UserSerializer(user).data, status=status.HTTP_202_ACCEPTED)
+
+
+class EmailConfirmationView(APIView):
+    error_responses = {409}
+    throttle_classes = [EmailConfirmationThrottle]
+
+    @extend_schema(request=None, responses={202: Nothing}, tags=["accounts"])
+    def post(self, request: AuthenticatedRequest) -> Response:
+        """Send the link that confirms the waiting address again; 409 when no address waits."""
+        if not tandem_services.email_confirmation_resend(user=request.user):
+            raise Conflict("Your email is already confirmed.")
+        return Response({}, status=status.HTTP_202_ACCEPTED)
 
 
 class MeView(APIView):

@@ -3,8 +3,10 @@ through an invite, rounds opened, answered and revealed, a discussion, a notific
 `factories.py`, which makes bare rows), so that a change to how a couple or a round comes about is
 made once. Each takes the people it acts for and returns what it made."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import time_machine
 from django.utils import timezone
@@ -15,7 +17,11 @@ from checkin.models import Discussion, Round
 from couples import services as couple_services
 from couples.models import Couple, User
 from notifications import services as notification_services
+from notifications.models import Delivery
+from tandem import later as tandem_later
 from tandem import services as tandem_services
+from tandem import tasks as tandem_tasks
+from tests.broker import BrokerQueue
 from tests.factories import UserFactory
 
 Ratings = tuple[int, int]  # (connection, independence)
@@ -139,3 +145,22 @@ def notified(person: User, *, kind: str = "results_ready", subject: str = "round
 
 def weeks_ago(weeks: int) -> datetime:
     return timezone.now() - timedelta(weeks=weeks)
+
+
+def worker_sends_account_emails(broker: BrokerQueue) -> None:
+    """What a worker does next for the account emails asked for: the reset requests waiting on the
+    broker are looked up (as their task runs them), then every email delivery that is due is sent
+    (as its task, or the sweep, would send it)."""
+    for name, args in broker:
+        if name == tandem_later.PASSWORD_RESET_MAIL:
+            tandem_tasks.password_reset_mail.apply(args=args).get()
+    broker.client.flushdb()
+    due = Delivery.objects.filter(status=Delivery.Status.PENDING, due_at__lte=timezone.now()).order_by("pk")
+    notification_services.deliveries_send(delivery_ids=list(due.values_list("pk", flat=True)))
+
+
+def link_token(text: str, path: str) -> str:
+    """The `token` of the first link to `path` (say "/confirm-email") in an email's text."""
+    found = re.search(rf"https?://\S+{re.escape(path)}\?\S+", text)
+    assert found is not None, f"no link to {path} in: {text}"
+    return parse_qs(urlsplit(found.group(0)).query)["token"][0]

@@ -15,6 +15,9 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     email = factory.Sequence(lambda n: f"person{n}@example.com")
     display_name = factory.Sequence(lambda n: f"Person {n}")
     timezone = "Europe/Riga"
+    # People in tests have confirmed their address (and so get email reminders) unless a test
+    # says otherwise: that is what a person who uses Tandem has done.
+    email_confirmed = True
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

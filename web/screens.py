@@ -14,6 +14,9 @@ SCREENS = [
     "discussions",
     "inbox",
     "settings",
+    "forgot-password",
+    "reset-password",
+    "confirm-email",
 ]
 
 # Screens that show one thing, by its id.

@@ -133,6 +133,8 @@ ROUND_VIEWS_CACHE_SECONDS = env.int("ROUND_VIEWS_CACHE_SECONDS", default=15 * 60
 AUTH_USER_MODEL = "couples.User"
 # Database sessions that say whose they are, so that deleting an account removes them.
 SESSION_ENGINE = "couples.sessions"
+# A reset link works for an hour (couples/account_links.py).
+PASSWORD_RESET_TIMEOUT = 3600
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -210,6 +212,11 @@ REST_FRAMEWORK = {
         "join": env("THROTTLE_JOIN", default="10/hour"),
         "join_address": env("THROTTLE_JOIN_ADDRESS", default="30/hour"),
         "invite": env("THROTTLE_INVITE", default="20/hour"),
+        # Reset links: per client address, and per email whether or not it has an account.
+        "password_reset": env("THROTTLE_PASSWORD_RESET", default="10/hour"),
+        "password_reset_email": env("THROTTLE_PASSWORD_RESET_EMAIL", default="5/hour"),
+        "account_link": env("THROTTLE_ACCOUNT_LINK", default="30/hour"),
+        "email_confirmation": env("THROTTLE_EMAIL_CONFIRMATION", default="5/hour"),
     },
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
 }

@@ -27,6 +27,8 @@ def test_register_returns_a_token_and_the_user_with_email_folded_to_lower_case(a
         "email": "sam@example.com",
         "display_name": "Sam",
         "timezone": "Europe/Riga",
+        "email_confirmed": False,
+        "pending_email": None,
     }
     me = api(None)
     me.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")

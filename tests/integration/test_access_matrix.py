@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from checkin.models import Discussion, DiscussionNote, Round
+from couples.models import Passkey
 from notifications import services as notification_services
 from notifications.models import Notification, PushSubscription
 from tests.builders import a_discussion, revealed_round
@@ -42,6 +43,14 @@ PUBLIC_ENDPOINTS = {
     "api/v1/auth/csrf",
     # One-click unsubscribe from an email (RFC 8058): the signed token in the link is the credential.
     "api/v1/notifications/unsubscribe",
+    # The way back in: asking for a reset link, and the links of the account emails, whose token is
+    # the credential (they work on any device, signed in or not).
+    "api/v1/auth/password-reset",
+    "api/v1/auth/password-reset/confirm",
+    "api/v1/auth/confirm-email",
+    # Signing in with a passkey: the options (a challenge) and the signed answer, which is the credential.
+    "api/v1/auth/passkey/options",
+    "api/v1/auth/passkey",
 }
 
 # OPTIONS answers DRF's metadata about the endpoint, never the object, so it is left out.
@@ -123,7 +132,12 @@ def _make_subscription(seats) -> PushSubscription:
     )
 
 
+def _make_passkey(seats) -> Passkey:
+    return Passkey.objects.create(user=seats.alice, credential_id=b"alice-passkey", public_key=b"key", name="Phone")
+
+
 OBJECT_FACTORIES: dict[str, Callable] = {
+    "passkey_id": _make_passkey,
     "round_id": _make_round,
     "discussion_id": _make_discussion,
     "notification_id": _make_notification,
@@ -182,6 +196,8 @@ def _snapshot(objects: Objects) -> dict:
         state["notification"] = (
             Notification.objects.filter(pk=made["notification_id"].pk).values_list("user_id", "read_at").first()
         )
+    if "passkey_id" in made:
+        state["passkey"] = Passkey.objects.filter(pk=made["passkey_id"].pk).values_list("user_id", "name").first()
     if "subscription_id" in made:
         state["subscription"] = (
             PushSubscription.objects.filter(pk=made["subscription_id"].pk).values_list("user_id", "endpoint").first()
@@ -267,6 +283,8 @@ def test_objects_of_a_couple_are_invisible_to_other_couples_and_to_strangers(sea
         notification = Notification.objects.filter(pk=made["notification_id"].pk).first()
         if notification is None or notification.read_at is not None:
             problems.append("Alice's notification was deleted or marked read by someone else")
+    if "passkey_id" in made and not Passkey.objects.filter(pk=made["passkey_id"].pk, user=seats.alice).exists():
+        problems.append("Alice's passkey was deleted or moved by someone else")
     if "subscription_id" in made:
         if not PushSubscription.objects.filter(pk=made["subscription_id"].pk, user=seats.alice).exists():
             problems.append("Alice's push subscription was deleted or moved by someone else")

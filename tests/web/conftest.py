@@ -27,6 +27,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from tests.builders import pair
 from tests.factories import PASSWORD, UserFactory
 from tests.integration.processes import start_worker, stop
+from tests.local_smtp import Mailbox, running_smtp_server
 from tests.notifications.fake_push import FakePushService, vapid_key_pair
 from tests.web.desktop_notifications import NotificationDaemon
 
@@ -81,16 +82,37 @@ def push_service() -> Iterator[FakePushService]:
     service.stop()
 
 
+@pytest.fixture(scope="package")
+def smtp_server() -> Iterator[Mailbox]:
+    """A local SMTP server that the worker sends every email to (the account emails' links)."""
+    with running_smtp_server() as mailbox:
+        yield mailbox
+
+
+@pytest.fixture
+def mailbox(smtp_server, server) -> Mailbox:
+    """The emails the worker sent during this test."""
+    smtp_server.clear()
+    return smtp_server
+
+
 # Package scope: the worker stops when the browser tests are done, so it never takes the tasks
 # of a later test that runs a worker of its own on the same broker.
 @pytest.fixture(scope="package")
-def celery_worker(django_db_setup, django_db_blocker, live_server, vapid_keys, tmp_path_factory):
+def celery_worker(django_db_setup, django_db_blocker, live_server, vapid_keys, smtp_server, tmp_path_factory):
     """A `celery worker` process on the test database and broker, for every browser test."""
     broker = settings.CELERY_BROKER_URL
     assert broker.startswith("redis://"), broker
     redis.Redis.from_url(broker).flushdb()  # fails here when Redis is down
     private, public = vapid_keys
-    env = {"VAPID_PRIVATE_KEY": private, "VAPID_PUBLIC_KEY": public, "APP_BASE_URL": live_server.url}
+    env = {
+        "VAPID_PRIVATE_KEY": private,
+        "VAPID_PUBLIC_KEY": public,
+        "APP_BASE_URL": live_server.url,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_server.port),
+    }
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
     with django_db_blocker.unblock():  # start_worker reads the test database's name
         process = start_worker(broker=broker, log_path=log_path, env=env)

@@ -49,8 +49,9 @@ class Command(BaseCommand):
         for email, name, zone in DEMO_PEOPLE:
             user = User.objects.filter(email=email).first()
             if user is None:
+                # Confirmed: the demo couple gets the email reminders a person who confirmed does.
                 user = services.user_register(
-                    email=email, password=DEMO_PASSWORD, display_name=name, timezone_name=zone
+                    email=email, password=DEMO_PASSWORD, display_name=name, timezone_name=zone, email_confirmed=True
                 )
             people.append(user)
         sam, alex = people

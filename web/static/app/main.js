@@ -9,6 +9,7 @@ import { startLive } from "app/live.js";
 import { Link, match, navigate, route } from "app/router.js";
 import { Home } from "app/screens/home.js";
 import { SignIn, SignUp } from "app/screens/auth.js";
+import { ConfirmEmail, ForgotPassword, ResetPassword } from "app/screens/account.js";
 import { Pair, Join } from "app/screens/pair.js";
 import { Schedule } from "app/screens/schedule.js";
 import { Checkin, RoundScreen } from "app/screens/checkin.js";
@@ -36,6 +37,9 @@ const SCREENS = [
   ["/", Home, "anyone", "/"],
   ["/signin", SignIn, "signed-out", "/"],
   ["/signup", SignUp, "signed-out", "/"],
+  ["/forgot-password", ForgotPassword, "signed-out", "/"],
+  ["/reset-password", ResetPassword, "anyone", "/"],
+  ["/confirm-email", ConfirmEmail, "anyone", "/"],
   ["/join", Join, "anyone", "/"],
   ["/pair", Pair, "signed-in", "/"],
   ["/schedule", Schedule, "signed-in", "/settings"],

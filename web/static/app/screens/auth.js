@@ -36,6 +36,7 @@ export function SignIn({ next, query }) {
       <${Field} label="Password" type="password" autocomplete="current-password" required ...${form.bind("password")} />
       <${Button} type="submit" busy=${form.busy}>Sign in<//>
     </form>
+    <p><${Link} href="/forgot-password">Forgot your password?<//></p>
     ${passkeysSupported() ? html`<${PasskeySignIn} next=${next} />` : null}
     <p>New to Tandem? <${Link} href=${next !== "/" ? `/signup?next=${encodeURIComponent(next)}` : "/signup"}>Create an account</${Link}></p>
   <//>`;

@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "app/api.js";
 import { Link, navigate } from "app/router.js";
 import { current, refreshRound, showRound } from "app/data.js";
+import { ConfirmationNote } from "app/screens/account.js";
 import { LatestReveal } from "app/screens/checkin.js";
 import { session } from "app/session.js";
 import { useStore } from "app/store.js";
@@ -79,6 +80,7 @@ function CoupleHome({ couple }) {
   }, []);
   const partnerName = couple.partner.display_name;
   return html`<${Page} title=${`You and ${partnerName}`}>
+    <${ConfirmationNote} />
     ${round === undefined
       ? html`<${Loading} error=${roundError} retry=${refreshRound} />`
       : round?.status === "open"
@@ -94,6 +96,7 @@ export function Home() {
   if (state.couple === undefined) return html`<${Page} title="Tandem"><${Loading} /><//>`;
   if (state.couple === null) {
     return html`<${Page} title=${`Welcome, ${state.me.display_name}`}>
+      <${ConfirmationNote} />
       <p class="lead">Tandem is for two. Invite your partner, or enter the code they gave you.</p>
       <${Link} class="button button-primary" href="/pair">Pair with your partner<//>
     <//>`;

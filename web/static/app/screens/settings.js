@@ -8,6 +8,7 @@ import { passkeyAdd, passkeysSupported } from "app/passkeys.js";
 import { pushState, pushSubscribe, pushUnsubscribe } from "app/push.js";
 import { Link, navigate } from "app/router.js";
 import { outbox } from "app/outbox.js";
+import { EmailSettings, PasswordSettings } from "app/screens/account.js";
 import { accountDeleted, clearCoupleFromDevice, refreshCouple, session, signOut } from "app/session.js";
 import { useStore } from "app/store.js";
 import {
@@ -496,9 +497,8 @@ function Account({ me, couple }) {
   };
   return html`<${Section} id="settings-account" title="Your account">
     <${AboutMe} me=${me} />
-    <dl class="account-facts">
-      <dt>Email</dt><dd>${me.email}</dd>
-    </dl>
+    <${EmailSettings} me=${me} />
+    <${PasswordSettings} />
     ${entries.length
       ? html`<p class="warning" id="sign-out-warning">An answer you gave offline has not been sent yet. Signing out now
           removes it from this device; once you are back online it is sent by itself.</p>`

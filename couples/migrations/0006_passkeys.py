@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('couples', '0004_membership_answers_removed_at'),
+        ('couples', '0005_email_confirmation_and_change'),
     ]
 
     operations = [
