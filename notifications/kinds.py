@@ -12,3 +12,5 @@ class Kind(models.TextChoices):
     PARTNER_LEFT = "partner_left"
     INVITE_ACCEPTED = "invite_accepted"
     SCHEDULE_CHANGED = "schedule_changed"
+    SIGNAL_SENT = "signal_sent"
+    SIGNAL_REPLIED = "signal_replied"
