@@ -20,6 +20,7 @@ from couples import live
 from couples.errors import Invalid
 from couples.models import Couple, Membership, User
 from couples.schedules import local_instant
+from couples.selectors import member_couple_ids
 from couples.services import couple_lock_current
 from notifications.models import Notification
 from notifications.services import notify
@@ -166,7 +167,6 @@ def signal_withdraw(*, user: User, signal_id: int, now: datetime | None = None) 
 def signals_forget_person(*, user: User) -> None:
     """Before `user`'s account is deleted: their replies to their partners' signals go (the signals
     they sent go with the account, by its foreign key). The caller holds a transaction."""
-    received = Signal.objects.filter(couple_id__in=Membership.objects.filter(user=user).values("couple_id")).exclude(
-        sender=user
-    )
+    received = Signal.objects.filter(couple_id__in=member_couple_ids(user=user)).exclude(sender=user)
     received.exclude(reply="").update(reply="", reply_message="", replied_at=None)
+    live.couple_changed(couple_ids=member_couple_ids(user=user), topics=[live.Topic.SIGNALS])

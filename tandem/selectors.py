@@ -4,6 +4,8 @@ from checkin import selectors as checkin_selectors
 from couples import selectors as couples_selectors
 from couples.models import User
 from notifications import selectors as notifications_selectors
+from signals import selectors as signals_selectors
+from signals.serializers import SignalExportSerializer
 
 
 def user_export(*, user: User) -> dict:
@@ -13,4 +15,7 @@ def user_export(*, user: User) -> dict:
         "checkins": checkin_selectors.export_of(user=user),
         "discussion_notes": checkin_selectors.notes_export_of(user=user),
         "notifications": notifications_selectors.export_of(user=user),
+        "signals": SignalExportSerializer(
+            signals_selectors.export_of(user=user), many=True, context={"viewer": user}
+        ).data,
     }
