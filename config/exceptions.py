@@ -18,7 +18,6 @@ from couples import errors
 # A domain error's kind, most specific first, and the status code it is answered with.
 STATUS_OF_ERROR = (
     (errors.Invalid, status.HTTP_400_BAD_REQUEST),
-    (errors.Forbidden, status.HTTP_403_FORBIDDEN),
     (errors.NotFound, status.HTTP_404_NOT_FOUND),
     (errors.Conflict, status.HTTP_409_CONFLICT),
     (errors.TooMany, status.HTTP_429_TOO_MANY_REQUESTS),

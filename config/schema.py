@@ -24,8 +24,8 @@ _FIELD_ERRORS = {
 class TandemAutoSchema(AutoSchema):
     """Documents the error responses each operation can give, as config/exceptions.py writes them:
     400 where it takes a body or query parameters, 401 unless anyone may call it, 404 where its path
-    names an object (or the view says so), 403 and 409 where the view says so, 413 where it takes a
-    body (over DATA_UPLOAD_MAX_MEMORY_SIZE), 429 where it is throttled (or the view says so).
+    names an object (or the view says so), 409 where the view says so, 413 where it takes a body
+    (over DATA_UPLOAD_MAX_MEMORY_SIZE), 429 where it is throttled (or the view says so).
 
     A view lists the errors its path alone does not tell in `error_responses`: a set for all its
     methods, e.g. {404, 409}, or one per method, e.g. {"POST": {409}}.
@@ -51,8 +51,6 @@ class TandemAutoSchema(AutoSchema):
         if not any(isinstance(permission, AllowAny) for permission in self.view.get_permissions()):
             yield 401, "Not signed in (no valid token or session).", ("Error", _DETAIL)
         # A page past the last one is a 404 too (config/pagination.py).
-        if 403 in declared:
-            yield 403, "Not yours to change.", ("Error", _DETAIL)
         if "{" in self.path or 404 in declared or "page" in query:
             yield 404, "Not found, or not yours: another couple's looks exactly the same.", ("Error", _DETAIL)
         if 409 in declared:

@@ -1,7 +1,7 @@
 """The domain errors that services raise: what went wrong, in the product's words, with no HTTP in
 it. One handler at the edge (config/exceptions.py) turns each kind into the status code and body
-clients see: Invalid is a 400 naming the fields, Forbidden a 403, NotFound a 404, Conflict a 409,
-TooMany a 429 with Retry-After.
+clients see: Invalid is a 400 naming the fields, NotFound a 404, Conflict a 409, TooMany a 429 with
+Retry-After.
 
 They live in couples because every app may import couples (the apps depend one way); each app adds
 its own kinds beside its services (checkin/errors.py).
@@ -25,12 +25,6 @@ class Invalid(DomainError):
     def __init__(self, errors: dict[str, list[str]]) -> None:
         self.errors = errors
         super().__init__("; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items()))
-
-
-class Forbidden(DomainError):
-    """The caller sees it, but it is not theirs to change (a partner's signal)."""
-
-    message = "This is not yours to change."
 
 
 class NotFound(DomainError):

@@ -1,6 +1,6 @@
 """What the signal services refuse (couples/errors.py has the kinds and says how each is answered)."""
 
-from couples.errors import Conflict, Forbidden, NotFound, TooMany
+from couples.errors import Conflict, NotFound, TooMany
 
 
 class NoSuchSignal(NotFound):
@@ -13,8 +13,9 @@ class NoPartner(NotFound):
     message = "You are not paired yet: signals go to a partner."
 
 
-class NotYourSignal(Forbidden):
-    message = "Only the partner who sent a signal can take it back."
+class NotYourSignal(Conflict):
+    # A 409, not a 403: the API answers 403 only about signing in (../shared/API.md, Conventions).
+    message = "This signal is your partner's: only they can take it back."
 
 
 class AlreadyReplied(Conflict):

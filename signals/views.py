@@ -63,7 +63,7 @@ class SignalReplyView(APIView):
 
 
 class SignalDetailView(APIView):
-    error_responses = {403, 409}
+    error_responses = {409}  # not the sender's, or a couple that has ended
 
     @extend_schema(responses={204: None}, tags=["signals"])
     def delete(self, request: AuthenticatedRequest, signal_id: int) -> Response:

@@ -281,7 +281,7 @@ def test_only_the_sender_can_take_a_signal_back(seats):
 
     response = seats.bob_api.delete(f"{SIGNALS}/{invitation['id']}")
 
-    assert response.status_code == 403
+    assert response.status_code == 409
     assert response.json()["detail"]
     assert [s["id"] for s in listed(seats.alice_api)] == [invitation["id"]]
 
