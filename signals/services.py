@@ -8,6 +8,7 @@ and never carry the message itself.
 """
 
 import math
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ from couples.schedules import local_instant
 from couples.selectors import member_couple_ids
 from couples.services import couple_lock_current
 from notifications.models import Notification
-from notifications.services import notify
+from notifications.services import notifications_read_about, notify
 from signals import selectors, subjects
 from signals.errors import AlreadyReplied, CoupleEnded, NoPartner, NoSuchSignal, NotYourSignal, TooManySignals
 from signals.models import Signal
@@ -162,6 +163,20 @@ def signal_withdraw(*, user: User, signal_id: int, now: datetime | None = None) 
         withdrawn_at=now, message="", reply="", reply_message="", replied_at=None
     )
     live.couple_changed(couple_ids=[signal.couple_id], topics=[live.Topic.SIGNALS])
+
+
+def signals_seen(*, user: User, signals: Iterable[Signal]) -> None:
+    """`user` has seen these signals: what their inbox says about them (a partner's signal, the
+    reply to their own) is read. One conditional update, which writes nothing when none is unread."""
+    seen = [
+        subjects.of_signal(couple_id=s.couple_id, signal_id=s.pk)
+        if s.sender_id != user.pk
+        else subjects.of_reply(couple_id=s.couple_id, signal_id=s.pk)
+        for s in signals
+        if s.sender_id != user.pk or s.replied_at is not None
+    ]
+    if seen:
+        notifications_read_about(user=user, subjects=seen)
 
 
 def signals_forget_person(*, user: User) -> None:

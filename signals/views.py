@@ -28,6 +28,7 @@ class SignalListView(GenericAPIView):
     @extend_schema(responses={200: SignalSerializer(many=True)}, tags=["signals"])
     def get(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(selectors.signals_of(user=request.user))
+        services.signals_seen(user=request.user, signals=page or [])
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=SignalInputSerializer, responses={201: SignalSerializer}, tags=["signals"])
@@ -46,6 +47,7 @@ class SignalCurrentView(APIView):
         spaces = selectors.spaces_current(user=request.user, now=timezone.now())
         if spaces is None:
             raise NotFound("You are not paired yet.")
+        services.signals_seen(user=request.user, signals=[s for s in (spaces.me, spaces.partner) if s is not None])
         return Response(SpacesSerializer(spaces, context={"viewer": request.user}).data)
 
 

@@ -138,3 +138,20 @@ def test_news_of_a_space_that_ended_before_it_went_out_is_not_sent(seats):
         [delivery] = Delivery.objects.filter(notification__user=seats.bob)
         assert services.delivery_send(delivery_id=delivery.pk).status == "skipped"
     assert mail.outbox == []
+
+
+def test_what_the_inbox_says_of_a_signal_is_read_once_the_signals_are_seen(seats, at_t0):
+    invitation = send(seats.alice_api, "invite")
+    send(seats.alice_api, "space")
+    seats.bob_api.post(f"/api/v1/signals/{invitation['id']}/reply", {"reply": "yes"}, format="json")
+    assert [n["read_at"] for n in inbox(seats.bob_api)] == [None, None]
+
+    seats.bob_api.get("/api/v1/signals/current")  # the live space
+    assert [n["read_at"] is None for n in inbox(seats.bob_api)] == [False, True]
+    seats.bob_api.get("/api/v1/signals")
+    assert all(n["read_at"] for n in inbox(seats.bob_api))
+    # Alice's reply, told to her, is read when she sees it; her own signals were never told to her.
+    [reply] = inbox(seats.alice_api)
+    assert reply["read_at"] is None
+    seats.alice_api.get("/api/v1/signals")
+    assert inbox(seats.alice_api)[0]["read_at"] is not None

@@ -137,8 +137,9 @@ function Recent({ signals, partner, done }) {
 /** Home's signals for a couple whose partner is `couple.partner`. */
 export function Signals({ couple }) {
   const partner = couple.partner.display_name;
-  const spaces = useResource("signals:current", () => api("/signals/current"), TOPICS);
-  const list = useResource("signals:list", () => api("/signals"), TOPICS);
+  // Reading them marks what the inbox says about them read (the server's rule).
+  const spaces = useResource("signals:current", () => api("/signals/current"), TOPICS, { marksSeen: true });
+  const list = useResource("signals:list", () => api("/signals"), TOPICS, { marksSeen: true });
   // A space ends by itself at `until`: read again then, so that it no longer shows.
   const ends = [spaces.data?.me?.until, spaces.data?.partner?.until].filter(Boolean).map((iso) => new Date(iso) - Date.now());
   useEffect(() => {
