@@ -29,6 +29,7 @@ from checkin.round_changes import status_at
 from couples.models import Membership, User
 from couples.selectors import CURRENT_COUPLE_SQL, MEMBER_COUPLES_SQL, member_couple_ids
 from notifications.models import Notification
+from signals.selectors import people_in_space
 
 log = logging.getLogger(__name__)
 
@@ -343,8 +344,9 @@ def notes_export_of(*, user: User) -> list[dict]:
 
 def invitations_still_wanted(invitations: list[Notification]) -> set[int]:
     """Of these invitations to answer a round (round opened, nudge), the ids of those whose round
-    is still open and unanswered by their recipient (reminders ask only then), in two queries
-    whatever their number. Registered with notifications.lapses in CheckinConfig.ready."""
+    is still open and unanswered by their recipient (reminders ask only then), and, for a nudge,
+    whose recipient has not begun some space since it was filed; in three queries at most whatever
+    their number. Registered with notifications.lapses in CheckinConfig.ready."""
     invited = {(subjects.round_id_of(n.subject), n.user_id): n.pk for n in invitations}
     open_rounds = set(
         Round.objects.filter(pk__in={round_id for round_id, _ in invited}, status=Round.Status.OPEN).values_list(
@@ -354,4 +356,7 @@ def invitations_still_wanted(invitations: list[Notification]) -> set[int]:
     if not open_rounds:
         return set()
     answered = set(Answer.objects.filter(round_id__in=open_rounds).values_list("round_id", "user_id"))
-    return {pk for pair, pk in invited.items() if pair[0] in open_rounds and pair not in answered}
+    wanted = {pk for pair, pk in invited.items() if pair[0] in open_rounds and pair not in answered}
+    nudges = [n for n in invitations if n.kind == Notification.Kind.NUDGE and n.pk in wanted]
+    in_space = people_in_space(user_ids={n.user_id for n in nudges}, now=timezone.now()) if nudges else set()
+    return wanted - {n.pk for n in nudges if n.user_id in in_space}

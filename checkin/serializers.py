@@ -6,27 +6,15 @@ What a reader may see is decided in checkin/selectors.py; these only describe an
 from datetime import date
 from typing import Literal
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from checkin.models import Discussion, DiscussionNote
 from checkin.patterns import HIGHEST, LOWEST, PATTERNS
 from checkin.rules import KINDS
-from config.serializers import StrictSerializer
+from config.serializers import MomentField, StrictSerializer
 
 NOTE_MAX = 2000
-
-
-class MomentField(serializers.DateTimeField):
-    """A date and time with its offset from UTC: without one, a device's clock could be read hours off."""
-
-    default_error_messages = {"naive": "Give the time with its offset from UTC, as in 2026-03-01T18:30:00.000Z."}
-
-    def enforce_timezone(self, value):
-        if timezone.is_naive(value):
-            self.fail("naive")
-        return super().enforce_timezone(value)
 
 
 # The schema keeps the contract's word ("response") for its component names.

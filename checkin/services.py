@@ -16,6 +16,7 @@ from couples.models import Couple, Membership, Schedule, User
 from couples.selectors import current_member_ids, member_couple_ids
 from notifications.models import Notification
 from notifications.services import notifications_read_about, notify, notify_each
+from signals.selectors import people_in_space
 
 log = logging.getLogger(__name__)
 
@@ -157,14 +158,17 @@ def answers_take_away(*, user: User, couple_id: int) -> None:
 
 @transaction.atomic
 def round_nudge(*, round_id: int, now: datetime) -> list[int]:
-    """The one nudge of a round, to the partners who have not answered. Claimed with a
-    conditional update, so a second tick (or a retry) never nudges again."""
+    """The one nudge of a round, to the partners who have not answered and are not taking some
+    space (a live `space` signal: they answer when they are ready). Claimed with a conditional
+    update, so a second tick (or a retry) never nudges again."""
     claimed = Round.objects.filter(pk=round_id, status=Round.Status.OPEN, nudged_at__isnull=True).update(nudged_at=now)
     if not claimed:
         return []
     checkin_round = Round.objects.get(pk=round_id)
     answered = set(Answer.objects.filter(round_id=round_id).values_list("user_id", flat=True))
     waiting = [user_id for user_id in current_member_ids(couple_id=checkin_round.couple_id) if user_id not in answered]
+    in_space = people_in_space(user_ids=waiting, now=now)
+    waiting = [user_id for user_id in waiting if user_id not in in_space]
     notify(user_ids=waiting, kind=Notification.Kind.NUDGE, subject=subjects.of_round(round_id))
     return waiting
 

@@ -20,6 +20,7 @@ STATUS_OF_ERROR = (
     (errors.Invalid, status.HTTP_400_BAD_REQUEST),
     (errors.NotFound, status.HTTP_404_NOT_FOUND),
     (errors.Conflict, status.HTTP_409_CONFLICT),
+    (errors.TooMany, status.HTTP_429_TOO_MANY_REQUESTS),
 )
 
 
@@ -39,7 +40,8 @@ def _domain_error_response(exc: errors.DomainError) -> Response | None:
             # As DRF does for its own errors: a request in a transaction leaves nothing behind.
             set_rollback()
             body = exc.errors if isinstance(exc, errors.Invalid) else {"detail": exc.message}
-            return Response(body, status=code)
+            headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.TooMany) else None
+            return Response(body, status=code, headers=headers)
     return None  # a kind with no status of its own: a bug, left to the server's 500
 
 

@@ -25,7 +25,7 @@ class TandemAutoSchema(AutoSchema):
     """Documents the error responses each operation can give, as config/exceptions.py writes them:
     400 where it takes a body or query parameters, 401 unless anyone may call it, 404 where its path
     names an object (or the view says so), 409 where the view says so, 413 where it takes a body
-    (over DATA_UPLOAD_MAX_MEMORY_SIZE), 429 where it is throttled.
+    (over DATA_UPLOAD_MAX_MEMORY_SIZE), 429 where it is throttled (or the view says so).
 
     A view lists the errors its path alone does not tell in `error_responses`: a set for all its
     methods, e.g. {404, 409}, or one per method, e.g. {"POST": {409}}.
@@ -57,7 +57,7 @@ class TandemAutoSchema(AutoSchema):
             yield 409, "The current state forbids it.", ("Error", _DETAIL)
         if has_body:
             yield 413, "The body is larger than the server takes.", ("Error", _DETAIL)
-        if getattr(self.view, "throttle_classes", None):
+        if getattr(self.view, "throttle_classes", None) or 429 in declared:
             yield 429, "Too many requests: try again after Retry-After seconds.", ("Error", _DETAIL)
 
     def _error_body(self, description, schema, code):

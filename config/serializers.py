@@ -1,5 +1,6 @@
 """Serializer behaviour shared by every app."""
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -24,3 +25,14 @@ class HourMinuteField(serializers.TimeField):
 
     def __init__(self, **kwargs):
         super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
+class MomentField(serializers.DateTimeField):
+    """A date and time with its offset from UTC: without one, a device's clock could be read hours off."""
+
+    default_error_messages = {"naive": "Give the time with its offset from UTC, as in 2026-03-01T18:30:00.000Z."}
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("couples.urls")),
     path("", include("checkin.urls")),
     path("", include("notifications.urls")),
+    path("", include("signals.urls")),
     path("", include("tandem.urls")),
 ]
 

@@ -1,6 +1,7 @@
 """The domain errors that services raise: what went wrong, in the product's words, with no HTTP in
 it. One handler at the edge (config/exceptions.py) turns each kind into the status code and body
-clients see: Invalid is a 400 naming the fields, NotFound a 404, Conflict a 409.
+clients see: Invalid is a 400 naming the fields, NotFound a 404, Conflict a 409, TooMany a 429 with
+Retry-After.
 
 They live in couples because every app may import couples (the apps depend one way); each app adds
 its own kinds beside its services (checkin/errors.py).
@@ -36,6 +37,16 @@ class Conflict(DomainError):
     """Well formed, but the current state forbids it (already paired, a round already open)."""
 
     message = "This conflicts with the current state."
+
+
+class TooMany(DomainError):
+    """A limit on how often a person may do something; `retry_after` is in whole seconds."""
+
+    message = "That is enough for now; try again later."
+
+    def __init__(self, message: str | None = None, *, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
 
 
 class AlreadyPaired(Conflict):

@@ -32,6 +32,7 @@ class Topic(StrEnum):
     ROUND = "round"  # an answer, the reveal, the analysis, a round opened or closed
     TALKS = "talks"  # a Talk opened, a note, resolved
     INBOX = "inbox"  # a notification filed (the unread count)
+    SIGNALS = "signals"  # a signal sent, replied to or taken back
 
 
 # A cursor is good for a day: an app that stayed open longer asks for a new one (without since).

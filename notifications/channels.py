@@ -94,8 +94,9 @@ def push_topic(subject: str) -> str:
     ("round:40", "schedule:12"), so a topic is per couple and subject. The push service sees it, so
     it is a keyed hash of the subject (the deployment's secret key): 32 characters of the URL-safe
     base64 alphabet, as RFC 8030 allows, telling nothing of what it is about."""
-    # The "@" part of a folded message's subject is when it goes out, not what it is about
-    # (notifications.services.notify_at_most_every).
+    # The "@" part of a subject tells events about one thing apart, not what it is about: when a
+    # folded message goes out (notifications.services.notify_at_most_every), which signal of the
+    # couple's (signals/subjects.py).
     about = subject.split("@", 1)[0]
     digest = salted_hmac(PUSH_TOPIC_SALT, about, algorithm="sha256").digest()
     return base64.urlsafe_b64encode(digest[:24]).decode()

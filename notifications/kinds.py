@@ -12,6 +12,8 @@ class Kind(models.TextChoices):
     PARTNER_LEFT = "partner_left"
     INVITE_ACCEPTED = "invite_accepted"
     SCHEDULE_CHANGED = "schedule_changed"
+    SIGNAL_SENT = "signal_sent"
+    SIGNAL_REPLIED = "signal_replied"
     # Account emails (policy.ACCOUNT_KINDS): email only, never in the inbox.
     PASSWORD_RESET = "password_reset"
     EMAIL_CONFIRM = "email_confirm"

@@ -24,6 +24,10 @@ TEXTS = {
     Kind.PARTNER_LEFT: (_("Your couple has ended"), _("Your past check-ins are still here for you.")),
     Kind.INVITE_ACCEPTED: (_("You are paired"), _("{partner} joined you on Tandem.")),
     Kind.SCHEDULE_CHANGED: (_("Your check-in schedule changed"), _("{partner} updated when you check in.")),
+    # A signal's words stay in the app: a lock screen shows only that there is one, never which
+    # kind or its message (a space or an invitation is the couple's own business).
+    Kind.SIGNAL_SENT: (_("{partner} sent you a signal"), _("It is in Tandem whenever you'd like to look.")),
+    Kind.SIGNAL_REPLIED: (_("{partner} replied to your signal"), _("It is in Tandem whenever you'd like to look.")),
     # Account emails: their link is added when the email is written (notifications/account_emails.py).
     Kind.PASSWORD_RESET: (
         _("Reset your Tandem password"),
@@ -61,6 +65,9 @@ PATHS = {
     Kind.PARTNER_LEFT: ("/history", "/history"),
     Kind.INVITE_ACCEPTED: ("/", "/"),
     Kind.SCHEDULE_CHANGED: ("/schedule", "/schedule"),
+    # Home shows the partner's live space and the signals to reply to.
+    Kind.SIGNAL_SENT: ("/", "/"),
+    Kind.SIGNAL_REPLIED: ("/", "/"),
 }
 
 

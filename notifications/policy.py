@@ -33,6 +33,9 @@ URGENCY: dict[str, str] = {
     Kind.PARTNER_LEFT: "normal",
     Kind.INVITE_ACCEPTED: "normal",
     Kind.SCHEDULE_CHANGED: "low",
+    # A signal never asks for anything at once: it waits for the phone's next good moment.
+    Kind.SIGNAL_SENT: "low",
+    Kind.SIGNAL_REPLIED: "low",
 }
 TTL_SECONDS: dict[str, int] = {
     Kind.ROUND_OPENED: 24 * 3600,
@@ -42,6 +45,9 @@ TTL_SECONDS: dict[str, int] = {
     Kind.PARTNER_LEFT: 7 * 24 * 3600,
     Kind.INVITE_ACCEPTED: 2 * 24 * 3600,
     Kind.SCHEDULE_CHANGED: 2 * 24 * 3600,
+    # A space is for today, mostly; an invitation or its answer is stale after a day too.
+    Kind.SIGNAL_SENT: 24 * 3600,
+    Kind.SIGNAL_REPLIED: 24 * 3600,
 }
 
 

@@ -41,6 +41,8 @@ LIVE_TOPICS_OF_KIND: dict[str, tuple[live.Topic, ...]] = {
     Notification.Kind.PARTNER_LEFT: (live.Topic.COUPLE, live.Topic.ROUND, live.Topic.SCHEDULE),
     Notification.Kind.INVITE_ACCEPTED: (live.Topic.COUPLE, live.Topic.SCHEDULE),
     Notification.Kind.SCHEDULE_CHANGED: (live.Topic.SCHEDULE,),
+    Notification.Kind.SIGNAL_SENT: (live.Topic.SIGNALS,),
+    Notification.Kind.SIGNAL_REPLIED: (live.Topic.SIGNALS,),
     # Account emails change nothing on screen: they are not in the inbox (account_email_file).
     Notification.Kind.PASSWORD_RESET: (),
     Notification.Kind.EMAIL_CONFIRM: (),

@@ -5,6 +5,8 @@ from couples import selectors as couples_selectors
 from couples.models import User
 from couples.serializers import PasskeySerializer
 from notifications import selectors as notifications_selectors
+from signals import selectors as signals_selectors
+from signals.serializers import SignalExportSerializer
 
 
 def user_export(*, user: User) -> dict:
@@ -16,4 +18,7 @@ def user_export(*, user: User) -> dict:
         "checkins": checkin_selectors.export_of(user=user),
         "discussion_notes": checkin_selectors.notes_export_of(user=user),
         "notifications": notifications_selectors.export_of(user=user),
+        "signals": SignalExportSerializer(
+            signals_selectors.export_of(user=user), many=True, context={"viewer": user}
+        ).data,
     }

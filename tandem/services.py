@@ -17,6 +17,7 @@ from couples.selectors import member_couple_ids
 from couples.serializers import ScheduleSerializer
 from notifications.models import Notification
 from notifications.services import account_email_file, notify, notify_at_most_every
+from signals import services as signals_services
 from tandem import later
 
 
@@ -158,6 +159,8 @@ def user_delete(*, user: User) -> None:
         _couple_end(couple=couple, leaver=user)
     # Their answers, and the flags about them, go with the account: the rounds show that.
     checkin_services.rounds_forget_person(user=user)
+    # The signals they sent go with the account (its foreign key); their replies go here.
+    signals_services.signals_forget_person(user=user)
     couples_services.browser_sessions_end(user=user)
     user.delete()
 

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 import config.urls
 from checkin.errors import NoSuchRound, RoundAlreadyOpen, RoundClosed
 from config.exceptions import api_exception_handler
-from couples.errors import AlreadyPaired, Conflict, DomainError, Invalid, NotFound, NotPaired
+from couples.errors import AlreadyPaired, Conflict, DomainError, Invalid, NotFound, NotPaired, TooMany
 
 
 @pytest.mark.parametrize(
@@ -44,8 +44,20 @@ def test_every_kind_of_domain_error_has_a_status():
             yield from kinds(sub)
 
     for kind in kinds(DomainError):
-        error = kind({"field": ["wrong"]}) if issubclass(kind, Invalid) else kind()
+        if issubclass(kind, Invalid):
+            error = kind({"field": ["wrong"]})
+        elif issubclass(kind, TooMany):
+            error = kind(retry_after=60)
+        else:
+            error = kind()
         assert api_exception_handler(error, {}) is not None, kind
+
+
+def test_a_limit_reached_is_a_429_that_says_when_to_try_again():
+    response = api_exception_handler(TooMany(retry_after=90), {})
+    assert response is not None
+    assert (response.status_code, response["Retry-After"]) == (429, "90")
+    assert response.data == {"detail": TooMany.message}
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +75,10 @@ def schema(tmp_path_factory):
         ("post", "/api/v1/couple/join", {"400", "401", "409", "413", "429"}),
         ("post", "/api/v1/auth/login", {"400", "413", "429"}),
         ("get", "/api/v1/checkins/current", {"401", "404"}),
+        ("post", "/api/v1/signals", {"400", "401", "404", "413", "429"}),
+        ("post", "/api/v1/signals/{signal_id}/reply", {"400", "401", "404", "409", "413"}),
+        ("delete", "/api/v1/signals/{signal_id}", {"401", "404", "409"}),
+        ("get", "/api/v1/signals/current", {"401", "404"}),
     ],
 )
 def test_the_schema_documents_the_error_responses(schema, method, path, codes):

@@ -12,12 +12,13 @@ from django.views.decorators.http import require_safe
 
 from checkin.serializers import NOTE_MAX
 from couples.models import DISPLAY_NAME_MAX_LENGTH, Schedule
+from signals.models import MESSAGE_MAX_LENGTH
 from web import assets, screens
 
 THEME_COLOUR = "#2e4f4f"
 # The lengths the API accepts for what people write, from the rules that enforce them, so the
 # app's counters say the server's limit and never a copy of it (ui.js reads them from the shell).
-TEXT_LIMITS = {"note": NOTE_MAX, "display_name": DISPLAY_NAME_MAX_LENGTH}
+TEXT_LIMITS = {"note": NOTE_MAX, "display_name": DISPLAY_NAME_MAX_LENGTH, "signal_message": MESSAGE_MAX_LENGTH}
 # And the most a schedule takes (schedule.js), from the model that holds them.
 SCHEDULE_LIMITS = {"interval_days": Schedule.MAX_INTERVAL_DAYS, "window_hours": Schedule.MAX_WINDOW_HOURS}
 BACKGROUND_COLOUR = "#f7f4ef"

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "couples",
     "checkin",
     "notifications",
+    "signals",
     "tandem",
     "web",
 ]

@@ -95,6 +95,17 @@ ACTIONS: dict[str, tuple[Action | None, Action, str]] = {
         "talks",
     ),
     "a notification filed": (None, lambda s: builders.notified(s.alice, kind="nudge"), "inbox"),
+    "a signal": (None, lambda s: s.bob_api.post("/api/v1/signals", {"kind": "invite"}, format="json"), "signals"),
+    "a reply to a signal": (
+        lambda s: setattr(s, "signal", s.alice_api.post("/api/v1/signals", {"kind": "space"}, format="json").json()),
+        lambda s: s.bob_api.post(f"/api/v1/signals/{s.signal['id']}/reply", {"reply": "ok"}, format="json"),  # type: ignore[attr-defined]
+        "signals",
+    ),
+    "a space ended early": (
+        lambda s: setattr(s, "signal", s.bob_api.post("/api/v1/signals", {"kind": "space"}, format="json").json()),
+        lambda s: s.bob_api.delete(f"/api/v1/signals/{s.signal['id']}"),  # type: ignore[attr-defined]
+        "signals",
+    ),
 }
 
 

@@ -29,6 +29,8 @@ from checkin.models import Discussion, DiscussionNote, Round
 from couples.models import Passkey
 from notifications import services as notification_services
 from notifications.models import Notification, PushSubscription
+from signals import services as signal_services
+from signals.models import Signal
 from tests.builders import a_discussion, revealed_round
 
 pytestmark = [pytest.mark.django_db]
@@ -62,6 +64,7 @@ NOT_CHECKED_METHODS = {"options"}
 WRITE_BODIES: dict[str, dict] = {
     "api/v1/checkins/<int:round_id>/response": {"connection": 1, "independence": 5, "note": "from charlie"},
     "api/v1/discussions/<int:discussion_id>/notes": {"text": "charlie was here"},
+    "api/v1/signals/<int:signal_id>/reply": {"reply": "yes", "message": "from charlie"},
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
@@ -136,18 +139,24 @@ def _make_passkey(seats) -> Passkey:
     return Passkey.objects.create(user=seats.alice, credential_id=b"alice-passkey", public_key=b"key", name="Phone")
 
 
+def _make_signal(seats) -> Signal:
+    # Bob's invitation: Alice may reply to it (and, not its sender, is refused a take-back with a 409).
+    return signal_services.signal_send(user=seats.bob, kind="invite", message="Tea on Sunday?")
+
+
 OBJECT_FACTORIES: dict[str, Callable] = {
     "passkey_id": _make_passkey,
     "round_id": _make_round,
     "discussion_id": _make_discussion,
     "notification_id": _make_notification,
     "subscription_id": _make_subscription,
+    "signal_id": _make_signal,
 }
 
 
 # The path parameters that name an object of the couple (not one person's own, as a notification
 # or a push subscription is): a former partner keeps reading these, read-only.
-COUPLE_OBJECTS = {"round_id", "discussion_id"}
+COUPLE_OBJECTS = {"round_id", "discussion_id", "signal_id"}
 
 
 class Objects:
@@ -198,6 +207,12 @@ def _snapshot(objects: Objects) -> dict:
         )
     if "passkey_id" in made:
         state["passkey"] = Passkey.objects.filter(pk=made["passkey_id"].pk).values_list("user_id", "name").first()
+    if "signal_id" in made:
+        state["signal"] = (
+            Signal.objects.filter(pk=made["signal_id"].pk)
+            .values_list("sender_id", "message", "reply", "reply_message", "withdrawn_at")
+            .first()
+        )
     if "subscription_id" in made:
         state["subscription"] = (
             PushSubscription.objects.filter(pk=made["subscription_id"].pk).values_list("user_id", "endpoint").first()

@@ -23,9 +23,10 @@ def test_every_time_in_the_export_is_written_in_utc_the_same_way(seats):
         {"text": "Let us talk on Sunday."},
         format="json",
     )
+    seats.alice_api.post("/api/v1/signals", {"kind": "space"}, format="json")
     export = seats.alice_api.get("/api/v1/me/export").json()
     times = list(_times(export))
     assert len(times) > 10
     assert all(t.endswith("Z") for t in times), [t for t in times if not t.endswith("Z")]
-    for part in ("user", "couples", "invites", "checkins", "discussion_notes", "notifications"):
+    for part in ("user", "couples", "invites", "checkins", "discussion_notes", "notifications", "signals"):
         assert export[part]

@@ -109,7 +109,7 @@ def test_the_shell_says_the_limits_the_server_keeps_so_the_app_copies_none():
         assert found, name
         return json.loads(found.group(1).replace("&quot;", '"'))
 
-    assert said("tandem-text-limits") == {"note": 2000, "display_name": 60}
+    assert said("tandem-text-limits") == {"note": 2000, "display_name": 60, "signal_message": 280}
     assert said("tandem-schedule-limits") == {"interval_days": 365, "window_hours": 168}
 
 

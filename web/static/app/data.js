@@ -16,26 +16,29 @@ import { useEffect } from "preact/hooks";
 
 /** What `tandem:changed` names, as the server names it (couples/live.py, Topic): the couple
  * (paired, the partner left), its schedule, the round (opened, answered, revealed, analysed,
- * closed), the Talks, and the inbox (a notification filed). */
-export const TOPICS = ["couple", "schedule", "round", "talks", "inbox"];
+ * closed), the Talks, the inbox (a notification filed) and the signals (sent, replied, ended). */
+export const TOPICS = ["couple", "schedule", "round", "talks", "inbox", "signals"];
 // Other names for the same (the issue's words for them).
-const ALIASES = { notifications: "inbox", signals: "inbox" };
+const ALIASES = { notifications: "inbox" };
 const DEVICE_COPY = "tandem.device";
 
 // round: the check-in the check-in screen shows, undefined while unknown, null when none is open;
 // once it is revealed or closes while the app runs, it stays here so that screen shows how it
 // ended. roundError: why it could not be read. fromDevice: the round is the device's copy, not yet
 // read from the server. inviteShowing: an invite code is on screen, waiting for the partner to join.
-export const current = createStore({ round: undefined, roundError: null, inviteShowing: false });
+// homeShowing: a couple's Home is on screen, where a partner's signal shows as it comes.
+export const current = createStore({ round: undefined, roundError: null, inviteShowing: false, homeShowing: false });
 
 /** Whether this person now waits on their partner: they have answered an open round that is not
- * revealed yet (sent, or waiting on this device to be sent), or they show an invite code and are
- * not paired yet. The live channel asks the server more often while it is true. */
+ * revealed yet (sent, or waiting on this device to be sent), they show an invite code and are
+ * not paired yet, or they look at Home, where a signal or its answer may come at any moment. The
+ * live channel asks the server while it is true. */
 export function waitingOnPartner() {
   const { status, couple, me } = session.get();
   if (status !== "signed-in") return false;
-  const { round, inviteShowing } = current.get();
+  const { round, inviteShowing, homeShowing } = current.get();
   if (couple === null) return inviteShowing;
+  if (homeShowing) return true;
   if (round?.status !== "open") return false;
   return Boolean(round.me.answered || outboxEntry(round.id, me?.id));
 }
@@ -52,6 +55,11 @@ export function onWaitingChange(listener) {
   };
   const stops = [session.subscribe(check), current.subscribe(check), outbox.subscribe(check)];
   return () => stops.forEach((stop) => stop());
+}
+
+/** A couple's Home is shown (true) or no longer (false). */
+export function homeShown(showing) {
+  if (current.get().homeShowing !== showing) current.set({ homeShowing: showing });
 }
 
 /** An invite code is shown (true) or no longer (false). */
@@ -279,7 +287,7 @@ session.subscribe((state) => {
     resources.clear();
     knownUser = null;
     knownCouple = undefined;
-    current.set({ round: undefined, roundError: null, inviteShowing: false, fromDevice: false });
+    current.set({ round: undefined, roundError: null, inviteShowing: false, homeShowing: false, fromDevice: false });
     return;
   }
   if (state.status !== "signed-in") return;

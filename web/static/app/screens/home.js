@@ -1,12 +1,14 @@
 // The start: a welcome for someone signed out; for a person without a partner, the way to pair;
-// for a couple, the open check-in (or when the next one comes) in one glance.
+// for a couple, the open check-in (or when the next one comes) in one glance, and the signals
+// between check-ins (screens/signals.js).
 import { useEffect, useState } from "preact/hooks";
 
 import { ApiError, api } from "app/api.js";
 import { Link, navigate } from "app/router.js";
-import { current, refreshRound, showRound } from "app/data.js";
+import { current, homeShown, refreshRound, showRound } from "app/data.js";
 import { ConfirmationNote } from "app/screens/account.js";
 import { LatestReveal } from "app/screens/checkin.js";
+import { Signals } from "app/screens/signals.js";
 import { session } from "app/session.js";
 import { useStore } from "app/store.js";
 import { Button, Loading, Notice, Page, html, when } from "app/ui.js";
@@ -77,6 +79,9 @@ function CoupleHome({ couple }) {
   // What the memory holds shows at once; the check-in is read again as the screen opens.
   useEffect(() => {
     refreshRound();
+    // A signal may come at any moment: while Home shows, the app asks what changed (live.js).
+    homeShown(true);
+    return () => homeShown(false);
   }, []);
   const partnerName = couple.partner.display_name;
   return html`<${Page} title=${`You and ${partnerName}`}>
@@ -86,6 +91,7 @@ function CoupleHome({ couple }) {
       : round?.status === "open"
         ? html`<${OpenRound} round=${round} partnerName=${partnerName} />`
         : html`<${NoRound} couple=${couple} />`}
+    <${Signals} couple=${couple} />
     <p><${Link} href="/history">Past check-ins and how things have moved<//></p>
   <//>`;
 }
