@@ -12,11 +12,10 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from couples import invites, schedules, selectors
 from couples.errors import AlreadyPaired, Conflict, Invalid
-from couples.models import BrowserSession, Couple, Invite, Membership, Schedule, User, normalize_email
+from couples.models import Couple, Invite, Membership, Schedule, User, normalize_email
 
 INVITE_LIFETIME = timedelta(hours=48)
 DEFAULT_WEEKDAY = 6  # Sunday
@@ -46,15 +45,6 @@ def user_register(*, email: str, password: str, display_name: str, timezone_name
     return user
 
 
-def auth_token_issue(*, user: User) -> Token:
-    token, _ = Token.objects.get_or_create(user=user)
-    return token
-
-
-def auth_token_revoke(*, user: User) -> None:
-    Token.objects.filter(user=user).delete()
-
-
 @transaction.atomic
 def user_update(*, user: User, display_name: str | None = None, timezone_name: str | None = None) -> User:
     fields = []
@@ -67,12 +57,6 @@ def user_update(*, user: User, display_name: str | None = None, timezone_name: s
     if fields:
         user.save(update_fields=fields)
     return user
-
-
-def browser_sessions_end(*, user: User) -> None:
-    """Sign out every browser signed in as `user`, removing their session rows (which hold the
-    person's id), as deleting an account does."""
-    BrowserSession.objects.filter(user_id=user.pk).delete()
 
 
 # Pairing

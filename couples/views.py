@@ -4,9 +4,8 @@ The endpoints whose work spans the apps (me, export, join, schedule, leave) are 
 """
 
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
-from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.contrib.auth import authenticate
+from django.middleware.csrf import get_token
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
@@ -15,25 +14,24 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from couples import live, selectors, services
+from couples import devices, live, selectors, services
 from couples.auth import AuthenticatedRequest
 from couples.models import Couple, User, normalize_email
 from couples.serializers import (
     AuthResultSerializer,
     CoupleSerializer,
+    DeviceSerializer,
     InviteSerializer,
     LoginSerializer,
     RegisterSerializer,
-    UserSerializer,
 )
 from couples.throttles import InviteThrottle, LoginAccountThrottle, LoginThrottle, RegisterThrottle
 
 WRONG_CREDENTIALS = "That email and password do not match an account."
 
 
-def _auth_result(user: User) -> dict:
-    token = services.auth_token_issue(user=user)
-    return {"token": token.key, "user": UserSerializer(user).data}
+def _auth_result(signed_in: devices.SignedIn) -> dict:
+    return AuthResultSerializer({"token": signed_in.token, "user": signed_in.user}).data
 
 
 class RegisterView(APIView):
@@ -52,9 +50,8 @@ class RegisterView(APIView):
             timezone_name=form.validated_data["timezone"],
         )
         # As at login: a browser that proved its CSRF token is signed in with a session at once.
-        if _csrf_passes(request):
-            login(request._request, user)
-        return Response(_auth_result(user), status=status.HTTP_201_CREATED)
+        signed_in = devices.sign_in(request=request, user=user)
+        return Response(_auth_result(signed_in), status=status.HTTP_201_CREATED)
 
 
 class LoginView(APIView):
@@ -71,23 +68,8 @@ class LoginView(APIView):
         if user is None:
             LoginAccountThrottle().failed(email=email)
             raise ValidationError({"non_field_errors": [WRONG_CREDENTIALS]})
-        # A session is a browser's, so it starts only when the CSRF check passes (the PWA gets
-        # its token from /auth/csrf first); this stops a forged login into someone else's
-        # account. Other clients use the token and never get a session.
-        if _csrf_passes(request):
-            login(request._request, user)
-        return Response(_auth_result(user))
-
-
-def _csrf_passes(request: Request) -> bool:
-    # The middleware's check alone: it goes on to no view and no further middleware.
-    check = CsrfViewMiddleware(_no_view)
-    check.process_request(request._request)
-    return check.process_view(request._request, _no_view, (), {}) is None
-
-
-def _no_view(request: HttpRequest) -> HttpResponse:
-    raise AssertionError("the CSRF check calls no view")
+        # A browser (that passed the CSRF check) gets a session, any other client a token.
+        return Response(_auth_result(devices.sign_in(request=request, user=user)))
 
 
 class CsrfView(APIView):
@@ -105,8 +87,26 @@ class CsrfView(APIView):
 class LogoutView(APIView):
     @extend_schema(request=None, responses={204: None}, tags=["accounts"])
     def post(self, request: AuthenticatedRequest) -> Response:
-        services.auth_token_revoke(user=request.user)
-        logout(request._request)
+        """Signs out the device this call came from (its token or its browser session), no other."""
+        devices.sign_out(request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DevicesView(APIView):
+    @extend_schema(responses={200: DeviceSerializer(many=True)}, tags=["accounts"])
+    def get(self, request: AuthenticatedRequest) -> Response:
+        """Every device signed in as me: browsers and token clients, the most recently used first."""
+        context = {"current_device_id": devices.current_device_id(request)}
+        return Response(DeviceSerializer(selectors.devices_of(user=request.user), many=True, context=context).data)
+
+
+class DeviceView(APIView):
+    error_responses = {404}
+
+    @extend_schema(request=None, responses={204: None}, tags=["accounts"])
+    def delete(self, request: AuthenticatedRequest, device_id: int) -> Response:
+        """Signs that device out at once: a browser's session ends, a token is refused."""
+        devices.sign_out_device(request=request, user=request.user, device_id=device_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from checkin import services as checkin_services
-from couples import live
+from couples import devices, live
 from couples import services as couples_services
 from couples.errors import NotPaired
 from couples.models import Couple, Membership, Schedule, User
@@ -92,7 +92,8 @@ def user_delete(*, user: User) -> None:
         _couple_end(couple=couple, leaver=user)
     # Their answers, and the flags about them, go with the account: the rounds show that.
     checkin_services.rounds_forget_person(user=user)
-    couples_services.browser_sessions_end(user=user)
+    # Every device: the browsers' sessions (which hold the person's id, so none is missed) and tokens.
+    devices.sign_out_devices(user=user)
     user.delete()
 
 

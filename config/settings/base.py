@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     # Swagger UI's files, served by Tandem itself: no page loads anything from another origin.
     "drf_spectacular_sidecar",
@@ -128,6 +127,10 @@ ROUND_VIEWS_CACHE_SECONDS = env.int("ROUND_VIEWS_CACHE_SECONDS", default=15 * 60
 AUTH_USER_MODEL = "couples.User"
 # Database sessions that say whose they are, so that deleting an account removes them.
 SESSION_ENGINE = "couples.sessions"
+# Each sign-in is a device (couples/devices.py). A token unused this long is refused and swept; a
+# device's last use is written at most once in DEVICE_TOUCH_MINUTES, not on every request.
+DEVICE_IDLE_DAYS = env.int("DEVICE_IDLE_DAYS", default=90)
+DEVICE_TOUCH_MINUTES = 5
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -173,8 +176,8 @@ TRUSTED_PROXIES = [ip_network(entry, strict=False) for entry in env.list("TRUSTE
 REST_FRAMEWORK = {
     # Token first, so that an anonymous call gets 401 with WWW-Authenticate rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "couples.authentication.DeviceTokenAuthentication",
+        "couples.authentication.DeviceSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["config.renderers.JSONRenderer"],
@@ -281,6 +284,8 @@ CELERY_BEAT_SCHEDULE = {
     "checkin-tick": {"task": "checkin.tick", "schedule": 60.0},
     # Fans out lost hand-offs, sends deliveries whose quiet hours ended, recovers dead workers'.
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+    # Removes tokens unused for DEVICE_IDLE_DAYS and expired browser sessions (couples/devices.py).
+    "devices-sweep": {"task": "couples.devices_sweep", "schedule": 60.0 * 60},
 }
 
 LOGGING = {
