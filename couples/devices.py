@@ -22,6 +22,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from rest_framework.request import Request
 
+from couples import live
 from couples.errors import NotFound
 from couples.models import USER_AGENT_MAX_LENGTH, BrowserSession, Device, User
 
@@ -83,6 +84,8 @@ def token_digest(key: str) -> str:
 def sign_out(*, request: Request) -> None:
     """Signs out the device this request came from, and no other."""
     device = request.auth if isinstance(request.auth, Device) else None
+    if request.user.is_authenticated:
+        live.devices_signed_out(user_id=request.user.pk)
     if device is not None:
         Device.objects.filter(pk=device.pk).delete()
     else:
@@ -99,7 +102,7 @@ def sign_out_device(*, request: Request, user: User, device_id: int) -> None:
     if device.pk == current_device_id(request):
         sign_out(request=request)
     else:
-        _end(Device.objects.filter(pk=device.pk), sessions=BrowserSession.objects.filter(pk=device.session_id))
+        _end(user, Device.objects.filter(pk=device.pk), sessions=BrowserSession.objects.filter(pk=device.session_id))
 
 
 def sign_out_devices(*, user: User, keep: Device | None = None) -> None:
@@ -112,7 +115,7 @@ def sign_out_devices(*, user: User, keep: Device | None = None) -> None:
         devices = devices.exclude(pk=keep.pk)
         if keep.session_id is not None:
             sessions = sessions.exclude(pk=keep.session_id)
-    _end(devices, sessions=sessions)
+    _end(user, devices, sessions=sessions)
 
 
 def current_device(request: Request) -> Device | None:
@@ -181,7 +184,8 @@ def devices_sweep() -> int:
     return removed
 
 
-def _end(devices, *, sessions) -> None:
+def _end(user: User, devices, *, sessions) -> None:
+    live.devices_signed_out(user_id=user.pk)  # their live cursors hold no more
     with transaction.atomic():
         # Sessions first: their devices go with them, and a browser's next request finds no session.
         sessions.delete()

@@ -160,7 +160,8 @@ class ChangesView(APIView):
     """What changed for me since a cursor, by topic: the app in view asks it while it waits on the
     partner (couples/live.py). With `since`, the signed cursor stands for the sign-in, so nothing
     here touches the session, the token or the database: no authentication runs until
-    `request.user` is read, which only a first call (no `since`) does."""
+    `request.user` is read, which only a first call (no `since`) does, or a cursor that no longer
+    holds (one issued before a device of the person was signed out, say)."""
 
     permission_classes: list = []
 
@@ -181,8 +182,8 @@ class ChangesView(APIView):
             204: OpenApiResponse(description="Nothing changed since the cursor: ask again later with the same one."),
             401: OpenApiResponse(
                 description="Nobody is signed in, for a first cursor or one that no longer holds (expired, "
-                "another sign-in's, not Tandem's); signed in, such a cursor is answered 200 with a new one "
-                "and every topic."
+                "another sign-in's, not Tandem's, or issued before a device of the person was signed out); "
+                "signed in, such a cursor is answered 200 with a new one and every topic."
             ),
         },
         tags=["accounts"],
@@ -206,6 +207,12 @@ class ChangesView(APIView):
                     raise NotAuthenticated() from None
                 user_id, seen = request.user.pk, None
         stamps = live.stamps_of(user_id)
+        if since is not None and seen is not None and live.signed_out_since(seen=seen, now=stamps):
+            # A device of the person was signed out: this one may be it, so the question
+            # authenticates; one still signed in gets a new cursor and refetches everything.
+            if not request.user.is_authenticated:
+                raise NotAuthenticated()
+            seen = None
         if since is not None:
             everything = [topic.value for topic in live.Topic]
             topics = everything if seen is None else live.changed_topics(seen=seen, now=stamps)
