@@ -13,7 +13,7 @@ for that person, to the holder of that person's credential.
 """
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 
 from django.core import signing
@@ -82,7 +82,7 @@ def _key(user_id: int, topic: str) -> str:
     return f"live:{user_id}:{topic}"
 
 
-def _stamp(user_ids: list[int], topics: list[str]) -> None:
+def _stamp(user_ids: list[int], topics: Sequence[str]) -> None:
     # A fresh random stamp rather than a counter: a counter that the cache lost (evicted, flushed)
     # would start again at 1 and could meet the very value an old cursor saw; a random stamp never
     # does, and a missing one reads as changed to every cursor that saw one.

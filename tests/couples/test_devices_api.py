@@ -33,11 +33,18 @@ def seats(db) -> SimpleNamespace:
 
 def token_client(user, user_agent: str = "tandem-cli/1.0") -> APIClient:
     """A client that logs in as API clients do (no CSRF cookie), and then calls with its token."""
+    return with_token(token_login(user, user_agent), user_agent)
+
+
+def token_login(user, user_agent: str = "tandem-cli/1.0") -> str:
     client = APIClient(enforce_csrf_checks=True, HTTP_USER_AGENT=user_agent)
     response = client.post(LOGIN, {"email": user.email, "password": PASSWORD}, format="json")
     assert response.status_code == 200
-    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
-    return client
+    return response.json()["token"]
+
+
+def with_token(key: str, user_agent: str = "tandem-cli/1.0") -> APIClient:
+    return APIClient(enforce_csrf_checks=True, HTTP_USER_AGENT=user_agent, HTTP_AUTHORIZATION=f"Token {key}")
 
 
 def browser(user, user_agent: str = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0") -> APIClient:
@@ -216,8 +223,8 @@ def test_the_sweep_removes_idle_tokens_and_expired_sessions(seats):
 
 
 def test_the_export_holds_my_devices_without_their_secrets(seats):
-    cli = token_client(seats.alice)
-    key = cli._credentials["HTTP_AUTHORIZATION"].split()[1]
+    key = token_login(seats.alice)
+    cli = with_token(key)
     browser(seats.alice)
     export = cli.get("/api/v1/me/export").json()
     assert sorted(d["kind"] for d in export["devices"]) == ["browser", "token"]
@@ -233,8 +240,7 @@ def test_deleting_the_account_removes_its_devices(seats):
 
 
 def test_a_token_is_kept_only_as_its_digest(seats):
-    cli = token_client(seats.alice)
-    key = cli._credentials["HTTP_AUTHORIZATION"].split()[1]
+    key = token_login(seats.alice)
     device = Device.objects.get(user=seats.alice)
     assert device.token_digest == devices.token_digest(key) != key
     with connection.cursor() as cursor:
