@@ -285,7 +285,7 @@ CELERY_BEAT_SCHEDULE = {
     # Fans out lost hand-offs, sends deliveries whose quiet hours ended, recovers dead workers'.
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
     # Removes tokens unused for DEVICE_IDLE_DAYS and expired browser sessions (couples/devices.py).
-    "devices-sweep": {"task": "couples.devices_sweep", "schedule": 60.0 * 60},
+    "devices-sweep": {"task": "couples.devices_sweep", "schedule": 15 * 60.0},
 }
 
 LOGGING = {
