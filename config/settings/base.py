@@ -131,6 +131,8 @@ SESSION_ENGINE = "couples.sessions"
 # device's last use is written at most once in DEVICE_TOUCH_MINUTES, not on every request.
 DEVICE_IDLE_DAYS = env.int("DEVICE_IDLE_DAYS", default=90)
 DEVICE_TOUCH_MINUTES = 5
+# A browser idles out as a token does: its session's expiry moves on with each written use.
+SESSION_COOKIE_AGE = DEVICE_IDLE_DAYS * 24 * 60 * 60
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -150,6 +150,17 @@ def test_a_token_in_use_does_not_expire_and_shows_its_last_use(seats):
     assert Device.objects.get(user=seats.alice).last_used_at == twice
 
 
+def test_a_browser_in_use_stays_signed_in_and_one_unused_for_the_idle_days_is_not(seats):
+    phone = browser(seats.alice)
+    moment = timezone.now()
+    for _ in range(3):  # long past Django's default of two weeks from the sign-in
+        moment += timedelta(days=settings.DEVICE_IDLE_DAYS - 1)
+        with time_machine.travel(moment, tick=False):
+            assert phone.get("/api/v1/me").status_code == 200
+    with time_machine.travel(moment + timedelta(days=settings.DEVICE_IDLE_DAYS, minutes=1), tick=False):
+        assert phone.get("/api/v1/me").status_code == 401
+
+
 def test_token_authentication_is_one_query_while_its_last_use_is_fresh(seats, django_assert_num_queries):
     cli = token_client(seats.alice)
     with django_assert_num_queries(1):
