@@ -1,7 +1,7 @@
 """Every sign-in is a device of its own: a browser's session, or a token of its own for any other
 client (API-next, "Devices and passkeys"). The one owner of signing in and out: a password sign-in,
-a registration, a passkey, a password reset or change all come through `sign_in` and
-`sign_out_devices`, so a device is never left behind or made another way.
+a registration, a passkey, a password reset (`sign_out_devices`) or change (`sign_out_other_devices`)
+all come through here, so a device is never left behind or made another way.
 
 A token is shown once, when it is issued, and kept only as its digest. Browsers never get one:
 their credential is the session cookie, which page scripts cannot read.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -116,6 +116,22 @@ def sign_out_devices(*, user: User, keep: Device | None = None) -> None:
         if keep.session_id is not None:
             sessions = sessions.exclude(pk=keep.session_id)
     _end(user, devices, sessions=sessions)
+
+
+def sign_out_other_devices(*, request: Request, user: User) -> None:
+    """After `user`'s password changed on this request: every other device is signed out, and
+    this one stays signed in as the same device. Django renews a browser's session key so that it
+    holds under the new password (update_session_auth_hash); the device moves to the new key."""
+    current = current_device(request)
+    sign_out_devices(user=user, keep=current)
+    if current is None or current.kind != Device.Kind.BROWSER:
+        return
+    http = _http(request)
+    with transaction.atomic():
+        update_session_auth_hash(http, user)  # the old session row goes, and its device row with it
+        current.session_id = http.session.session_key
+        current.save(force_insert=True)  # the same id, first use and user agent
+        _mark(http.session, current)
 
 
 def current_device(request: Request) -> Device | None:

@@ -11,15 +11,32 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.urls import path
 from django.utils import timezone
+from rest_framework.response import Response
 from rest_framework.test import APIClient
+from rest_framework.views import APIView
 
+import config.urls
 from couples import devices
 from couples.models import BrowserSession, Device
 from tests.builders import person_named
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
+
+
+class PasswordChange(APIView):
+    """What a password change does once the new password is set (added for these tests only)."""
+
+    def post(self, request):
+        request.user.set_password("a new long passphrase")
+        request.user.save(update_fields=["password"])
+        devices.sign_out_other_devices(request=request, user=request.user)
+        return Response(status=204)
+
+
+urlpatterns = [path("api/v1/test/password-changed", PasswordChange.as_view()), *config.urls.urlpatterns]
 
 LOGIN = "/api/v1/auth/login"
 DEVICES = "/api/v1/me/devices"
@@ -291,3 +308,24 @@ def test_a_signed_out_device_cannot_go_on_asking_what_changed_with_its_cursor(
     again = laptop.get("/api/v1/changes", {"since": laptop_cursor})
     assert again.status_code == 200
     assert laptop.get("/api/v1/changes", {"since": again.json()["cursor"]}).status_code == 204
+
+
+@pytest.mark.urls(__name__)
+def test_a_password_change_in_a_browser_keeps_that_browser_as_it_was_and_signs_out_the_rest(seats):
+    phone, laptop, cli = browser(seats.alice), browser(seats.alice), token_client(seats.alice)
+    [before] = [d for d in listed(phone) if d["current"]]
+
+    assert phone.post("/api/v1/test/password-changed").status_code == 204
+
+    assert laptop.get("/api/v1/me").status_code == 401
+    assert cli.get("/api/v1/me").status_code == 401
+    assert listed(phone) == [{**before, "current": True}]
+
+
+@pytest.mark.urls(__name__)
+def test_a_password_change_from_a_token_client_keeps_that_token_only(seats):
+    cli, other, phone = token_client(seats.alice), token_client(seats.alice), browser(seats.alice)
+    assert cli.post("/api/v1/test/password-changed").status_code == 204
+    assert cli.get("/api/v1/me").status_code == 200
+    assert other.get("/api/v1/me").status_code == 401
+    assert phone.get("/api/v1/me").status_code == 401
