@@ -21,7 +21,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 # The apps whose tables the bench empties between sizes (content types and permissions stay).
-DATA_APPS = ("couples", "checkin", "notifications", "authtoken", "sessions", "admin")
+DATA_APPS = ("couples", "checkin", "notifications", "sessions", "admin")
 PASSWORD = "bench-password-not-secret"
 WINDOW_HOURS = 48
 
@@ -196,9 +196,8 @@ def api_couple(*, now: datetime, password_hash: str, revealed_rounds: int = 52) 
     """One couple with a year of weekly history (`revealed_rounds` revealed rounds, both answers
     each) and an open round that the calling partner has answered and the other has not (the PUT's
     callers are answer_mix's)."""
-    from rest_framework.authtoken.models import Token
-
     from checkin.models import Answer, Round
+    from couples import devices
     from couples.models import Couple, Membership, Schedule, User
 
     joined = now - timedelta(weeks=revealed_rounds + 2)
@@ -267,9 +266,9 @@ def api_couple(*, now: datetime, password_hash: str, revealed_rounds: int = 52) 
                 )
         answers.append(Answer(round=current, user=me, connection=3, independence=4, submitted_at=now, updated_at=now))
         Answer.objects.bulk_create(answers)
-        token = Token.objects.create(user=me)
+        key, _ = devices.token_issue(user=me)
     analyze()
-    return ApiCouple(token=token.key, open_round_id=current.pk, revealed_rounds=revealed_rounds)
+    return ApiCouple(token=key, open_round_id=current.pk, revealed_rounds=revealed_rounds)
 
 
 def _open_round(couple, now: datetime):
@@ -323,16 +322,15 @@ def answer_mix(*, now: datetime, password_hash: str, targets: int) -> tuple[MixT
     """`targets` couples, each with an open round and a caller with a token, in PUT_MIX's order
     of kinds: a first answer's round has no answer, a reveal's has the partner's, an edit's has
     the caller's own. With COPY: 60,000 couples take seconds."""
-    from rest_framework.authtoken.models import Token
-
     from checkin.models import Answer, Round
-    from couples.models import Couple, Membership, User
+    from couples import devices
+    from couples.models import Couple, Device, Membership, User
 
     joined = now - timedelta(days=30)
     kinds = [PUT_MIX[index % len(PUT_MIX)] for index in range(targets)]
     with transaction.atomic():
-        user0, couple0, membership0, round0, answer0 = (
-            _next_id(model._meta.db_table) for model in (User, Couple, Membership, Round, Answer)
+        user0, couple0, membership0, round0, answer0, device0 = (
+            _next_id(model._meta.db_table) for model in (User, Couple, Membership, Round, Answer, Device)
         )
         _copy_instances(
             User,
@@ -386,11 +384,22 @@ def answer_mix(*, now: datetime, password_hash: str, targets: int) -> tuple[MixT
                 for number, (index, offset) in enumerate(answered)
             ),
         )
-        keys = [Token.generate_key() for _ in range(targets)]
+        keys = [devices.token_key_new() for _ in range(targets)]
         _copy_instances(
-            Token, (Token(key=key, user_id=user0 + 2 * index, created=now) for index, key in enumerate(keys))
+            Device,
+            (
+                Device(
+                    id=device0 + index,
+                    user_id=user0 + 2 * index,
+                    kind=Device.Kind.TOKEN,
+                    token_digest=devices.token_digest(key),
+                    created_at=now,
+                    last_used_at=now,
+                )
+                for index, key in enumerate(keys)
+            ),
         )
-        for model in (User, Couple, Membership, Round, Answer):
+        for model in (User, Couple, Membership, Round, Answer, Device):
             _move_sequence_past(model._meta.db_table)
     analyze()
     return tuple(

@@ -1,5 +1,6 @@
 """OpenAPI schema adjustments shared by the apps."""
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
@@ -19,6 +20,13 @@ _FIELD_ERRORS = {
         "oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}, {"type": "object"}]
     },
 }
+
+
+class DeviceSessionScheme(SessionScheme):
+    """Our session authentication (couples/authentication.py) is the session cookie, as DRF's is;
+    drf-spectacular's own extension matches DRF's class only, not its subclasses."""
+
+    target_class = "couples.authentication.DeviceSessionAuthentication"
 
 
 class TandemAutoSchema(AutoSchema):

@@ -13,7 +13,7 @@ for that person, to the holder of that person's credential.
 """
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 
 from django.core import signing
@@ -64,11 +64,26 @@ def couple_changed(*, couple_ids: Iterable[int], topics: Iterable[Topic]) -> Non
     transaction.on_commit(stamp_members, robust=True)
 
 
+# Not a topic: stamped when a device of the person is signed out, so that a cursor issued before
+# holds no more and the next question authenticates (a signed-out device then gets its 401).
+SIGNED_OUT = "signed-out"
+
+
+def devices_signed_out(*, user_id: int) -> None:
+    """After commit: a device of `user_id` was signed out (couples/devices.py)."""
+    transaction.on_commit(lambda: _stamp([user_id], [SIGNED_OUT]), robust=True)
+
+
+def signed_out_since(*, seen: Mapping[str, str], now: Mapping[str, str]) -> bool:
+    """Whether a device of the person was signed out since the cursor that saw `seen`."""
+    return seen.get(SIGNED_OUT) != now.get(SIGNED_OUT)
+
+
 def _key(user_id: int, topic: str) -> str:
     return f"live:{user_id}:{topic}"
 
 
-def _stamp(user_ids: list[int], topics: list[Topic]) -> None:
+def _stamp(user_ids: list[int], topics: Sequence[str]) -> None:
     # A fresh random stamp rather than a counter: a counter that the cache lost (evicted, flushed)
     # would start again at 1 and could meet the very value an old cursor saw; a random stamp never
     # does, and a missing one reads as changed to every cursor that saw one.
@@ -77,8 +92,8 @@ def _stamp(user_ids: list[int], topics: list[Topic]) -> None:
 
 
 def stamps_of(user_id: int) -> dict[str, str]:
-    """The current stamp of each topic that has one, for `user_id`: one cache read."""
-    keys = {_key(user_id, topic): topic.value for topic in Topic}
+    """The current stamp of each topic that has one (and of SIGNED_OUT), for `user_id`: one cache read."""
+    keys = {_key(user_id, topic): topic for topic in [*(topic.value for topic in Topic), SIGNED_OUT]}
     return {keys[key]: stamp for key, stamp in cache.get_many(list(keys)).items()}
 
 

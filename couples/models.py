@@ -28,6 +28,7 @@ def validate_timezone(value: str) -> None:
 _TIMEZONES: frozenset[str] = frozenset()
 
 DISPLAY_NAME_MAX_LENGTH = 60
+USER_AGENT_MAX_LENGTH = 300
 # Control characters (Cc: line breaks, tabs, escapes), lone surrogates (Cs) and the Unicode line
 # and paragraph separators (Zl, Zp). A name is printed into the partner's emails and pushes, where
 # a line break starts a line of the name's choosing. Format characters (Cf) stay: the zero-width
@@ -110,6 +111,45 @@ class BrowserSession(AbstractBaseSession):
     request that saves its session while the account is being deleted must not fail on it."""
 
     user_id = models.BigIntegerField(null=True, db_index=True)
+
+
+class Device(models.Model):
+    """One sign-in (couples/devices.py): a browser's session, or a token of its own for any other
+    client. Signing a device out deletes its row (a browser's with its session), so every row is a
+    device that is signed in now, or a token that has idled out and waits for the sweep."""
+
+    class Kind(models.TextChoices):
+        BROWSER = "browser"
+        TOKEN = "token"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="devices")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    # A token is kept only as its SHA-256: the key is random (256 bits), so a fast digest is as
+    # safe as a slow one, and a leaked table signs nobody in. The authentication looks it up here.
+    token_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # A browser's session; it going (sign-out, expiry, a new sign-in in that browser) takes the
+    # device with it.
+    session = models.OneToOneField(BrowserSession, on_delete=models.CASCADE, null=True, blank=True)
+    user_agent = models.CharField(max_length=USER_AGENT_MAX_LENGTH, blank=True, default="")
+    created_at = models.DateTimeField(default=now)
+    # Moved on by use, at most once every DEVICE_TOUCH_MINUTES (couples/authentication.py).
+    last_used_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="browser", session__isnull=False, token_digest__isnull=True))
+                | (Q(kind="token", session__isnull=True, token_digest__isnull=False)),
+                name="device_is_a_session_or_a_token",
+            ),
+        ]
+        # The sweep of idle tokens: kind="token" AND last_used_at < a cut-off.
+        indexes = [
+            models.Index(fields=["last_used_at"], condition=Q(kind="token"), name="device_token_last_used"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} device {self.pk} of user {self.user_id}"
 
 
 class Couple(models.Model):

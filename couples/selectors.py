@@ -7,9 +7,13 @@ So are "the couples the user is or was in" (`member_couple_ids`, MEMBER_COUPLES_
 person may read of check-ins and talks, those of a couple that ended too.
 """
 
-from django.db.models import Prefetch, QuerySet
+from datetime import timedelta
 
-from couples.models import Couple, Invite, Membership, Passkey, User
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from couples.models import Couple, Device, Invite, Membership, Passkey, User
 
 
 def current_couple_ids(*, user: User) -> QuerySet:
@@ -119,4 +123,21 @@ def person_export(*, user: User) -> dict:
             }
             for invite in Invite.objects.filter(inviter=user).order_by("created_at")
         ],
+        # What each sign-in is, never its secret (a token's digest, a session's key).
+        "devices": list(
+            devices_of(user=user)
+            .order_by("created_at", "pk")
+            .values("id", "kind", "user_agent", "created_at", "last_used_at")
+        ),
     }
+
+
+def devices_of(*, user: User) -> QuerySet[Device]:
+    """`user`'s devices that are signed in: a token not idle for DEVICE_IDLE_DAYS (an older one is
+    refused and waits for the sweep), a browser whose session has not expired. Most recently used first."""
+    now = timezone.now()
+    idle_cutoff = now - timedelta(days=settings.DEVICE_IDLE_DAYS)
+    signed_in = Q(kind=Device.Kind.TOKEN, last_used_at__gte=idle_cutoff) | Q(
+        kind=Device.Kind.BROWSER, session__expire_date__gt=now
+    )
+    return Device.objects.filter(signed_in, user=user).order_by("-last_used_at", "-pk")

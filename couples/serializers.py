@@ -4,7 +4,15 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from config.serializers import HourMinuteField, StrictSerializer
-from couples.models import DISPLAY_NAME_MAX_LENGTH, Passkey, Schedule, User, validate_display_name, validate_timezone
+from couples.models import (
+    DISPLAY_NAME_MAX_LENGTH,
+    Device,
+    Passkey,
+    Schedule,
+    User,
+    validate_display_name,
+    validate_timezone,
+)
 
 
 class TimezoneField(serializers.CharField):
@@ -78,8 +86,24 @@ class LoginSerializer(StrictSerializer):
 
 
 class AuthResultSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(
+        allow_null=True,
+        help_text="The key for `Authorization: Token <key>`, shown this once: a device of its own. Null when "
+        "the sign-in started a browser session instead (the request passed the CSRF check).",
+    )
     user = UserSerializer()
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField(help_text="The device this request came from.")
+
+    class Meta:
+        model = Device
+        fields = ["id", "kind", "user_agent", "created_at", "last_used_at", "current"]
+        read_only_fields = fields
+
+    def get_current(self, device: Device) -> bool:
+        return device.pk == self.context["current_device_id"]
 
 
 class MeUpdateSerializer(StrictSerializer):

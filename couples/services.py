@@ -12,11 +12,11 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from rest_framework.request import Request
 
-from couples import account_links, invites, passkeys, schedules, selectors
+from couples import account_links, devices, invites, passkeys, schedules, selectors
 from couples.errors import AlreadyPaired, Conflict, Invalid, NotFound
-from couples.models import BrowserSession, Couple, Invite, Membership, Passkey, Schedule, User, normalize_email
+from couples.models import Couple, Invite, Membership, Passkey, Schedule, User, normalize_email
 
 INVITE_LIFETIME = timedelta(hours=48)
 DEFAULT_WEEKDAY = 6  # Sunday
@@ -49,15 +49,6 @@ def user_register(
     return user
 
 
-def auth_token_issue(*, user: User) -> Token:
-    token, _ = Token.objects.get_or_create(user=user)
-    return token
-
-
-def auth_token_revoke(*, user: User) -> None:
-    Token.objects.filter(user=user).delete()
-
-
 @transaction.atomic
 def user_update(*, user: User, display_name: str | None = None, timezone_name: str | None = None) -> User:
     fields = []
@@ -70,14 +61,6 @@ def user_update(*, user: User, display_name: str | None = None, timezone_name: s
     if fields:
         user.save(update_fields=fields)
     return user
-
-
-def sign_out_devices(*, user: User, keep: str | None = None) -> None:
-    """Sign out every device of `user` at once, except the one whose credential is `keep` (a
-    browser session's key or a token's key): their sign-in tokens and browser sessions are removed,
-    so the next call of each is refused."""
-    Token.objects.filter(user=user).exclude(key=keep or "").delete()
-    BrowserSession.objects.filter(user_id=user.pk).exclude(session_key=keep or "").delete()
 
 
 def _validated_password(*, user: User, password: str, field: str) -> None:
@@ -110,18 +93,18 @@ def password_reset_confirm(*, token: str, password: str) -> User:
     _validated_password(user=user, password=password, field="password")
     user.set_password(password)
     user.save(update_fields=["password"])
-    sign_out_devices(user=user)
+    devices.sign_out_devices(user=user)
     return user
 
 
 @transaction.atomic
-def password_change(*, user: User, new_password: str, keep: str | None) -> User:
+def password_change(*, request: Request, user: User, new_password: str) -> User:
     """Set a new password (the caller checked the current one) and sign out every other device;
-    the one whose credential is `keep` stays signed in."""
+    the one `request` came from stays signed in, as the same device."""
     _validated_password(user=user, password=new_password, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    sign_out_devices(user=user, keep=keep)
+    devices.sign_out_other_devices(request=request, user=user)
     return user
 
 
@@ -177,12 +160,6 @@ def email_confirm(*, token: str) -> Confirmation:
         # Another account took the address at this very moment (the unique index says so).
         raise Invalid({"token": [INVALID_CONFIRMATION_LINK]}) from None
     return Confirmation(user=user, previous_email=previous)
-
-
-def browser_sessions_end(*, user: User) -> None:
-    """Sign out every browser signed in as `user`, removing their session rows (which hold the
-    person's id), as deleting an account does."""
-    BrowserSession.objects.filter(user_id=user.pk).delete()
 
 
 # Passkeys

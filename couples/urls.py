@@ -14,6 +14,8 @@ urlpatterns = [
     path("auth/password-reset/confirm", views.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
     path("me/password", views.PasswordView.as_view(), name="me-password"),
     path("changes", views.ChangesView.as_view(), name="changes"),
+    path("me/devices", views.DevicesView.as_view(), name="me-devices"),
+    path("me/devices/<int:device_id>", views.DeviceView.as_view(), name="me-device"),
     path("couple", views.CoupleView.as_view(), name="couple"),
     path("couple/invites", views.InviteView.as_view(), name="couple-invites"),
 ]

@@ -5,25 +5,24 @@ account changes that send an email) are in tandem/views.py.
 """
 
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
-from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.contrib.auth import authenticate
+from django.middleware.csrf import get_token
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from couples import live, passkeys, selectors, services
+from couples import devices, live, passkeys, selectors, services
 from couples.auth import AuthenticatedRequest
 from couples.models import Couple, User, normalize_email
 from couples.serializers import (
     AuthResultSerializer,
     CoupleSerializer,
+    DeviceSerializer,
     InviteSerializer,
     LoginSerializer,
     PasskeyAddSerializer,
@@ -31,7 +30,6 @@ from couples.serializers import (
     PasskeySignInSerializer,
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
-    UserSerializer,
 )
 from couples.throttles import (
     AccountLinkThrottle,
@@ -45,9 +43,8 @@ from couples.throttles import (
 WRONG_CREDENTIALS = "That email and password do not match an account."
 
 
-def auth_result(user: User) -> dict:
-    token = services.auth_token_issue(user=user)
-    return {"token": token.key, "user": UserSerializer(user).data}
+def _auth_result(signed_in: devices.SignedIn) -> dict:
+    return AuthResultSerializer({"token": signed_in.token, "user": signed_in.user}).data
 
 
 class LoginView(APIView):
@@ -68,26 +65,9 @@ class LoginView(APIView):
 
 
 def sign_in(request: Request, user: User) -> dict:
-    """Sign `user` in on this request, the one way every way in does it (a password, a new
-    account, a passkey): the body `{token, user}` to answer with.
-
-    A session is a browser's, so it starts only when the CSRF check passes (the PWA gets its token
-    from /auth/csrf first); this stops a forged login into someone else's account. Other clients
-    use the token and never get a session."""
-    if csrf_passes(request):
-        login(request._request, user)
-    return auth_result(user)
-
-
-def csrf_passes(request: Request) -> bool:
-    # The middleware's check alone: it goes on to no view and no further middleware.
-    check = CsrfViewMiddleware(_no_view)
-    check.process_request(request._request)
-    return check.process_view(request._request, _no_view, (), {}) is None
-
-
-def _no_view(request: HttpRequest) -> HttpResponse:
-    raise AssertionError("the CSRF check calls no view")
+    """Sign `user` in on this request as a new device, the one way every way in does it (a password,
+    a new account, a passkey): the body `{token, user}` to answer with (couples/devices.py)."""
+    return _auth_result(devices.sign_in(request=request, user=user))
 
 
 class CsrfView(APIView):
@@ -105,8 +85,26 @@ class CsrfView(APIView):
 class LogoutView(APIView):
     @extend_schema(request=None, responses={204: None}, tags=["accounts"])
     def post(self, request: AuthenticatedRequest) -> Response:
-        services.auth_token_revoke(user=request.user)
-        logout(request._request)
+        """Signs out the device this call came from (its token or its browser session), no other."""
+        devices.sign_out(request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DevicesView(APIView):
+    @extend_schema(responses={200: DeviceSerializer(many=True)}, tags=["accounts"])
+    def get(self, request: AuthenticatedRequest) -> Response:
+        """Every device signed in as me: browsers and token clients, the most recently used first."""
+        context = {"current_device_id": devices.current_device_id(request)}
+        return Response(DeviceSerializer(selectors.devices_of(user=request.user), many=True, context=context).data)
+
+
+class DeviceView(APIView):
+    error_responses = {404}
+
+    @extend_schema(request=None, responses={204: None}, tags=["accounts"])
+    def delete(self, request: AuthenticatedRequest, device_id: int) -> Response:
+        """Signs that device out at once: a browser's session ends, a token is refused."""
+        devices.sign_out_device(request=request, user=request.user, device_id=device_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -135,13 +133,6 @@ def check_password_given(request: AuthenticatedRequest, password: str, field: st
         raise ValidationError({field: [WRONG_CURRENT_PASSWORD]})
 
 
-def this_device(request: AuthenticatedRequest) -> str | None:
-    """The credential of the calling device: its token's key, else its browser session's."""
-    if isinstance(request.auth, Token):
-        return request.auth.key
-    return request._request.session.session_key
-
-
 class PasswordView(APIView):
     throttle_classes = [PasswordCheckThrottle]
 
@@ -150,12 +141,7 @@ class PasswordView(APIView):
         form = PasswordChangeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         check_password_given(request, form.validated_data["current_password"], "current_password")
-        user = services.password_change(
-            user=request.user, new_password=form.validated_data["new_password"], keep=this_device(request)
-        )
-        if not isinstance(request.auth, Token):
-            # This browser stays signed in: its session moves to the new password (and a new key).
-            update_session_auth_hash(request._request, user)
+        services.password_change(request=request, user=request.user, new_password=form.validated_data["new_password"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -209,7 +195,8 @@ class ChangesView(APIView):
     """What changed for me since a cursor, by topic: the app in view asks it while it waits on the
     partner (couples/live.py). With `since`, the signed cursor stands for the sign-in, so nothing
     here touches the session, the token or the database: no authentication runs until
-    `request.user` is read, which only a first call (no `since`) does."""
+    `request.user` is read, which only a first call (no `since`) does, or a cursor that no longer
+    holds (one issued before a device of the person was signed out, say)."""
 
     permission_classes: list = []
 
@@ -230,8 +217,8 @@ class ChangesView(APIView):
             204: OpenApiResponse(description="Nothing changed since the cursor: ask again later with the same one."),
             401: OpenApiResponse(
                 description="Nobody is signed in, for a first cursor or one that no longer holds (expired, "
-                "another sign-in's, not Tandem's); signed in, such a cursor is answered 200 with a new one "
-                "and every topic."
+                "another sign-in's, not Tandem's, or issued before a device of the person was signed out); "
+                "signed in, such a cursor is answered 200 with a new one and every topic."
             ),
         },
         tags=["accounts"],
@@ -255,6 +242,12 @@ class ChangesView(APIView):
                     raise NotAuthenticated() from None
                 user_id, seen = request.user.pk, None
         stamps = live.stamps_of(user_id)
+        if since is not None and seen is not None and live.signed_out_since(seen=seen, now=stamps):
+            # A device of the person was signed out: this one may be it, so the question
+            # authenticates; one still signed in gets a new cursor and refetches everything.
+            if not request.user.is_authenticated:
+                raise NotAuthenticated()
+            seen = None
         if since is not None:
             everything = [topic.value for topic in live.Topic]
             topics = everything if seen is None else live.changed_topics(seen=seen, now=stamps)

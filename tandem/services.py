@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from checkin import services as checkin_services
-from couples import account_links, live
+from couples import account_links, devices, live
 from couples import services as couples_services
 from couples.errors import NotPaired
 from couples.models import Couple, Membership, Schedule, User, normalize_email
@@ -161,7 +161,8 @@ def user_delete(*, user: User) -> None:
     checkin_services.rounds_forget_person(user=user)
     # The signals they sent go with the account (its foreign key); their replies go here.
     signals_services.signals_forget_person(user=user)
-    couples_services.browser_sessions_end(user=user)
+    # Every device: the browsers' sessions (which hold the person's id, so none is missed) and tokens.
+    devices.sign_out_devices(user=user)
     user.delete()
 
 

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from checkin import services as checkin_services
 from checkin.models import Discussion, Round
+from couples import devices
 from couples import services as couple_services
 from couples.models import Couple, User
 from notifications import services as notification_services
@@ -28,11 +29,12 @@ Ratings = tuple[int, int]  # (connection, independence)
 
 
 def client_for(user: User | None) -> APIClient:
-    """An API client with `user`'s token; anonymous for None."""
-    client = APIClient()
+    """An API client with a token of its own for `user` (a device, as a login makes); anonymous for
+    None. Like any client but a browser, it has no CSRF cookie, so a login gives it a token."""
+    client = APIClient(enforce_csrf_checks=True)
     if user is not None:
-        token = couple_services.auth_token_issue(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        key, _ = devices.token_issue(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

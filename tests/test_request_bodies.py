@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config.parsers import MAX_DEPTH, nesting_depth
-from couples import services as couple_services
+from couples import devices
 from tests.builders import open_round
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def client_of(user=None) -> Client:
     """`user`'s client (anonymous for None) that hands back what a server error answers."""
     client = Client(raise_request_exception=False)
     if user is not None:
-        client.defaults["HTTP_AUTHORIZATION"] = f"Token {couple_services.auth_token_issue(user=user).key}"
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {devices.token_issue(user=user)[0]}"
     return client
 
 

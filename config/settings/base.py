@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     # Swagger UI's files, served by Tandem itself: no page loads anything from another origin.
     "drf_spectacular_sidecar",
@@ -136,6 +135,12 @@ AUTH_USER_MODEL = "couples.User"
 SESSION_ENGINE = "couples.sessions"
 # A reset link works for an hour (couples/account_links.py).
 PASSWORD_RESET_TIMEOUT = 3600
+# Each sign-in is a device (couples/devices.py). A token unused this long is refused and swept; a
+# device's last use is written at most once in DEVICE_TOUCH_MINUTES, not on every request.
+DEVICE_IDLE_DAYS = env.int("DEVICE_IDLE_DAYS", default=90)
+DEVICE_TOUCH_MINUTES = 5
+# A browser idles out as a token does: its session's expiry moves on with each written use.
+SESSION_COOKIE_AGE = DEVICE_IDLE_DAYS * 24 * 60 * 60
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -187,8 +192,8 @@ TRUSTED_PROXIES = [ip_network(entry, strict=False) for entry in env.list("TRUSTE
 REST_FRAMEWORK = {
     # Token first, so that an anonymous call gets 401 with WWW-Authenticate rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "couples.authentication.DeviceTokenAuthentication",
+        "couples.authentication.DeviceSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["config.renderers.JSONRenderer"],
@@ -228,7 +233,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"PatternEnum": "checkin.patterns.PATTERNS", "FlagKindEnum": "checkin.rules.KINDS"},
+    "ENUM_NAME_OVERRIDES": {
+        "PatternEnum": "checkin.patterns.PATTERNS",
+        "FlagKindEnum": "checkin.rules.KINDS",
+        "DeviceKindEnum": "couples.models.Device.Kind",
+        "SignalKindEnum": "signals.models.Signal.Kind",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     # No validator badge: it would load an image from validator.swagger.io (the docs' CSP allows only Tandem).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
@@ -302,6 +312,8 @@ CELERY_BEAT_SCHEDULE = {
     "checkin-tick": {"task": "checkin.tick", "schedule": 60.0},
     # Fans out lost hand-offs, sends deliveries whose quiet hours ended, recovers dead workers'.
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+    # Removes tokens unused for DEVICE_IDLE_DAYS and expired browser sessions (couples/devices.py).
+    "devices-sweep": {"task": "couples.devices_sweep", "schedule": 15 * 60.0},
 }
 
 LOGGING = {

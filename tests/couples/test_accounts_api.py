@@ -74,13 +74,16 @@ def test_malformed_bodies_are_a_400_never_a_500(api, body):
     assert response.status_code == 400
 
 
-def test_login_gives_a_token_and_a_session(api, person):
+def test_login_gives_a_client_a_token_of_its_own_and_no_session(api, person):
     client = api(None)
     response = client.post(LOGIN, {"email": person.email.upper(), "password": PASSWORD}, format="json")
     assert response.status_code == 200
     assert response.json()["user"]["id"] == person.pk
-    assert response.json()["token"]
-    assert client.get("/api/v1/me").status_code == 200  # via the session cookie alone
+    assert client.get("/api/v1/me").status_code == 401  # no session
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert client.get("/api/v1/me").status_code == 200
+    again = api(None).post(LOGIN, {"email": person.email, "password": PASSWORD}, format="json").json()["token"]
+    assert again != response.json()["token"]  # each login is a device of its own
 
 
 def test_login_with_a_wrong_password_or_unknown_email_says_the_same_thing(api, person):
@@ -200,7 +203,9 @@ def test_a_browser_login_starts_a_session_only_with_a_valid_csrf_token(person):
     assert browser.get("/api/v1/me").status_code == 401  # but no session was started
 
     token = browser.get("/api/v1/auth/csrf").json()["csrf_token"]
-    assert browser.post(LOGIN, body, format="json", HTTP_X_CSRFTOKEN=token).status_code == 200
+    signed_in = browser.post(LOGIN, body, format="json", HTTP_X_CSRFTOKEN=token)
+    assert signed_in.status_code == 200
+    assert signed_in.json()["token"] is None  # a browser's credential is its session cookie alone
     assert browser.get("/api/v1/me").json()["email"] == person.email
 
 

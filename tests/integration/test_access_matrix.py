@@ -26,7 +26,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from checkin.models import Discussion, DiscussionNote, Round
-from couples.models import Passkey
+from couples import devices
+from couples.models import Device, Passkey
 from notifications import services as notification_services
 from notifications.models import Notification, PushSubscription
 from signals import services as signal_services
@@ -144,6 +145,11 @@ def _make_signal(seats) -> Signal:
     return signal_services.signal_send(user=seats.bob, kind="invite", message="Tea on Sunday?")
 
 
+def _make_device(seats) -> Device:
+    # Another sign-in of Alice's than her client's own, which signing out would end.
+    return devices.token_issue(user=seats.alice)[1]
+
+
 OBJECT_FACTORIES: dict[str, Callable] = {
     "passkey_id": _make_passkey,
     "round_id": _make_round,
@@ -151,6 +157,7 @@ OBJECT_FACTORIES: dict[str, Callable] = {
     "notification_id": _make_notification,
     "subscription_id": _make_subscription,
     "signal_id": _make_signal,
+    "device_id": _make_device,
 }
 
 
@@ -303,6 +310,9 @@ def test_objects_of_a_couple_are_invisible_to_other_couples_and_to_strangers(sea
     if "subscription_id" in made:
         if not PushSubscription.objects.filter(pk=made["subscription_id"].pk, user=seats.alice).exists():
             problems.append("Alice's push subscription was deleted or moved by someone else")
+    if "device_id" in made:
+        if not Device.objects.filter(pk=made["device_id"].pk, user=seats.alice).exists():
+            problems.append("Alice's device was signed out by someone else")
 
     # The ids were real: Alice herself is not told they do not exist (safe methods first, then the
     # writes, which may change or delete her objects).

@@ -40,12 +40,11 @@ import pytest
 import redis
 from django.conf import settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 
 from checkin import services as checkin_services
-from couples import services as couple_services
-from couples.models import Membership, User
+from couples import devices
+from couples.models import Device, Membership, User
 from notifications import services as notification_services
 from notifications.models import Notification, PushSubscription
 from tests.builders import a_discussion, pair, person_named, revealed_round, three_seats
@@ -77,6 +76,7 @@ ENDINGS = {
     "POST /api/v1/couple/leave": "erin",
     "DELETE /api/v1/me": "charlie",
     "POST /api/v1/auth/logout": "dana",
+    "DELETE /api/v1/me/devices/{device_id}": "frank",
 }
 
 # How often a path id is one of Alice's real objects rather than a generated integer.
@@ -104,16 +104,17 @@ def world(transactional_db) -> dict:
         user=alice, changes={"quiet_hours_start": time(22), "quiet_hours_end": time(7)}
     )
     open_round = checkin_services.round_open(couple=couple, window_hours=48, now=timezone.now())
+    _, franks_other_device = devices.token_issue(user=frank)
     return {
         "tokens": {
-            user.display_name.lower(): couple_services.auth_token_issue(user=user).key
-            for user in (alice, charlie, dana, erin)
+            user.display_name.lower(): devices.token_issue(user=user)[0] for user in (alice, charlie, dana, erin, frank)
         },
         "ids": {
             "round_id": [open_round.pk, calm.pk, discussion.checkin_id],
             "discussion_id": [discussion.pk],
             "notification_id": notifications,
             "subscription_id": [subscription.pk],
+            "device_id": [franks_other_device.pk],
         },
     }
 
@@ -166,6 +167,10 @@ def _config(ids: dict[str, list[int]], tokens: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _device_of(token: str):
+    return Device.objects.filter(token_digest=devices.token_digest(token))
+
+
 def _schemathesis(live_server, token: str, config: Path, cwd: Path) -> tuple[int, str]:
     command = [str(SCHEMATHESIS), "--config-file", str(config), "--no-color", "run"]
     command += [f"{live_server.url}/api/schema/", "--url", live_server.url]
@@ -207,8 +212,10 @@ def test_every_operation_answers_within_its_schema(
             "DELETE /api/v1/me never succeeded: Charlie's account still exists, although the fuzzer is given his "
             "password for the body's `password`; does the schema document the request body it needs?"
         )
-    if Token.objects.filter(key=tokens["dana"]).exists():
+    if _device_of(tokens["dana"]).exists():
         failures.append("POST /api/v1/auth/logout never succeeded: Dana's token still works")
+    if Device.objects.filter(pk=world["ids"]["device_id"][0]).exists():
+        failures.append("DELETE /api/v1/me/devices/{device_id} never succeeded: Frank's other device is signed in")
     assert Membership.objects.filter(user__email="alice@example.com", left_at__isnull=True).exists()
-    assert Token.objects.filter(key=tokens["alice"]).exists()
+    assert _device_of(tokens["alice"]).exists()
     assert not failures, "Schemathesis found problems:\n\n" + "\n\n".join(failures)

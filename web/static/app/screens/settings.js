@@ -1,5 +1,6 @@
 // Settings: how Tandem reaches you (push on this device, email, quiet hours), a pause when you
-// need some space, your couple, your passkeys, and your account (sign out, export, delete).
+// need some space, your couple, your passkeys, the devices you are signed in on, and your account
+// (sign out, export, delete).
 import { useEffect, useRef, useState } from "preact/hooks";
 
 import { ApiError, api } from "app/api.js";
@@ -406,6 +407,130 @@ function Passkeys() {
   <//>`;
 }
 
+const KIND_WORDS = { browser: "Browser", token: "App or API client" };
+const BROWSERS = [
+  [/Edg(e|A|iOS)?\//, "Edge"],
+  [/OPR\/|Opera/, "Opera"],
+  [/SamsungBrowser\//, "Samsung Internet"],
+  [/Firefox\/|FxiOS\//, "Firefox"],
+  [/Chrome\/|CriOS\/|Chromium\//, "Chrome"],
+  [/Safari\//, "Safari"],
+];
+const SYSTEMS = [
+  [/iPhone/, "iPhone"],
+  [/iPad/, "iPad"],
+  [/Android/, "Android"],
+  [/Windows/, "Windows"],
+  [/CrOS/, "ChromeOS"],
+  [/Macintosh|Mac OS X/, "Mac"],
+  [/Linux/, "Linux"],
+];
+
+/** A device's user agent in a few words: "Firefox on Linux", "Safari on iPhone"; for another
+ * client its first product ("tandem-cli 1.0"); null when it said nothing. */
+export function deviceName(userAgent) {
+  const agent = (userAgent || "").trim();
+  if (!agent) return null;
+  const browser = BROWSERS.find(([pattern]) => pattern.test(agent))?.[1];
+  const system = SYSTEMS.find(([pattern]) => pattern.test(agent))?.[1];
+  if (browser && agent.startsWith("Mozilla/")) return system ? `${browser} on ${system}` : browser;
+  if (system && agent.startsWith("Mozilla/")) return `A browser on ${system}`;
+  const product = agent.split(/\s+/)[0].replace("/", " ");
+  return product.length > 40 ? `${product.slice(0, 39)}…` : product;
+}
+
+/** What a device is, in words: "This browser", "Browser", "App or API client". */
+function kindWords(device) {
+  return device.current && device.kind === "browser" ? "This browser" : KIND_WORDS[device.kind] || device.kind;
+}
+
+/** Every device signed in as me (GET /me/devices), each other one with its own Sign out. */
+function Devices() {
+  const devices = useResource("devices", () => api("/me/devices"));
+  const dialog = useRef(null);
+  const heading = useRef(null);
+  const cancel = useRef(null);
+  const [chosen, setChosen] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState(null);
+  const [status, setStatus] = useState("");
+  const opener = useRef(null);
+
+  const ask = (device, event) => {
+    opener.current = event.currentTarget;
+    setChosen(device);
+    setProblem(null);
+    setStatus("");
+    dialog.current.showModal();
+    cancel.current?.focus();
+  };
+  const close = () => {
+    if (dialog.current?.open) dialog.current.close();
+  };
+  const signOutChosen = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      try {
+        await api(`/me/devices/${chosen.id}`, { method: "DELETE" });
+      } catch (error) {
+        // Signed out already (elsewhere, or it expired): what was asked is done.
+        if (!(error instanceof ApiError && error.status === 404)) throw error;
+      }
+      opener.current = null; // its row is gone: the focus goes to the list's heading
+      close();
+      setStatus(`${deviceName(chosen.user_agent) || KIND_WORDS[chosen.kind]} is signed out.`);
+      await devices.reload();
+    } catch (error) {
+      setProblem(error.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const returnFocus = () => (opener.current?.isConnected ? opener.current : heading.current)?.focus();
+
+  const list = devices.data;
+  return html`<section class="card settings-section" aria-labelledby="settings-devices">
+    <h2 id="settings-devices" ref=${heading} tabindex="-1">Your devices</h2>
+    <p>Where you are signed in. Sign out any you no longer use or do not recognise; it will need your password
+    to sign in again.</p>
+    ${list === undefined
+      ? html`<${Loading} error=${devices.error} retry=${devices.reload} />`
+      : html`<ul class="devices">
+          ${list.map((device) => {
+            const name = deviceName(device.user_agent) || KIND_WORDS[device.kind] || device.kind;
+            return html`<li class="device" key=${device.id}>
+              <div class="device-about">
+                <p class="device-name" id=${`device-${device.id}`}>
+                  <bdi>${name}</bdi>${device.current ? html` <span class="device-here">This device</span>` : null}
+                </p>
+                <p class="hint">${kindWords(device)}, last used ${when(device.last_used_at)}</p>
+              </div>
+              ${device.current
+                ? null
+                : html`<button class="button button-secondary" type="button" aria-describedby=${`device-${device.id}`}
+                    onClick=${(event) => ask(device, event)}>Sign out</button>`}
+            </li>`;
+          })}
+        </ul>`}
+    <${Status}>${status}<//>
+    <dialog ref=${dialog} class="confirm" aria-labelledby="device-out-title" aria-describedby="device-out-text"
+      onClose=${returnFocus}>
+      <h2 id="device-out-title">Sign out this device?</h2>
+      <p id="device-out-text">${chosen
+        ? html`<bdi>${deviceName(chosen.user_agent) || KIND_WORDS[chosen.kind]}</bdi> (${KIND_WORDS[chosen.kind]}, last
+          used ${when(chosen.last_used_at)}) is signed out straight away. Whoever uses it needs your password to sign in
+          again.`
+        : null}</p>
+      <${Notice} kind="error">${problem}<//>
+      <div class="actions">
+        <${Button} kind="danger" type="button" busy=${busy} onClick=${signOutChosen}>Yes, sign out<//>
+        <button class="button button-secondary" type="button" ref=${cancel} onClick=${close}>Cancel</button>
+      </div>
+    </dialog>
+  </section>`;
+}
+
 function ExportData() {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState({ kind: "ok", text: "" });
@@ -537,6 +662,7 @@ export function Settings() {
       : html`<${Section} id="settings-notifications" title="Notifications">${waiting}<//>`}
     <${Couple} couple=${couple} />
     ${me ? html`<${Passkeys} />` : null}
+    ${me ? html`<${Devices} />` : null}
     ${me ? html`<${Account} me=${me} couple=${couple} />` : null}
     <${SupportResources} />
   <//>`;
