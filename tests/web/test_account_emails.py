@@ -78,7 +78,7 @@ def test_settings_change_the_password_and_the_email_which_waits_for_its_link(bro
     sign_in(phone, server, alice.email)
     phone.goto(f"{server}/settings")
     phone.get_by_label("New email").fill("alice.new@example.com")
-    phone.get_by_label("Your password").first.fill("correct horse battery staple")
+    phone.get_by_label("Password to confirm the change").fill("correct horse battery staple")
     phone.get_by_role("button", name="Change my email").click()
     expect(phone.get_by_role("main").get_by_text("A link is on its way to alice.new@example.com")).to_be_visible()
     expect(phone.get_by_role("main").get_by_text("Changing to")).to_be_visible()

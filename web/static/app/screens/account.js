@@ -196,7 +196,7 @@ export function EmailSettings({ me }) {
       <h3>Change my email</h3>
       <${Notice} kind="error">${form.general}<//>
       <${Field} label="New email" type="email" autocomplete="email" ...${{ ...form.bind("email"), name: "new-email" }} />
-      <${Field} label="Your password" type="password" autocomplete="current-password" ...${{ ...form.bind("password"), name: "email-password" }} />
+      <${Field} label="Password to confirm the change" type="password" autocomplete="current-password" ...${{ ...form.bind("password"), name: "email-password" }} />
       <${Button} type="submit" busy=${form.busy}>Change my email<//>
       <${Status}>${status}<//>
     </form>
