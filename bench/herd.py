@@ -109,7 +109,8 @@ class _Progress:
 
 def _progress() -> _Progress:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM checkin_round WHERE status = 'open'")
+        # Every round, whatever its status: the open apps' couples answer, and some reveal, meanwhile.
+        cursor.execute("SELECT COUNT(*) FROM checkin_round")
         rounds = cursor.fetchone()[0]
         cursor.execute(
             "SELECT COUNT(*), COUNT(*) FILTER (WHERE fanned_out_at IS NULL) FROM notifications_notification"
@@ -244,9 +245,9 @@ def start_open_apps(*, people: list[dict], mode: str, answer_after: str) -> subp
     return process
 
 
-def _open_rounds() -> int:
+def _rounds() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM checkin_round WHERE status = 'open'")
+        cursor.execute("SELECT COUNT(*) FROM checkin_round")
         return cursor.fetchone()[0]
 
 
@@ -324,7 +325,7 @@ def run(
         # Every gunicorn worker's first request pays for its imports and connections: not the herd's.
         for _ in range(10 * api.gunicorn_workers()):
             api.get_current(api_token)
-        open_before = _open_rounds()
+        open_before = _rounds()
         if open_apps:
             open_people = seed.open_apps(couples=couples, open_couples=open_apps, now=timezone.now())
             apps = start_open_apps(people=open_people, mode=open_apps_mode, answer_after=open_apps_answer_after)
