@@ -40,6 +40,9 @@ from django.db import connection
 from bench import common
 
 POLL_SECONDS = 0.5
+# What the API load and the open apps measured (files: a long herd's report is more than a pipe holds).
+LOADGEN_OUT = common.LOG_DIR / "herd-api-load.json"
+OPEN_APPS_OUT = common.LOG_DIR / "open-apps-report.json"
 # After the last expected message: a send that a retry or redelivery made twice would show by now.
 SETTLE_SECONDS = 3.0
 
@@ -215,12 +218,11 @@ def start_api_load(*, token: str, rate: float, seconds: float) -> subprocess.Pop
     common.LOG_DIR.mkdir(parents=True, exist_ok=True)
     targets = common.LOG_DIR / "herd-api-targets.txt"
     targets.write_text(f"{token} /api/v1/checkins/current current\n{token} /api/v1/checkins history\n")
+    LOADGEN_OUT.unlink(missing_ok=True)
     return subprocess.Popen(
         [str(common.PYTHON), str(common.ROOT / "bench" / "loadgen.py"), "--url", api._url("/api/v1/checkins/current")]
-        + ["--targets", str(targets), "--rate", f"{rate:g}", "--duration", f"{seconds:g}"],
+        + ["--targets", str(targets), "--rate", f"{rate:g}", "--duration", f"{seconds:g}", "--out", str(LOADGEN_OUT)],
         cwd=common.ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
     )
 
 
@@ -231,9 +233,11 @@ def start_open_apps(*, people: list[dict], mode: str, answer_after: str) -> subp
 
     path = common.LOG_DIR / "open-apps.json"
     path.write_text(json.dumps(people))
+    OPEN_APPS_OUT.unlink(missing_ok=True)
     process = subprocess.Popen(
         [str(common.PYTHON), str(common.ROOT / "bench" / "open_apps.py"), "--people", str(path), "--mode", mode]
-        + ["--api-port", str(api.PORT), "--push-port", str(common.PUSH_PORT), "--answer-after", answer_after],
+        + ["--api-port", str(api.PORT), "--push-port", str(common.PUSH_PORT), "--answer-after", answer_after]
+        + ["--out", str(OPEN_APPS_OUT)],
         cwd=common.ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -365,9 +369,11 @@ def run(
         loadgen.send_signal(signal.SIGTERM)
         if apps is not None:
             apps.send_signal(signal.SIGTERM)
-            apps_report = json.loads(apps.communicate(timeout=60)[0].strip().splitlines()[-1])
+            apps.communicate(timeout=60)
+            apps_report = json.loads(OPEN_APPS_OUT.read_text())
             apps = None
-        api_load = json.loads(loadgen.communicate(timeout=60)[0].strip().splitlines()[-1])
+        loadgen.wait(timeout=60)
+        api_load = json.loads(LOADGEN_OUT.read_text())
         loadgen = None
         answering = {person["id"] for person in open_people}
         pushed_full, mailed_full = _stats(common.PUSH_PORT, full=True), _stats(common.SMTP_STATS_PORT, full=True)

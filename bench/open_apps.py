@@ -22,7 +22,7 @@ round again), and the second answer of a couple reveals the round (a "results ar
 both, and so one more question from each open app).
 
 Run as its own process by bench/herd.py; it prints "ready" once every app has its first read, then
-asks until SIGTERM and prints one JSON object. Raw asyncio on uvloop, as bench/loadgen.py.
+asks until SIGTERM and writes one JSON object to `--out`. Raw asyncio on uvloop, as bench/loadgen.py.
 
     .venv/bin/python bench/open_apps.py --people var/bench/open-apps.json --mode live \
         --api-port 8765 --push-port 8767
@@ -296,6 +296,7 @@ def main() -> None:
     parser.add_argument("--mode", choices=("live", "poll"), required=True)
     parser.add_argument("--api-port", type=int, required=True)
     parser.add_argument("--push-port", type=int, required=True)
+    parser.add_argument("--out", required=True, help="where to write the JSON report")
     parser.add_argument(
         "--answer-after", default=ANSWER_AFTER_SECONDS, help="seconds after the reminder, from,to (default 20,180)"
     )
@@ -309,7 +310,7 @@ def main() -> None:
             answer_after=args.answer_after,
         )
     )
-    print(json.dumps(result))
+    Path(args.out).write_text(json.dumps(result))
 
 
 if __name__ == "__main__":
