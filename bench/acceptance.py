@@ -5,7 +5,10 @@ Each service counts accepted messages by their target (a subscription's endpoint
 recipient), keyed by the person's id that the bench wrote into it, and keeps the wall-clock time
 (`time.time()`, comparable across processes) of each acceptance. From these the bench reads
 duplicates (a target accepted more than once) and lost messages (an expected target never
-accepted), and the first, median and last acceptance after the tick.
+accepted), and the first, median and last acceptance after the tick (each target's first: a later
+message to the same person, as the reveal's "results are ready" to an open app that answered, is
+counted apart). `GET /stats/log?from=<n>` gives the ids accepted since the n-th acceptance, in
+order: how the open apps (bench/open_apps.py) learn that a push reached them.
 """
 
 from __future__ import annotations
@@ -19,10 +22,19 @@ class Acceptances:
     def __init__(self) -> None:
         self.counts: dict[int, int] = {}
         self.times: list[float] = []
+        self.firsts: list[float] = []  # each target's first acceptance
+        self.log: list[int] = []  # the ids, in the order accepted
 
     def record(self, person_id: int) -> None:
+        now = time.time()
+        if person_id not in self.counts:
+            self.firsts.append(now)
         self.counts[person_id] = self.counts.get(person_id, 0) + 1
-        self.times.append(time.time())
+        self.times.append(now)
+        self.log.append(person_id)
+
+    def since(self, index: int) -> dict:
+        return {"ids": self.log[index:], "next": len(self.log)}
 
     def summary(self) -> dict:
         return {"accepted": len(self.times), "distinct": len(self.counts)}
@@ -35,12 +47,20 @@ class Acceptances:
             "ids": sorted(self.counts),
             "duplicates": {str(i): n for i, n in self.counts.items() if n > 1},
             "times": sorted(self.times),
+            "firsts": sorted(self.firsts),
         }
 
 
 def stats_response(acceptances: Acceptances, path: str) -> bytes:
-    """An HTTP/1.1 answer to `GET /stats` (the counts) or `GET /stats/full` (everything)."""
-    body = json.dumps(acceptances.full() if path.startswith("/stats/full") else acceptances.summary()).encode()
+    """An HTTP/1.1 answer to `GET /stats` (the counts), `GET /stats/full` (everything) or
+    `GET /stats/log?from=<n>` (the ids accepted since the n-th)."""
+    if path.startswith("/stats/full"):
+        answer = acceptances.full()
+    elif path.startswith("/stats/log"):
+        answer = acceptances.since(int(path.partition("from=")[2] or 0))
+    else:
+        answer = acceptances.summary()
+    body = json.dumps(answer).encode()
     head = (
         f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     )

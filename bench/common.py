@@ -243,6 +243,13 @@ def wait_until(condition, *, timeout: float, what: str, interval: float = 0.2):
 # The machine, for RESULTS.md
 
 
+def redis_pid() -> int:
+    """The Redis server's process (the whole server: on a shared machine, other clients' work too)."""
+    import redis
+
+    return int(redis.Redis.from_url(REDIS_URL).info("server")["process_id"])
+
+
 def load_average() -> float:
     """The 1-minute load average: on a shared machine, a high one means other work ran too."""
     return float(Path("/proc/loadavg").read_text().split()[0])

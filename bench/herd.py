@@ -14,8 +14,10 @@ in which a late duplicate would still show, the report reads from the services t
 median and last acceptance after the tick, duplicates and lost messages.
 
 Meanwhile the API is in use: gunicorn (the production configuration) serves `GET
-checkins/current` to bench/loadgen.py at a fixed rate from before the tick to the end of the herd;
-its p99 is the API's latency while the herd is sent.
+checkins/current` and `GET checkins` (history, p.1), in turn, to bench/loadgen.py at a fixed rate
+from before the tick to the end of the herd; their p99 is the API's latency while the herd is sent.
+With `open_apps`, that many couples of the herd have their app open (bench/open_apps.py): live
+questions or a plain poll, and answers, beside the herd.
 
 Peak RSS is each worker process's VmHWM (the kernel's high-water mark), polled while it runs.
 Needs Django set up on bench.settings (bench/run.py does it).
@@ -38,6 +40,9 @@ from django.db import connection
 from bench import common
 
 POLL_SECONDS = 0.5
+# What the API load and the open apps measured (files: a long herd's report is more than a pipe holds).
+LOADGEN_OUT = common.LOG_DIR / "herd-api-load.json"
+OPEN_APPS_OUT = common.LOG_DIR / "open-apps-report.json"
 # After the last expected message: a send that a retry or redelivery made twice would show by now.
 SETTLE_SECONDS = 3.0
 
@@ -72,8 +77,9 @@ class HerdResult:
     statuses: dict[str, int]  # deliveries by status at the end
     push: Accepted
     email: Accepted
-    api_p99_ms: float | None  # GET checkins/current while the herd was sent
+    api_p99_ms: float | None  # the API load (GET checkins/current, history) while the herd was sent
     api_p50_ms: float | None
+    api_by_kind: dict[str, dict]  # "current", "history": ok, p50_ms, p99_ms
     api_requests: int
     api_errors: dict[str, int]
     api_rate: float
@@ -82,6 +88,10 @@ class HerdResult:
     # CPU seconds used from the tick to the end of the herd, by role (bench/common.py's CpuMeter)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
     timed_out: bool = False
+    open_apps_mode: str = ""  # "live" or "poll", with open_apps couples; "" for none
+    open_apps: int = 0
+    open_apps_report: dict = field(default_factory=dict)  # bench/open_apps.py's JSON
+    later_messages: int = 0  # pushes and emails to open-app people after their reminder (reveals)
 
     @property
     def messages(self) -> int:
@@ -102,7 +112,8 @@ class _Progress:
 
 def _progress() -> _Progress:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM checkin_round WHERE status = 'open'")
+        # Every round, whatever its status: the open apps' couples answer, and some reveal, meanwhile.
+        cursor.execute("SELECT COUNT(*) FROM checkin_round")
         rounds = cursor.fetchone()[0]
         cursor.execute(
             "SELECT COUNT(*), COUNT(*) FILTER (WHERE fanned_out_at IS NULL) FROM notifications_notification"
@@ -125,13 +136,15 @@ def _stats(port: int, *, full: bool = False) -> dict:
         return json.loads(answer.read())
 
 
-def _accepted(stats: dict, *, expected_ids: range, tick_at: float) -> Accepted:
-    times = [t - tick_at for t in stats["times"]]
+def _accepted(stats: dict, *, expected_ids: range, tick_at: float, answering: set[int]) -> Accepted:
+    """Times are each person's first message (the reminder); `answering`: the open apps' people,
+    whose later messages (the reveal's) are not duplicates."""
+    times = [t - tick_at for t in stats["firsts"]]
     ids = set(stats["ids"])
     return Accepted(
-        accepted=stats["accepted"],
+        accepted=len(ids),
         expected=len(expected_ids),
-        duplicates=sum(count - 1 for count in stats["duplicates"].values()),
+        duplicates=sum(count - 1 for person, count in stats["duplicates"].items() if int(person) not in answering),
         lost=sum(1 for person in expected_ids if person not in ids),
         first=times[0] if times else None,
         median=statistics.median(times) if times else None,
@@ -198,22 +211,47 @@ def start_worker(*, process_name: str, node: str, log_name: str) -> subprocess.P
 
 
 def start_api_load(*, token: str, rate: float, seconds: float) -> subprocess.Popen:
-    """bench/loadgen.py on GET checkins/current at `rate` req/s; SIGTERM ends it early, and it then
-    prints what it measured."""
+    """bench/loadgen.py on GET checkins/current and GET checkins (history p.1) in turn, at `rate`
+    req/s in all; SIGTERM ends it early, and it then prints what it measured."""
     from bench import api
 
+    common.LOG_DIR.mkdir(parents=True, exist_ok=True)
+    targets = common.LOG_DIR / "herd-api-targets.txt"
+    targets.write_text(f"{token} /api/v1/checkins/current current\n{token} /api/v1/checkins history\n")
+    LOADGEN_OUT.unlink(missing_ok=True)
     return subprocess.Popen(
         [str(common.PYTHON), str(common.ROOT / "bench" / "loadgen.py"), "--url", api._url("/api/v1/checkins/current")]
-        + ["--header", f"Authorization: Token {token}", "--rate", f"{rate:g}", "--duration", f"{seconds:g}"],
+        + ["--targets", str(targets), "--rate", f"{rate:g}", "--duration", f"{seconds:g}", "--out", str(LOADGEN_OUT)],
+        cwd=common.ROOT,
+    )
+
+
+def start_open_apps(*, people: list[dict], mode: str, answer_after: str) -> subprocess.Popen:
+    """bench/open_apps.py for `people`; returns once every app has its first read. SIGTERM ends
+    it, and it then prints what it measured."""
+    from bench import api
+
+    path = common.LOG_DIR / "open-apps.json"
+    path.write_text(json.dumps(people))
+    OPEN_APPS_OUT.unlink(missing_ok=True)
+    process = subprocess.Popen(
+        [str(common.PYTHON), str(common.ROOT / "bench" / "open_apps.py"), "--people", str(path), "--mode", mode]
+        + ["--api-port", str(api.PORT), "--push-port", str(common.PUSH_PORT), "--answer-after", answer_after]
+        + ["--out", str(OPEN_APPS_OUT)],
         cwd=common.ROOT,
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert process.stdout is not None
+    if process.stdout.readline().strip() != "ready":
+        process.kill()
+        raise RuntimeError("the open apps did not start (bench/open_apps.py)")
+    return process
 
 
-def _open_rounds() -> int:
+def _rounds() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM checkin_round WHERE status = 'open'")
+        cursor.execute("SELECT COUNT(*) FROM checkin_round")
         return cursor.fetchone()[0]
 
 
@@ -225,10 +263,15 @@ def run(
     push_latency_ms: float,
     api_token: str,
     api_rate: float,
+    open_apps: int = 0,
+    open_apps_mode: str = "live",
+    open_apps_answer_after: str = "20,180",
 ) -> HerdResult:
     """Send one tick to fresh workers and time the herd until the last push and email are accepted;
     the workers, services and gunicorn are stopped at the end."""
-    from bench import api
+    from django.utils import timezone
+
+    from bench import api, seed
     from checkin import tasks
 
     suffix = f"{couples}-{deliver_workers}d-{push_latency_ms:g}ms"
@@ -236,18 +279,23 @@ def run(
     processes: list[subprocess.Popen] = []
     roles: dict[str, list[subprocess.Popen]] = {"tick": [], "deliver": []}
     peaks: dict[str, dict[int, int]] = {"tick": {}, "deliver": {}}
-    loadgen = None
+    loadgen = apps = None
+    apps_report: dict = {}
+    open_people: list[dict] = []
     rounds_at = fanned_at = done_at = None
     people = range(1, 2 * couples + 1)
 
     cpu = common.CpuMeter()
     cpu_roles: dict[str, list[subprocess.Popen]] = {}
+    redis_pid = common.redis_pid()
 
     def read_cpu(*, baseline: bool = False) -> None:
         for role, group in cpu_roles.items():
             for process in group:
                 cpu.read(role, common.process_tree(process.pid), baseline=baseline)
         cpu.read("postgres", common.postgres_pids(), baseline=baseline)
+        # The whole server: other databases' clients count too, on a shared machine.
+        cpu.read("Redis", [redis_pid], baseline=baseline)
 
     def read_peaks() -> None:
         for role, workers in roles.items():
@@ -281,7 +329,11 @@ def run(
         # Every gunicorn worker's first request pays for its imports and connections: not the herd's.
         for _ in range(10 * api.gunicorn_workers()):
             api.get_current(api_token)
-        open_before = _open_rounds()
+        open_before = _rounds()
+        if open_apps:
+            open_people = seed.open_apps(couples=couples, open_couples=open_apps, now=timezone.now())
+            apps = start_open_apps(people=open_people, mode=open_apps_mode, answer_after=open_apps_answer_after)
+            cpu_roles["open apps (simulated)"] = [apps]
         loadgen = start_api_load(token=api_token, rate=api_rate, seconds=timeout + 60)
         time.sleep(1.0)  # the generator's own start-up is not part of the herd
         cpu_roles["API load generator"] = [loadgen]
@@ -315,16 +367,31 @@ def run(
         read_peaks()
         read_cpu()
         loadgen.send_signal(signal.SIGTERM)
-        api_load = json.loads(loadgen.communicate(timeout=60)[0].strip().splitlines()[-1])
+        if apps is not None:
+            apps.send_signal(signal.SIGTERM)
+            apps.communicate(timeout=60)
+            apps_report = json.loads(OPEN_APPS_OUT.read_text())
+            apps = None
+        loadgen.wait(timeout=60)
+        api_load = json.loads(LOADGEN_OUT.read_text())
         loadgen = None
-        push = _accepted(_stats(common.PUSH_PORT, full=True), expected_ids=people, tick_at=tick_at)
-        email = _accepted(_stats(common.SMTP_STATS_PORT, full=True), expected_ids=people, tick_at=tick_at)
+        answering = {person["id"] for person in open_people}
+        pushed_full, mailed_full = _stats(common.PUSH_PORT, full=True), _stats(common.SMTP_STATS_PORT, full=True)
+        push = _accepted(pushed_full, expected_ids=people, tick_at=tick_at, answering=answering)
+        email = _accepted(mailed_full, expected_ids=people, tick_at=tick_at, answering=answering)
+        later = sum(
+            count - 1
+            for full in (pushed_full, mailed_full)
+            for person, count in full["duplicates"].items()
+            if int(person) in answering
+        )
         progress = _progress()
         statuses = _statuses()
     finally:
-        if loadgen is not None:
-            loadgen.kill()
-            loadgen.wait()
+        for generator in (loadgen, apps):
+            if generator is not None:
+                generator.kill()
+                generator.wait()
         for process in reversed(processes):
             common.stop(process)
         common.flush_redis()
@@ -343,12 +410,17 @@ def run(
         email=email,
         api_p99_ms=api_load["p99_ms"] if api_load["ok"] else None,
         api_p50_ms=api_load["p50_ms"] if api_load["ok"] else None,
+        api_by_kind=api_load["by_kind"],
         api_requests=api_load["sent"],
         api_errors=api_load["errors"],
         api_rate=api_rate,
         peak_rss_kib=peaks,
         cpu_seconds=cpu.by_role(),
         timed_out=done_at is None,
+        open_apps_mode=open_apps_mode if open_apps else "",
+        open_apps=open_apps,
+        open_apps_report=apps_report,
+        later_messages=later,
     )
 
 

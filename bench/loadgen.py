@@ -215,6 +215,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, required=True, help="requests per second")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of sending")
     parser.add_argument("--targets", default=None, help='a file of "<token> <path>" lines, called in turn')
+    parser.add_argument("--out", default=None, help="write the JSON here rather than to stdout")
     args = parser.parse_args()
     headers = dict(h.split(":", 1) for h in args.header)
     headers = {name.strip(): value.strip() for name, value in headers.items()}
@@ -232,7 +233,12 @@ def main() -> None:
             duration=args.duration,
         )
     )
-    print(json.dumps(result))
+    if args.out:
+        # A file, not a pipe: a long herd's report is larger than a pipe holds.
+        with open(args.out, "w") as out:
+            json.dump(result, out)
+    else:
+        print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from bench import common  # noqa: E402
 HERD_SECONDS_MAX = 60.0  # the tick's part: every round open
 LAST_REMINDER_SECONDS_MAX = 300.0  # every push and email accepted
 MEDIAN_REMINDER_SECONDS_MAX = 120.0
-HERD_API_P99_MS_MAX = 250.0  # GET checkins/current while the herd is sent
+HERD_API_P99_MS_MAX = 250.0  # GET checkins/current and history while the herd is sent
 WORKER_RSS_MIB_MAX = 300.0
 QUIET_TICK_MS_MAX = 50.0
 THROUGHPUT_SHARE_MIN = 0.5
@@ -55,6 +55,9 @@ class Options:
     deliver_workers: list[int]
     push_latencies_ms: list[float]
     herd_api_rate: float
+    open_apps: int
+    open_apps_mode: str
+    open_apps_answer_after: str
     skip_api: bool
     skip_herd: bool
     api_endpoints: set[str] | None
@@ -86,6 +89,23 @@ def parse_args(argv: list[str] | None = None) -> Options:
     )
     parser.add_argument(
         "--herd-api-rate", type=float, default=50.0, help="GET checkins/current per second during the herd (50)"
+    )
+    parser.add_argument(
+        "--open-apps",
+        type=int,
+        default=0,
+        help="couples of each herd whose app is open meanwhile (bench/open_apps.py; default 0: none)",
+    )
+    parser.add_argument(
+        "--open-apps-mode",
+        choices=("live", "poll"),
+        default="live",
+        help="what the open apps ask: live (GET changes?since=, as the app) or poll (GET checkins/current every 10 s)",
+    )
+    parser.add_argument(
+        "--open-apps-answer-after",
+        default="20,180",
+        help="seconds after their reminder when the open apps' people answer, from,to (default 20,180)",
     )
     parser.add_argument("--skip-api", action="store_true", help="leave out the API pass")
     parser.add_argument(
@@ -120,6 +140,9 @@ def parse_args(argv: list[str] | None = None) -> Options:
         deliver_workers=[int(n) for n in args.deliver_workers.split(",") if n.strip()],
         push_latencies_ms=[float(ms) for ms in args.push_latency_ms.split(",") if ms.strip()],
         herd_api_rate=args.herd_api_rate,
+        open_apps=args.open_apps,
+        open_apps_mode=args.open_apps_mode,
+        open_apps_answer_after=args.open_apps_answer_after,
         skip_api=args.skip_api,
         skip_herd=args.skip_herd,
         api_put_rate=args.api_put_rate,
@@ -183,7 +206,8 @@ def render(
         " one process per CPU). Times in seconds after the tick; a push counts when the push service has"
         " answered 201, an email when the SMTP server has answered 250. Duplicates and lost messages are"
         " counted by the services themselves, by target. The API column is the p99 of GET"
-        f" checkins/current at {options.herd_api_rate:g} req/s from just before the tick to the end.",
+        f" checkins/current and GET checkins (history), in turn, at {options.herd_api_rate:g} req/s in all, from"
+        " just before the tick to the end.",
         "",
         "| couples | deliver workers | push latency (ms) | rounds all open | fanned out | first push | median push"
         " | last push | pushes/s | first email | median email | last email | duplicates (push / email)"
@@ -236,6 +260,7 @@ def render(
             f"| {h.couples:,} | {h.deliver_workers} | {h.push_latency_ms:g} | {used} | {total:.1f}"
             f" | {1000 * total / h.messages:.2f} |"
         )
+    lines += _open_apps_lines(herds)
     lines += [
         "",
         "## 2. Quiet minute: the same N couples, none due, one `scheduler.tick` in-process",
@@ -277,7 +302,8 @@ def render(
         )
         targets.append(
             (
-                f"{run}: GET checkins/current p99 < {HERD_API_P99_MS_MAX:.0f} ms meanwhile, no errors",
+                f"{run}: API load p99 (GET checkins/current, history) < {HERD_API_P99_MS_MAX:.0f} ms meanwhile,"
+                " no errors",
                 f"{herd.api_p99_ms:.0f} ms" if herd.api_p99_ms is not None else "-",
                 herd.api_p99_ms is not None and herd.api_p99_ms < HERD_API_P99_MS_MAX and not herd.api_errors,
             )
@@ -430,6 +456,59 @@ def render(
     return "\n".join(lines)
 
 
+def _open_apps_lines(herds: list) -> list[str]:
+    """The open apps' requests and latencies beside each herd, and the API load's by kind."""
+    lines = [
+        "",
+        "Beside each herd, by request kind: count (statuses) and p50 / p99 in ms. `current` and `history` are the"
+        " fixed-rate API load; the other kinds are the open apps' (bench/open_apps.py: `live` asks GET"
+        " changes?since= as the app does, `poll` reads GET checkins/current every 10 s), PUT is their answers.",
+        "",
+        "| couples | open apps (people) | mode | kind | statuses | p50 (ms) | p99 (ms) |",
+        "| ---: | ---: | --- | --- | --- | ---: | ---: |",
+    ]
+    for h in herds:
+        apps = f"{h.open_apps:,} ({2 * h.open_apps:,})" if h.open_apps else "0"
+        mode = h.open_apps_mode or "none"
+        for kind, figures in sorted(h.api_by_kind.items()):
+            lines.append(
+                f"| {h.couples:,} | {apps} | {mode} | API load: {kind} | {figures['ok']:,} ok"
+                f" | {figures['p50_ms']:.1f} | {figures['p99_ms']:.0f} |"
+            )
+        report = h.open_apps_report
+        for kind, statuses in sorted(report.get("statuses", {}).items()):
+            figures = report["kinds"].get(kind, {"p50_ms": 0.0, "p99_ms": 0.0})
+            lines.append(
+                f"| {h.couples:,} | {apps} | {mode} | {kind} | {_errors(statuses)}"
+                f" | {figures['p50_ms']:.1f} | {figures['p99_ms']:.0f} |"
+            )
+    with_apps = [h for h in herds if h.open_apps_report]
+    if with_apps:
+        lines += [
+            "",
+            "The open apps in all: requests a second over the herd (and in its busiest minute), people whose"
+            " reminder reached them and who answered, later messages to them (the reveal's push and email),"
+            " and the CPU of the server side (web, Redis, PostgreSQL) per request gunicorn served (the open"
+            " apps' and the API load's together; Redis is the whole server, other clients' work included).",
+            "",
+            "| couples | open apps (people) | mode | requests | req/s | busiest minute (req/s) | reminded"
+            " | answered | later messages | web + Redis + PostgreSQL CPU (s) | ms per request |",
+            "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for h in with_apps:
+            report = h.open_apps_report
+            served = report["requests"] + h.api_requests
+            server_cpu = sum(h.cpu_seconds.get(role, 0.0) for role in ("web (gunicorn)", "Redis", "postgres"))
+            busiest = max(report["by_minute"], default=0) / 60
+            lines.append(
+                f"| {h.couples:,} | {h.open_apps:,} ({report['people']:,}) | {h.open_apps_mode}"
+                f" | {report['requests']:,} | {report['per_second']:.1f} | {busiest:.1f} | {report['reminded']:,}"
+                f" | {report['answered']:,} | {h.later_messages:,} | {server_cpu:.1f}"
+                f" | {1000 * server_cpu / served:.2f} |"
+            )
+    return lines
+
+
 def main() -> None:
     options = parse_args()
     problems = common.check_services(need_wrk=not options.skip_api)
@@ -475,6 +554,9 @@ def main() -> None:
                     push_latency_ms=latency,
                     api_token=couple.token,
                     api_rate=options.herd_api_rate,
+                    open_apps=options.open_apps,
+                    open_apps_mode=options.open_apps_mode,
+                    open_apps_answer_after=options.open_apps_answer_after,
                 )
                 herds.append(result)
                 print(

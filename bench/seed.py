@@ -406,3 +406,18 @@ def answer_mix(*, now: datetime, password_hash: str, targets: int) -> tuple[MixT
         MixTarget(kind=kind, token=key, round_id=round0 + index)
         for index, (kind, key) in enumerate(zip(kinds, keys, strict=True))
     )
+
+
+def open_apps(*, couples: int, open_couples: int, now: datetime) -> list[dict]:
+    """A token for both people of `open_couples` of the herd's couples, spread evenly over them (so
+    over the herd's order of sending): the people whose app is open (bench/open_apps.py)."""
+    from rest_framework.authtoken.models import Token
+
+    step = max(1, couples // max(1, open_couples))
+    couple_ids = list(range(1, couples + 1, step))[:open_couples]
+    people = [person for couple_id in couple_ids for person in (2 * couple_id - 1, 2 * couple_id)]
+    keys = [Token.generate_key() for _ in people]
+    with transaction.atomic():
+        tokens = (Token(key=key, user_id=person, created=now) for person, key in zip(people, keys, strict=True))
+        _copy_instances(Token, tokens)
+    return [{"id": person, "token": key} for person, key in zip(people, keys, strict=True)]
