@@ -91,6 +91,7 @@ def herd(*, couples: int, due_at: datetime, password_hash: str, push_origin: str
                 True,
                 False,
                 joined,
+                True,  # confirmed: the herd's emails go to every person
             )
 
     def couple_rows() -> Iterator[tuple]:
@@ -137,6 +138,7 @@ def herd(*, couples: int, due_at: datetime, password_hash: str, push_origin: str
                 "is_active",
                 "is_staff",
                 "date_joined",
+                "email_confirmed",
             ),
             users(),
         )
@@ -411,13 +413,26 @@ def answer_mix(*, now: datetime, password_hash: str, targets: int) -> tuple[MixT
 def open_apps(*, couples: int, open_couples: int, now: datetime) -> list[dict]:
     """A token for both people of `open_couples` of the herd's couples, spread evenly over them (so
     over the herd's order of sending): the people whose app is open (bench/open_apps.py)."""
-    from rest_framework.authtoken.models import Token
+    from couples import devices
+    from couples.models import Device
 
     step = max(1, couples // max(1, open_couples))
     couple_ids = list(range(1, couples + 1, step))[:open_couples]
     people = [person for couple_id in couple_ids for person in (2 * couple_id - 1, 2 * couple_id)]
-    keys = [Token.generate_key() for _ in people]
+    keys = [devices.token_key_new() for _ in people]
     with transaction.atomic():
-        tokens = (Token(key=key, user_id=person, created=now) for person, key in zip(people, keys, strict=True))
-        _copy_instances(Token, tokens)
+        device0 = _next_id(Device._meta.db_table)
+        tokens = (
+            Device(
+                id=device0 + index,
+                user_id=person,
+                kind=Device.Kind.TOKEN,
+                token_digest=devices.token_digest(key),
+                created_at=now,
+                last_used_at=now,
+            )
+            for index, (person, key) in enumerate(zip(people, keys, strict=True))
+        )
+        _copy_instances(Device, tokens)
+        _move_sequence_past(Device._meta.db_table)
     return [{"id": person, "token": key} for person, key in zip(people, keys, strict=True)]
