@@ -240,9 +240,11 @@ def test_signing_in_with_a_passkey_answers_as_a_password_login(person):
     )
     assert response.status_code == 200, response.json()
     body = response.json()
-    password_login = APIClient(enforce_csrf_checks=True).post(
-        "/api/v1/auth/login", {"email": person.email, "password": PASSWORD}, format="json"
-    ).json()
+    password_login = (
+        APIClient(enforce_csrf_checks=True)
+        .post("/api/v1/auth/login", {"email": person.email, "password": PASSWORD}, format="json")
+        .json()
+    )
     assert body["user"] == password_login["user"]
     assert body["token"] and password_login["token"] and body["token"] != password_login["token"]  # two devices
     token_client = APIClient()
