@@ -362,6 +362,14 @@ def notifications_read_about(*, user, subjects: list[str]) -> int:
     return read
 
 
+def notifications_unsay(*, kind: str, subjects: list[str], **words: str) -> int:
+    """These events' notifications of `kind` say the kind's own words again, not a body their filer
+    gave (`notify`'s `body`): a signal taken back must not stay in the inbox in its own words."""
+    return Notification.objects.filter(kind=kind, subject__in=subjects).update(
+        body=str(TEXTS[Notification.Kind(kind)][1]).format(**words)
+    )
+
+
 def notifications_mark_all_read(*, user) -> int:
     read = selectors.inbox_of(user=user, unread=True).update(read_at=timezone.now())
     if read:

@@ -26,7 +26,7 @@ from couples.selectors import member_couple_ids
 from couples.services import couple_lock_current
 from notifications.models import Notification
 from notifications.selectors import preferences_of
-from notifications.services import notifications_read_about, notify
+from notifications.services import notifications_read_about, notifications_unsay, notify
 from signals import selectors, subjects
 from signals.errors import AlreadyReplied, CoupleEnded, NoPartner, NoSuchSignal, NotYourSignal, TooManySignals
 from signals.models import Signal
@@ -178,6 +178,14 @@ def signal_withdraw(*, user: User, signal_id: int, now: datetime | None = None) 
     Signal.objects.filter(pk=signal.pk).update(
         withdrawn_at=now, message="", reply="", reply_message="", replied_at=None
     )
+    notifications_unsay(
+        kind=Notification.Kind.SIGNAL_SENT,
+        subjects=[subjects.of_signal(couple_id=signal.couple_id, signal_id=signal.pk)],
+    )
+    notifications_unsay(
+        kind=Notification.Kind.SIGNAL_REPLIED,
+        subjects=[subjects.of_reply(couple_id=signal.couple_id, signal_id=signal.pk)],
+    )
     live.couple_changed(couple_ids=[signal.couple_id], topics=[live.Topic.SIGNALS])
 
 
@@ -199,5 +207,10 @@ def signals_forget_person(*, user: User) -> None:
     """Before `user`'s account is deleted: their replies to their partners' signals go (the signals
     they sent go with the account, by its foreign key). The caller holds a transaction."""
     received = Signal.objects.filter(couple_id__in=member_couple_ids(user=user)).exclude(sender=user)
-    received.exclude(reply="").update(reply="", reply_message="", replied_at=None)
+    replied = received.exclude(reply="")
+    notifications_unsay(
+        kind=Notification.Kind.SIGNAL_REPLIED,
+        subjects=[subjects.of_reply(couple_id=c, signal_id=s) for c, s in replied.values_list("couple_id", "pk")],
+    )
+    replied.update(reply="", reply_message="", replied_at=None)
     live.couple_changed(couple_ids=member_couple_ids(user=user), topics=[live.Topic.SIGNALS])

@@ -199,3 +199,17 @@ def test_the_senders_own_choice_decides_whether_the_replys_message_shows(seats, 
     reply(seats.bob_api, second["id"], "later", "REPLY-wren")
     newest = inbox(seats.alice_api)[0]
     assert (newest["title"], newest["body"]) == ("Bob replied to your signal", "REPLY-wren")
+
+
+def test_a_signal_taken_back_takes_its_message_out_of_the_inbox(seats, at_t0):
+    seats.alice_api.patch("/api/v1/notifications/preferences", {"signal_text": True}, format="json")
+    seats.bob_api.patch("/api/v1/notifications/preferences", {"signal_text": True}, format="json")
+    invitation = send(seats.alice_api, message=MESSAGE)
+    reply(seats.bob_api, invitation["id"], "yes", "REPLY-wren")
+    assert "REPLY-wren" in str(inbox(seats.alice_api))
+    assert MESSAGE in str(inbox(seats.bob_api))
+
+    assert seats.alice_api.delete(f"/api/v1/signals/{invitation['id']}").status_code == 204
+    [told] = inbox(seats.bob_api)
+    assert (told["title"], told["body"]) == ("Alice sent you a signal", "It is in Tandem whenever you'd like to look.")
+    assert "REPLY-wren" not in str(inbox(seats.alice_api))
