@@ -25,7 +25,8 @@ TEXTS = {
     Kind.INVITE_ACCEPTED: (_("You are paired"), _("{partner} joined you on Tandem.")),
     Kind.SCHEDULE_CHANGED: (_("Your check-in schedule changed"), _("{partner} updated when you check in.")),
     # A signal's words stay in the app: a lock screen shows only that there is one, never which
-    # kind or its message (a space or an invitation is the couple's own business).
+    # kind (a space or an invitation is the couple's own business), nor its message unless the
+    # person chose to see it there (Preferences.signal_text; signals.services files it as the body).
     Kind.SIGNAL_SENT: (_("{partner} sent you a signal"), _("It is in Tandem whenever you'd like to look.")),
     Kind.SIGNAL_REPLIED: (_("{partner} replied to your signal"), _("It is in Tandem whenever you'd like to look.")),
     # Account emails: their link is added when the email is written (notifications/account_emails.py).

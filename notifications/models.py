@@ -58,6 +58,11 @@ class Preferences(models.Model):
     quiet_hours_start = models.TimeField(null=True, blank=True)
     quiet_hours_end = models.TimeField(null=True, blank=True)
     paused_until = models.DateTimeField(null=True, blank=True)
+    # What a signal says goes into its notification (a lock screen, an email) only when the person
+    # chose so: anyone who sees the phone may read it. Off: "Mia sent you a signal".
+    signal_text = models.BooleanField(
+        default=False, help_text="Show what a signal says in its notifications (push, email, inbox)"
+    )
 
     class Meta:
         verbose_name_plural = "preferences"

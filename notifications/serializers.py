@@ -31,12 +31,17 @@ class PreferencesSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Preferences
-        fields = ["push", "email", "quiet_hours_start", "quiet_hours_end", "paused_until"]
+        fields = ["push", "email", "quiet_hours_start", "quiet_hours_end", "paused_until", "signal_text"]
 
 
 class PreferencesUpdateSerializer(StrictSerializer, PreferencesSerializer):
     class Meta(PreferencesSerializer.Meta):
-        extra_kwargs = {"push": {"required": False}, "email": {"required": False}, "paused_until": {"required": False}}
+        extra_kwargs = {
+            "push": {"required": False},
+            "email": {"required": False},
+            "paused_until": {"required": False},
+            "signal_text": {"required": False},
+        }
 
     def validate(self, attrs):
         instance = self.instance

@@ -50,12 +50,23 @@ LIVE_TOPICS_OF_KIND: dict[str, tuple[live.Topic, ...]] = {
 }
 
 
-def notify(*, user_ids: Iterable[int], kind: str, subject: str, data: dict | None = None, **words: str) -> None:
+def notify(
+    *, user_ids: Iterable[int], kind: str, subject: str, data: dict | None = None, body: str = "", **words: str
+) -> None:
     """File one notification of `kind` about `subject` for each person; repeats change nothing.
 
-    `words` fill the placeholders of the text (a display name): never a rating or a note.
+    `words` fill the placeholders of the text (a display name): never a rating or a note. `body`,
+    when given, says what the kind's own words would: a signal's message, for a person who chose
+    to see it in notifications (Preferences.signal_text), and nothing else.
     """
-    notify_each(kind=kind, recipients=[(user_id, subject) for user_id in user_ids], data=data, **words)
+    _file(
+        kind=kind,
+        recipients=[(user_id, subject) for user_id in user_ids],
+        data=data,
+        deliver_after=None,
+        words=words,
+        body=body,
+    )
 
 
 def notify_at_most_every(
@@ -118,8 +129,10 @@ def _file(
     data: dict | None,
     deliver_after: datetime | None,
     words: dict[str, str],
+    body: str = "",
 ) -> None:
-    """`notify_each`; with `deliver_after`, their push and email wait until then."""
+    """`notify_each`; with `deliver_after`, their push and email wait until then; a `body` of the
+    caller's own in place of the kind's (see `notify`)."""
     if not recipients:
         return
     now = timezone.now()
@@ -130,7 +143,8 @@ def _file(
     ]
     if not filed:
         return
-    title, body = _texts(kind, words)
+    title, kinds_body = _texts(kind, words)
+    body = body or kinds_body
     Notification.objects.bulk_create(
         [
             Notification(
@@ -224,7 +238,7 @@ def fan_out(*, kind: str, subjects: list[str]) -> list[int]:
 
 # What fan_out reads of a person's preferences: every one of them (tests/notifications/
 # test_preferences_defaults.py fails when a new one is missing here).
-PREFERENCE_FIELDS = ("push", "email", "quiet_hours_start", "quiet_hours_end", "paused_until")
+PREFERENCE_FIELDS = ("push", "email", "quiet_hours_start", "quiet_hours_end", "paused_until", "signal_text")
 
 
 @dataclass(frozen=True)
@@ -242,6 +256,7 @@ class _Recipient:
     quiet_hours_start: time | None
     quiet_hours_end: time | None
     paused_until: datetime | None
+    signal_text: bool  # decided when a signal's notification is filed (signals.services), not here
 
     @classmethod
     def from_row(cls, notification_id, user_id, deliver_after, timezone, email_confirmed, *preferences) -> "_Recipient":
@@ -345,6 +360,14 @@ def notifications_read_about(*, user, subjects: list[str]) -> int:
     if read:  # the person's other devices show the unread count; reading nothing moves nothing
         live.people_changed(user_ids=[user.pk], topics=[live.Topic.INBOX])
     return read
+
+
+def notifications_unsay(*, kind: str, subjects: list[str], **words: str) -> int:
+    """These events' notifications of `kind` say the kind's own words again, not a body their filer
+    gave (`notify`'s `body`): a signal taken back must not stay in the inbox in its own words."""
+    return Notification.objects.filter(kind=kind, subject__in=subjects).update(
+        body=str(TEXTS[Notification.Kind(kind)][1]).format(**words)
+    )
 
 
 def notifications_mark_all_read(*, user) -> int:

@@ -3,8 +3,9 @@
 Each locks the couple's row (as leaving does), so that both partners acting at once take turns,
 and a couple that ends meanwhile takes no new signal. The partner hears of a signal, and the
 sender of its reply, through their channels (notifications.services.notify: inbox, push and email
-by their preferences, quiet hours and a pause honoured); the words are notifications/messages.py's
-and never carry the message itself.
+by their preferences, quiet hours and a pause honoured); the words are notifications/messages.py's,
+and carry the message itself only to a person who chose so (Preferences.signal_text: a lock screen
+may be read by anyone who sees the phone).
 """
 
 import math
@@ -24,7 +25,8 @@ from couples.schedules import local_instant
 from couples.selectors import member_couple_ids
 from couples.services import couple_lock_current
 from notifications.models import Notification
-from notifications.services import notifications_read_about, notify
+from notifications.selectors import preferences_of
+from notifications.services import notifications_read_about, notifications_unsay, notify
 from signals import selectors, subjects
 from signals.errors import AlreadyReplied, CoupleEnded, NoPartner, NoSuchSignal, NotYourSignal, TooManySignals
 from signals.models import Signal
@@ -65,6 +67,16 @@ def _partner_ids(*, couple_id: int, user: User) -> list[int]:
     )
 
 
+def _told_message(*, recipient: User, message: str) -> str:
+    """What a notification of a signal (or a reply) to `recipient` says of its message: the message
+    when they chose to see it there, else nothing (the kind's own words stand)."""
+    return message if message and preferences_of(user=recipient).signal_text else ""
+
+
+def _recipients(*, user_ids: list[int]) -> list[User]:
+    return list(User.objects.filter(pk__in=user_ids).select_related("notification_preferences"))
+
+
 def _space_until(*, user: User, until: datetime | None, now: datetime) -> datetime:
     if until is None:
         return end_of_local_day(now=now, timezone_name=user.timezone)
@@ -94,13 +106,15 @@ def signal_send(
         _spaces_end(Signal.objects.filter(sender=user, kind=Signal.Kind.SPACE, ended_at__isnull=True), now=now)
     signal = Signal(couple=couple, sender=user, kind=kind, message=message, until=space_until, created_at=now)
     signal.save()
-    notify(
-        user_ids=_partner_ids(couple_id=couple.pk, user=user),
-        kind=Notification.Kind.SIGNAL_SENT,
-        subject=subjects.of_signal(couple_id=couple.pk, signal_id=signal.pk),
-        data={"signal_id": signal.pk},
-        partner=user.display_name,
-    )
+    for partner in _recipients(user_ids=_partner_ids(couple_id=couple.pk, user=user)):
+        notify(
+            user_ids=[partner.pk],
+            kind=Notification.Kind.SIGNAL_SENT,
+            subject=subjects.of_signal(couple_id=couple.pk, signal_id=signal.pk),
+            data={"signal_id": signal.pk},
+            body=_told_message(recipient=partner, message=message),
+            partner=user.display_name,
+        )
     live.couple_changed(couple_ids=[couple.pk], topics=[live.Topic.SIGNALS])
     return signal
 
@@ -137,11 +151,13 @@ def signal_reply(*, user: User, signal_id: int, reply: str, message: str = "", n
         raise AlreadyReplied()
     signal.reply, signal.reply_message, signal.replied_at = reply, message, now
     signal.save(update_fields=["reply", "reply_message", "replied_at"])
+    [sender] = _recipients(user_ids=[signal.sender_id])
     notify(
-        user_ids=[signal.sender_id],
+        user_ids=[sender.pk],
         kind=Notification.Kind.SIGNAL_REPLIED,
         subject=subjects.of_reply(couple_id=signal.couple_id, signal_id=signal.pk),
         data={"signal_id": signal.pk},
+        body=_told_message(recipient=sender, message=message),
         partner=user.display_name,
     )
     live.couple_changed(couple_ids=[signal.couple_id], topics=[live.Topic.SIGNALS])
@@ -161,6 +177,14 @@ def signal_withdraw(*, user: User, signal_id: int, now: datetime | None = None) 
     # The row stays for the day's count; what it said, and the reply, go.
     Signal.objects.filter(pk=signal.pk).update(
         withdrawn_at=now, message="", reply="", reply_message="", replied_at=None
+    )
+    notifications_unsay(
+        kind=Notification.Kind.SIGNAL_SENT,
+        subjects=[subjects.of_signal(couple_id=signal.couple_id, signal_id=signal.pk)],
+    )
+    notifications_unsay(
+        kind=Notification.Kind.SIGNAL_REPLIED,
+        subjects=[subjects.of_reply(couple_id=signal.couple_id, signal_id=signal.pk)],
     )
     live.couple_changed(couple_ids=[signal.couple_id], topics=[live.Topic.SIGNALS])
 
@@ -183,5 +207,10 @@ def signals_forget_person(*, user: User) -> None:
     """Before `user`'s account is deleted: their replies to their partners' signals go (the signals
     they sent go with the account, by its foreign key). The caller holds a transaction."""
     received = Signal.objects.filter(couple_id__in=member_couple_ids(user=user)).exclude(sender=user)
-    received.exclude(reply="").update(reply="", reply_message="", replied_at=None)
+    replied = received.exclude(reply="")
+    notifications_unsay(
+        kind=Notification.Kind.SIGNAL_REPLIED,
+        subjects=[subjects.of_reply(couple_id=c, signal_id=s) for c, s in replied.values_list("couple_id", "pk")],
+    )
+    replied.update(reply="", reply_message="", replied_at=None)
     live.couple_changed(couple_ids=member_couple_ids(user=user), topics=[live.Topic.SIGNALS])

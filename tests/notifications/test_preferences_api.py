@@ -1,4 +1,5 @@
-"""Preferences: per-channel switches, quiet hours and a pause, validated."""
+"""Preferences: per-channel switches, quiet hours, a pause and whether a signal's message shows in
+its notifications, validated."""
 
 import pytest
 
@@ -7,13 +8,14 @@ pytestmark = pytest.mark.django_db
 PREFERENCES = "/api/v1/notifications/preferences"
 
 
-def test_defaults_are_everything_on_no_quiet_hours_no_pause(seats):
+def test_defaults_are_everything_on_no_quiet_hours_no_pause_and_no_signal_text(seats):
     assert seats.alice_api.get(PREFERENCES).json() == {
         "push": True,
         "email": True,
         "quiet_hours_start": None,
         "quiet_hours_end": None,
         "paused_until": None,
+        "signal_text": False,
     }
 
 
@@ -23,11 +25,26 @@ def test_preferences_can_be_changed_and_read_back(seats):
         "quiet_hours_start": "22:00",
         "quiet_hours_end": "07:30",
         "paused_until": "2026-12-24T00:00:00Z",
+        "signal_text": True,
     }
     response = seats.alice_api.patch(PREFERENCES, body, format="json")
     assert response.status_code == 200
     assert seats.alice_api.get(PREFERENCES).json() == {**body, "push": True, "paused_until": "2026-12-24T00:00:00Z"}
     assert seats.bob_api.get(PREFERENCES).json()["email"] is True  # my own, not the couple's
+    assert seats.bob_api.get(PREFERENCES).json()["signal_text"] is False
+
+
+def test_signal_text_alone_can_be_switched_on_and_off(seats):
+    for wanted in (True, False):
+        response = seats.alice_api.patch(PREFERENCES, {"signal_text": wanted}, format="json")
+        assert response.status_code == 200
+        assert seats.alice_api.get(PREFERENCES).json()["signal_text"] is wanted
+
+
+def test_a_signal_text_that_is_not_true_or_false_is_a_400_asking_for_one(seats):
+    response = seats.alice_api.patch(PREFERENCES, {"signal_text": "sometimes"}, format="json")
+    assert response.status_code == 400
+    assert "boolean" in str(response.json()["signal_text"])
 
 
 def test_quiet_hours_and_pause_can_be_cleared(seats):

@@ -1,7 +1,7 @@
 """How a partner hears of a signal, and the sender of its reply: one inbox item each, through their
 channels at low urgency, quiet hours and a pause honoured, a push whose Topic is the couple's own
 (a newer signal replaces an older one the push service still holds), and never the message itself
-on a lock screen or in an email."""
+on a lock screen or in an email unless the person chose to see it there."""
 
 from datetime import UTC, datetime, time, timedelta
 
@@ -155,3 +155,61 @@ def test_what_the_inbox_says_of_a_signal_is_read_once_the_signals_are_seen(seats
     assert reply["read_at"] is None
     seats.alice_api.get("/api/v1/signals")
     assert inbox(seats.alice_api)[0]["read_at"] is not None
+
+
+def test_a_partner_who_chose_to_see_what_signals_say_reads_the_message_in_push_email_and_inbox(
+    seats, push_service, vapid, at_t0
+):
+    response = seats.bob_api.patch("/api/v1/notifications/preferences", {"signal_text": True}, format="json")
+    assert response.status_code == 200
+    browser, _ = subscribe(seats.bob, push_service)
+    send(seats.alice_api, "invite", message=MESSAGE)
+    for delivery_id in due_deliveries("signal_sent"):
+        services.delivery_send(delivery_id=delivery_id)
+
+    [message] = push_service.received_for(browser.endpoint)
+    payload = browser.read(message)
+    assert (payload["title"], payload["body"]) == ("Alice sent you a signal", MESSAGE)
+    [email] = mail.outbox
+    assert email.subject == "Alice sent you a signal"
+    assert MESSAGE in email.body
+    [item] = inbox(seats.bob_api)
+    assert (item["title"], item["body"]) == ("Alice sent you a signal", MESSAGE)
+    # A signal with no message keeps the calm words.
+    send(seats.alice_api, "thanks")
+    assert inbox(seats.bob_api)[0]["body"] == "It is in Tandem whenever you'd like to look."
+
+
+def reply(client, signal_id: int, reply: str, message: str) -> None:
+    response = client.post(f"/api/v1/signals/{signal_id}/reply", {"reply": reply, "message": message}, format="json")
+    assert response.status_code == 200, response.content
+
+
+def test_the_senders_own_choice_decides_whether_the_replys_message_shows(seats, at_t0):
+    # Bob chose to see messages; Alice did not: his choice is for what he is told, not for her.
+    seats.bob_api.patch("/api/v1/notifications/preferences", {"signal_text": True}, format="json")
+    invitation = send(seats.alice_api, message=MESSAGE)
+    reply(seats.bob_api, invitation["id"], "yes", "REPLY-wren")
+    [told] = inbox(seats.alice_api)
+    assert "REPLY-wren" not in str(told)
+    assert inbox(seats.bob_api)[0]["body"] == MESSAGE
+
+    seats.alice_api.patch("/api/v1/notifications/preferences", {"signal_text": True}, format="json")
+    second = send(seats.alice_api)
+    reply(seats.bob_api, second["id"], "later", "REPLY-wren")
+    newest = inbox(seats.alice_api)[0]
+    assert (newest["title"], newest["body"]) == ("Bob replied to your signal", "REPLY-wren")
+
+
+def test_a_signal_taken_back_takes_its_message_out_of_the_inbox(seats, at_t0):
+    seats.alice_api.patch("/api/v1/notifications/preferences", {"signal_text": True}, format="json")
+    seats.bob_api.patch("/api/v1/notifications/preferences", {"signal_text": True}, format="json")
+    invitation = send(seats.alice_api, message=MESSAGE)
+    reply(seats.bob_api, invitation["id"], "yes", "REPLY-wren")
+    assert "REPLY-wren" in str(inbox(seats.alice_api))
+    assert MESSAGE in str(inbox(seats.bob_api))
+
+    assert seats.alice_api.delete(f"/api/v1/signals/{invitation['id']}").status_code == 204
+    [told] = inbox(seats.bob_api)
+    assert (told["title"], told["body"]) == ("Alice sent you a signal", "It is in Tandem whenever you'd like to look.")
+    assert "REPLY-wren" not in str(inbox(seats.alice_api))

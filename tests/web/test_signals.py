@@ -7,7 +7,7 @@ import pytest
 
 from tests.builders import pair
 from tests.factories import UserFactory
-from tests.web.conftest import assert_accessible, screenshot, sign_in
+from tests.web.conftest import assert_accessible, couple_on_a_phone, screenshot, sign_in
 
 pytestmark = [pytest.mark.postgres]
 
@@ -60,3 +60,23 @@ def test_a_space_and_an_invitation_between_two_partners_live_on_each_others_home
 
     for page in (alices, bobs):
         assert page.evaluate("window.__notReloaded") is True
+
+
+def test_a_person_can_choose_to_see_what_signals_say_on_the_lock_screen_knowing_who_may_read_it(browsers, server):
+    page, alice, _ = couple_on_a_phone(browsers, server)
+    page.goto(f"{server}/settings")
+    toggle = page.get_by_label("Show what a signal says on the lock screen")
+    toggle.wait_for()
+    assert not toggle.is_checked()  # off unless chosen
+    assert (
+        "Anyone who sees your phone may read it"
+        in page.locator(f"#{toggle.get_attribute('aria-describedby')}").inner_text()
+    )
+
+    toggle.click()  # saved as it is tapped
+    page.get_by_text("Notifications of a signal now show its message.").wait_for()
+    assert_accessible(page, "settings (signal text)")
+    page.reload()
+    assert page.get_by_label("Show what a signal says on the lock screen").is_checked()
+    alice.notification_preferences.refresh_from_db()
+    assert alice.notification_preferences.signal_text is True

@@ -1,4 +1,5 @@
-// Settings: how Tandem reaches you (push on this device, email, quiet hours), a pause when you
+// Settings: how Tandem reaches you (push on this device, email, whether a signal's message shows in
+// its notification, quiet hours), a pause when you
 // need some space, your couple, your passkeys, the devices you are signed in on, and your account
 // (sign out, export, delete).
 import { useEffect, useRef, useState } from "preact/hooks";
@@ -113,7 +114,9 @@ function PushToggle({ preferences, onSaved, device, setDevice }) {
   </div>`;
 }
 
-function EmailToggle({ preferences, onSaved }) {
+/** A switch of one preference, saved as it is tapped; `said` is what the status line says of it on
+ * and off. */
+function PreferenceToggle({ preferences, onSaved, name, label, hint, said }) {
   const [message, setMessage] = useState({ kind: "ok", text: "" });
   const latest = useRef(0);
   const change = async (event) => {
@@ -121,10 +124,10 @@ function EmailToggle({ preferences, onSaved }) {
     const tap = ++latest.current; // quick taps: only the last one's answer is shown
     setMessage({ kind: "ok", text: "" });
     try {
-      const saved = await api("/notifications/preferences", { method: "PATCH", body: { email: wanted } });
+      const saved = await api("/notifications/preferences", { method: "PATCH", body: { [name]: wanted } });
       if (tap !== latest.current) return;
       onSaved(saved);
-      setMessage({ kind: "ok", text: wanted ? "Email reminders are on." : "Email reminders are off." });
+      setMessage({ kind: "ok", text: wanted ? said.on : said.off });
     } catch (error) {
       if (tap !== latest.current) return;
       onSaved({ ...preferences });
@@ -132,10 +135,26 @@ function EmailToggle({ preferences, onSaved }) {
     }
   };
   return html`<div>
-    <${Toggle} label="Email reminders" name="email" checked=${preferences.email} onChange=${change}
-      hint="A short email when a check-in opens. It never includes anyone's answers." />
+    <${Toggle} label=${label} name=${name} checked=${preferences[name]} onChange=${change} hint=${hint} />
     <${Status} kind=${message.kind}>${message.text}<//>
   </div>`;
+}
+
+function EmailToggle({ preferences, onSaved }) {
+  return html`<${PreferenceToggle} preferences=${preferences} onSaved=${onSaved} name="email" label="Email reminders"
+    hint="A short email when a check-in opens. It never includes anyone's answers."
+    said=${{ on: "Email reminders are on.", off: "Email reminders are off." }} />`;
+}
+
+// Off by default: a notification of a signal says only who sent it ("Mia sent you a signal").
+function SignalTextToggle({ preferences, onSaved }) {
+  return html`<${PreferenceToggle} preferences=${preferences} onSaved=${onSaved} name="signal_text"
+    label="Show what a signal says on the lock screen"
+    hint="A signal's message, and a reply's, then shows in its notification and email. Anyone who sees your phone may read it there."
+    said=${{
+      on: "Notifications of a signal now show its message.",
+      off: "Notifications of a signal now say only who sent it.",
+    }} />`;
 }
 
 function QuietHours({ preferences, onSaved }) {
@@ -196,6 +215,7 @@ function NotificationSettings({ preferences, onSaved }) {
       ? html`<p class="hint">With both off, Tandem will not remind you on this device or by email. Check-ins are still
           here whenever you open the app.</p>`
       : null}
+    <${SignalTextToggle} preferences=${preferences} onSaved=${onSaved} />
     <${QuietHours} preferences=${preferences} onSaved=${onSaved} />
   <//>`;
 }
