@@ -92,10 +92,12 @@ def signal_send(
     *, user: User, kind: str, message: str = "", until: datetime | None = None, now: datetime | None = None
 ) -> Signal:
     """Send a signal to the partner; a new space ends the sender's current one."""
-    now = now or timezone.now()
     if kind != Signal.Kind.SPACE and until is not None:
         raise Invalid({"until": ["Only a space has an end: leave until out of an invitation or a thank-you."]})
     couple = _locked_couple(user=user)
+    # Read after the lock: a send that waited on another's lock must not end that one's space at a
+    # moment before it began.
+    now = now or timezone.now()
     space_until = _space_until(user=user, until=until, now=now) if kind == Signal.Kind.SPACE else None
     # The couple's row lock makes one person's sends take turns, so the count holds.
     recent = selectors.sent_since(user=user, since=now - DAY)
@@ -138,8 +140,8 @@ def _locked_signal(*, user: User, signal_id: int) -> Signal:
 @transaction.atomic
 def signal_reply(*, user: User, signal_id: int, reply: str, message: str = "", now: datetime | None = None) -> Signal:
     """The partner's one reply to a signal: yes, later or not now to an invitation, ok to a space."""
-    now = now or timezone.now()
     signal = _locked_signal(user=user, signal_id=signal_id)
+    now = now or timezone.now()  # after the lock, as in signal_send
     if signal.sender_id == user.pk:
         raise Invalid({"reply": ["You sent this signal: only your partner can reply to it."]})
     fitting = Signal.REPLIES_OF_KIND[Signal.Kind(signal.kind)]
@@ -168,8 +170,8 @@ def signal_reply(*, user: User, signal_id: int, reply: str, message: str = "", n
 def signal_withdraw(*, user: User, signal_id: int, now: datetime | None = None) -> None:
     """The sender takes a signal back: nobody sees it any more, and a space ends now. Its news,
     if still waiting to go out, lapses (selectors.news_still_wanted)."""
-    now = now or timezone.now()
     signal = _locked_signal(user=user, signal_id=signal_id)
+    now = now or timezone.now()  # after the lock, as in signal_send
     if signal.sender_id != user.pk:
         raise NotYourSignal()
     if signal.kind == Signal.Kind.SPACE:

@@ -280,9 +280,10 @@ def test_tokens_of_before_devices_keep_working_after_the_migration(seats):
     key = "0123456789abcdef0123456789abcdef01234567"  # rest_framework.authtoken's form
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamptz, user_id bigint)"
+            "CREATE TABLE authtoken_token"
+            " (key varchar(40) PRIMARY KEY, created timestamp with time zone, user_id bigint)"
         )
-        cursor.execute("INSERT INTO authtoken_token VALUES (%s, now(), %s)", [key, seats.alice.pk])
+        cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s, %s)", [key, timezone.now(), seats.alice.pk])
     migration = import_module("couples.migrations.0007_devices")
     migration.tokens_carried_over(apps, SimpleNamespace(connection=connection))
 

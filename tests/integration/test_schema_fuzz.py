@@ -22,7 +22,7 @@ Besides what the schema generates, about one case in four is hostile in a way a 
 the ends of the calendar, control characters in strings. Each of those shapes once found a 500 or
 an HTML error that the plain fuzz had missed.
 
-Bounded by `--max-examples` per operation: FUZZ_MAX_EXAMPLES (default 12) keeps the test to a
+Bounded by `--max-examples` per operation: FUZZ_MAX_EXAMPLES (default 8) keeps the test to a
 minute or two. `FUZZ_MAX_EXAMPLES=500 make test` runs a longer fuzz (about a quarter of an hour);
 FUZZ_SEED=<n> replays a run (each run prints its seed). Any failure fails the test with
 Schemathesis' report, which has a curl command reproducing each failing case.
@@ -57,7 +57,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 # Shapes of hostile input the schema alone never generates (depth, size, extreme dates, control characters).
 HOOKS = Path(__file__).with_name("fuzz_hooks.py")
-MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "12"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "8"))
 SEED = os.environ.get("FUZZ_SEED")
 RUN_TIMEOUT = 60 + MAX_EXAMPLES * 20  # seconds, for one Schemathesis run
 
