@@ -16,13 +16,14 @@ from tests.factories import UserFactory
 
 def pytest_collection_modifyitems(config, items):
     # On SQLite, tests that need PostgreSQL's concurrency are left out (deselected, not skipped):
-    # the PostgreSQL run of `make test` runs them.
+    # the PostgreSQL run of `make test` runs them; so are those that would run the same on either
+    # engine (marked `once`), so that the suite stays within its time.
     if connection.vendor == "postgresql":
         return
     kept: list[pytest.Item] = []
     left_out: list[pytest.Item] = []
     for item in items:
-        (left_out if item.get_closest_marker("postgres") else kept).append(item)
+        (left_out if item.get_closest_marker("postgres") or item.get_closest_marker("once") else kept).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept

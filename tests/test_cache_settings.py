@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import environ
+import pytest
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
 from rest_framework.request import Request
@@ -15,6 +16,8 @@ from rest_framework.views import APIView
 
 from config.settings import base
 from couples.throttles import LoginThrottle
+
+pytestmark = pytest.mark.once  # the same on either engine: run in the PostgreSQL pass only
 
 
 def embedded_cache_at(location: Path):

@@ -15,6 +15,8 @@ from django.utils import timezone
 from checkin import services
 from checkin.scheduler import HEARTBEAT
 
+pytestmark = pytest.mark.once  # the same on either engine: run in the PostgreSQL pass only
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT.parent / "shared" / "API.md"
 NEXT_CONTRACT = ROOT.parent / "shared" / "API-next.md"

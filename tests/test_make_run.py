@@ -14,6 +14,8 @@ import requests
 
 from tests.integration.processes import ROOT, free_port
 
+pytestmark = pytest.mark.once  # the same on either engine: run in the PostgreSQL pass only
+
 
 def descendants(pid: int) -> set[int]:
     """Every process below `pid`, read from /proc."""

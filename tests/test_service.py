@@ -17,6 +17,8 @@ from config import health
 from config.celery import app as celery_app
 from notifications.vapid import generate_key_pair
 
+pytestmark = pytest.mark.once  # the same on either engine: run in the PostgreSQL pass only
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

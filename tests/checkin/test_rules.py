@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from checkin.rules import IMPORTANCE, KINDS, Finding, Partner, Ratings, Side, find
 
+pytestmark = pytest.mark.once  # the same on either engine: run in the PostgreSQL pass only
+
 DIMENSIONS = ("connection", "independence")
 SIDES = ("a", "b")
 

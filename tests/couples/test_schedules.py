@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 
 from couples.schedules import EVERY_N_DAYS, WEEKLY, Cadence, Recurrence, next_occurrence
 
+pytestmark = pytest.mark.once  # the same on either engine: run in the PostgreSQL pass only
+
 ZONES = [
     "America/New_York",  # 02:00 -> 03:00 / 02:00 -> 01:00
     "Europe/Riga",  # 03:00 -> 04:00 / 04:00 -> 03:00, last Sundays of March and October

@@ -15,7 +15,7 @@ from django.test import Client
 from web import assets
 from web.screens import SCREENS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.once]  # static files: the same on either engine
 
 THIRD_PARTY_STATIC = ["admin", "rest_framework", "drf_spectacular_sidecar"]
 SCREEN_PATHS = [
