@@ -22,7 +22,6 @@ import redis
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import BrowserContext, Playwright, sync_playwright
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.builders import pair
 from tests.factories import PASSWORD, UserFactory
@@ -267,14 +266,7 @@ def screenshot(page, screen: str) -> None:
 def service_worker_ready(page) -> str:
     """Waits until the page is controlled by the active service worker; returns its scope."""
     scope = page.evaluate("async () => (await navigator.serviceWorker.ready).scope")
-    try:
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10_000)
-    except PlaywrightTimeoutError:
-        # Now and then (three times today, in full runs and once alone; cause not found) the first page of a
-        # fresh profile is not claimed although the worker is active; a page loaded once it is
-        # active always is. What the tests that call this check starts from a controlled page.
-        page.reload()
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     return scope
 
 

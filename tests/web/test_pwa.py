@@ -59,14 +59,36 @@ def test_the_manifest_names_the_app_with_its_icons_and_colours(browsers, server)
         assert image.ok and image.headers["content-type"] == "image/png", icon
 
 
-def test_the_service_worker_is_served_at_the_root_and_never_from_the_http_cache(browsers, server):
-    page = browsers.page("alice")
-    response = page.request.get(f"{server}/sw.js")
+def test_a_screen_whose_load_began_before_the_worker_was_active_is_controlled_by_it(browsers, server):
+    """The worker's activate claims the pages open then, but a page still loading is not one of them
+    (Clients.claim() skips a client that is not yet execution-ready): that page asks to be claimed."""
+    first = browsers.page("alice")
+    response = first.request.get(f"{server}/sw.js")
     assert response.ok
     assert "javascript" in response.headers["content-type"]
     assert "no-cache" in response.headers["cache-control"]
-    page.goto(server)
-    assert service_worker_ready(page) == f"{server}/"
+    # A second tab starts loading a screen before there is any worker, and is held on the network...
+    second = first.context.new_page()
+    cdp = first.context.new_cdp_session(second)
+    held, versions = [], []
+    cdp.on("Fetch.requestPaused", lambda event: held.append(event["requestId"]))
+    cdp.on("ServiceWorker.workerVersionUpdated", lambda event: versions.extend(event["versions"]))
+    cdp.send("ServiceWorker.enable")
+    cdp.send("Fetch.enable", {"patterns": [{"urlPattern": f"{server}/history", "resourceType": "Document"}]})
+    second.evaluate(f"location.assign('{server}/history')")
+    while not held:
+        second.wait_for_timeout(20)
+    # ...while the first tab installs the worker, which activates and claims what it can.
+    first.goto(server)
+    assert service_worker_ready(first) == f"{server}/"
+    while not any(version["status"] == "activated" for version in versions):
+        first.wait_for_timeout(20)
+
+    with second.expect_navigation():
+        cdp.send("Fetch.continueRequest", {"requestId": held[0]})
+    cdp.send("Fetch.disable")
+
+    assert service_worker_ready(second) == f"{server}/"
 
 
 def test_the_shell_starts_with_the_network_off_and_says_it_is_offline(browsers, server):

@@ -152,6 +152,11 @@ if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
     // No worker (a private window, say): the app still runs, just not offline.
   });
+  // A page that loaded while the worker was being installed can miss the worker's claim (sw.js):
+  // uncontrolled, it would not be told of pushes. It asks the active worker to claim it.
+  navigator.serviceWorker.ready.then((registration) => {
+    if (!navigator.serviceWorker.controller) registration.active?.postMessage({ type: "claim" });
+  });
 }
 
 render(html`<${App} />`, document.getElementById("app"));

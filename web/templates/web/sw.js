@@ -25,6 +25,12 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// Activate's claim takes only the pages already running: one whose load began before this worker
+// was active and ended after that claim is left out, so it asks once it runs (main.js).
+self.addEventListener("message", (event) => {
+  if (event.data?.type === "claim") event.waitUntil(self.clients.claim());
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
