@@ -61,6 +61,14 @@ def start_worker(
     return process
 
 
+def stop_worker(process: LoggedProcess) -> None:
+    """Ends a worker of `start_worker`'s once its test is over: one process (the solo pool), killed,
+    since no test waits on what it was still doing and a warm shutdown takes seconds."""
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=10)
+
+
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is not None:
         return

@@ -15,7 +15,7 @@ from notifications import tasks as notification_tasks
 from notifications.models import Delivery, Notification
 from tests.builders import client_for, pair
 from tests.factories import UserFactory
-from tests.integration.processes import RedisServer, free_port, start_worker, stop, wait_for
+from tests.integration.processes import RedisServer, free_port, start_worker, stop_worker, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -80,7 +80,7 @@ def test_answers_made_while_the_broker_is_down_are_revealed_analysed_and_notifie
             "finish every email",
         )
     finally:
-        stop(worker)
+        stop_worker(worker)
     news = every_delivery.exclude(notification__kind__in=["round_opened", "invite_accepted"])
     # The reveal told each of them once; the analysis (a pursue-withdraw and two gaps, one
     # discussion) told nobody anything more.

@@ -22,7 +22,7 @@ from couples.models import Schedule
 from notifications import tasks as notification_tasks
 from tests.builders import pair
 from tests.factories import UserFactory
-from tests.integration.processes import start_worker, stop, wait_for
+from tests.integration.processes import start_worker, stop_worker, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +37,7 @@ def worker(transactional_db, tmp_path):
     try:
         yield process
     finally:
-        stop(process)
+        stop_worker(process)
         redis.Redis.from_url(broker).flushdb()  # what the worker did not get to (notification sends)
 
 
@@ -109,6 +109,6 @@ def tasks_a_worker_receives(queue_work, *, count: int, log_path, **worker) -> li
     try:
         wait_for(lambda: log_path.read_text().count(" succeeded in ") == count, process, f"run the {count} tasks")
     finally:
-        stop(process)
+        stop_worker(process)
         redis.Redis.from_url(broker).flushdb()
     return re.findall(r"Task ([\w.]+)\[[\w-]+\] received", log_path.read_text())

@@ -9,7 +9,7 @@ from notifications import services
 from notifications.models import Delivery, PushSubscription
 from tests.builders import client_for
 from tests.factories import UserFactory
-from tests.integration.processes import start_worker, stop, wait_for
+from tests.integration.processes import start_worker, stop_worker, wait_for
 from tests.notifications.fake_push import Browser, running_push_service, vapid_key_pair
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -41,7 +41,7 @@ def test_a_batch_with_one_poisoned_delivery_delivers_every_good_one_exactly_once
             poisoned = Delivery.objects.filter(channel=Delivery.Channel.PUSH, subscription__p256dh="x")
             wait_for(lambda: poisoned.filter(last_error="unexpected Error").exists(), worker, "record the bad one")
         finally:
-            stop(worker)
+            stop_worker(worker)
             redis.Redis.from_url(broker).flushdb()
 
     assert sorted(len(push_service.accepted_for(b.endpoint)) for b in browsers) == [1] * 5

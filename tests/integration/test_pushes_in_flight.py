@@ -9,7 +9,7 @@ from notifications.models import Delivery
 from notifications.services import notify
 from tests.builders import client_for
 from tests.factories import UserFactory
-from tests.integration.processes import start_worker, stop, wait_for
+from tests.integration.processes import start_worker, stop_worker, wait_for
 from tests.notifications.fake_push import Browser, running_push_service, vapid_key_pair
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -40,7 +40,7 @@ def test_a_batch_of_pushes_is_in_flight_at_once_through_a_real_worker_and_each_a
             sent = Delivery.objects.filter(status="sent")
             wait_for(lambda: sent.count() == 2 * PEOPLE, worker, "record every push and email as sent")
         finally:
-            stop(worker)
+            stop_worker(worker)
             redis.Redis.from_url(broker).flushdb()
 
     assert push_service.max_in_flight == PEOPLE

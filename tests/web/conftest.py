@@ -25,7 +25,7 @@ from playwright.sync_api import BrowserContext, Playwright, sync_playwright
 
 from tests.builders import pair
 from tests.factories import PASSWORD, UserFactory
-from tests.integration.processes import start_worker, stop
+from tests.integration.processes import start_worker, stop_worker
 from tests.local_smtp import Mailbox, running_smtp_server
 from tests.notifications.fake_push import FakePushService, vapid_key_pair
 from tests.web.desktop_notifications import NotificationDaemon
@@ -116,7 +116,7 @@ def celery_worker(django_db_setup, django_db_blocker, live_server, vapid_keys, s
     with django_db_blocker.unblock():  # start_worker reads the test database's name
         process = start_worker(broker=broker, log_path=log_path, env=env)
     yield process
-    stop(process)
+    stop_worker(process)
     redis.Redis.from_url(broker).flushdb()
 
 
