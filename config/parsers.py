@@ -8,7 +8,9 @@ reads it (RequestDataTooBig, a 413 by config/middleware.py).
 """
 
 import re
+from collections.abc import Mapping
 from itertools import accumulate
+from typing import IO, Any
 
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
@@ -34,7 +36,9 @@ def nesting_depth(text: str) -> int:
 
 
 class JSONParser(parsers.JSONParser):
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self, stream: IO[bytes], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> Any:  # any JSON value, not only an object
         encoding = parsers.get_encoding(parser_context or {})  # type: ignore[attr-defined]  # DRF 3.18, not in its stubs
         try:
             text = stream.read().decode(encoding)
