@@ -162,7 +162,7 @@ class Couple(models.Model):
         return f"Couple {self.pk}"
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(models.QuerySet["Membership"]):
     def current(self) -> "MembershipQuerySet":
         """The memberships of couples that last: `left_at` is set for both seats when one ends.
         The one spelling of "current" (couples/selectors.py builds "the user's couple" on it)."""

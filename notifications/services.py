@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -325,7 +325,12 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict[int, Attempt]:
     return sending.send_batch(delivery_ids=delivery_ids)
 
 
-def sweep(*, now: datetime, batch_size: int = 1000) -> dict:
+class SweepFound(TypedDict):
+    events: dict[str, list[str]]  # the subjects of each kind whose fan-out was lost
+    deliveries: list[int]  # deliveries due a minute ago and still pending
+
+
+def sweep(*, now: datetime, batch_size: int = 1000) -> SweepFound:
     """Find the work a lost hand-off, a dead worker or quiet hours left behind."""
     grace = now - timedelta(minutes=1)
     # Sends whose worker died: their lease ran out. They are tried again.
@@ -346,7 +351,7 @@ def sweep(*, now: datetime, batch_size: int = 1000) -> dict:
         .order_by("due_at")
         .values_list("pk", flat=True)[:batch_size]
     )
-    return {"events": events, "deliveries": due}
+    return SweepFound(events=events, deliveries=due)
 
 
 # Inbox, preferences and subscriptions
