@@ -144,7 +144,7 @@ def own_answer_shaped(answer: Answer) -> dict[str, Any]:
 
 # The dates trends may be asked for. No round is older than 2000 or later than 2100, and inside
 # these a date's next day and its midnight in any time zone stay far from the years 1 and 9999
-# where Python's dates end (asked for, they raised OverflowError: a 500).
+# where Python's dates end (where they would raise OverflowError: a 500).
 TRENDS_FIRST_DATE = date(2000, 1, 1)
 TRENDS_LAST_DATE = date(2100, 12, 31)
 TRENDS_DATES = f"from {TRENDS_FIRST_DATE} to {TRENDS_LAST_DATE}"

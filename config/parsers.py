@@ -1,7 +1,7 @@
 """The one JSON parser of the API (REST_FRAMEWORK's DEFAULT_PARSER_CLASSES): it refuses a body
 nested too deep with a 400 before the body becomes Python objects.
 
-Python's JSON parser recurses once per level, so `[` a hundred thousand times raised
+Python's JSON parser recurses once per level, so `[` a hundred thousand times would raise
 RecursionError (a 500) on every endpoint that reads a body, anonymous ones included. The size of a
 body is bounded before this runs: Django refuses one over DATA_UPLOAD_MAX_MEMORY_SIZE when DRF
 reads it (RequestDataTooBig, a 413 by config/middleware.py).

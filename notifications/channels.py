@@ -4,8 +4,9 @@ new channel is a new class here, not a branch everywhere.
 
 A send only talks to the outside world: it reads the delivery as loaded and writes no row (what
 the outcome means for the database is notifications/sending.py's to record), so sends can run in
-threads side by side. Each thread keeps its own HTTP connections to each push service, and a
-batch of emails can share one SMTP connection (`connection=`).
+threads side by side. The connections to the push services stay open between sends, shared by a
+process's threads (notifications/push_http.py), and a batch of emails can share one SMTP connection
+(`connection=`).
 """
 
 import base64

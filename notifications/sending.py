@@ -53,8 +53,8 @@ BACKOFF_BASE_SECONDS = 30
 SEND_LEASE = timedelta(seconds=60)
 # Pushes in flight at once, per worker process: a batch's pushes (about half of its 200
 # deliveries, see notifications/tasks.py) all wait on their push services together instead of one
-# after another. The threads only wait (encrypting a message takes 0.3 ms): 100 of them cost a few
-# MB. A batch of more pushes than this sends them in two waves, still well within its lease.
+# after another. The threads spend their time waiting, not computing, so 100 of them cost little.
+# A batch of more pushes than this sends them in two waves, still well within its lease.
 PUSHES_IN_FLIGHT = 100
 
 
@@ -69,10 +69,10 @@ class Attempt:
 # What both versions share: reading the batch, the rules, recording a failure
 
 
-# What the rules and the channels read of a delivery, and nothing else: a person's password hash
-# and a notification's JSON data (decoded for every row) were a tenth of a deliver worker's CPU. A
-# field read but not listed here would cost a query per delivery: tests/notifications/
-# test_batch_reads.py counts the reads of a batch of 4 and of 40.
+# What the rules and the channels read of a delivery, and nothing else: every field loaded is
+# decoded for every row of every batch (the person's password hash, the notification's JSON data
+# are not needed). A field read but not listed here would cost a query per delivery:
+# tests/notifications/test_batch_reads.py counts the reads of a batch of 4 and of 40.
 _READ = (
     "channel",
     "status",
