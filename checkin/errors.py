@@ -1,6 +1,6 @@
-"""What the check-in services refuse (couples/errors.py has the kinds and says how each is answered)."""
+"""What the check-in services refuse (foundation/errors.py has the kinds and says how each is answered)."""
 
-from couples.errors import Conflict, NotFound
+from foundation.errors import Conflict, NotFound
 
 
 class NoSuchRound(NotFound):

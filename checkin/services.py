@@ -11,9 +11,9 @@ from checkin.errors import CoupleEnded, RoundAlreadyOpen
 from checkin.models import Answer, Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
 from checkin.round_changes import rounds_change, rounds_expire
 from couples import live
-from couples.errors import Conflict
 from couples.models import Couple, Membership, Schedule, User
 from couples.selectors import current_member_ids, member_couple_ids
+from foundation.errors import Conflict
 from notifications.models import Notification
 from notifications.services import notifications_read_about, notify, notify_each
 from signals.selectors import people_in_space

@@ -32,7 +32,7 @@ NOT_FOUND = NoSuchRound.message
 
 # What a round shows is the selectors' to decide, its shape RoundSerializer's (round_shaped). The
 # current round and the history's pages come from checkin/round_views.py as the JSON text that
-# shape was written as, which the renderer writes out as it is (config/renderers.py).
+# shape was written as, which the renderer writes out as it is (foundation/renderers.py).
 
 
 class CheckinListView(GenericAPIView):

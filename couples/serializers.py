@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from config.serializers import HourMinuteField, StrictSerializer
 from couples.models import (
     DISPLAY_NAME_MAX_LENGTH,
     Device,
@@ -13,6 +12,7 @@ from couples.models import (
     validate_display_name,
     validate_timezone,
 )
+from foundation.serializers import HourMinuteField, StrictSerializer
 
 
 class TimezoneField(serializers.CharField):

@@ -15,8 +15,9 @@ from django.utils import timezone
 from rest_framework.request import Request
 
 from couples import account_links, devices, invites, passkeys, schedules, selectors
-from couples.errors import AlreadyPaired, Conflict, Invalid, NotFound
+from couples.errors import AlreadyPaired
 from couples.models import Couple, Invite, Membership, Passkey, Schedule, User, normalize_email
+from foundation.errors import Conflict, Invalid, NotFound
 
 INVITE_LIFETIME = timedelta(hours=48)
 DEFAULT_WEEKDAY = 6  # Sunday

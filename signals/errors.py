@@ -1,6 +1,6 @@
-"""What the signal services refuse (couples/errors.py has the kinds and says how each is answered)."""
+"""What the signal services refuse (foundation/errors.py has the kinds and says how each is answered)."""
 
-from couples.errors import Conflict, NotFound, TooMany
+from foundation.errors import Conflict, NotFound, TooMany
 
 
 class NoSuchSignal(NotFound):

@@ -19,11 +19,11 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from couples import live
-from couples.errors import Invalid
 from couples.models import Couple, Membership, User
 from couples.schedules import local_instant
 from couples.selectors import member_couple_ids
 from couples.services import couple_lock_current
+from foundation.errors import Invalid
 from notifications.models import Notification
 from notifications.selectors import preferences_of
 from notifications.services import notifications_read_about, notifications_unsay, notify

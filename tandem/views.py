@@ -12,9 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.schema import BodyOnDeleteSchema
 from couples.auth import AuthenticatedRequest
-from couples.errors import Conflict
 from couples.serializers import (
     AuthResultSerializer,
     CoupleSerializer,
@@ -41,6 +39,8 @@ from couples.throttles import (
     RegisterThrottle,
 )
 from couples.views import check_password_given, couple_body, couple_or_404, sign_in
+from foundation.errors import Conflict
+from foundation.schema import BodyOnDeleteSchema
 from tandem import selectors as tandem_selectors
 from tandem import services as tandem_services
 

@@ -1,4 +1,4 @@
-"""Services raise domain errors (couples/errors.py, checkin/errors.py); one handler at the edge
+"""Services raise domain errors (foundation/errors.py and each app's errors.py); one handler at the edge
 (config/exceptions.py) answers each with the status code and body clients have always seen, and
 the schema documents them."""
 
@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 import config.urls
 from checkin.errors import NoSuchRound, RoundAlreadyOpen, RoundClosed
 from config.exceptions import api_exception_handler
-from couples.errors import AlreadyPaired, Conflict, DomainError, Invalid, NotFound, NotPaired, TooMany
+from couples.errors import AlreadyPaired, NotPaired
+from foundation.errors import Conflict, DomainError, Invalid, NotFound, TooMany
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 
 from couples import services
-from couples.errors import Conflict, Invalid
 from couples.models import Couple, Membership
+from foundation.errors import Conflict, Invalid
 from tandem import services as tandem_services
 from tests.factories import UserFactory
 from tests.integration.processes import run_at_once
