@@ -7,6 +7,14 @@ class NoSuchRound(NotFound):
     message = "No such check-in."
 
 
+class NoOpenRound(NotFound):
+    message = "No check-in is open right now."
+
+
+class NoSuchDiscussion(NotFound):
+    message = "No such discussion."
+
+
 class RoundAlreadyOpen(Conflict):
     message = "A check-in is already open. Answer it first."
 

@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.request import Request
 
 from couples import account_links, devices, invites, passkeys, schedules, selectors
-from couples.errors import AlreadyPaired
+from couples.errors import AlreadyPaired, NotPaired
 from couples.models import Couple, Invite, Membership, Passkey, Schedule, User, normalize_email
+from couples.throttles import LoginAccountThrottle, PasswordCheckThrottle
 from foundation.errors import Conflict, Invalid, NotFound
 
 INVITE_LIFETIME = timedelta(hours=48)
@@ -98,10 +100,34 @@ def password_reset_confirm(*, token: str, password: str) -> User:
     return user
 
 
+WRONG_CREDENTIALS = "That email and password do not match an account."
+WRONG_CURRENT_PASSWORD = "That is not your current password."
+
+
+def password_sign_in(*, request: HttpRequest, email: str, password: str) -> User:
+    """The person whose email and password these are; Invalid otherwise, counted against the email
+    whether or not it has an account (couples/throttles.py), so the answer tells nothing."""
+    user = authenticate(request, username=normalize_email(email), password=password)
+    if user is None:
+        LoginAccountThrottle().failed(email=email)
+        raise Invalid({"non_field_errors": [WRONG_CREDENTIALS]})
+    return user
+
+
+def password_confirm(*, user: User, password: str, field: str, wrong: str = WRONG_CURRENT_PASSWORD) -> None:
+    """The person's own password, given again to confirm a change in Settings: Invalid on `field`
+    (saying `wrong`) when it is not theirs, and counted with the wrong passwords of login for the
+    same account (both are guesses at one password, so a stolen session guesses no faster)."""
+    if not user.check_password(password):
+        PasswordCheckThrottle().failed(email=user.email)
+        raise Invalid({field: [wrong]})
+
+
 @transaction.atomic
-def password_change(*, request: Request, user: User, new_password: str) -> User:
-    """Set a new password (the caller checked the current one) and sign out every other device;
-    the one `request` came from stays signed in, as the same device."""
+def password_change(*, request: Request, user: User, current_password: str, new_password: str) -> User:
+    """Set a new password, once the current one is confirmed, and sign out every other device; the
+    one `request` came from stays signed in, as the same device."""
+    password_confirm(user=user, password=current_password, field="current_password")
     _validated_password(user=user, password=new_password, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
@@ -113,11 +139,12 @@ EMAIL_IS_YOURS = "That is already your email."
 
 
 @transaction.atomic
-def email_change_request(*, user: User, email: str) -> User:
-    """Ask to move the account to `email`: it waits as `pending_email` until its confirmation link
-    is opened (tandem.services.email_change_request sends it). An address another account uses
-    is taken in the same way, so the answer tells nothing about it (its link never goes out:
-    notifications/account_emails.py)."""
+def email_change_request(*, user: User, email: str, password: str) -> User:
+    """Ask to move the account to `email`, once `password` confirms it is them: it waits as
+    `pending_email` until its confirmation link is opened (tandem.services.email_change_request
+    sends it). An address another account uses is taken in the same way, so the answer tells
+    nothing about it (its link never goes out: notifications/account_emails.py)."""
+    password_confirm(user=user, password=password, field="password")
     user = User.objects.select_for_update().get(pk=user.pk)
     address = normalize_email(email)
     if address == user.email:
@@ -376,7 +403,7 @@ def schedule_update(*, user: User, changes: dict) -> Schedule:
     .schedule_update tells the partner)."""
     couple = couple_lock_current(user=user)
     if couple is None:
-        raise Conflict("You are not paired, so there is no schedule to change.")
+        raise NotPaired()
     schedule = Schedule.objects.select_for_update().get(couple=couple)
     when_before = _when(schedule)
     for field in SCHEDULE_FIELDS:

@@ -1,5 +1,6 @@
 """What the signal services refuse (foundation/errors.py has the kinds and says how each is answered)."""
 
+from couples.errors import NotPaired
 from foundation.errors import Conflict, NotFound, TooMany
 
 
@@ -7,9 +8,7 @@ class NoSuchSignal(NotFound):
     message = "No such signal."
 
 
-class NoPartner(NotFound):
-    """A 404, as the contract says of every couple's read and write when one is not paired."""
-
+class NoPartner(NotPaired):
     message = "You are not paired yet: signals go to a partner."
 
 

@@ -15,6 +15,7 @@ from couples.errors import NotPaired
 from couples.models import Couple, Membership, Schedule, User, normalize_email
 from couples.selectors import member_couple_ids
 from couples.serializers import ScheduleSerializer
+from foundation.errors import Conflict
 from notifications.models import Notification
 from notifications.services import account_email_file, notify, notify_at_most_every
 from signals import services as signals_services
@@ -22,7 +23,7 @@ from tandem import later
 
 
 @transaction.atomic
-def couple_join(*, user: User, code: str) -> Couple:
+def couple_join(*, user: User, code: str) -> couples_services.Pairing:
     """Pair `user` with the person who made the invite `code`, and tell the inviter."""
     pairing = couples_services.couple_join(user=user, code=code)
     notify(
@@ -34,7 +35,7 @@ def couple_join(*, user: User, code: str) -> Couple:
     live.couple_changed(
         couple_ids=[pairing.couple.pk], topics=[live.Topic.COUPLE, live.Topic.SCHEDULE, live.Topic.ROUND]
     )
-    return pairing.couple
+    return pairing
 
 
 # A partner hears of schedule changes at most this often, and then of the latest (API-next.md,
@@ -118,20 +119,22 @@ def email_confirmation_send(*, user: User) -> None:
     account_email_file(user_id=user.pk, kind=Notification.Kind.EMAIL_CONFIRM, request=uuid.uuid4().hex)
 
 
+ALREADY_CONFIRMED = "Your email is already confirmed."
+
+
 @transaction.atomic
-def email_confirmation_resend(*, user: User) -> bool:
-    """Send the confirmation link again; False when no address waits for one."""
+def email_confirmation_resend(*, user: User) -> None:
+    """Send the confirmation link again; Conflict when no address waits for one."""
     if account_links.address_to_confirm(user) is None:
-        return False
+        raise Conflict(ALREADY_CONFIRMED)
     email_confirmation_send(user=user)
-    return True
 
 
 @transaction.atomic
-def email_change_request(*, user: User, email: str) -> User:
-    """Ask to move the account to `email`; the link that confirms it goes there (nothing goes when
-    the request only takes back a pending change)."""
-    user = couples_services.email_change_request(user=user, email=email)
+def email_change_request(*, user: User, email: str, password: str) -> User:
+    """Ask to move the account to `email`, once the password confirms it is them; the link that
+    confirms the address goes there (nothing goes when the request only takes back a pending change)."""
+    user = couples_services.email_change_request(user=user, email=email, password=password)
     if user.pending_email:
         email_confirmation_send(user=user)
     return user
@@ -151,9 +154,14 @@ def email_confirm(*, token: str) -> User:
     return confirmation.user
 
 
+WRONG_PASSWORD_TO_DELETE = "That is not your password. Enter it again to delete your account."
+
+
 @transaction.atomic
-def user_delete(*, user: User) -> None:
-    """Delete the account and everything that is only theirs; the partner is told the couple ended."""
+def user_delete(*, user: User, password: str) -> None:
+    """Delete the account and everything that is only theirs, once the password confirms it is
+    them; the partner is told the couple ended."""
+    couples_services.password_confirm(user=user, password=password, field="password", wrong=WRONG_PASSWORD_TO_DELETE)
     couple = couples_services.couple_lock_current(user=user)
     if couple is not None:
         _couple_end(couple=couple, leaver=user)

@@ -41,7 +41,7 @@ def client_for(user: User | None) -> APIClient:
 def pair(inviter: User, joiner: User) -> Couple:
     """`joiner` joins `inviter`'s invite: their couple, with the default schedule."""
     invite = couple_services.invite_create(user=inviter)
-    return tandem_services.couple_join(user=joiner, code=invite.code)
+    return tandem_services.couple_join(user=joiner, code=invite.code).couple
 
 
 def a_couple(**fields) -> Couple:

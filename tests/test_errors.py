@@ -27,7 +27,7 @@ from foundation.errors import Conflict, DomainError, Invalid, NotFound, TooMany
         (RoundAlreadyOpen(), 409, {"detail": "A check-in is already open. Answer it first."}),
         (RoundClosed(), 409, {"detail": "This check-in is closed: it was revealed or its window has ended."}),
         (AlreadyPaired(), 409, {"detail": "You are already paired. Leave your current couple first."}),
-        (NotPaired(), 409, {"detail": "You are not paired."}),
+        (NotPaired(), 404, {"detail": "You are not paired yet."}),
         (Conflict("The person who invited you is already paired with someone else."), 409, None),
     ],
 )
