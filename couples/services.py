@@ -245,10 +245,6 @@ def passkey_remove(*, user: User, passkey_id: int) -> None:
 # Pairing
 
 
-def _current_membership(user: User) -> Membership | None:
-    return Membership.objects.current().filter(user=user).first()
-
-
 def couple_lock_current(*, user: User) -> Couple | None:
     """The user's current couple, row-locked, so that both partners acting at once (both leaving,
     one leaving while the other edits the schedule) take turns instead of deadlocking."""
@@ -275,7 +271,7 @@ class IssuedInvite:
 def invite_create(*, user: User) -> IssuedInvite:
     """A fresh code for `user`; it replaces any invite they had before."""
     _lock_person(user)
-    if _current_membership(user) is not None:
+    if selectors.is_paired(user=user):
         raise AlreadyPaired()
     Invite.objects.filter(inviter=user, used_at__isnull=True).delete()
     now = timezone.now()
@@ -311,10 +307,10 @@ def couple_join(*, user: User, code: str) -> Pairing:
         # concurrent request paired one of the two first: that, and only that, is said as such,
         # found by looking at what is now stored rather than by reading the database's message.
         # Any other refusal (the default schedule's constraints, say) is a bug and is not disguised.
-        if _current_membership(user) is not None:
+        if selectors.is_paired(user=user):
             raise AlreadyPaired() from None
-        inviter_id = Invite.objects.filter(code_hash=code_hash).values_list("inviter_id", flat=True).first()
-        if inviter_id is not None and Membership.objects.current().filter(user_id=inviter_id).exists():
+        invite = Invite.objects.filter(code_hash=code_hash).select_related("inviter").first()
+        if invite is not None and selectors.is_paired(user=invite.inviter):
             raise Conflict(INVITER_PAIRED) from None
         raise
 
@@ -333,10 +329,10 @@ def _couple_join(*, user: User, code_hash: str) -> Pairing:
         raise Invalid({"code": [INVALID_CODE]})
     if invite.inviter_id == user.pk:
         raise Invalid({"code": ["This is your own invite. Share it with your partner instead."]})
-    if _current_membership(user) is not None:
+    if selectors.is_paired(user=user):
         raise AlreadyPaired()
     inviter = invite.inviter
-    if _current_membership(inviter) is not None:
+    if selectors.is_paired(user=inviter):
         raise Conflict(INVITER_PAIRED)
 
     couple = Couple.objects.create(paired_at=now)
@@ -363,9 +359,7 @@ def couple_end(*, couple: Couple, leaver: User, now: datetime, answers_removed: 
     partner)."""
     couple.ended_at = now
     couple.save(update_fields=["ended_at"])
-    partner_ids = list(
-        Membership.objects.current().filter(couple=couple).exclude(user=leaver).values_list("user_id", flat=True)
-    )
+    partner_ids = selectors.current_member_ids(couple_id=couple.pk, but=leaver)
     Membership.objects.current().filter(couple=couple).update(left_at=now)
     if answers_removed:
         Membership.objects.filter(couple=couple, user=leaver).update(answers_removed_at=now)
@@ -374,7 +368,21 @@ def couple_end(*, couple: Couple, leaver: User, now: datetime, answers_removed: 
     return partner_ids
 
 
-# Schedules
+# Schedules: `next_checkin_at`, when the tick opens a couple's next round, is written here only:
+# from the recurrence (couples/schedules.py) when a schedule is made or changes when check-ins
+# come, None when its couple ends (couple_end), and by the tick through schedules_move_on.
+
+
+def schedules_move_on(*, next_checkins: dict[int, datetime | None]) -> None:
+    """Move schedules (by id) on to the next check-in the tick planned for each: the occurrence
+    after the one it opened or skipped, or a retry after a failure. The caller holds a transaction."""
+    # One UPDATE per distinct time rather than one CASE over the whole batch: in the herd almost
+    # every couple of a batch moves on to the same instant.
+    ids_by_time: dict[datetime | None, list[int]] = {}
+    for schedule_id, next_checkin_at in next_checkins.items():
+        ids_by_time.setdefault(next_checkin_at, []).append(schedule_id)
+    for next_checkin_at, ids in ids_by_time.items():
+        Schedule.objects.filter(pk__in=ids).update(next_checkin_at=next_checkin_at)
 
 
 def schedule_create_default(*, couple: Couple, timezone_name: str, now: datetime) -> Schedule:

@@ -12,14 +12,14 @@ from checkin import services as checkin_services
 from couples import account_links, devices, live
 from couples import services as couples_services
 from couples.errors import NotPaired
-from couples.models import Couple, Membership, Schedule, User, normalize_email
-from couples.selectors import member_couple_ids
+from couples.models import Couple, Schedule, User, normalize_email
+from couples.selectors import current_member_ids, member_couple_ids
 from couples.serializers import ScheduleSerializer
 from foundation.errors import Conflict
 from notifications.models import Notification
 from notifications.services import account_email_file, notify, notify_at_most_every
 from signals import services as signals_services
-from tandem import later
+from tandem import later, subjects
 
 
 @transaction.atomic
@@ -29,7 +29,7 @@ def couple_join(*, user: User, code: str) -> couples_services.Pairing:
     notify(
         user_ids=[pairing.inviter.pk],
         kind=Notification.Kind.INVITE_ACCEPTED,
-        subject=f"couple:{pairing.couple.pk}",
+        subject=subjects.of_couple(pairing.couple.pk),
         partner=user.display_name,
     )
     live.couple_changed(
@@ -49,13 +49,12 @@ def schedule_update(*, user: User, changes: dict) -> Schedule:
     schedule = couples_services.schedule_update(user=user, changes=changes)
     # Told at once on screen, although the message may wait (notify_at_most_every).
     live.couple_changed(couple_ids=[schedule.couple_id], topics=[live.Topic.SCHEDULE])
-    partners = Membership.objects.current().filter(couple_id=schedule.couple_id).exclude(user=user)
     # schedule_update holds the schedule's row lock until commit: changes at once are told in turn.
     notify_at_most_every(
         SCHEDULE_CHANGES_TOLD_EVERY,
-        user_ids=list(partners.values_list("user_id", flat=True)),
+        user_ids=current_member_ids(couple_id=schedule.couple_id, but=user),
         kind=Notification.Kind.SCHEDULE_CHANGED,
-        topic=f"schedule:{schedule.pk}",
+        topic=subjects.of_schedule(schedule.pk),
         data={"schedule": ScheduleSerializer(schedule).data},
         partner=user.display_name,
     )
@@ -182,4 +181,4 @@ def _couple_end(*, couple: Couple, leaver: User, answers_removed: bool = False) 
     live.couple_changed(
         couple_ids=[couple.pk], topics=[live.Topic.COUPLE, live.Topic.SCHEDULE, live.Topic.ROUND, live.Topic.TALKS]
     )
-    notify(user_ids=partner_ids, kind=Notification.Kind.PARTNER_LEFT, subject=f"couple:{couple.pk}")
+    notify(user_ids=partner_ids, kind=Notification.Kind.PARTNER_LEFT, subject=subjects.of_couple(couple.pk))
