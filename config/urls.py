@@ -11,7 +11,7 @@ api_v1 = [
     path("", include("checkin.urls")),
     path("", include("notifications.urls")),
     path("", include("signals.urls")),
-    path("", include("tandem.urls")),
+    path("", include("workflows.urls")),
 ]
 
 urlpatterns = [

@@ -87,7 +87,7 @@ def passkeys_of(*, user: User) -> QuerySet[Passkey]:
 
 def person_export(*, user: User) -> dict:
     """What couples stores about `user` (their account, couples and invites), and of a partner
-    only the name they showed them: the first part of tandem.selectors.user_export. Times are
+    only the name they showed them: the first part of workflows.selectors.user_export. Times are
     datetimes: the renderer writes every time of the export the one way the API does (UTC, "Z")."""
     memberships = (
         Membership.objects.filter(user=user).select_related("couple", "couple__schedule").order_by("joined_at")

@@ -1,7 +1,7 @@
 """Every change to people, couples, invites and schedules goes through these functions.
 
 couples imports neither checkin nor notifications: what a change means to them (a round that
-closes, a partner who is told) is added by tandem/services.py, which calls these.
+closes, a partner who is told) is added by workflows/services.py, which calls these.
 """
 
 from dataclasses import dataclass
@@ -141,7 +141,7 @@ EMAIL_IS_YOURS = "That is already your email."
 @transaction.atomic
 def email_change_request(*, user: User, email: str, password: str) -> User:
     """Ask to move the account to `email`, once `password` confirms it is them: it waits as
-    `pending_email` until its confirmation link is opened (tandem.services.email_change_request
+    `pending_email` until its confirmation link is opened (workflows.services.email_change_request
     sends it). An address another account uses is taken in the same way, so the answer tells
     nothing about it (its link never goes out: notifications/account_emails.py)."""
     password_confirm(user=user, password=password, field="password")
@@ -289,7 +289,7 @@ class Pairing:
 
 
 def couple_join(*, user: User, code: str) -> Pairing:
-    """Pair `user` with the person who made the invite `code` (tandem.services.couple_join tells
+    """Pair `user` with the person who made the invite `code` (workflows.services.couple_join tells
     the inviter).
 
     Two people joining the same code at the same instant: the inviter's row is locked, so the
@@ -355,7 +355,7 @@ def couple_end(*, couple: Couple, leaver: User, now: datetime, answers_removed: 
     """End a couple the caller has locked (`couple_lock_current`): its members leave it and its
     schedule stops; `answers_removed` records that the leaver takes their answers along (which
     checkin removes). Returns the ids of the partners left behind. The caller holds a transaction
-    (tandem.services.couple_leave and user_delete, which also close its open round and tell the
+    (workflows.services.couple_leave and user_delete, which also close its open round and tell the
     partner)."""
     couple.ended_at = now
     couple.save(update_fields=["ended_at"])
@@ -407,7 +407,7 @@ SCHEDULE_FIELDS = ("cadence", "weekday", "interval_days", "local_time", "timezon
 
 @transaction.atomic
 def schedule_update(*, user: User, changes: dict) -> Schedule:
-    """Apply `changes` (any of SCHEDULE_FIELDS) to the user's couple's schedule (tandem.services
+    """Apply `changes` (any of SCHEDULE_FIELDS) to the user's couple's schedule (workflows.services
     .schedule_update tells the partner)."""
     couple = couple_lock_current(user=user)
     if couple is None:

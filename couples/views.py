@@ -1,7 +1,7 @@
 """HTTP edge of accounts and pairing: parse, call a service or selector, serialize.
 
 The endpoints whose work spans the apps (registration, me, export, join, schedule, leave, and the
-account changes that send an email) are in tandem/views.py.
+account changes that send an email) are in workflows/views.py.
 """
 
 from django.conf import settings

@@ -1,5 +1,5 @@
 """The apps that file notifications write their subjects in their own subjects.py only
-(checkin/subjects.py, signals/subjects.py, tandem/subjects.py), so that what a subject looks like
+(checkin/subjects.py, signals/subjects.py, workflows/subjects.py), so that what a subject looks like
 has one owner per app: a subject or topic written out anywhere else in them fails here."""
 
 import ast
@@ -10,7 +10,7 @@ import pytest
 pytestmark = pytest.mark.once  # reads the source, the same on either engine
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS_THAT_FILE = ("checkin", "signals", "tandem")
+APPS_THAT_FILE = ("checkin", "signals", "workflows")
 SUBJECT_ARGUMENTS = {"subject", "subjects", "topic"}
 
 

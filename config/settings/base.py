@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "checkin",
     "notifications",
     "signals",
-    "tandem",
+    "workflows",
     "web",
 ]
 

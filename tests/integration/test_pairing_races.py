@@ -8,9 +8,9 @@ from couples.errors import NotPaired
 from couples.models import Couple, Membership
 from couples.services import Pairing
 from foundation.errors import Conflict, Invalid
-from tandem import services as tandem_services
 from tests.factories import UserFactory
 from tests.integration.processes import run_at_once
+from workflows import services as workflows_services
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -21,8 +21,8 @@ def test_two_people_joining_one_code_at_the_same_instant_form_exactly_one_couple
         inviter, first, second = UserFactory.create(), UserFactory.create(), UserFactory.create()
         code = services.invite_create(user=inviter).code
         outcomes = run_at_once(
-            lambda: tandem_services.couple_join(user=first, code=code),
-            lambda: tandem_services.couple_join(user=second, code=code),
+            lambda: workflows_services.couple_join(user=first, code=code),
+            lambda: workflows_services.couple_join(user=second, code=code),
         )
         couples = [o for o in outcomes if isinstance(o, Pairing)]
         refused = [o for o in outcomes if not isinstance(o, Pairing)]
@@ -37,8 +37,8 @@ def test_a_person_joining_two_codes_at_the_same_instant_ends_up_in_one_couple():
         code_one = services.invite_create(user=one).code
         code_other = services.invite_create(user=other).code
         outcomes = run_at_once(
-            lambda: tandem_services.couple_join(user=joiner, code=code_one),
-            lambda: tandem_services.couple_join(user=joiner, code=code_other),
+            lambda: workflows_services.couple_join(user=joiner, code=code_one),
+            lambda: workflows_services.couple_join(user=joiner, code=code_other),
         )
         assert sum(isinstance(o, Pairing) for o in outcomes) == 1, outcomes
         refused = next(o for o in outcomes if not isinstance(o, Pairing))
@@ -52,8 +52,8 @@ def test_two_people_joining_each_others_codes_at_the_same_instant_form_one_coupl
         code_sam = services.invite_create(user=sam).code
         code_alex = services.invite_create(user=alex).code
         outcomes = run_at_once(
-            lambda: tandem_services.couple_join(user=alex, code=code_sam),
-            lambda: tandem_services.couple_join(user=sam, code=code_alex),
+            lambda: workflows_services.couple_join(user=alex, code=code_sam),
+            lambda: workflows_services.couple_join(user=sam, code=code_alex),
         )
         assert sum(isinstance(o, Pairing) for o in outcomes) == 1, outcomes
         refused = next(o for o in outcomes if not isinstance(o, Pairing))
@@ -65,9 +65,9 @@ def test_two_people_joining_each_others_codes_at_the_same_instant_form_one_coupl
 def test_both_partners_leaving_at_the_same_instant_end_the_couple_once():
     for _ in range(5):
         sam, alex = UserFactory.create(), UserFactory.create()
-        couple = tandem_services.couple_join(user=alex, code=services.invite_create(user=sam).code).couple
+        couple = workflows_services.couple_join(user=alex, code=services.invite_create(user=sam).code).couple
         outcomes = run_at_once(
-            lambda: tandem_services.couple_leave(user=sam), lambda: tandem_services.couple_leave(user=alex)
+            lambda: workflows_services.couple_leave(user=sam), lambda: workflows_services.couple_leave(user=alex)
         )
         assert sum(o is None for o in outcomes) == 1, outcomes
         # The second finds the couple ended: not paired any more, as its next request would.

@@ -19,7 +19,7 @@ from foundation.errors import Conflict
 from notifications.models import Notification
 from notifications.services import account_email_file, notify, notify_at_most_every
 from signals import services as signals_services
-from tandem import later, subjects
+from workflows import later, subjects
 
 
 @transaction.atomic
@@ -101,7 +101,7 @@ def user_register(*, email: str, password: str, display_name: str, timezone_name
 
 
 def password_reset_request(*, email: str) -> None:
-    """Ask for a reset link for `email`: the same for every address, known or not (tandem/later.py)."""
+    """Ask for a reset link for `email`: the same for every address, known or not (workflows/later.py)."""
     later.password_reset_mail(normalize_email(email))
 
 

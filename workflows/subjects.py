@@ -1,4 +1,4 @@
-"""The subjects tandem files its notifications under (a couple's, a schedule's): written here only."""
+"""The subjects the workflows file its notifications under (a couple's, a schedule's): written here only."""
 
 
 def of_couple(couple_id: int) -> str:
