@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "checkin",
     "notifications",
     "signals",
-    "tandem",
+    "workflows",
     "web",
 ]
 
@@ -197,11 +197,11 @@ REST_FRAMEWORK = {
         "couples.authentication.DeviceSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["config.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumbers",
+    "DEFAULT_RENDERER_CLASSES": ["foundation.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["foundation.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "foundation.pagination.PageNumbers",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "config.schema.TandemAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "foundation.schema.TandemAutoSchema",
     # Our throttles find the client's address through TRUSTED_PROXIES (couples/throttles.py); any
     # other would ignore X-Forwarded-For too, rather than believe it from anyone.
     "NUM_PROXIES": 0,
