@@ -61,6 +61,37 @@ def start_worker(
     return process
 
 
+def start_web(*, broker: str, log_path: Path, env: dict | None = None) -> tuple[LoggedProcess, str]:
+    """The Procfile's web process (gunicorn, one worker) on the test database and `broker`, once it
+    answers; returns it and its origin."""
+    assert settings.DATABASES["default"]["NAME"].startswith("test_")
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "TEST_REDIS_URL": broker,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+        **(env or {}),
+    }
+    command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "config/gunicorn.conf.py", "config.wsgi"]
+    with log_path.open("ab") as log:
+        process = LoggedProcess(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    process.log_path = log_path
+    origin = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    wait_for(answers, process, "listen")
+    return process, origin
+
+
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is not None:
         return
