@@ -61,6 +61,8 @@ class ApiErrorsAsJson:
         # The same response, so that its headers (Allow of a 405, say) stay.
         response.content = json.dumps(exceptions.api_error_body(response.status_code)).encode()
         response["Content-Type"] = "application/json"
+        if response.has_header("Content-Length"):  # CommonMiddleware measured the page this replaces
+            response["Content-Length"] = str(len(response.content))
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
