@@ -5,8 +5,6 @@ email address). Only the outside world is stood in for: a local push service and
 
 import json
 import re
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,40 +14,13 @@ from django.conf import settings
 
 from notifications.models import Delivery
 from tests.factories import PASSWORD, UserFactory
-from tests.integration.processes import start_web, start_worker, stop, wait_for
+from tests.integration.processes import Http, start_web, start_worker, stop, wait_for
 from tests.local_smtp import running_smtp_server
 from tests.notifications.fake_push import PUSH_SUBSCRIPTIONS_URL, Browser, running_push_service, vapid_key_pair
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 REVEAL_REQUEST_ID = "reveal-4b7e1c9a-request"
-
-
-class Http:
-    """A client of the web process, as the app or a proxy in front of it calls it."""
-
-    def __init__(self, origin: str):
-        self.origin = origin
-
-    def call(self, method: str, path: str, body: dict | None = None, *, token: str = "", headers: dict | None = None):
-        """(status, JSON body or None, response headers)."""
-        request = urllib.request.Request(
-            path if path.startswith("http") else self.origin + path,
-            method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={
-                "Content-Type": "application/json",
-                **({"Authorization": f"Token {token}"} if token else {}),
-                **(headers or {}),
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                raw, status, answer_headers = response.read(), response.status, response.headers
-        except urllib.error.HTTPError as error:
-            raw, status, answer_headers = error.read(), error.code, error.headers
-        is_json = answer_headers.get("Content-Type", "").startswith("application/json")
-        return status, json.loads(raw) if is_json and raw else None, answer_headers
 
 
 def json_lines(path: Path) -> list[dict]:
