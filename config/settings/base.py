@@ -16,6 +16,9 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-8f2c1b7e9d4a")
+# Earlier keys, still accepted for what they signed (sessions, reset and unsubscribe links) while a
+# new SECRET_KEY takes over: docs/runbook.md, "Rotate secrets".
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 

@@ -57,7 +57,7 @@ def start_worker(
         **(env or {}),
     }
     command = [str(CELERY), "-A", "config", "worker", *(["-Q", queues] if queues else []), "--pool", "solo"]
-    command += ["--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "INFO"]
+    command += ["--without-mingle", "--without-gossip", "--without-heartbeat"]
     with log_path.open("ab") as log:
         process = LoggedProcess(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
     process.log_path = log_path
