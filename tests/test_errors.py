@@ -131,6 +131,8 @@ def assert_json_error(response, status: int, detail: str) -> None:
     assert response.status_code == status
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": detail}
+    # A length that no longer matches the body leaves a client waiting for bytes that never come.
+    assert response.get("Content-Length", str(len(response.content))) == str(len(response.content))
 
 
 @pytest.mark.parametrize("path", ["/api/v1/checkins/abc", "/api/v1/checkins/1/whatever", "/api/nothing-here"])
