@@ -16,8 +16,8 @@ from checkin.models import Round
 from couples.models import Couple
 from notifications import services
 from notifications.models import Delivery, Notification, Preferences
-from tests.builders import a_couple, notified
-from tests.factories import PASSWORD
+from tests.builders import a_couple, notified, pair
+from tests.factories import PASSWORD, UserFactory
 from workflows import services as workflows_services
 
 pytestmark = pytest.mark.django_db
@@ -138,8 +138,9 @@ def test_a_batch_of_invitations_reaches_only_those_who_have_not_answered_in_a_fe
 
     # Three times the batch, the same mix of outcomes: not one query more (a read or a write per
     # delivery would add a dozen).
-    couples = [a_couple() for _ in range(6)]
-    large = invitations_to_answer(couples, couples[0].memberships.first().user)
+    first = UserFactory.create()
+    couples = [pair(first, UserFactory.create()), *(a_couple() for _ in range(5))]
+    large = invitations_to_answer(couples, first)
     assert len(large) == 12
     mail.outbox.clear()
     assert queries_to_send(large) <= small_cost

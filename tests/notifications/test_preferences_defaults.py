@@ -35,7 +35,7 @@ def deliveries_made_for(person) -> list[tuple[str, str, object]]:
 
 def test_a_person_without_saved_preferences_has_the_same_defaults_on_every_path():
     never_saved, saved_the_defaults = UserFactory.create(), UserFactory.create()
-    defaults = {field: Preferences._meta.get_field(field).get_default() for field in PREFERENCES}
+    defaults = {field: getattr(Preferences(), field) for field in PREFERENCES}  # a new row's defaults
     Preferences.objects.create(user=saved_the_defaults, **defaults)
 
     # What the API shows, and what fan-out makes of an event: the same for both.
