@@ -31,7 +31,7 @@ class PreferencesSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Preferences
-        fields = ["push", "email", "quiet_hours_start", "quiet_hours_end", "paused_until", "signal_text"]
+        fields = list(Preferences.FIELDS)
 
 
 class PreferencesUpdateSerializer(StrictSerializer, PreferencesSerializer):

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from couples.models import Couple
-from notifications import services
+from notifications import sending, services
 from notifications.models import Delivery, Notification, Preferences
 from tandem import services as tandem_services
 from tests.builders import notified
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def send_email_to(person, kind="results_ready"):
     for delivery_id in notified(person, kind=kind):
-        services.delivery_send(delivery_id=delivery_id)
+        sending.delivery_send(delivery_id=delivery_id)
 
 
 def test_an_email_is_plain_text_with_a_link_and_one_click_unsubscribe_headers(person):
@@ -111,7 +111,7 @@ def test_a_batch_of_invitations_reaches_only_those_who_have_not_answered_in_a_fe
     # with what their sends need, the lease, the release), two reads tell who still awaits an
     # answer, and each outcome is one update (the skipped, the sent).
     with django_assert_num_queries(4 + 2 + 2):
-        attempts = services.deliveries_send(delivery_ids=delivery_ids)
+        attempts = sending.deliveries_send(delivery_ids=delivery_ids)
 
     assert sorted(message.to[0] for message in mail.outbox) == [
         "bob@example.com",
@@ -123,5 +123,5 @@ def test_a_batch_of_invitations_reaches_only_those_who_have_not_answered_in_a_fe
     assert sorted(a.status for a in attempts.values()) == ["sent", "sent", "sent", "skipped"]
     assert Round.objects.filter(status="open").count() == 2
     # A batch sent again sends nothing more.
-    assert {a.status for a in services.deliveries_send(delivery_ids=delivery_ids).values()} == {"not_due"}
+    assert {a.status for a in sending.deliveries_send(delivery_ids=delivery_ids).values()} == {"not_due"}
     assert len(mail.outbox) == 3
