@@ -4,8 +4,8 @@ new channel is a new class here, not a branch everywhere.
 
 A send only talks to the outside world: it reads the delivery as loaded and writes no row (what
 the outcome means for the database is notifications/sending.py's to record), so sends can run in
-threads side by side. Each thread keeps its own HTTP connections to each push service, and a
-batch of emails can share one SMTP connection (`connection=`).
+threads side by side. A process's threads share kept-open connections to each push service
+(notifications/push_http.py), and a batch of emails can share one SMTP connection (`connection=`).
 """
 
 import base64
@@ -13,13 +13,11 @@ import json
 import logging
 import os
 import smtplib
-import threading
 import time
 from datetime import timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
 
-import requests
 import urllib3
 from django.conf import settings
 from django.core import signing
@@ -104,21 +102,16 @@ def push_topic(subject: str) -> str:
 
 # One signed VAPID header per push service, reused for hours (notifications/vapid.py).
 VAPID_TOKENS = vapid.Tokens()
-_thread_sessions = threading.local()
-_process_transport: tuple[int, push_http.PushConnections | None] | None = None
+_connections: tuple[int, push_http.PushConnections] | None = None
 
 
-def _transport() -> push_http.PushConnections | requests.Session:
+def _push_connections() -> push_http.PushConnections:
     """This process's connections to the push services (made again in a forked process, which must
-    not share its parent's sockets), or behind an HTTPS proxy this thread's requests session."""
-    global _process_transport
-    if _process_transport is None or _process_transport[0] != os.getpid():
-        _process_transport = (os.getpid(), None if push_http.proxied() else push_http.PushConnections())
-    if _process_transport[1] is not None:
-        return _process_transport[1]
-    if getattr(_thread_sessions, "pid", None) != os.getpid():
-        _thread_sessions.session, _thread_sessions.pid = push_http.reference_session(), os.getpid()
-    return _thread_sessions.session
+    not share its parent's sockets)."""
+    global _connections
+    if _connections is None or _connections[0] != os.getpid():
+        _connections = (os.getpid(), push_http.PushConnections())
+    return _connections[1]
 
 
 def _audience(endpoint: str) -> str:
@@ -133,7 +126,6 @@ class PushChannel:
             raise PermanentError("the push subscription was removed")
         if not settings.VAPID_PRIVATE_KEY:
             raise PermanentError("VAPID keys are not configured")
-        transport = _transport()  # it refuses an endpoint the server must not call (push_http.py)
         kind = delivery.notification.kind
         authorization = VAPID_TOKENS.authorization(
             settings.VAPID_PRIVATE_KEY,
@@ -144,7 +136,7 @@ class PushChannel:
         try:
             pusher = WebPusher(
                 {"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
-                requests_session=transport,
+                requests_session=_push_connections(),
             )
             response = pusher.send(
                 push_payload(delivery),
@@ -169,7 +161,7 @@ class PushChannel:
             raise PermanentError(f"push service answered {status}") from None
         except push_http.EndpointRefused as error:
             raise PermanentError(error.problem) from None
-        except (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError) as error:
+        except urllib3.exceptions.HTTPError as error:  # no answer: the connection failed or timed out
             raise TemporaryError(f"push service unreachable: {type(error).__name__}") from None
 
 
@@ -235,7 +227,7 @@ class EmailChannel:
             connection.open()  # again after a failure closed it; nothing when it is open
             quick = quick_email.quick_bytes(message) if isinstance(connection, SMTPBackend) else None
             if quick is None:
-                message.send()  # Django's MIME classes, the reference (notifications/quick_email.py)
+                message.send()  # not the plain shape quick_email writes: Django's MIME classes do
             else:
                 sender, recipients = quick_email.envelope(message)
                 connection.connection.sendmail(sender, recipients, quick)
