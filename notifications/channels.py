@@ -100,8 +100,6 @@ def push_topic(subject: str) -> str:
     return base64.urlsafe_b64encode(digest[:24]).decode()
 
 
-# One signed VAPID header per push service, reused for hours (notifications/vapid.py).
-VAPID_TOKENS = vapid.Tokens()
 _connections: tuple[int, push_http.PushConnections] | None = None
 
 
@@ -127,7 +125,7 @@ class PushChannel:
         if not settings.VAPID_PRIVATE_KEY:
             raise PermanentError("VAPID keys are not configured")
         kind = delivery.notification.kind
-        authorization = VAPID_TOKENS.authorization(
+        authorization = vapid.authorization(
             settings.VAPID_PRIVATE_KEY,
             subject=settings.VAPID_SUBJECT,
             audience=_audience(subscription.endpoint),
