@@ -208,20 +208,19 @@ def reminder_email(delivery: Delivery, connection=None) -> EmailMessage:
 
 class EmailChannel:
     def send(self, delivery: Delivery, connection=None) -> None:
-        """Send over `connection` (an open mail backend, kept open afterwards) or a new one. A
-        connection that failed is closed, so that the next message sent over it reconnects."""
-        connection_used = connection or get_connection(timeout=PUSH_TIMEOUT_SECONDS)
+        """Send over `connection` (a batch's mail backend, kept open afterwards) or, without one,
+        over a connection of its own. A connection that failed is closed, so that the next message
+        sent over it reconnects."""
+        own = connection is None
+        connection = connection or email_connection()
         if delivery.notification.kind in policy.ACCOUNT_KINDS:
-            account_email = account_emails.message(delivery, connection_used)
+            account_email = account_emails.message(delivery, connection)
             if account_email is None:
                 raise PermanentError("no address waits for confirmation any more")
             message = account_email
         else:
-            message = reminder_email(delivery, connection_used)
+            message = reminder_email(delivery, connection)
         try:
-            if connection is None:
-                message.send()
-                return
             connection.open()  # again after a failure closed it; nothing when it is open
             quick = quick_email.quick_bytes(message) if isinstance(connection, SMTPBackend) else None
             if quick is None:
@@ -232,9 +231,11 @@ class EmailChannel:
         except smtplib.SMTPRecipientsRefused:
             raise PermanentError("the mail server refused the address") from None
         except OSError as error:  # smtplib's errors are OSErrors too: connection, timeout, refusal
-            if connection is not None:
-                close_quietly(connection)
+            close_quietly(connection)
             raise TemporaryError(f"mail server: {type(error).__name__}") from None
+        finally:
+            if own:
+                close_quietly(connection)
 
 
 def close_quietly(connection) -> None:
