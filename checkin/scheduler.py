@@ -9,11 +9,12 @@ round_unanalysed_idx), so a quiet minute costs the same at 100,000 couples as at
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from checkin import later, round_changes, services
 from checkin.models import Round
@@ -178,7 +179,7 @@ def _open_one(*, schedule: Schedule, now: datetime, report: TickReport) -> None:
         Schedule.objects.filter(pk=schedule.pk).update(next_checkin_at=schedule.next_checkin_at)
 
 
-def _in_batches(queryset, action) -> int:
+def _in_batches(queryset: QuerySet[Round], action: Callable[[int], int]) -> int:
     done = 0
     while True:
         ids = list(queryset.values_list("pk", flat=True)[:BATCH_SIZE])

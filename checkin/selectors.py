@@ -80,7 +80,7 @@ def _one_row(sql: str, params: dict) -> tuple | None:
         return cursor.fetchone()
 
 
-def _at(now: datetime):
+def _at(now: datetime) -> str | None:
     # A raw query's instant as the database stores its datetimes (naive UTC text on SQLite).
     return connection.ops.adapt_datetimefield_value(now)
 

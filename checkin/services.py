@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 NUDGE_AFTER_FRACTION = 0.5
 
 
-def round_unsaved(*, schedule, now: datetime, scheduled_for: datetime | None = None) -> Round:
+def round_unsaved(*, schedule: Schedule, now: datetime, scheduled_for: datetime | None = None) -> Round:
     """A round of the schedule's couple opening `now`, its window counted from the occurrence."""
     closes_at = (scheduled_for or now) + timedelta(hours=schedule.window_hours)
     return Round(

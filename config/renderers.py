@@ -9,6 +9,8 @@ written indented.
 """
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from rest_framework import renderers
 from rest_framework.compat import LONG_SEPARATORS, SHORT_SEPARATORS
@@ -24,7 +26,7 @@ class _HoldsRenderedJSON(Exception):
 
 
 class _Encoder(JSONEncoder):
-    def default(self, obj):
+    def default(self, obj: object) -> Any:
         # DRF's encoder would write bytes as a string: JSON text put inside quotes.
         if isinstance(obj, RenderedJSON):
             raise _HoldsRenderedJSON
@@ -39,14 +41,16 @@ class JSONRenderer(renderers.JSONRenderer):
         """`value` as a response holding only it is written (`None` as null, not as no body)."""
         return RenderedJSON(cls().render(value) if value is not None else b"null")
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
+    ) -> bytes:
         # Responses without texts, nearly all, are written by DRF as ever, at no extra cost.
         if not isinstance(data, RenderedJSON):
             try:
                 return super().render(data, accepted_media_type, renderer_context)
             except _HoldsRenderedJSON:
                 pass
-        if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
+        if self.get_indent(accepted_media_type or "", renderer_context or {}) is not None:
             return super().render(_decoded(data), accepted_media_type, renderer_context)
         return self._spliced(data)
 

@@ -1,18 +1,25 @@
 """OpenAPI schema adjustments shared by the apps."""
 
+from collections.abc import Iterator
+from typing import Any
+
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import Direction
 from rest_framework.permissions import AllowAny
 
-_DETAIL = {
+# A schema component of the error responses: its name, and its body.
+_NamedSchema = tuple[str, dict[str, Any]]
+
+_DETAIL: dict[str, Any] = {
     "type": "object",
     "properties": {"detail": {"type": "string", "description": "What is wrong, in plain words."}},
     "required": ["detail"],
 }
 # A serializer's 400 names each field with its messages; a body that is not JSON at all gets `detail`.
-_FIELD_ERRORS = {
+_FIELD_ERRORS: dict[str, Any] = {
     "type": "object",
     "description": "Each field that is wrong, with what is wrong with it in plain words; or `detail`.",
     "additionalProperties": {
@@ -39,7 +46,7 @@ class TandemAutoSchema(AutoSchema):
     methods, e.g. {404, 409}, or one per method, e.g. {"POST": {409}}.
     """
 
-    def _get_response_bodies(self, direction="response"):
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
@@ -47,7 +54,7 @@ class TandemAutoSchema(AutoSchema):
             responses.setdefault(str(code), self._error_body(description, schema, code))
         return responses
 
-    def _errors(self):
+    def _errors(self) -> Iterator[tuple[int, str, _NamedSchema]]:
         declared: set[int] | dict[str, set[int]] = getattr(self.view, "error_responses", set())
         if isinstance(declared, dict):
             declared = declared.get(self.method, set())
@@ -68,7 +75,7 @@ class TandemAutoSchema(AutoSchema):
         if getattr(self.view, "throttle_classes", None) or 429 in declared:
             yield 429, "Too many requests: try again after Retry-After seconds.", ("Error", _DETAIL)
 
-    def _error_body(self, description, schema, code):
+    def _error_body(self, description: str, schema: _NamedSchema, code: int) -> dict[str, Any]:
         name, body = schema
         component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=body)
         self.registry.register_on_missing(component)
@@ -87,7 +94,7 @@ class BodyOnDeleteSchema(TandemAutoSchema):
     schema would not know to send one.
     """
 
-    def _get_request_body(self, direction="request"):
+    def _get_request_body(self, direction: Direction = "request") -> dict[str, Any] | None:
         if self.method != "DELETE":
             return super()._get_request_body(direction)
         self.method = "POST"
@@ -103,7 +110,7 @@ class StrictSerializerExtension(OpenApiSerializerExtension):
     target_class = "config.serializers.StrictSerializer"
     match_subclasses = True
 
-    def map_serializer(self, auto_schema, direction):
+    def map_serializer(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
         schema = auto_schema._map_basic_serializer(self.target, direction)
         if direction == "request":
             schema["additionalProperties"] = False

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
@@ -200,7 +201,7 @@ def devices_sweep() -> int:
     return removed
 
 
-def _end(user: User, devices, *, sessions) -> None:
+def _end(user: User, devices: QuerySet[Device], *, sessions: QuerySet[BrowserSession]) -> None:
     live.devices_signed_out(user_id=user.pk)  # their live cursors hold no more
     with transaction.atomic():
         # Sessions first: their devices go with them, and a browser's next request finds no session.

@@ -8,6 +8,7 @@ person may read of check-ins and talks, those of a couple that ended too.
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
@@ -16,7 +17,7 @@ from django.utils import timezone
 from couples.models import Couple, Device, Invite, Membership, Passkey, User
 
 
-def current_couple_ids(*, user: User) -> QuerySet:
+def current_couple_ids(*, user: User) -> QuerySet[Membership, int]:
     """The id of the user's current couple (none when unpaired), to filter by as a subquery:
     `couple_id__in=` costs no query of its own."""
     return Membership.objects.current().filter(user=user).values_list("couple_id", flat=True)
@@ -33,7 +34,7 @@ CURRENT_COUPLE_SQL = (
 )
 
 
-def member_couple_ids(*, user: User) -> QuerySet:
+def member_couple_ids(*, user: User) -> QuerySet[Membership, int]:
     """The ids of every couple the user is or was in (the current one and those that ended), to
     filter by as a subquery: what they shared there stays theirs to read."""
     return Membership.objects.filter(user=user).values_list("couple_id", flat=True)
@@ -70,7 +71,7 @@ def passkeys_of(*, user: User) -> QuerySet[Passkey]:
     return Passkey.objects.filter(user=user).order_by("created_at", "pk")
 
 
-def person_export(*, user: User) -> dict:
+def person_export(*, user: User) -> dict[str, Any]:
     """What couples stores about `user` (their account, couples and invites), and of a partner
     only the name they showed them: the first part of tandem.selectors.user_export. Times are
     datetimes: the renderer writes every time of the export the one way the API does (UTC, "Z")."""

@@ -1,5 +1,7 @@
 """The shapes of accounts, couples, invites and schedules at the HTTP edge."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
@@ -16,7 +18,7 @@ from couples.models import (
 
 
 class TimezoneField(serializers.CharField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 64)
         super().__init__(**kwargs)
         self.validators.append(_timezone_validator)
@@ -34,11 +36,11 @@ class DisplayNameField(serializers.CharField):
     line break or a tab is refused wherever it is, not trimmed away: the person learns that it is
     not allowed rather than finding it silently gone."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", DISPLAY_NAME_MAX_LENGTH)
         super().__init__(**kwargs)
 
-    def run_validation(self, data=serializers.empty):
+    def run_validation(self, data: Any = serializers.empty) -> Any:
         if isinstance(data, str):
             try:
                 validate_display_name(data)
@@ -111,7 +113,7 @@ class MeUpdateSerializer(StrictSerializer):
     timezone = TimezoneField(required=False)
 
 
-def _password_field(**kwargs) -> serializers.CharField:
+def _password_field(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(write_only=True, trim_whitespace=False, max_length=128, **kwargs)
 
 

@@ -6,6 +6,7 @@ closes, a partner who is told) is added by tandem/services.py, which calls these
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import password_validation
@@ -165,7 +166,7 @@ def email_confirm(*, token: str) -> Confirmation:
 # Passkeys
 
 
-def passkey_add(*, user: User, credential: dict, name: str) -> Passkey:
+def passkey_add(*, user: User, credential: dict[str, Any], name: str) -> Passkey:
     """Save the passkey `credential` made for `user`, once its attestation checks out
     (couples/passkeys.py, which takes the challenge given to them)."""
     made = passkeys.registration_verify(user=user, credential=credential)
@@ -185,7 +186,7 @@ def passkey_add(*, user: User, credential: dict, name: str) -> Passkey:
         raise Invalid({"credential": ["This passkey is added already."]}) from None
 
 
-def passkey_sign_in(*, credential: dict) -> User:
+def passkey_sign_in(*, credential: dict[str, Any]) -> User:
     """The person whose passkey signed `credential` (an assertion answering a sign-in challenge),
     its use recorded; Invalid for anything else (couples/passkeys.py says what)."""
     assertion = passkeys.assertion_read(credential)
@@ -370,7 +371,7 @@ SCHEDULE_FIELDS = ("cadence", "weekday", "interval_days", "local_time", "timezon
 
 
 @transaction.atomic
-def schedule_update(*, user: User, changes: dict) -> Schedule:
+def schedule_update(*, user: User, changes: dict[str, Any]) -> Schedule:
     """Apply `changes` (any of SCHEDULE_FIELDS) to the user's couple's schedule (tandem.services
     .schedule_update tells the partner)."""
     couple = couple_lock_current(user=user)
@@ -393,7 +394,7 @@ def schedule_update(*, user: User, changes: dict) -> Schedule:
     return schedule
 
 
-def _when(schedule: Schedule) -> tuple:
+def _when(schedule: Schedule) -> tuple[str, int | None, time, str]:
     """What decides when the check-ins of `schedule` come."""
     period = schedule.weekday if schedule.cadence == Schedule.Cadence.WEEKLY else schedule.interval_days
     return (schedule.cadence, period, schedule.local_time, schedule.timezone)

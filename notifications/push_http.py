@@ -12,6 +12,7 @@ and checked before each send. A refusal raises `EndpointRefused`.
 
 from __future__ import annotations
 
+import socket
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ class PushAnswer:
 
 
 class _CheckedConnection(HTTPConnection):
-    def _new_conn(self):  # urllib3's hook for making the socket
+    def _new_conn(self) -> socket.socket:  # urllib3's hook for making the socket
         addresses = checked_addresses(self._dns_host, self.port or self.default_port)
         # Connect to an address that was checked, not to a second lookup of the name, trying each
         # in turn as a connection to the name would (an IPv6 address first on a host without IPv6).

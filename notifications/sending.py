@@ -22,16 +22,17 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, NoReturn, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from notifications import channels, lapses, policy, selectors
@@ -44,10 +45,10 @@ BACKOFF_BASE_SECONDS = 30
 # A claimed send that has not finished by then belongs to a worker that died: a few times the
 # channels' 10-second network timeouts, so a slow send that is still running is never taken over.
 SEND_LEASE = timedelta(seconds=60)
-# Pushes in flight at once, per worker process: a batch's pushes (about half of its deliveries,
-# see notifications/tasks.py) all wait on their push services together instead of one after
-# another; the threads mostly wait, so many are cheap. A batch of more pushes than this sends them
-# in two waves, still well within its lease.
+# Pushes in flight at once, per worker process: a batch's pushes (about half of its
+# deliveries, see notifications/tasks.py) all wait on their push services together instead of one
+# after another. The threads spend their time waiting, not computing, so 100 of them cost little.
+# A batch of more pushes than this sends them in two waves, still well within its lease.
 PUSHES_IN_FLIGHT = 100
 
 
@@ -59,10 +60,10 @@ class Attempt:
     retry_in: float | None = None
 
 
-# What the rules and the channels read of a delivery, and nothing else (not the person's password
-# hash, nor the notification's JSON data, which every row would decode). A field read but not
-# listed here would cost a query per delivery: tests/notifications/test_batch_reads.py counts the
-# reads of a batch.
+# What the rules and the channels read of a delivery, and nothing else: every field loaded is
+# decoded for every row of every batch (the person's password hash, the notification's JSON data
+# are not needed). A field read but not listed here would cost a query per delivery:
+# tests/notifications/test_batch_reads.py counts the reads of a batch.
 _READ = (
     "channel",
     "status",
@@ -83,7 +84,7 @@ _READ = (
 )
 
 
-def _loaded(queryset) -> list[Delivery]:
+def _loaded(queryset: QuerySet[Delivery]) -> list[Delivery]:
     deliveries = list(
         queryset.select_related("notification__user__notification_preferences", "subscription").only(*_READ)
     )
@@ -112,7 +113,7 @@ def _claimable(now: datetime) -> Q:
     return Q(status=Delivery.Status.PENDING, due_at__lte=now) | Q(status=Delivery.Status.SENDING, lease_until__lte=now)
 
 
-def _invitations_awaiting_answer(deliveries) -> set[int]:
+def _invitations_awaiting_answer(deliveries: Iterable[Delivery]) -> set[int]:
     """The ids of the batch's notifications that may lapse (an invitation to answer, an address to
     confirm) and have not."""
     return lapses.still_wanted(delivery.notification for delivery in deliveries)
@@ -211,11 +212,13 @@ class QueryInSendingThread(Exception):
     """A channel read something of a delivery that the batch did not load (`_READ`)."""
 
 
-def _refuse_queries(execute, sql, params, many, context):
+def _refuse_queries(
+    execute: Callable[..., object], sql: str, params: object, many: bool, context: dict[str, Any]
+) -> NoReturn:
     raise QueryInSendingThread("a send ran a query on a sending thread: add the field it reads to sending._READ")
 
 
-def _without_database(send: Callable[..., Exception | None], *args) -> Exception | None:
+def _without_database(send: Callable[..., Exception | None], *args: object) -> Exception | None:
     """Run `send` on a pool thread with no database. A field the batch did not load would be read
     with a query on this thread's own connection, one per delivery and never closed (the thread
     outlives the task); instead the query raises, so the delivery fails and is tried again, and
@@ -330,7 +333,7 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict[int, Attempt]:
     return attempts
 
 
-def _send_email(delivery: Delivery, connection, deadline: float) -> Exception | None:
+def _send_email(delivery: Delivery, connection: BaseEmailBackend, deadline: float) -> Exception | None:
     """One email of the batch over the batch's connection; past `deadline` (monotonic) it is handed
     back unsent rather than outlive its lease (a mail server that takes its time over each)."""
     if time.monotonic() > deadline:

@@ -1,5 +1,7 @@
 """The shapes of the inbox, preferences and push subscriptions at the HTTP edge."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 from config.serializers import HourMinuteField, StrictSerializer
@@ -43,7 +45,7 @@ class PreferencesUpdateSerializer(StrictSerializer, PreferencesSerializer):
             "signal_text": {"required": False},
         }
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         instance = self.instance
         start = attrs.get("quiet_hours_start", getattr(instance, "quiet_hours_start", None))
         end = attrs.get("quiet_hours_end", getattr(instance, "quiet_hours_end", None))

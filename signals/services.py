@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.functions import Least
 from django.utils import timezone
 
@@ -121,7 +121,7 @@ def signal_send(
     return signal
 
 
-def _spaces_end(spaces, *, now: datetime) -> None:
+def _spaces_end(spaces: QuerySet[Signal], *, now: datetime) -> None:
     # `until` comes forward to now, so that it says when the space ended (a past one keeps its own).
     spaces.update(ended_at=now, until=Least(F("until"), now))
 

@@ -1,5 +1,7 @@
 """HTTP edge of signals: parse, call a service or selector, serialize."""
 
+from typing import Any
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -22,7 +24,7 @@ class SignalListView(GenericAPIView):
     error_responses = {"POST": {404, 429}}
     serializer_class = SignalSerializer
 
-    def get_serializer_context(self):
+    def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "viewer": self.request.user}
 
     @extend_schema(responses={200: SignalSerializer(many=True)}, tags=["signals"])

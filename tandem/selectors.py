@@ -1,5 +1,7 @@
 """The reads that span the apps: the export of everything stored about a person."""
 
+from typing import Any
+
 from checkin import selectors as checkin_selectors
 from couples import selectors as couples_selectors
 from couples.models import User
@@ -9,7 +11,7 @@ from signals import selectors as signals_selectors
 from signals.serializers import SignalExportSerializer
 
 
-def user_export(*, user: User) -> dict:
+def user_export(*, user: User) -> dict[str, Any]:
     """Everything stored about `user`, and of a partner only the name they showed them."""
     return {
         **couples_selectors.person_export(user=user),

@@ -4,6 +4,7 @@ commits or rolls back together."""
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -43,7 +44,7 @@ SCHEDULE_CHANGES_TOLD_EVERY = timedelta(minutes=15)
 
 
 @transaction.atomic
-def schedule_update(*, user: User, changes: dict) -> Schedule:
+def schedule_update(*, user: User, changes: dict[str, Any]) -> Schedule:
     """Change the couple's schedule (couples.services.schedule_update) and tell the partner."""
     schedule = couples_services.schedule_update(user=user, changes=changes)
     # Told at once on screen, although the message may wait (notify_at_most_every).

@@ -1,7 +1,7 @@
 """HTTP edge of the endpoints whose work spans the apps (tandem/services.py): registration and
 the account changes that send an email, an account's deletion and export, pairing, the schedule
-and leaving. `me` is one path for reading, changing and
-deleting the account, so its reads and changes are served here too."""
+and leaving. `me` is one path for reading, changing and deleting the account, so its reads and
+changes are served here too."""
 
 from django.contrib.auth import logout
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer

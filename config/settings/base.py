@@ -5,6 +5,7 @@ dev.py, test.py and production.py override only what must differ between machine
 
 from ipaddress import ip_network
 from pathlib import Path
+from typing import Any
 
 import environ
 from kombu import Queue
@@ -79,7 +80,7 @@ TEMPLATES = [
 ]
 
 
-def with_prepared_statements(database: dict) -> dict:
+def with_prepared_statements(database: dict[str, Any]) -> dict[str, Any]:
     """On PostgreSQL, parameters are bound by the server, and a statement a connection has run
     twice is prepared, so that its plan is reused: on the busiest endpoints planning cost more
     than running (bench/RESULTS.md). PG_PREPARED_STATEMENTS=false turns it off, for a connection
@@ -89,7 +90,7 @@ def with_prepared_statements(database: dict) -> dict:
     return database
 
 
-def with_sqlite_for_several_processes(database: dict) -> dict:
+def with_sqlite_for_several_processes(database: dict[str, Any]) -> dict[str, Any]:
     """`make run` has web, worker and beat writing one SQLite file. A transaction that reads first
     and writes later cannot wait for the write lock (SQLite refuses the upgrade at once, "database
     is locked", whatever the timeout), so every transaction takes it when it begins (IMMEDIATE) and
@@ -252,7 +253,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 # Everything the filesystem broker writes stays under BROKER_DIR (var/broker), its exchange tables
 # (`control_folder`, which kombu otherwise puts in the working directory) included.
 BROKER_DIR = Path(env("BROKER_DIR", default=str(VAR_DIR / "broker")))
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
