@@ -123,6 +123,14 @@ def test_a_name_re_pointed_after_subscribing_is_refused_when_the_connection_is_m
         push(push_http.PushConnections(), Browser.new("https://push.example/push/abc"))
 
 
+def test_behind_an_https_proxy_the_name_is_checked_before_each_send(production_rules, dns, monkeypatch):
+    # The proxy connects, not the server: the name is looked up and checked before anything is sent.
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
+    dns["push.example"] = "10.0.0.1"
+    with pytest.raises(push_http.EndpointRefused, match="not a private or local address"):
+        push(push_http.PushConnections(), Browser.new("https://push.example/push/abc"))
+
+
 @pytest.mark.django_db
 def test_a_delivery_to_a_subscription_whose_name_now_points_inside_fails_and_nothing_is_called(
     person, push_service, vapid, production_rules, dns, django_capture_on_commit_callbacks
