@@ -92,7 +92,7 @@ def test_email_switched_off_means_no_email(person):
 
 
 def test_a_batch_of_invitations_reaches_only_those_who_have_not_answered_in_a_few_queries_whatever_its_size(
-    seats, django_assert_num_queries
+    seats, django_assert_max_num_queries
 ):
     from checkin import services as checkin_services
     from checkin.models import Round
@@ -107,10 +107,9 @@ def test_a_batch_of_invitations_reaches_only_those_who_have_not_answered_in_a_fe
     assert len(delivery_ids) == 4
     mail.outbox.clear()
 
-    # The batch is claimed in one transaction (a savepoint here: the locking read of the rows
-    # with what their sends need, the lease, the release), two reads tell who still awaits an
-    # answer, and each outcome is one update (the skipped, the sent).
-    with django_assert_num_queries(4 + 2 + 2):
+    # A budget, not a count: the claim, who still awaits an answer, and one update per outcome,
+    # never a query per delivery (tests/notifications/test_batch_reads.py grows the batch).
+    with django_assert_max_num_queries(8):
         attempts = sending.deliveries_send(delivery_ids=delivery_ids)
 
     assert sorted(message.to[0] for message in mail.outbox) == [
