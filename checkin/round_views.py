@@ -13,7 +13,7 @@ the view is built for that instant (the current round's key names only a round w
 runs at `now`; the history's counts the rounds whose window has ended unrecorded). A key holds one
 viewer's view: nothing cached for one partner is ever served to the other. A hit costs the key's
 read and the cache's; the text is served as it is
-(config/renderers.py). With the cache down, every read is built, as `uncached` builds it
+(foundation/renderers.py). With the cache down, every read is built, as `uncached` builds it
 (tests/checkin/test_round_views_cache.py holds the two to the same text).
 """
 
@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from checkin import selectors
 from checkin.serializers import round_shaped
-from config.renderers import JSONRenderer, RenderedJSON
 from couples.models import User
+from foundation.renderers import JSONRenderer, RenderedJSON
 
 log = logging.getLogger(__name__)
 

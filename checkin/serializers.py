@@ -12,7 +12,7 @@ from rest_framework import serializers
 from checkin.models import Answer, Discussion, DiscussionNote, Flag
 from checkin.patterns import HIGHEST, LOWEST, PATTERNS
 from checkin.rules import KINDS
-from config.serializers import MomentField, StrictSerializer
+from foundation.serializers import MomentField, StrictSerializer
 
 NOTE_MAX = 2000
 

@@ -1,4 +1,4 @@
-"""The one place where errors become HTTP: the services' domain errors (couples/errors.py) and
+"""The one place where errors become HTTP: the services' domain errors (foundation/errors.py) and
 DRF's own; and under /api/, what Django itself answers (a URL no route matches, a body over the
 size limit, a crash, a CSRF failure), which config/middleware.py turns into these JSON answers."""
 
@@ -14,7 +14,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from couples import errors
+from foundation import errors
 
 # A domain error's kind, most specific first, and the status code it is answered with.
 STATUS_OF_ERROR = (

@@ -24,8 +24,8 @@ from django.utils import timezone
 from rest_framework.request import Request
 
 from couples import live
-from couples.errors import NotFound
 from couples.models import USER_AGENT_MAX_LENGTH, BrowserSession, Device, User
+from foundation.errors import NotFound
 
 # In a browser's session: which device it is, the session key it was linked under (a new key, as
 # Django makes at sign-in or after a password change, means the link went with the old row) and when

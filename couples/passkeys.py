@@ -40,8 +40,8 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from couples.errors import Invalid
 from couples.models import PASSKEY_NAME_MAX_LENGTH, Passkey, User
+from foundation.errors import Invalid
 
 challenges_cache = cast(BaseCache, ConnectionProxy(caches, "challenges"))  # as Django's own `cache` is
 

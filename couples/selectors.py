@@ -1,12 +1,14 @@
 """Reads about people and couples, scoped to the person asking.
 
 "The user's current couple" is decided here only: `current_couple_ids` as a subquery for the ORM,
+`is_paired` for whether there is one,
 and CURRENT_COUPLE_SQL, its written-out twin for the busiest read (the current round's cache key
 in checkin/selectors.py), which tests/couples/test_current_couple.py holds to the same answers.
 So are "the couples the user is or was in" (`member_couple_ids`, MEMBER_COUPLES_SQL): what a
 person may read of check-ins and talks, those of a couple that ended too.
 """
 
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -44,9 +46,22 @@ def member_couple_ids(*, user: User) -> QuerySet[Membership, int]:
 MEMBER_COUPLES_SQL = f"SELECT couple_id FROM {Membership._meta.db_table} WHERE user_id = %(user_id)s"
 
 
-def current_member_ids(*, couple_id: int) -> list[int]:
-    """The people in a couple now (none once it has ended)."""
-    return list(Membership.objects.current().filter(couple_id=couple_id).values_list("user_id", flat=True))
+def is_paired(*, user: User) -> bool:
+    return current_couple_ids(user=user).exists()
+
+
+def current_members_of(*, couple_ids: Iterable[int], but: User | None = None) -> list[tuple[int, int]]:
+    """The people in these couples now, as (couple id, person id) pairs (none for a couple that has
+    ended), but `but`: the one who acted, and knows. The one spelling of "the partners now"."""
+    members = Membership.objects.current().filter(couple_id__in=couple_ids)
+    if but is not None:
+        members = members.exclude(user=but)
+    return list(members.values_list("couple_id", "user_id"))
+
+
+def current_member_ids(*, couple_id: int, but: User | None = None) -> list[int]:
+    """The people in a couple now (none once it has ended), but `but`."""
+    return [user_id for _, user_id in current_members_of(couple_ids=[couple_id], but=but)]
 
 
 def couple_current(*, user: User) -> Couple | None:
@@ -73,7 +88,7 @@ def passkeys_of(*, user: User) -> QuerySet[Passkey]:
 
 def person_export(*, user: User) -> dict[str, Any]:
     """What couples stores about `user` (their account, couples and invites), and of a partner
-    only the name they showed them: the first part of tandem.selectors.user_export. Times are
+    only the name they showed them: the first part of workflows.selectors.user_export. Times are
     datetimes: the renderer writes every time of the export the one way the API does (UTC, "Z")."""
     memberships = (
         Membership.objects.filter(user=user).select_related("couple", "couple__schedule").order_by("joined_at")

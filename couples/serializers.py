@@ -5,7 +5,6 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from config.serializers import HourMinuteField, StrictSerializer
 from couples.models import (
     DISPLAY_NAME_MAX_LENGTH,
     Device,
@@ -15,6 +14,7 @@ from couples.models import (
     validate_display_name,
     validate_timezone,
 )
+from foundation.serializers import HourMinuteField, StrictSerializer
 
 
 class TimezoneField(serializers.CharField):

@@ -104,10 +104,10 @@ class PasskeyLoginThrottle(_PerAddressThrottle):
 class LoginAccountThrottle(SimpleRateThrottle):
     """Wrong passwords for one email, from any number of addresses.
 
-    Only failures count (the view calls `failed` on a wrong password), so a person who logs in on
-    many devices is never held up, and an email with no account is counted the same way as one
-    with an account, so the answer tells nothing. The key is a keyed hash of the folded email:
-    no address is written into the cache.
+    Only failures count (couples.services.password_sign_in calls `failed` on a wrong password), so
+    a person who logs in on many devices is never held up, and an email with no account is counted
+    the same way as one with an account, so the answer tells nothing. The key is a keyed hash of
+    the folded email: no address is written into the cache.
     """
 
     scope = "login_account"
@@ -141,9 +141,10 @@ def _email_digest(email: str) -> str:
 
 
 class PasswordCheckThrottle(LoginAccountThrottle):
-    """Wrong passwords given in Settings (to change the password or the email), counted with the
-    wrong passwords of login for the same account: both are guesses at one password, so a stolen
-    session guesses no faster than a stranger at the login door."""
+    """Wrong passwords given in Settings (to change the password or the email, to delete the
+    account; couples.services.password_confirm counts them), counted with the wrong passwords of
+    login for the same account: both are guesses at one password, so a stolen session guesses no
+    faster than a stranger at the login door."""
 
     def get_cache_key(self, request: Request, view: APIView) -> str | None:
         return self.key_for(request.user.email) if request.user.is_authenticated else None

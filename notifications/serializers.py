@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from config.serializers import HourMinuteField, StrictSerializer
+from foundation.serializers import HourMinuteField, StrictSerializer
 from notifications.messages import app_path
 from notifications.models import Notification, Preferences, PushSubscription
 from notifications.push_endpoints import endpoint_problem

@@ -7,13 +7,13 @@ from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from couples.auth import AuthenticatedRequest
+from foundation.errors import NotFound
 from notifications import channels, selectors, services
 from notifications.serializers import (
     InboxFilterSerializer,

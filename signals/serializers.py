@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.serializers import MomentField, StrictSerializer
+from foundation.serializers import MomentField, StrictSerializer
 from signals.models import MESSAGE_MAX_LENGTH, Signal, validate_message
 
 

@@ -1,4 +1,4 @@
-"""The JSON renderer (config/renderers.py) writes JSON text it wrote before as it is: a response
+"""The JSON renderer (foundation/renderers.py) writes JSON text it wrote before as it is: a response
 holding such texts anywhere in lists and dicts is written byte for byte as DRF's own renderer, the
 reference, writes the same values, compact or indented."""
 
@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rest_framework import renderers
 
-from config.renderers import JSONRenderer, RenderedJSON
+from foundation.renderers import JSONRenderer, RenderedJSON
 
 INDENTED = "application/json; indent=4"
 

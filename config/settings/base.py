@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -16,6 +17,9 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-8f2c1b7e9d4a")
+# Earlier keys, still accepted for what they signed (sessions, reset and unsubscribe links) while a
+# new SECRET_KEY takes over: docs/runbook.md, "Rotate secrets".
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
@@ -41,11 +45,13 @@ INSTALLED_APPS = [
     "checkin",
     "notifications",
     "signals",
-    "tandem",
+    "workflows",
     "web",
 ]
 
 MIDDLEWARE = [
+    # First, so that every line logged while a request is served names it (config/logs.py).
+    "config.logs.request_ids",
     "config.middleware.ApiErrorsAsJson",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -197,11 +203,11 @@ REST_FRAMEWORK = {
         "couples.authentication.DeviceSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["config.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumbers",
+    "DEFAULT_RENDERER_CLASSES": ["foundation.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["foundation.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "foundation.pagination.PageNumbers",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "config.schema.TandemAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "foundation.schema.TandemAutoSchema",
     # Our throttles find the client's address through TRUSTED_PROXIES (couples/throttles.py); any
     # other would ignore X-Forwarded-For too, rather than believe it from anyone.
     "NUM_PROXIES": 0,
@@ -317,10 +323,35 @@ CELERY_BEAT_SCHEDULE = {
     "devices-sweep": {"task": "couples.devices_sweep", "schedule": 15 * 60.0},
 }
 
+# Logs: plain lines (`make run`), or one JSON object a line where a deployment collects them
+# (LOG_FORMAT=json), each with the id of the request or task it was written for (config/logs.py).
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT is {LOG_FORMAT!r}: plain or json")
+LOGGING_CONFIG = "config.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
+    "formatters": {"lines": {"()": f"config.logs.{'JsonLines' if LOG_FORMAT == 'json' else 'PlainLines'}"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "lines", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Never below INFO: with DEBUG on, Django's DEBUG lines are the SQL with its parameters
+        # (notes, ratings), and urllib3's name each push endpoint, a subscription's capability.
+        "django.db.backends": {"level": "INFO"},
+        "urllib3": {"level": "INFO"},
+    },
 }
+
+# Error reports (config/error_reports.py): none unless SENTRY_DSN names a Sentry project.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    # Imported only here: a deployment without Sentry never loads the SDK.
+    from config import error_reports
+
+    error_reports.start(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=None),
+    )

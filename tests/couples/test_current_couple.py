@@ -8,9 +8,9 @@ from django.db import connection
 
 from couples import selectors
 from couples.models import User
-from tandem import services as tandem_services
 from tests.builders import pair
 from tests.factories import UserFactory
+from workflows import services as workflows_services
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def _by_sql(user: User) -> int | None:
 def test_the_orm_and_the_sql_of_the_current_couple_agree_through_pairing_leaving_and_pairing_again():
     sam, alex, kim, lone = UserFactory.create(), UserFactory.create(), UserFactory.create(), UserFactory.create()
     first = pair(sam, alex)
-    tandem_services.couple_leave(user=alex)
+    workflows_services.couple_leave(user=alex)
     second = pair(sam, kim)
     expected = {sam: second.pk, kim: second.pk, alex: None, lone: None}
     for person, couple_id in expected.items():
@@ -45,7 +45,7 @@ def test_the_orm_and_the_sql_of_the_current_couple_agree_through_pairing_leaving
 def test_the_orm_and_the_sql_of_the_couples_a_person_was_in_agree_through_leaving_and_pairing_again():
     sam, alex, kim, lone = UserFactory.create(), UserFactory.create(), UserFactory.create(), UserFactory.create()
     first = pair(sam, alex)
-    tandem_services.couple_leave(user=alex)
+    workflows_services.couple_leave(user=alex)
     second = pair(sam, kim)
     expected = {sam: {first.pk, second.pk}, kim: {second.pk}, alex: {first.pk}, lone: set()}
     for person, couple_ids in expected.items():

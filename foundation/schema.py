@@ -1,9 +1,9 @@
-"""OpenAPI schema adjustments shared by the apps."""
+"""OpenAPI schema adjustments shared by the apps: the error responses of each operation, the body
+of a DELETE, and what a StrictSerializer refuses."""
 
 from collections.abc import Iterator
 from typing import Any
 
-from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
@@ -27,13 +27,6 @@ _FIELD_ERRORS: dict[str, Any] = {
         "oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}, {"type": "object"}]
     },
 }
-
-
-class DeviceSessionScheme(SessionScheme):
-    """Our session authentication (couples/authentication.py) is the session cookie, as DRF's is;
-    drf-spectacular's own extension matches DRF's class only, not its subclasses."""
-
-    target_class = "couples.authentication.DeviceSessionAuthentication"
 
 
 class TandemAutoSchema(AutoSchema):
@@ -65,7 +58,7 @@ class TandemAutoSchema(AutoSchema):
             yield 400, "The body or a query parameter is not valid.", ("FieldErrors", _FIELD_ERRORS)
         if not any(isinstance(permission, AllowAny) for permission in self.view.get_permissions()):
             yield 401, "Not signed in (no valid token or session).", ("Error", _DETAIL)
-        # A page past the last one is a 404 too (config/pagination.py).
+        # A page past the last one is a 404 too (foundation/pagination.py).
         if "{" in self.path or 404 in declared or "page" in query:
             yield 404, "Not found, or not yours: another couple's looks exactly the same.", ("Error", _DETAIL)
         if 409 in declared:
@@ -107,7 +100,7 @@ class BodyOnDeleteSchema(TandemAutoSchema):
 class StrictSerializerExtension(OpenApiSerializerExtension):
     """Tells clients (and fuzzers) that a StrictSerializer refuses fields it does not know."""
 
-    target_class = "config.serializers.StrictSerializer"
+    target_class = "foundation.serializers.StrictSerializer"
     match_subclasses = True
 
     def map_serializer(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:

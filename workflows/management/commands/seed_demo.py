@@ -15,7 +15,7 @@ from checkin.models import Round
 from couples import selectors, services
 from couples.models import Couple, User
 from notifications.models import Notification
-from tandem import services as tandem_services
+from workflows import services as workflows_services
 
 DEMO_PASSWORD = "tandem-demo-2026"
 DEMO_PEOPLE = [
@@ -58,7 +58,7 @@ class Command(BaseCommand):
         sam, alex = people
         if selectors.couple_current(user=sam) is None and selectors.couple_current(user=alex) is None:
             invite = services.invite_create(user=sam)
-            tandem_services.couple_join(user=alex, code=invite.code)
+            workflows_services.couple_join(user=alex, code=invite.code)
         couple = selectors.couple_current(user=sam)
         if couple is not None and not Round.objects.filter(couple=couple).exists():
             self._seed_history(couple=couple, sam=sam, alex=alex)
