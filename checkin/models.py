@@ -90,7 +90,7 @@ class Answer(models.Model):
     private_note = models.TextField(blank=True, default="")
     submitted_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
-    # When the person made this version on their device, as checkin.answering counts it (never
+    # When the person made this version on their device, as checkin.services.answer_submit counts it (never
     # before the round opened nor after the server received it): of two edits, the later made
     # is kept, whichever arrives last. The database's default lets a server of the version before
     # it go on answering while the new one is rolled out.
