@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 _KEY_PREFIX = "checkin:json:5"
 
 
-def written(view: dict) -> bytes:
+def written(view: selectors.RoundView) -> bytes:
     """A round view (selectors.round_view) as the JSON text the API serves for it. Plain bytes,
     not RenderedJSON, go to the cache: they unpickle without importing a class."""
     return bytes(JSONRenderer.written(round_shaped(view)))

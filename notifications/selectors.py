@@ -40,16 +40,6 @@ def push_subscriptions_of(*, user) -> QuerySet[PushSubscription]:
     return PushSubscription.objects.filter(user=user)
 
 
-def export_of(*, user) -> list[dict]:
-    """The user's inbox, oldest first, for their export (its times as datetimes: the renderer
-    writes every time of the export the one way the API does)."""
-    return [
-        {
-            "kind": n.kind,
-            "title": n.title,
-            "body": n.body,
-            "created_at": n.created_at,
-            "read_at": n.read_at,
-        }
-        for n in Notification.objects.filter(user=user).order_by("created_at")
-    ]
+def export_of(*, user) -> QuerySet[Notification]:
+    """The user's inbox, oldest first, for their export."""
+    return Notification.objects.filter(user=user).order_by("created_at")

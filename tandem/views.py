@@ -4,7 +4,7 @@ and leaving. `me` is one path for reading, changing and
 deleting the account, so its reads and changes are served here too."""
 
 from django.contrib.auth import logout
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -43,6 +43,7 @@ from couples.throttles import (
 from couples.views import check_password_given, couple_body, couple_or_404, sign_in
 from tandem import selectors as tandem_selectors
 from tandem import services as tandem_services
+from tandem.serializers import ExportSerializer
 
 
 class RegisterView(APIView):
@@ -153,9 +154,10 @@ class MeView(APIView):
 
 
 class ExportView(APIView):
-    @extend_schema(responses={200: OpenApiResponse(description="Everything stored about me.")}, tags=["accounts"])
+    @extend_schema(responses={200: ExportSerializer}, tags=["accounts"])
     def get(self, request: AuthenticatedRequest) -> Response:
-        return Response(tandem_selectors.user_export(user=request.user))
+        export = tandem_selectors.user_export(user=request.user)
+        return Response(ExportSerializer(export, context={"viewer": request.user}).data)
 
 
 class JoinView(APIView):
