@@ -3,14 +3,12 @@ hide-until-reveal rule.
 
 A person reads the check-ins and talks of every couple they were a member of, those of a couple
 that ended too (read-only: nothing of an ended couple is open to change); anyone else's look
-missing. `_scoped` (rounds) and `discussions_of` are that rule; the round views' keys follow it
-in SQL (`_HISTORY_KEY`, couples.selectors.MEMBER_COUPLES_SQL). Only the current round is the
+missing. `_scoped` (rounds) and `discussions_of` are that rule. Only the current round is the
 current couple's alone.
 
 `round_view` is the only place that decides what of a round a person may see: every endpoint
 (current, history, detail, trends) goes through it or through `trends`, which reads only
-revealed rounds. These return data; RoundSerializer shapes it for the API, and
-checkin/round_views.py keeps the current round and the history's pages as that text.
+revealed rounds. These return data (records); RoundSerializer shapes it for the API.
 """
 
 import logging
@@ -18,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -27,7 +24,7 @@ from checkin.models import Answer, Discussion, DiscussionNote, Round
 from checkin.patterns import PATTERNS, pattern_of
 from checkin.round_changes import status_at
 from couples.models import Membership, User
-from couples.selectors import CURRENT_COUPLE_SQL, MEMBER_COUPLES_SQL, member_couple_ids
+from couples.selectors import current_couple_ids, member_couple_ids
 from notifications.models import Notification
 from signals.selectors import people_in_space
 
@@ -132,70 +129,30 @@ def _scoped(user: User) -> QuerySet[Round]:
     return Round.objects.filter(couple_id__in=member_couple_ids(user=user))
 
 
-# The keys of the cached round views (checkin/round_views.py) are read on every request, and
-# building these reads with the ORM cost more than running them, so they are written out (their
-# values are plain integers on every database). Both follow the clock as round_view does
-# (round_changes.status_at): a round whose window has ended is not the open one, and the history's
-# key counts the rounds still recorded open whose window has ended, so that a page cached while
-# a round was open is not served once its closes_at has passed, before the tick expires it. The
-# history is the rounds of every couple the reader is or was in (as `_scoped`): memberships are
-# never deleted while the person lives, so that set of rounds only grows.
-# The open round's key also tells whether the reader has unread notifications about it (that it
-# opened, the nudge), so that seeing it marks them read with no query when there are none (the
-# partial index on unread notifications per person finds the few rows there are).
-_OPEN_ROUND_KEY = f"""
-    SELECT r.id, r.version, EXISTS (
-        SELECT 1 FROM {Notification._meta.db_table} n
-        WHERE n.user_id = %(user_id)s AND n.read_at IS NULL AND n.subject = %(subject)s || CAST(r.id AS TEXT)
+def current_round(*, user: User, now: datetime) -> RoundView | None:
+    """The open round of the user's couple now (a couple has at most one) as they may see it, if
+    its window still runs at `now` (round_view never shows a round open after its window): one query."""
+    still_open = Round.objects.filter(
+        couple_id__in=current_couple_ids(user=user), status=Round.Status.OPEN, closes_at__gt=now
     )
-    FROM {Round._meta.db_table} r
-    WHERE r.status = %(open)s AND r.closes_at > %(now)s AND r.couple_id IN ({CURRENT_COUPLE_SQL})
-""".strip()
-_HISTORY_KEY = f"""
-    SELECT COUNT(id), COALESCE(SUM(version), 0),
-        COALESCE(SUM(CASE WHEN status = %(open)s AND closes_at <= %(now)s THEN 1 ELSE 0 END), 0)
-    FROM {Round._meta.db_table} WHERE couple_id IN ({MEMBER_COUPLES_SQL})
-""".strip()
-
-
-def _one_row(sql: str, params: dict) -> tuple | None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
-def _at(now: datetime):
-    # A raw query's instant as the database stores its datetimes (naive UTC text on SQLite).
-    return connection.ops.adapt_datetimefield_value(now)
-
-
-def open_round_key(*, user: User, now: datetime) -> tuple[int, int, bool] | None:
-    """(id, version, whether the user has unread notifications about it) of the open round of the
-    user's couple (a couple has at most one) if its window still runs at `now`, or None."""
-    params = {"user_id": user.pk, "open": Round.Status.OPEN, "now": _at(now), "subject": subjects.ROUND}
-    row = _one_row(_OPEN_ROUND_KEY, params)
-    return None if row is None else (row[0], row[1], bool(row[2]))
-
-
-def open_round_view(*, user: User, round_id: int, now: datetime) -> RoundView | None:
-    """The open round `round_id` of the user's couple as they may see it at `now`, or None (also
-    when its window has ended by then)."""
     # An open round has no flags (the analysis flags revealed rounds, and round_view shows flags
     # only after the reveal), so they are not joined.
-    still_open = _scoped(user).filter(pk=round_id, status=Round.Status.OPEN, closes_at__gt=now)
     rounds = _folded(still_open, viewer=user, with_flags=False)
     return round_view(checkin_round=rounds[0], viewer=user, now=now) if rounds else None
 
 
-def history_state(*, user: User, now: datetime) -> tuple[int, int, int]:
-    """(number of rounds, sum of their versions, number of rounds recorded open whose window has
-    ended at `now`) of every couple the user is or was in, in one query; (0, 0, 0) for a person
-    never paired. Rounds are never deleted, the couples a person was in only grow in number and
-    versions only grow, so any change to the history (a new round, a change to one) moves the
-    count or the sum, and a window that ends moves the last number until the tick expires its
-    round (which moves the sum)."""
-    params = {"user_id": user.pk, "open": Round.Status.OPEN, "now": _at(now)}
-    return _one_row(_HISTORY_KEY, params) or (0, 0, 0)
+class History:
+    """The rounds of every couple the user is or was in, newest first, as they may see them at
+    one instant: what a paginator needs, `count()` and a page by slice, one query each."""
+
+    def __init__(self, *, user: User, now: datetime) -> None:
+        self.user, self.now = user, now
+
+    def count(self) -> int:
+        return _scoped(self.user).count()
+
+    def __getitem__(self, page: slice) -> list[RoundView]:
+        return history_page(user=self.user, page=page, now=self.now)
 
 
 def history_page(*, user: User, page: slice, now: datetime) -> list[RoundView]:

@@ -21,8 +21,6 @@ NOTE_MAX = 2000
 # The schema keeps the contract's word ("response") for its component names.
 @extend_schema_serializer(component_name="ResponseInput")
 class AnswerInputSerializer(StrictSerializer):
-    # checkin/answer_body.py reads everyday bodies as this would, without building it: a change
-    # here is a change there (tests/checkin/test_answer_body.py pins these fields).
     connection = serializers.IntegerField(
         min_value=LOWEST,
         max_value=HIGHEST,
@@ -140,9 +138,8 @@ class ExportedDiscussionNoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-# The shapes the API returns are these serializers' (the round views, the cached ones too, and my
-# answer). One instance of each is bound once and reused: building a serializer copies its fields
-# on every request, which would cost more than the shaping itself.
+# One instance of each is bound once and reused: building a serializer copies its fields on every
+# request, which would cost more than the shaping itself.
 _ROUND = RoundSerializer()
 _OWN_ANSWER = OwnAnswerSerializer()
 

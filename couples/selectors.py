@@ -1,10 +1,8 @@
 """Reads about people and couples, scoped to the person asking.
 
-"The user's current couple" is decided here only: `current_couple_ids` as a subquery for the ORM,
-and CURRENT_COUPLE_SQL, its written-out twin for the busiest read (the current round's cache key
-in checkin/selectors.py), which tests/couples/test_current_couple.py holds to the same answers.
-So are "the couples the user is or was in" (`member_couple_ids`, MEMBER_COUPLES_SQL): what a
-person may read of check-ins and talks, those of a couple that ended too.
+"The user's current couple" is decided here only (`current_couple_ids`, a subquery to filter by),
+and so are "the couples the user is or was in" (`member_couple_ids`): what a person may read of
+check-ins and talks, those of a couple that ended too.
 """
 
 from dataclasses import dataclass
@@ -27,21 +25,10 @@ def current_couple_id(*, user: User) -> int | None:
     return current_couple_ids(user=user).first()
 
 
-# `current_couple_ids` written out, for statements written out in SQL: its value is the couple's id,
-# under the parameter name user_id. Plain SQL, the same on PostgreSQL and SQLite.
-CURRENT_COUPLE_SQL = (
-    f"SELECT couple_id FROM {Membership._meta.db_table} WHERE user_id = %(user_id)s AND left_at IS NULL"
-)
-
-
 def member_couple_ids(*, user: User) -> QuerySet:
     """The ids of every couple the user is or was in (the current one and those that ended), to
     filter by as a subquery: what they shared there stays theirs to read."""
     return Membership.objects.filter(user=user).values_list("couple_id", flat=True)
-
-
-# `member_couple_ids` written out, under the parameter name user_id, as CURRENT_COUPLE_SQL is.
-MEMBER_COUPLES_SQL = f"SELECT couple_id FROM {Membership._meta.db_table} WHERE user_id = %(user_id)s"
 
 
 def current_member_ids(*, couple_id: int) -> list[int]:
