@@ -29,7 +29,7 @@ ROUND_FIELDS_NOT_SHOWN = frozenset(
 )
 
 
-def rounds_change(rounds: QuerySet[Round], **changes) -> int:
+def rounds_change(rounds: QuerySet[Round], **changes: object) -> int:
     """Apply `changes` to `rounds` (none: something else they show changed, their answers or
     flags) and move their version on, in one statement. Returns how many rounds changed."""
     return rounds.update(**changes, version=F("version") + 1)

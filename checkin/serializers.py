@@ -4,16 +4,16 @@ What a reader may see is decided in checkin/selectors.py; these only describe an
 """
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal, cast
 
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from checkin.models import Discussion, DiscussionNote
+from checkin.models import Answer, Discussion, DiscussionNote, Flag
 from checkin.patterns import HIGHEST, LOWEST, PATTERNS
 from checkin.rules import KINDS
 from checkin.selectors import RoundView
-from config.serializers import MomentField, StrictSerializer
+from foundation.serializers import MomentField, StrictSerializer
 
 NOTE_MAX = 2000
 
@@ -39,7 +39,7 @@ class AnswerInputSerializer(StrictSerializer):
         "answer counts as made when the server receives it.",
     )
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # IntegerField accepts "3" and 3.0; a fractional rating is a mistake worth naming.
         for field in ("connection", "independence"):
             raw = self.initial_data.get(field)
@@ -127,7 +127,7 @@ class RoundSerializer(serializers.Serializer):
 class ExportedRoundSerializer(RoundSerializer):
     """A round in the export: as its reader sees it, and the couple it was of."""
 
-    def get_fields(self):
+    def get_fields(self) -> dict[str, serializers.Field]:
         return {"couple_id": serializers.IntegerField(), **super().get_fields()}
 
 
@@ -144,19 +144,19 @@ _ROUND = RoundSerializer()
 _OWN_ANSWER = OwnAnswerSerializer()
 
 
-def round_shaped(view: RoundView) -> dict:
+def round_shaped(view: RoundView) -> dict[str, Any]:
     """A round view (checkin.selectors.round_view) in the API's shape."""
     return _ROUND.to_representation(view)
 
 
-def own_answer_shaped(answer) -> dict:
+def own_answer_shaped(answer: Answer) -> dict[str, Any]:
     """The caller's answer in the API's shape, as PUT .../response returns it."""
     return _OWN_ANSWER.to_representation(answer)
 
 
 # The dates trends may be asked for. No round is older than 2000 or later than 2100, and inside
 # these a date's next day and its midnight in any time zone stay far from the years 1 and 9999
-# where Python's dates end (asked for, they raised OverflowError: a 500).
+# where Python's dates end (where they would raise OverflowError: a 500).
 TRENDS_FIRST_DATE = date(2000, 1, 1)
 TRENDS_LAST_DATE = date(2100, 12, 31)
 TRENDS_DATES = f"from {TRENDS_FIRST_DATE} to {TRENDS_LAST_DATE}"
@@ -172,7 +172,7 @@ class TrendsQuerySerializer(StrictSerializer):
         required=False, validators=[_a_trends_date], help_text="Last local date included (YYYY-MM-DD)."
     )
 
-    def get_fields(self):
+    def get_fields(self) -> dict[str, serializers.Field]:
         # `from` is a Python keyword, so it cannot be declared as a class attribute.
         fields = super().get_fields()
         fields["from"] = serializers.DateField(
@@ -180,7 +180,7 @@ class TrendsQuerySerializer(StrictSerializer):
         )
         return fields
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
             raise serializers.ValidationError({"to": ["'to' must be on or after 'from'."]})
         return attrs
@@ -232,7 +232,7 @@ class TrendsSerializer(serializers.Serializer):
     pattern_counts = PatternCountsBySideSerializer()
     flagged_rounds = FlaggedRoundSerializer(many=True)
 
-    def get_fields(self):
+    def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         fields["from"] = serializers.DateField(source="period.start", allow_null=True)
         return fields
@@ -245,7 +245,7 @@ class DiscussionNoteSerializer(serializers.ModelSerializer):
         model = DiscussionNote
         fields = ["id", "author", "text", "created_at"]
 
-    def get_author(self, note) -> dict | None:
+    def get_author(self, note: DiscussionNote) -> dict[str, Any] | None:
         if note.author is None:
             return None
         return {"id": note.author_id, "display_name": note.author.display_name}
@@ -256,8 +256,9 @@ class DiscussionPointSerializer(serializers.Serializer):
     dimension = serializers.SerializerMethodField()
     summary = serializers.CharField()
 
-    def get_dimension(self, flag) -> Literal["connection", "independence"] | None:
-        return flag.dimension or None
+    def get_dimension(self, flag: Flag) -> Literal["connection", "independence"] | None:
+        # A flag's dimension is one of the two, or "" where its kind spans both (rules.py writes them).
+        return cast(Literal["connection", "independence"] | None, flag.dimension or None)
 
 
 class DiscussionSerializer(serializers.ModelSerializer):
@@ -284,7 +285,7 @@ class DiscussionSerializer(serializers.ModelSerializer):
             "resolved_at",
         ]
 
-    def get_fields(self):
+    def get_fields(self) -> dict[str, serializers.Field]:
         # `read_only` names an attribute of every serializer, so it cannot be declared as a class
         # attribute. Annotated by checkin.selectors.discussions_of.
         fields = super().get_fields()

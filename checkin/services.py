@@ -11,9 +11,10 @@ from checkin.errors import CoupleEnded, NoSuchRound, RoundAlreadyOpen, RoundClos
 from checkin.models import Answer, Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
 from checkin.round_changes import rounds_change, rounds_expire
 from couples import live
-from couples.errors import Conflict
-from couples.models import Couple, Membership, Schedule, User
-from couples.selectors import current_member_ids, member_couple_ids
+from couples.models import Couple, Schedule, User
+from couples.selectors import current_member_ids, current_members_of, member_couple_ids
+from couples.services import couple_lock_current
+from foundation.errors import Conflict
 from notifications.models import Notification
 from notifications.services import notifications_read_about, notify, notify_each
 from signals.selectors import people_in_space
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 NUDGE_AFTER_FRACTION = 0.5
 
 
-def round_unsaved(*, schedule, now: datetime, scheduled_for: datetime | None = None) -> Round:
+def round_unsaved(*, schedule: Schedule, now: datetime, scheduled_for: datetime | None = None) -> Round:
     """A round of the schedule's couple opening `now`, its window counted from the occurrence."""
     closes_at = (scheduled_for or now) + timedelta(hours=schedule.window_hours)
     return Round(
@@ -46,18 +47,13 @@ def rounds_open(*, rounds: list[Round], opened_by: User | None = None) -> list[R
     if not rounds:
         return []
     created = Round.objects.bulk_create(rounds)
-    members = Membership.objects.current().filter(couple_id__in=[r.couple_id for r in created])
-    if opened_by is not None:
-        members = members.exclude(user=opened_by)
     if opened_by is not None:  # the partners hear of it below (notify); the opener's other devices here
         live.people_changed(user_ids=[opened_by.pk], topics=[live.Topic.ROUND])
     round_of_couple = {r.couple_id: r.pk for r in created}
+    partners = current_members_of(couple_ids=list(round_of_couple), but=opened_by)
     notify_each(
         kind=Notification.Kind.ROUND_OPENED,
-        recipients=[
-            (user_id, subjects.of_round(round_of_couple[couple_id]))
-            for couple_id, user_id in members.values_list("couple_id", "user_id")
-        ],
+        recipients=[(user_id, subjects.of_round(round_of_couple[couple_id])) for couple_id, user_id in partners],
     )
     return created
 
@@ -80,10 +76,9 @@ def round_open(
 def round_open_now(*, user: User) -> Round:
     """'Check in now': a round outside the schedule, with the schedule's window. The partner is
     told that it opened; `user`, who opened it, is not."""
-    membership = Membership.objects.current().filter(user=user).select_related("couple__schedule").first()
-    if membership is None:
+    couple = couple_lock_current(user=user)
+    if couple is None:
         raise Conflict("You are not paired yet, so there is no one to check in with.")
-    couple = Couple.objects.select_for_update().get(pk=membership.couple_id)
     now = timezone.now()
     # A round whose window has ended reads as expired already (round_changes.status_at), so the
     # app offers "check in now": expire it here rather than refuse until the tick comes round.
@@ -92,9 +87,7 @@ def round_open_now(*, user: User) -> Round:
         raise RoundAlreadyOpen()
     try:
         with transaction.atomic():
-            return round_open(
-                couple=couple, window_hours=membership.couple.schedule.window_hours, now=now, opened_by=user
-            )
+            return round_open(couple=couple, window_hours=couple.schedule.window_hours, now=now, opened_by=user)
     except IntegrityError:
         raise RoundAlreadyOpen() from None
 

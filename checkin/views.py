@@ -4,13 +4,13 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ParseError, UnsupportedMediaType, ValidationError
+from rest_framework.exceptions import ParseError, UnsupportedMediaType, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from checkin import selectors, services
-from checkin.errors import NoSuchRound
+from checkin.errors import NoOpenRound, NoSuchDiscussion, NoSuchRound
 from checkin.models import Discussion
 from checkin.serializers import (
     TRENDS_DATES,
@@ -27,9 +27,6 @@ from checkin.serializers import (
     round_shaped,
 )
 from couples.auth import AuthenticatedRequest
-
-NOT_FOUND = NoSuchRound.message
-
 
 # What a round shows is the selectors' to decide, its shape RoundSerializer's (round_shaped).
 
@@ -60,7 +57,7 @@ class CheckinCurrentView(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         current = selectors.current_round(user=request.user, now=timezone.now())
         if current is None:
-            raise NotFound("No check-in is open right now.")
+            raise NoOpenRound()
         services.round_seen(user=request.user, round_id=current.id)
         return Response(round_shaped(current))
 
@@ -70,7 +67,7 @@ class CheckinDetailView(APIView):
     def get(self, request: AuthenticatedRequest, round_id: int) -> Response:
         checkin_round = selectors.round_get(user=request.user, round_id=round_id)
         if checkin_round is None:
-            raise NotFound(NOT_FOUND)
+            raise NoSuchRound()
         services.round_seen(user=request.user, round_id=round_id)
         return Response(round_shaped(checkin_round))
 
@@ -87,7 +84,7 @@ class CheckinAnswerView(APIView):
             # Another couple's round is a 404 whatever the body, so that no 400 hints it exists.
             # A valid body is scoped by answer_submit's locking read instead, at no extra query.
             if not selectors.round_exists(user=request.user, round_id=round_id):
-                raise NotFound(NOT_FOUND) from None
+                raise NoSuchRound() from None
             raise
         # Another couple's round or a closed one: the service raises NoSuchRound or RoundClosed.
         answer = services.answer_submit(user=request.user, round_id=round_id, **form.validated_data)
@@ -133,7 +130,7 @@ class DiscussionListView(GenericAPIView):
 def _discussion_or_404(request: AuthenticatedRequest, discussion_id: int) -> Discussion:
     discussion = selectors.discussions_of(user=request.user).filter(pk=discussion_id).first()
     if discussion is None:
-        raise NotFound("No such discussion.")
+        raise NoSuchDiscussion()
     return discussion
 
 

@@ -45,8 +45,8 @@ class ApiErrorsAsJson:
     in JSON; what Django answers instead of a view (no route matched, DEBUG's technical 404 and 500
     pages, the 400 of a body over DATA_UPLOAD_MAX_MEMORY_SIZE, a failure in a middleware) is made
     JSON here, after Django has logged it. A view's own answer is left as it is (the email
-    unsubscribe page under /api/ is a page for people). First in MIDDLEWARE, so that it sees the
-    answers of every other middleware too."""
+    unsubscribe page under /api/ is a page for people). First in MIDDLEWARE after the request id, so that it
+    sees the answers of every other middleware too."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -61,6 +61,8 @@ class ApiErrorsAsJson:
         # The same response, so that its headers (Allow of a 405, say) stay.
         response.content = json.dumps(exceptions.api_error_body(response.status_code)).encode()
         response["Content-Type"] = "application/json"
+        if response.has_header("Content-Length"):  # CommonMiddleware measured the page this replaces
+            response["Content-Length"] = str(len(response.content))
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -1,10 +1,12 @@
 """Reads about people and couples, scoped to the person asking.
 
-"The user's current couple" is decided here only (`current_couple_ids`, a subquery to filter by),
-and so are "the couples the user is or was in" (`member_couple_ids`): what a person may read of
-check-ins and talks, those of a couple that ended too.
+"The user's current couple" is decided here only (`current_couple_ids`, a subquery to filter by,
+and `is_paired` for whether there is one), and so are "the couples the user is or was in"
+(`member_couple_ids`): what a person may read of check-ins and talks, those of a couple that
+ended too.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,7 +17,7 @@ from django.utils import timezone
 from couples.models import Couple, Device, Invite, Membership, Passkey, User
 
 
-def current_couple_ids(*, user: User) -> QuerySet:
+def current_couple_ids(*, user: User) -> QuerySet[Membership, int]:
     """The id of the user's current couple (none when unpaired), to filter by as a subquery:
     `couple_id__in=` costs no query of its own."""
     return Membership.objects.current().filter(user=user).values_list("couple_id", flat=True)
@@ -25,15 +27,28 @@ def current_couple_id(*, user: User) -> int | None:
     return current_couple_ids(user=user).first()
 
 
-def member_couple_ids(*, user: User) -> QuerySet:
+def member_couple_ids(*, user: User) -> QuerySet[Membership, int]:
     """The ids of every couple the user is or was in (the current one and those that ended), to
     filter by as a subquery: what they shared there stays theirs to read."""
     return Membership.objects.filter(user=user).values_list("couple_id", flat=True)
 
 
-def current_member_ids(*, couple_id: int) -> list[int]:
-    """The people in a couple now (none once it has ended)."""
-    return list(Membership.objects.current().filter(couple_id=couple_id).values_list("user_id", flat=True))
+def is_paired(*, user: User) -> bool:
+    return current_couple_ids(user=user).exists()
+
+
+def current_members_of(*, couple_ids: Iterable[int], but: User | None = None) -> list[tuple[int, int]]:
+    """The people in these couples now, as (couple id, person id) pairs (none for a couple that has
+    ended), but `but`: the one who acted, and knows. The one spelling of "the partners now"."""
+    members = Membership.objects.current().filter(couple_id__in=couple_ids)
+    if but is not None:
+        members = members.exclude(user=but)
+    return list(members.values_list("couple_id", "user_id"))
+
+
+def current_member_ids(*, couple_id: int, but: User | None = None) -> list[int]:
+    """The people in a couple now (none once it has ended), but `but`."""
+    return [user_id for _, user_id in current_members_of(couple_ids=[couple_id], but=but)]
 
 
 def couple_current(*, user: User) -> Couple | None:
@@ -60,7 +75,7 @@ def passkeys_of(*, user: User) -> QuerySet[Passkey]:
 
 @dataclass(frozen=True)
 class PersonExport:
-    """What couples stores about a person, for their export (tandem.selectors.user_export): their
+    """What couples stores about a person, for their export (workflows.selectors.user_export): their
     account, their memberships (each with its couple, schedule and `partner_display_name`, the
     only thing of a partner it holds), the invites they made and their signed-in devices."""
 

@@ -1,9 +1,10 @@
 """The shapes of accounts, couples, invites and schedules at the HTTP edge."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from config.serializers import HourMinuteField, StrictSerializer
 from couples.models import (
     DISPLAY_NAME_MAX_LENGTH,
     Device,
@@ -13,10 +14,11 @@ from couples.models import (
     validate_display_name,
     validate_timezone,
 )
+from foundation.serializers import HourMinuteField, StrictSerializer
 
 
 class TimezoneField(serializers.CharField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 64)
         super().__init__(**kwargs)
         self.validators.append(_timezone_validator)
@@ -34,11 +36,11 @@ class DisplayNameField(serializers.CharField):
     line break or a tab is refused wherever it is, not trimmed away: the person learns that it is
     not allowed rather than finding it silently gone."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", DISPLAY_NAME_MAX_LENGTH)
         super().__init__(**kwargs)
 
-    def run_validation(self, data=serializers.empty):
+    def run_validation(self, data: Any = serializers.empty) -> Any:
         if isinstance(data, str):
             try:
                 validate_display_name(data)
@@ -111,7 +113,7 @@ class MeUpdateSerializer(StrictSerializer):
     timezone = TimezoneField(required=False)
 
 
-def _password_field(**kwargs) -> serializers.CharField:
+def _password_field(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(write_only=True, trim_whitespace=False, max_length=128, **kwargs)
 
 
@@ -212,7 +214,7 @@ class PasskeySignInSerializer(StrictSerializer):
     credential = serializers.DictField(help_text=_CREDENTIAL_HELP.format(call="get"))
 
 
-# The export (GET /me/export): everything stored about a person, in these shapes (tandem/serializers.py).
+# The export (GET /me/export): everything stored about a person, in these shapes (workflows/serializers.py).
 
 
 class ExportedUserSerializer(serializers.ModelSerializer):

@@ -4,8 +4,9 @@ new channel is a new class here, not a branch everywhere.
 
 A send only talks to the outside world: it reads the delivery as loaded and writes no row (what
 the outcome means for the database is notifications/sending.py's to record), so sends can run in
-threads side by side. Each thread keeps its own HTTP connections to each push service, and a
-batch of emails can share one SMTP connection (`connection=`).
+threads side by side. The connections to the push services stay open between sends, shared by a
+process's threads (notifications/push_http.py), and a batch of emails can share one SMTP connection
+(`connection=`).
 """
 
 import base64
@@ -16,7 +17,7 @@ import smtplib
 import threading
 import time
 from datetime import timedelta
-from typing import Protocol
+from typing import Protocol, cast
 from urllib.parse import urlsplit
 
 import requests
@@ -24,6 +25,7 @@ import urllib3
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.utils.crypto import salted_hmac
 from pywebpush import WebPusher, WebPushException
@@ -61,7 +63,7 @@ class Channel(Protocol):
     def send(self, delivery: Delivery) -> None: ...
 
 
-def _retry_after(response) -> float | None:
+def _retry_after(response: requests.Response | push_http.PushAnswer | None) -> float | None:
     value = (response.headers or {}).get("Retry-After") if response is not None else None
     try:
         return max(0.0, float(value)) if value is not None else None
@@ -197,7 +199,7 @@ def unsubscribe_url(user_id: int) -> str:
     return f"{settings.API_BASE_URL.rstrip('/')}/api/v1/notifications/unsubscribe?token={unsubscribe_token(user_id)}"
 
 
-def reminder_email(delivery: Delivery, connection=None) -> EmailMessage:
+def reminder_email(delivery: Delivery, connection: BaseEmailBackend | None = None) -> EmailMessage:
     """The email of a notification: its words, a link to it in the app and one-click unsubscribe."""
     notification = delivery.notification
     user = notification.user
@@ -217,7 +219,7 @@ def reminder_email(delivery: Delivery, connection=None) -> EmailMessage:
 
 
 class EmailChannel:
-    def send(self, delivery: Delivery, connection=None) -> None:
+    def send(self, delivery: Delivery, connection: BaseEmailBackend | None = None) -> None:
         """Send over `connection` (an open mail backend, kept open afterwards) or a new one. A
         connection that failed is closed, so that the next message sent over it reconnects."""
         connection_used = connection or get_connection(timeout=PUSH_TIMEOUT_SECONDS)
@@ -238,7 +240,8 @@ class EmailChannel:
                 message.send()  # Django's MIME classes, the reference (notifications/quick_email.py)
             else:
                 sender, recipients = quick_email.envelope(message)
-                connection.connection.sendmail(sender, recipients, quick)
+                smtp = cast(SMTPBackend, connection).connection  # quick bytes are made for an SMTP backend only
+                cast(smtplib.SMTP, smtp).sendmail(sender, recipients, quick)  # open() above connected it
         except smtplib.SMTPRecipientsRefused:
             raise PermanentError("the mail server refused the address") from None
         except OSError as error:  # smtplib's errors are OSErrors too: connection, timeout, refusal
@@ -247,7 +250,7 @@ class EmailChannel:
             raise TemporaryError(f"mail server: {type(error).__name__}") from None
 
 
-def close_quietly(connection) -> None:
+def close_quietly(connection: BaseEmailBackend) -> None:
     """Close a mail connection that failed; saying goodbye to a server that is gone may fail too."""
     try:
         connection.close()
@@ -255,7 +258,7 @@ def close_quietly(connection) -> None:
         pass
 
 
-def email_connection():
+def email_connection() -> BaseEmailBackend:
     """A mail backend connection for a batch of emails, not yet open (the first send opens it)."""
     return get_connection(timeout=PUSH_TIMEOUT_SECONDS)
 

@@ -20,9 +20,11 @@ each send instead. A refusal raises `EndpointRefused`.
 
 from __future__ import annotations
 
+import socket
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import certifi
 import requests
@@ -46,7 +48,8 @@ def proxied() -> bool:
 
 
 class _CheckedSession(requests.Session):
-    def request(self, method, url, *args, **kwargs):
+    # requests also takes a URL as bytes; pywebpush, its one caller here, gives text.
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         problem = endpoint_problem(url)
         if problem:
             raise EndpointRefused(problem)
@@ -74,7 +77,7 @@ class PushAnswer:
 
 
 class _CheckedConnection(HTTPConnection):
-    def _new_conn(self):  # urllib3's hook for making the socket
+    def _new_conn(self) -> socket.socket:  # urllib3's hook for making the socket
         addresses = checked_addresses(self._dns_host, self.port or self.default_port)
         # Connect to an address that was checked, not to a second lookup of the name, trying each
         # in turn as a connection to the name would (an IPv6 address first on a host without IPv6).

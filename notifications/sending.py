@@ -27,18 +27,20 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, NoReturn, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from couples.models import User
 from notifications import channels, lapses, policy, selectors
 from notifications.models import Delivery, Notification, Preferences, PushSubscription
 
@@ -51,8 +53,8 @@ BACKOFF_BASE_SECONDS = 30
 SEND_LEASE = timedelta(seconds=60)
 # Pushes in flight at once, per worker process: a batch's pushes (about half of its 200
 # deliveries, see notifications/tasks.py) all wait on their push services together instead of one
-# after another. The threads only wait (encrypting a message takes 0.3 ms): 100 of them cost a few
-# MB. A batch of more pushes than this sends them in two waves, still well within its lease.
+# after another. The threads spend their time waiting, not computing, so 100 of them cost little.
+# A batch of more pushes than this sends them in two waves, still well within its lease.
 PUSHES_IN_FLIGHT = 100
 
 
@@ -67,10 +69,10 @@ class Attempt:
 # What both versions share: reading the batch, the rules, recording a failure
 
 
-# What the rules and the channels read of a delivery, and nothing else: a person's password hash
-# and a notification's JSON data (decoded for every row) were a tenth of a deliver worker's CPU. A
-# field read but not listed here would cost a query per delivery: tests/notifications/
-# test_batch_reads.py counts the reads of a batch of 4 and of 40.
+# What the rules and the channels read of a delivery, and nothing else: every field loaded is
+# decoded for every row of every batch (the person's password hash, the notification's JSON data
+# are not needed). A field read but not listed here would cost a query per delivery:
+# tests/notifications/test_batch_reads.py counts the reads of a batch of 4 and of 40.
 _READ = (
     "channel",
     "status",
@@ -95,7 +97,7 @@ _READ = (
 )
 
 
-def _loaded(queryset) -> list[Delivery]:
+def _loaded(queryset: QuerySet[Delivery]) -> list[Delivery]:
     deliveries = list(
         queryset.select_related("notification__user__notification_preferences", "subscription").only(*_READ)
     )
@@ -124,11 +126,11 @@ def _claimable(now: datetime) -> Q:
     return Q(status=Delivery.Status.PENDING, due_at__lte=now) | Q(status=Delivery.Status.SENDING, lease_until__lte=now)
 
 
-def _preferences(user) -> Preferences:
+def _preferences(user: User) -> Preferences:
     return selectors.preferences_of(user=user)
 
 
-def _invitations_awaiting_answer(deliveries) -> set[int]:
+def _invitations_awaiting_answer(deliveries: Iterable[Delivery]) -> set[int]:
     """The ids of the batch's notifications that may lapse (an invitation to answer, an address to
     confirm) and have not."""
     return lapses.still_wanted(delivery.notification for delivery in deliveries)
@@ -227,11 +229,13 @@ class QueryInSendingThread(Exception):
     """A channel read something of a delivery that the batch did not load (`_READ`)."""
 
 
-def _refuse_queries(execute, sql, params, many, context):
+def _refuse_queries(
+    execute: Callable[..., object], sql: str, params: object, many: bool, context: dict[str, Any]
+) -> NoReturn:
     raise QueryInSendingThread("a send ran a query on a sending thread: add the field it reads to sending._READ")
 
 
-def _without_database(send: Callable[..., Exception | None], *args) -> Exception | None:
+def _without_database(send: Callable[..., Exception | None], *args: object) -> Exception | None:
     """Run `send` on a pool thread with no database. A field the batch did not load would be read
     with a query on this thread's own connection, one per delivery and never closed (the thread
     outlives the task); instead the query raises, so the delivery fails and is tried again, and
@@ -380,7 +384,7 @@ def send_batch(*, delivery_ids: list[int]) -> dict[int, Attempt]:
     return attempts
 
 
-def _send_email(delivery: Delivery, connection, deadline: float) -> Exception | None:
+def _send_email(delivery: Delivery, connection: BaseEmailBackend, deadline: float) -> Exception | None:
     """One email of the batch over the batch's connection; past `deadline` (monotonic) it is handed
     back unsent rather than outlive its lease (a mail server that takes its time over each)."""
     if time.monotonic() > deadline:

@@ -1,10 +1,11 @@
 """The shapes of the inbox, preferences and push subscriptions at the HTTP edge."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from rest_framework import serializers
 
-from config.serializers import HourMinuteField, StrictSerializer
+from foundation.serializers import HourMinuteField, StrictSerializer
 from notifications.messages import app_path
 from notifications.models import Notification, Preferences, PushSubscription
 from notifications.push_endpoints import endpoint_problem
@@ -64,7 +65,7 @@ class PreferencesUpdateSerializer(StrictSerializer, PreferencesSerializer):
             "signal_text": {"required": False},
         }
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         instance = self.instance
         start = attrs.get("quiet_hours_start", getattr(instance, "quiet_hours_start", None))
         end = attrs.get("quiet_hours_end", getattr(instance, "quiet_hours_end", None))

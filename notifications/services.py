@@ -9,15 +9,17 @@ hand-off a broker outage or a crash lost.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from couples import live
+from couples.models import User
 from notifications import later, policy, selectors, sending
 from notifications.messages import TEXTS
 from notifications.models import Delivery, Notification, Preferences, PushSubscription
@@ -259,7 +261,15 @@ class _Recipient:
     signal_text: bool  # decided when a signal's notification is filed (signals.services), not here
 
     @classmethod
-    def from_row(cls, notification_id, user_id, deliver_after, timezone, email_confirmed, *preferences) -> "_Recipient":
+    def from_row(
+        cls,
+        notification_id: int,
+        user_id: int,
+        deliver_after: datetime | None,
+        timezone: str,
+        email_confirmed: bool,
+        *preferences: Any,  # PREFERENCE_FIELDS' values, in their order
+    ) -> "_Recipient":
         # No preferences row: the LEFT JOIN gives NULL for every field (`push` is never null in a
         # row), and the defaults apply.
         if preferences[0] is None:
@@ -315,7 +325,12 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict[int, Attempt]:
     return sending.send_batch(delivery_ids=delivery_ids)
 
 
-def sweep(*, now: datetime, batch_size: int = 1000) -> dict:
+class SweepFound(TypedDict):
+    events: dict[str, list[str]]  # the subjects of each kind whose fan-out was lost
+    deliveries: list[int]  # deliveries due a minute ago and still pending
+
+
+def sweep(*, now: datetime, batch_size: int = 1000) -> SweepFound:
     """Find the work a lost hand-off, a dead worker or quiet hours left behind."""
     grace = now - timedelta(minutes=1)
     # Sends whose worker died: their lease ran out. They are tried again.
@@ -336,7 +351,7 @@ def sweep(*, now: datetime, batch_size: int = 1000) -> dict:
         .order_by("due_at")
         .values_list("pk", flat=True)[:batch_size]
     )
-    return {"events": events, "deliveries": due}
+    return SweepFound(events=events, deliveries=due)
 
 
 # Inbox, preferences and subscriptions
@@ -350,7 +365,7 @@ def notification_mark_read(*, notification: Notification) -> Notification:
     return notification
 
 
-def notifications_read_about(*, user, subjects: list[str]) -> int:
+def notifications_read_about(*, user: User, subjects: list[str]) -> int:
     """The person has seen what these subjects are (the app that files them knows what a subject
     names): their unread notifications about them are read. One conditional UPDATE on the unread
     index, which changes no row, and so writes nothing, when none is unread; no read before it."""
@@ -370,7 +385,7 @@ def notifications_unsay(*, kind: str, subjects: list[str], **words: str) -> int:
     )
 
 
-def notifications_mark_all_read(*, user) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     read = selectors.inbox_of(user=user, unread=True).update(read_at=timezone.now())
     if read:
         live.people_changed(user_ids=[user.pk], topics=[live.Topic.INBOX])
@@ -378,7 +393,7 @@ def notifications_mark_all_read(*, user) -> int:
 
 
 @transaction.atomic
-def preferences_update(*, user, changes: dict) -> Preferences:
+def preferences_update(*, user: User, changes: Mapping[str, object]) -> Preferences:
     prefs, _ = Preferences.objects.select_for_update().get_or_create(user=user)
     for field, value in changes.items():
         setattr(prefs, field, value)
@@ -400,7 +415,7 @@ def email_unsubscribe(*, user_id: int) -> bool:
 
 
 @transaction.atomic
-def push_subscription_add(*, user, endpoint: str, p256dh: str, auth: str) -> tuple[PushSubscription, bool]:
+def push_subscription_add(*, user: User, endpoint: str, p256dh: str, auth: str) -> tuple[PushSubscription, bool]:
     """Register a browser's subscription; the same endpoint again updates the one row (and moves
     it to this person, as a shared browser may change hands)."""
     subscription, created = PushSubscription.objects.update_or_create(
@@ -413,5 +428,5 @@ def push_subscription_remove(*, subscription: PushSubscription) -> None:
     subscription.delete()
 
 
-def unread_count(*, user) -> int:
+def unread_count(*, user: User) -> int:
     return selectors.inbox_of(user=user, unread=True).count()

@@ -4,7 +4,7 @@ All are idempotent (see notifications/services.py), which is what makes acks_lat
 reject_on_worker_lost safe: a task run twice finds its work done.
 """
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
@@ -46,7 +46,7 @@ def deliver_batch(delivery_ids: list[int]) -> None:
 
 
 @shared_task(name="notifications.deliver", bind=True, max_retries=services.MAX_ATTEMPTS)
-def deliver(self, delivery_id: int) -> None:
+def deliver(self: Task[[int], None], delivery_id: int) -> None:
     attempt = services.delivery_send(delivery_id=delivery_id)
     if attempt.retry_in is not None:
         # Exponential backoff (or the push service's Retry-After), bounded by the broker's

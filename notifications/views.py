@@ -2,19 +2,19 @@
 
 from django.conf import settings
 from django.core import signing
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.pagination import PageNumbers
 from couples.auth import AuthenticatedRequest
+from foundation.errors import NotFound
+from foundation.pagination import PageNumbers
 from notifications import channels, selectors, services
 from notifications.serializers import (
     InboxFilterSerializer,
@@ -166,7 +166,7 @@ _NOTHING_TO_UNSUBSCRIBE = (
 
 @extend_schema(exclude=True)
 @csrf_exempt
-def unsubscribe(request):
+def unsubscribe(request: HttpRequest) -> HttpResponse:
     """One-click unsubscribe (RFC 8058): a POST switches email off with no login. A GET, which
     mail scanners also make, only shows a button, so a scanner never unsubscribes anyone."""
     token = request.GET.get("token", "")

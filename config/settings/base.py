@@ -5,8 +5,10 @@ dev.py, test.py and production.py override only what must differ between machine
 
 from ipaddress import ip_network
 from pathlib import Path
+from typing import Any
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -15,6 +17,9 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-8f2c1b7e9d4a")
+# Earlier keys, still accepted for what they signed (sessions, reset and unsubscribe links) while a
+# new SECRET_KEY takes over: docs/runbook.md, "Rotate secrets".
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
@@ -40,11 +45,13 @@ INSTALLED_APPS = [
     "checkin",
     "notifications",
     "signals",
-    "tandem",
+    "workflows",
     "web",
 ]
 
 MIDDLEWARE = [
+    # First, so that every line logged while a request is served names it (config/logs.py).
+    "config.logs.request_ids",
     "config.middleware.ApiErrorsAsJson",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -79,7 +86,7 @@ TEMPLATES = [
 ]
 
 
-def with_prepared_statements(database: dict) -> dict:
+def with_prepared_statements(database: dict[str, Any]) -> dict[str, Any]:
     """On PostgreSQL, parameters are bound by the server, and a statement a connection has run
     twice is prepared, so that its plan is reused: on the busiest endpoints planning cost more
     than running (bench/RESULTS.md). PG_PREPARED_STATEMENTS=false turns it off, for a connection
@@ -89,7 +96,7 @@ def with_prepared_statements(database: dict) -> dict:
     return database
 
 
-def with_sqlite_for_several_processes(database: dict) -> dict:
+def with_sqlite_for_several_processes(database: dict[str, Any]) -> dict[str, Any]:
     """`make run` has web, worker and beat writing one SQLite file. A transaction that reads first
     and writes later cannot wait for the write lock (SQLite refuses the upgrade at once, "database
     is locked", whatever the timeout), so every transaction takes it when it begins (IMMEDIATE) and
@@ -192,10 +199,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumbers",
+    "DEFAULT_PARSER_CLASSES": ["foundation.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "foundation.pagination.PageNumbers",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "config.schema.TandemAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "foundation.schema.TandemAutoSchema",
     # Our throttles find the client's address through TRUSTED_PROXIES (couples/throttles.py); any
     # other would ignore X-Forwarded-For too, rather than believe it from anyone.
     "NUM_PROXIES": 0,
@@ -247,7 +254,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 # Everything the filesystem broker writes stays under BROKER_DIR (var/broker), its exchange tables
 # (`control_folder`, which kombu otherwise puts in the working directory) included.
 BROKER_DIR = Path(env("BROKER_DIR", default=str(VAR_DIR / "broker")))
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -311,10 +318,35 @@ CELERY_BEAT_SCHEDULE = {
     "devices-sweep": {"task": "couples.devices_sweep", "schedule": 15 * 60.0},
 }
 
+# Logs: plain lines (`make run`), or one JSON object a line where a deployment collects them
+# (LOG_FORMAT=json), each with the id of the request or task it was written for (config/logs.py).
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT is {LOG_FORMAT!r}: plain or json")
+LOGGING_CONFIG = "config.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
+    "formatters": {"lines": {"()": f"config.logs.{'JsonLines' if LOG_FORMAT == 'json' else 'PlainLines'}"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "lines", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Never below INFO: with DEBUG on, Django's DEBUG lines are the SQL with its parameters
+        # (notes, ratings), and urllib3's name each push endpoint, a subscription's capability.
+        "django.db.backends": {"level": "INFO"},
+        "urllib3": {"level": "INFO"},
+    },
 }
+
+# Error reports (config/error_reports.py): none unless SENTRY_DSN names a Sentry project.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    # Imported only here: a deployment without Sentry never loads the SDK.
+    from config import error_reports
+
+    error_reports.start(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=None),
+    )

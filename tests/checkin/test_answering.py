@@ -15,9 +15,9 @@ from checkin import services
 from checkin.errors import NoSuchRound, RoundClosed
 from checkin.models import Answer, Round
 from notifications.models import Notification
-from tandem import services as tandem_services
 from tests.builders import pair
 from tests.factories import UserFactory
+from workflows import services as workflows_services
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -60,7 +60,7 @@ def run(people, round_id: int, sequence) -> list:
                 seen.append(("closed", services.round_close(round_id=round_id, now=now)))
             elif step == "couple ends":
                 try:
-                    tandem_services.couple_leave(user=people["me"])
+                    workflows_services.couple_leave(user=people["me"])
                     seen.append(("ended",))
                 except Exception as error:
                     seen.append(("not ended", type(error).__name__))

@@ -5,9 +5,9 @@ again since."""
 import pytest
 
 from couples import selectors
-from tandem import services as tandem_services
 from tests.builders import pair
 from tests.factories import UserFactory
+from workflows import services as workflows_services
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_the_current_couple_follows_pairing_leaving_and_pairing_again():
     sam, alex, kim, lone = UserFactory.create(), UserFactory.create(), UserFactory.create(), UserFactory.create()
     first = pair(sam, alex)
-    tandem_services.couple_leave(user=alex)
+    workflows_services.couple_leave(user=alex)
     second = pair(sam, kim)
     expected = {sam: second.pk, kim: second.pk, alex: None, lone: None}
     for person, couple_id in expected.items():
@@ -27,7 +27,7 @@ def test_the_current_couple_follows_pairing_leaving_and_pairing_again():
 def test_the_couples_a_person_was_in_follow_leaving_and_pairing_again():
     sam, alex, kim, lone = UserFactory.create(), UserFactory.create(), UserFactory.create(), UserFactory.create()
     first = pair(sam, alex)
-    tandem_services.couple_leave(user=alex)
+    workflows_services.couple_leave(user=alex)
     second = pair(sam, kim)
     expected = {sam: {first.pk, second.pk}, kim: {second.pk}, alex: {first.pk}, lone: set()}
     for person, couple_ids in expected.items():

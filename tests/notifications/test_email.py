@@ -12,8 +12,9 @@ from django.utils import timezone
 from couples.models import Couple
 from notifications import services
 from notifications.models import Delivery, Notification, Preferences
-from tandem import services as tandem_services
 from tests.builders import notified
+from tests.factories import PASSWORD
+from workflows import services as workflows_services
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def unsubscribe_path(person) -> str:
 
 def test_the_unsubscribe_link_of_a_deleted_account_answers_that_there_is_nothing_to_unsubscribe(person):
     path = unsubscribe_path(person)
-    tandem_services.user_delete(user=person)
+    workflows_services.user_delete(user=person, password=PASSWORD)
     response = Client().post(path, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert b"nothing to unsubscribe" in response.content

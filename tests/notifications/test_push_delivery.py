@@ -225,7 +225,7 @@ def deliver_as_a_worker(delivery_id: int) -> bool:
     whether it asked to be retried."""
     # The stubs type push_request's keywords as the task's own; Celery takes the request's fields.
     request = {"id": f"deliver-{delivery_id}", "args": [delivery_id], "kwargs": {}, "called_directly": False}
-    tasks.deliver.push_request(**request)  # type: ignore[arg-type]
+    tasks.deliver.push_request(**request)  # type: ignore[call-arg]
     try:
         tasks.deliver.run(delivery_id)
     except Retry:

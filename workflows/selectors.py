@@ -17,7 +17,7 @@ from signals.models import Signal
 @dataclass(frozen=True)
 class Export:
     """Everything stored about a person, and of a partner only the name they showed them
-    (tandem/serializers.py shapes it)."""
+    (workflows/serializers.py shapes it)."""
 
     person: couples_selectors.PersonExport
     passkeys: QuerySet[Passkey]

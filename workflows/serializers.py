@@ -15,7 +15,7 @@ from signals.serializers import SignalExportSerializer
 
 
 class ExportSerializer(serializers.Serializer):
-    """Everything stored about me (tandem.selectors.Export). Signals need the reader in the
+    """Everything stored about me (workflows.selectors.Export). Signals need the reader in the
     context (`viewer`): they say who sent each, "me" or "partner"."""
 
     user = ExportedUserSerializer(source="person.user")
