@@ -41,9 +41,9 @@ class Round(models.Model):
     analysis_given_up_at = models.DateTimeField(
         null=True, blank=True, help_text="The analysis kept failing (or never ran) and is no longer retried."
     )
-    # Counts the changes to what the round shows (its status, answers and flags). Every service
-    # that makes one adds 1 in the same transaction: cached round views are keyed by it
-    # (checkin/selectors.py), so a change is never hidden behind a cached copy.
+    # Counts the changes to what the round shows (its status, answers and flags): every service
+    # that makes one adds 1 in the same transaction (checkin/round_changes.py, which says why no
+    # read uses it any more).
     version = models.PositiveIntegerField(default=0)
 
     class Meta:
