@@ -12,6 +12,7 @@ from rest_framework import serializers
 from checkin.models import Answer, Discussion, DiscussionNote, Flag
 from checkin.patterns import HIGHEST, LOWEST, PATTERNS
 from checkin.rules import KINDS
+from checkin.selectors import RoundView
 from foundation.serializers import MomentField, StrictSerializer
 
 NOTE_MAX = 2000
@@ -20,8 +21,6 @@ NOTE_MAX = 2000
 # The schema keeps the contract's word ("response") for its component names.
 @extend_schema_serializer(component_name="ResponseInput")
 class AnswerInputSerializer(StrictSerializer):
-    # checkin/answer_body.py reads everyday bodies as this would, without building it: a change
-    # here is a change there (tests/checkin/test_answer_body.py pins these fields).
     connection = serializers.IntegerField(
         min_value=LOWEST,
         max_value=HIGHEST,
@@ -82,7 +81,7 @@ _REMOVED = (
 
 class MySideSerializer(serializers.Serializer):
     answered = serializers.BooleanField()
-    response = OwnAnswerSerializer(allow_null=True)
+    response = OwnAnswerSerializer(source="answer", allow_null=True)
     removed = serializers.BooleanField(help_text=_REMOVED)
 
 
@@ -92,7 +91,7 @@ class PartnerSideSerializer(serializers.Serializer):
         help_text="The partner of this round's couple (a couple that ended too); null once their account is deleted.",
     )
     answered = serializers.BooleanField()
-    response = SharedAnswerSerializer(allow_null=True, help_text="null until the round is revealed.")
+    response = SharedAnswerSerializer(source="answer", allow_null=True, help_text="null until the round is revealed.")
     removed = serializers.BooleanField(help_text=_REMOVED)
 
 
@@ -125,14 +124,27 @@ class RoundSerializer(serializers.Serializer):
     flags = FlagSerializer(many=True)
 
 
-# The shapes the API returns are these serializers' (the round views, the cached ones too, and my
-# answer). One instance of each is bound once and reused: building a serializer copies its fields
-# on every request, which would cost more than the shaping itself.
+class ExportedRoundSerializer(RoundSerializer):
+    """A round in the export: as its reader sees it, and the couple it was of."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {"couple_id": serializers.IntegerField(), **super().get_fields()}
+
+
+class ExportedDiscussionNoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DiscussionNote
+        fields = ["discussion_id", "text", "created_at"]
+        read_only_fields = fields
+
+
+# One instance of each is bound once and reused: building a serializer copies its fields on every
+# request, which would cost more than the shaping itself.
 _ROUND = RoundSerializer()
 _OWN_ANSWER = OwnAnswerSerializer()
 
 
-def round_shaped(view: dict[str, Any]) -> dict[str, Any]:
+def round_shaped(view: RoundView) -> dict[str, Any]:
     """A round view (checkin.selectors.round_view) in the API's shape."""
     return _ROUND.to_representation(view)
 
@@ -213,7 +225,7 @@ class FlaggedRoundSerializer(serializers.Serializer):
 
 
 class TrendsSerializer(serializers.Serializer):
-    to = serializers.DateField(allow_null=True)
+    to = serializers.DateField(source="period.end", allow_null=True)
     rounds = serializers.IntegerField(help_text="Revealed rounds in the range.")
     series = SeriesSerializer()
     gaps = GapSerializer(many=True)
@@ -222,7 +234,7 @@ class TrendsSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(allow_null=True)
+        fields["from"] = serializers.DateField(source="period.start", allow_null=True)
         return fields
 
 

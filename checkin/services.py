@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from checkin import answering, rules, subjects, wording
-from checkin.errors import CoupleEnded, RoundAlreadyOpen
+from checkin import later, rules, subjects, wording
+from checkin.errors import CoupleEnded, NoSuchRound, RoundAlreadyOpen, RoundClosed
 from checkin.models import Answer, Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
 from checkin.round_changes import rounds_change, rounds_expire
 from couples import live
@@ -92,6 +92,7 @@ def round_open_now(*, user: User) -> Round:
         raise RoundAlreadyOpen() from None
 
 
+@transaction.atomic
 def answer_submit(
     *,
     user: User,
@@ -103,13 +104,75 @@ def answer_submit(
     made_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Answer:
-    """Record or edit `user`'s answer to a round of their current couple; the second answer
-    reveals the round, exactly once. Of two edits the one made later on its device (`made_at`,
-    none: as received) is kept, and the answer kept is returned. Raises NoSuchRound for any other
-    round, RoundClosed for one that is no longer answerable. How: checkin/answering.py.
+    """Record or edit `user`'s answer to a round of a couple they are or were in; the second
+    answer reveals the round, exactly once. Of two edits the one made later on its device
+    (`made_at`, none: as received) is kept, and the answer kept is returned. Raises NoSuchRound
+    for any other round, RoundClosed for one that is no longer answerable.
+
+    The round row stays locked until commit, so both partners pressing submit at the same instant
+    take turns: the second counts the first's committed answer and is the one that reveals. One
+    person's two edits (two tabs, two devices back online) take turns the same way.
     """
-    body = {"connection": connection, "independence": independence, "note": note, "private_note": private_note}
-    return answering.answer(user=user, round_id=round_id, body=body, now=now or timezone.now(), made_at=made_at)
+    now = now or timezone.now()
+    # Scoped to the user's couples (as reads are: a couple that ended too, whose rounds are all
+    # closed, so that its round is refused as closed, not as missing), the round is locked until
+    # commit (on SQLite, the IMMEDIATE transaction holds the whole database): what follows reads
+    # the answers it holds still.
+    locked = Round.objects.select_for_update().filter(pk=round_id, couple_id__in=member_couple_ids(user=user))
+    checkin_round = locked.first()
+    if checkin_round is None:
+        raise NoSuchRound()
+    counted = made_at_counted(made_at=made_at, opens_at=checkin_round.opens_at, now=now)
+    if not (checkin_round.status == Round.Status.OPEN and checkin_round.closes_at > now):
+        # An edit made before the answer kept changes nothing, closed round or not, and is answered
+        # with the answer that stays: a later edit from another tab may have revealed the round.
+        kept = Answer.objects.filter(round_id=round_id, user=user, made_at__gt=counted).first()
+        if kept is None:
+            raise RoundClosed()
+        return kept
+    fields = {"connection": connection, "independence": independence, "note": note, "private_note": private_note}
+    answer, created = Answer.objects.get_or_create(
+        round_id=round_id, user=user, defaults={**fields, "made_at": counted, "submitted_at": now, "updated_at": now}
+    )
+    if not created:
+        if counted < answer.made_at:
+            # Made before the recorded answer was: the answer stays as it is, and so does the round
+            # (its version too: nothing it shows changed).
+            return answer
+        for field, value in {**fields, "made_at": counted, "updated_at": now}.items():
+            setattr(answer, field, value)
+        answer.save(update_fields=[*fields, "made_at", "updated_at"])
+    # The partner's screen shows that this person answered (and then the reveal).
+    live.couple_changed(couple_ids=[checkin_round.couple_id], topics=[live.Topic.ROUND])
+    if created and Answer.objects.filter(round_id=round_id).count() == 2:
+        _round_reveal(round_id=round_id, couple_id=checkin_round.couple_id, now=now)
+    else:
+        rounds_change(Round.objects.filter(pk=round_id))  # the answer changed, so do its views
+    return answer
+
+
+def made_at_counted(*, made_at: datetime | None, opens_at: datetime, now: datetime) -> datetime:
+    """When an edit counts as made: when its device says, but never after the server's `now` (a
+    clock ahead would otherwise pin its answer against every later edit until the round closes)
+    nor before the round opened (a clock behind, or a made_at from long ago, counts as the oldest
+    edit rather than being refused: the answer is the person's, only the clock is off). No made_at
+    (an older app, another client) counts as made when the server receives it."""
+    if made_at is None:
+        return now
+    return min(max(made_at, opens_at), now)
+
+
+def _round_reveal(*, round_id: int, couple_id: int, now: datetime) -> None:
+    rounds_change(Round.objects.filter(pk=round_id), status=Round.Status.REVEALED, revealed_at=now, closed_at=now)
+    notify(
+        user_ids=current_member_ids(couple_id=couple_id),
+        kind=Notification.Kind.RESULTS_READY,
+        subject=subjects.of_round(round_id),
+        data={"round_id": round_id},
+    )
+    # The analysis runs after commit. `robust`: with the broker down the answer still succeeds,
+    # and the tick's sweep of unanalysed rounds (scheduler.sweep_unanalysed_rounds) enqueues it later.
+    transaction.on_commit(lambda: later.round_analyse(round_id), robust=True)
 
 
 def round_close(*, round_id: int, now: datetime) -> bool:

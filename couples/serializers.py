@@ -212,3 +212,48 @@ class PasskeyAddSerializer(StrictSerializer):
 
 class PasskeySignInSerializer(StrictSerializer):
     credential = serializers.DictField(help_text=_CREDENTIAL_HELP.format(call="get"))
+
+
+# The export (GET /me/export): everything stored about a person, in these shapes (workflows/serializers.py).
+
+
+class ExportedUserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "display_name", "timezone", "date_joined", "email_confirmed", "pending_email"]
+        read_only_fields = fields
+
+
+class ExportedScheduleSerializer(serializers.ModelSerializer):
+    time = HourMinuteField(source="local_time")
+
+    class Meta:
+        model = Schedule
+        fields = ["cadence", "weekday", "interval_days", "time", "timezone", "window_hours"]
+        read_only_fields = fields
+
+
+class ExportedCoupleSerializer(serializers.Serializer):
+    """A couple the person is or was in, read from their membership of it."""
+
+    id = serializers.IntegerField(source="couple_id")
+    paired_at = serializers.DateTimeField(source="couple.paired_at")
+    ended_at = serializers.DateTimeField(source="couple.ended_at", allow_null=True)
+    left_at = serializers.DateTimeField(allow_null=True)
+    partner_display_name = serializers.CharField(allow_null=True)
+    schedule = ExportedScheduleSerializer(source="couple.schedule", allow_null=True)
+
+
+class ExportedInviteSerializer(serializers.Serializer):
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    used_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExportedDeviceSerializer(serializers.ModelSerializer):
+    """What a sign-in is, never its secret (a token's digest, a session's key)."""
+
+    class Meta:
+        model = Device
+        fields = ["id", "kind", "user_agent", "created_at", "last_used_at"]
+        read_only_fields = fields

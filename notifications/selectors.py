@@ -1,7 +1,5 @@
 """Reads of the inbox and of push subscriptions, scoped to their owner."""
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -43,16 +41,6 @@ def push_subscriptions_of(*, user: User) -> QuerySet[PushSubscription]:
     return PushSubscription.objects.filter(user=user)
 
 
-def export_of(*, user: User) -> list[dict[str, Any]]:
-    """The user's inbox, oldest first, for their export (its times as datetimes: the renderer
-    writes every time of the export the one way the API does)."""
-    return [
-        {
-            "kind": n.kind,
-            "title": n.title,
-            "body": n.body,
-            "created_at": n.created_at,
-            "read_at": n.read_at,
-        }
-        for n in Notification.objects.filter(user=user).order_by("created_at")
-    ]
+def export_of(*, user: User) -> QuerySet[Notification]:
+    """The user's inbox, oldest first, for their export."""
+    return Notification.objects.filter(user=user).order_by("created_at")

@@ -4,8 +4,8 @@
 that makes the event happen (the round opens, the couple ends), so the inbox row commits or rolls
 back with the event itself: an event is never lost to a crash between commit and hand-off, and
 never told twice (one row per person, kind and subject). After commit, a fan-out task makes one
-Delivery per channel and target and a send task sends each; the sweep (every minute) redoes any
-hand-off a broker outage or a crash lost.
+Delivery per channel and target and the deliver tasks send them (notifications/sending.py); the
+sweep (every minute) redoes any hand-off a broker outage or a crash lost.
 """
 
 import logging
@@ -20,17 +20,11 @@ from django.utils import timezone
 
 from couples import live
 from couples.models import User
-from notifications import later, policy, selectors, sending
+from notifications import later, policy, selectors
 from notifications.messages import TEXTS
 from notifications.models import Delivery, Notification, Preferences, PushSubscription
 
 log = logging.getLogger(__name__)
-
-# How sending retries and leases, as the tasks and the sweep see it (defined in sending.py).
-MAX_ATTEMPTS = sending.MAX_ATTEMPTS
-BACKOFF_BASE_SECONDS = sending.BACKOFF_BASE_SECONDS
-SEND_LEASE = sending.SEND_LEASE
-Attempt = sending.Attempt
 
 # What a notification of each kind changes on its recipient's screens, besides the inbox (every
 # kind moves that): the open app refetches these at once (couples/live.py). A test holds the keys
@@ -218,7 +212,7 @@ def fan_out(*, kind: str, subjects: list[str]) -> list[int]:
                 "deliver_after",
                 "user__timezone",
                 "user__email_confirmed",
-                *(f"user__notification_preferences__{f}" for f in PREFERENCE_FIELDS),
+                *(f"user__notification_preferences__{field}" for field in Preferences.FIELDS),
             )
         ]
         if not pending:
@@ -236,11 +230,6 @@ def fan_out(*, kind: str, subjects: list[str]) -> list[int]:
         Notification.objects.filter(pk__in=notification_ids).update(fanned_out_at=now)
     due = Delivery.objects.filter(notification_id__in=notification_ids, status=Delivery.Status.PENDING, due_at__lte=now)
     return list(due.order_by("pk").values_list("pk", flat=True))
-
-
-# What fan_out reads of a person's preferences: every one of them (tests/notifications/
-# test_preferences_defaults.py fails when a new one is missing here).
-PREFERENCE_FIELDS = ("push", "email", "quiet_hours_start", "quiet_hours_end", "paused_until", "signal_text")
 
 
 @dataclass(frozen=True)
@@ -268,13 +257,13 @@ class _Recipient:
         deliver_after: datetime | None,
         timezone: str,
         email_confirmed: bool,
-        *preferences: Any,  # PREFERENCE_FIELDS' values, in their order
+        *preferences: Any,  # Preferences.FIELDS' values, in their order
     ) -> "_Recipient":
         # No preferences row: the LEFT JOIN gives NULL for every field (`push` is never null in a
         # row), and the defaults apply.
         if preferences[0] is None:
             defaults = selectors.default_preferences()
-            preferences = tuple(getattr(defaults, field) for field in PREFERENCE_FIELDS)
+            preferences = tuple(getattr(defaults, field) for field in Preferences.FIELDS)
         return cls(notification_id, user_id, deliver_after, timezone, email_confirmed, *preferences)
 
 
@@ -312,17 +301,6 @@ def _deliveries_for(recipient: _Recipient, subscription_ids: list[int], now: dat
             )
         )
     return deliveries
-
-
-def delivery_send(*, delivery_id: int) -> Attempt:
-    return deliveries_send(delivery_ids=[delivery_id])[delivery_id]
-
-
-def deliveries_send(*, delivery_ids: list[int]) -> dict[int, Attempt]:
-    """Send each delivery that is still due and wanted, and record what happened to each: claimed
-    with a lease so that nothing is sent twice, skipped when no longer wanted, deferred past quiet
-    hours, retried with backoff (notifications/sending.py)."""
-    return sending.send_batch(delivery_ids=delivery_ids)
 
 
 class SweepFound(TypedDict):

@@ -17,6 +17,7 @@ from checkin.models import Discussion, Round
 from couples import devices
 from couples import services as couple_services
 from couples.models import Couple, User
+from notifications import sending
 from notifications import services as notification_services
 from notifications.models import Delivery
 from tests.broker import BrokerQueue
@@ -158,7 +159,7 @@ def worker_sends_account_emails(broker: BrokerQueue) -> None:
             workflows_tasks.password_reset_mail.apply(args=args).get()
     broker.client.flushdb()
     due = Delivery.objects.filter(status=Delivery.Status.PENDING, due_at__lte=timezone.now()).order_by("pk")
-    notification_services.deliveries_send(delivery_ids=list(due.values_list("pk", flat=True)))
+    sending.deliveries_send(delivery_ids=list(due.values_list("pk", flat=True)))
 
 
 def link_token(text: str, path: str) -> str:

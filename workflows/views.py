@@ -4,7 +4,7 @@ and leaving. `me` is one path for reading, changing and deleting the account, so
 changes are served here too."""
 
 from django.contrib.auth import logout
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -41,6 +41,7 @@ from couples.views import couple_body, sign_in
 from foundation.schema import BodyOnDeleteSchema
 from workflows import selectors as workflows_selectors
 from workflows import services as workflows_services
+from workflows.serializers import ExportSerializer
 
 
 class RegisterView(APIView):
@@ -154,9 +155,10 @@ class MeView(APIView):
 
 
 class ExportView(APIView):
-    @extend_schema(responses={200: OpenApiResponse(description="Everything stored about me.")}, tags=["accounts"])
+    @extend_schema(responses={200: ExportSerializer}, tags=["accounts"])
     def get(self, request: AuthenticatedRequest) -> Response:
-        return Response(workflows_selectors.user_export(user=request.user))
+        export = workflows_selectors.user_export(user=request.user)
+        return Response(ExportSerializer(export, context={"viewer": request.user}).data)
 
 
 class JoinView(APIView):

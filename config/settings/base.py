@@ -115,11 +115,11 @@ with_sqlite_for_several_processes(DATABASES["default"])
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# One cache (CACHE_URL; Redis in production) holds the cached round views and the throttles'
-# counters. With none named (`make run`), each is embedded: the round views in each process's
-# memory (their keys are row ids and versions, so files kept across a deleted database could
-# serve another database's rounds), the counters in files under var/ that every process shares,
-# with no server to run, or each web process would give a client a budget of its own.
+# One cache (CACHE_URL; Redis in production) holds the live stamps (couples/live.py) and the
+# throttles' counters. With none named (`make run`), each is embedded: the default cache in each
+# process's memory (its keys are row ids, so files kept across a deleted database could speak of
+# another database's rows), the counters in files under var/ that every process shares, with no
+# server to run, or each web process would give a client a budget of its own.
 # THROTTLES_DIR: a folder of their own for processes that must not share a checkout's counters
 # (the tests that start `make run` and its processes).
 THROTTLES_DIR = env("THROTTLES_DIR", default=str(VAR_DIR / "throttles"))
@@ -132,11 +132,6 @@ CACHES = {
     # a folder of their own beside them; the counters' cache reads only its own folder's files).
     "challenges": env.cache("CACHE_URL", default=f"{EMBEDDED_THROTTLES_CACHE_URL}/passkey-challenges"),
 }
-# How long a cached round view is kept (checkin/selectors.py). Its key changes with every change
-# to the rounds it shows, so this only bounds memory, and how long a restored database backup
-# could meet views cached before the restore (flush the cache after a restore).
-ROUND_VIEWS_CACHE_SECONDS = env.int("ROUND_VIEWS_CACHE_SECONDS", default=15 * 60)
-
 AUTH_USER_MODEL = "couples.User"
 # Database sessions that say whose they are, so that deleting an account removes them.
 SESSION_ENGINE = "couples.sessions"
@@ -203,7 +198,7 @@ REST_FRAMEWORK = {
         "couples.authentication.DeviceSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["foundation.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["foundation.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "foundation.pagination.PageNumbers",
     "PAGE_SIZE": 20,

@@ -1,6 +1,7 @@
 """The Round.version rule has one owner (checkin/round_changes.py) and a watch over the whole suite
 (tests/round_versions.py): these hold the watch itself to what it must catch."""
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.utils import timezone
 from checkin import services
 from checkin.models import Round
 from checkin.round_changes import ROUND_FIELDS_NOT_SHOWN
+from checkin.selectors import RoundView
 from tests.builders import revealed_round
 from tests.round_versions import columns_set_without_version
 
@@ -25,6 +27,15 @@ def another_value(checkin_round: Round, field: str):
     if Round._meta.get_field(field).get_internal_type() == "DateTimeField":
         return (current or checkin_round.opens_at) + timedelta(minutes=7)
     return current + 1
+
+
+def test_every_field_of_a_round_is_either_shown_or_declared_not_shown():
+    fields = {field.attname for field in Round._meta.concrete_fields}
+    # What a round view shows of the round's own fields (its sides, patterns and flags come from
+    # answers, people and flags).
+    shown = {field.name for field in dataclasses.fields(RoundView)} & fields
+    assert shown | ROUND_FIELDS_NOT_SHOWN == fields, "classify the new field of Round in checkin/round_changes.py"
+    assert not shown & ROUND_FIELDS_NOT_SHOWN
 
 
 @pytest.mark.django_db

@@ -1,58 +1,41 @@
-"""'Preferences or their defaults' has one owner (notifications.selectors.preferences_of): the API
-and fan-out treat a person who never saved any as one who saved the defaults, and fan-out reads
-every preference there is."""
-
-from datetime import UTC, datetime
+"""Preferences have one list (`Preferences.FIELDS`: what the API shows and what fan-out and
+sending read) and one owner of their defaults (notifications.selectors.preferences_of): a person
+who never saved any hears on every channel, as the API says they will."""
 
 import pytest
-import time_machine
+from django.core import mail
 
-from notifications import selectors, services
-from notifications.models import Delivery, Preferences, PushSubscription
-from notifications.services import notify
+from notifications import sending, services
+from notifications.models import Delivery, Preferences
 from tests.builders import client_for
-from tests.factories import UserFactory
+from tests.notifications.fake_push import Browser
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)  # when fan-out runs, the same for both people
 PREFERENCES = [f.name for f in Preferences._meta.concrete_fields if f.name not in ("id", "user")]
 
 
-def test_fan_out_reads_every_preference():
-    assert sorted(services.PREFERENCE_FIELDS) == sorted(PREFERENCES)
+def test_the_list_of_preferences_holds_every_preference_of_the_model():
+    assert sorted(Preferences.FIELDS) == sorted(PREFERENCES)
 
 
-def deliveries_made_for(person) -> list[tuple[str, str, object]]:
-    """What reaches `person` of an event (channel, status, when it is due), as fan-out makes it."""
-    PushSubscription.objects.create(user=person, endpoint=f"https://push.example/{person.pk}", p256dh="k", auth="a")
-    notify(user_ids=[person.pk], kind="results_ready", subject="round:1")
-    with time_machine.travel(NOW, tick=False):
-        services.fan_out(kind="results_ready", subjects=["round:1"])
-    made = Delivery.objects.filter(notification__user=person).order_by("channel")
-    return list(made.values_list("channel", "status", "due_at"))
+def test_a_person_who_never_saved_preferences_is_told_by_push_and_email(
+    person, push_service, vapid, django_capture_on_commit_callbacks
+):
+    assert client_for(person).get("/api/v1/notifications/preferences").json()["push"] is True
+    browser = Browser.new(push_service.endpoint())
+    assert browser.subscribe(client_for(person)).status_code == 201
+    mail.outbox = []
+    with django_capture_on_commit_callbacks():
+        services.notify(user_ids=[person.pk], kind="results_ready", subject="round:1")
+    due = services.fan_out(kind="results_ready", subjects=["round:1"])
+    assert not Preferences.objects.filter(user=person).exists()
+    assert {a.status for a in sending.deliveries_send(delivery_ids=due).values()} == {"sent"}
+    assert sorted(Delivery.objects.values_list("channel", flat=True)) == ["email", "push"]
+    assert len(push_service.accepted_for(browser.endpoint)) == 1
+    assert [m.to for m in mail.outbox] == [[person.email]]
 
 
-def test_a_person_without_saved_preferences_has_the_same_defaults_on_every_path():
-    never_saved, saved_the_defaults = UserFactory.create(), UserFactory.create()
-    defaults = {field: getattr(Preferences(), field) for field in PREFERENCES}  # a new row's defaults
-    Preferences.objects.create(user=saved_the_defaults, **defaults)
-
-    # What the API shows, and what fan-out makes of an event: the same for both.
-    found = selectors.preferences_of(user=never_saved)
-    assert found.pk is None
-    assert {field: getattr(found, field) for field in PREFERENCES} == defaults
-    shown = [
-        client_for(person).get("/api/v1/notifications/preferences") for person in (never_saved, saved_the_defaults)
-    ]
-    assert shown[0].status_code == shown[1].status_code == 200
-    assert shown[0].json() == shown[1].json()
-    made = [deliveries_made_for(person) for person in (never_saved, saved_the_defaults)]
-    assert made[0] == made[1] == [("email", "pending", NOW), ("push", "pending", NOW)]
-
-
-def test_saved_preferences_are_read_as_saved():
-    person = UserFactory.create()
+def test_saved_preferences_are_read_as_saved(person):
     services.preferences_update(user=person, changes={"email": False})
-    person.refresh_from_db()
-    assert selectors.preferences_of(user=person).email is False
+    assert client_for(person).get("/api/v1/notifications/preferences").json()["email"] is False
