@@ -29,14 +29,13 @@ SHOWN = """async () => (await (await navigator.serviceWorker.ready).getNotificat
 SECRETS = ("NOTE-ALICE-zebra", "PRIVATE-ALICE-okapi", "NOTE-BOB-giraffe", "PRIVATE-BOB-lynx")
 
 
-def notifications_shown(page, *, until, timeout: float = 15.0, fail: bool = True) -> list[dict]:
-    """The notifications the service worker shows, once `until` holds of them (or, with `fail`
-    off, whatever it shows at the timeout). Polled from here: wait_for_function takes the promise
-    an async check returns for a truthy answer at once."""
+def notifications_shown(page, *, until, timeout: float = 15.0) -> list[dict]:
+    """The notifications the service worker shows, once `until` holds of them. Polled from here:
+    wait_for_function takes the promise an async check returns for a truthy answer at once."""
     deadline = time.monotonic() + timeout
     while True:
         shown = page.evaluate(SHOWN)
-        if until(shown) or (not fail and time.monotonic() >= deadline):
+        if until(shown):
             return shown
         assert time.monotonic() < deadline, f"the notifications shown stayed {shown}"
         time.sleep(0.1)
@@ -99,16 +98,11 @@ def test_results_pushed_by_the_worker_are_shown_without_ratings_or_notes_and_a_c
         message = {"origin": server, "registrationId": registration_id, "data": json.dumps(payload)}
         cdp.send("ServiceWorker.deliverPushMessage", message)
 
-    # DevTools' deliverPushMessage can be lost while the service worker is being woken on a loaded
-    # machine (twice in CI, never alone): the push is delivered again, at most twice more. What is
-    # tested is what the worker shows, and that the push service got the message exactly once.
-    for _ in range(3):
-        push()
-        shown_now = notifications_shown(page, until=lambda shown: len(shown) > 0, timeout=10, fail=False)
-        if shown_now:
-            break
-    assert len(shown_now) == 1, f"the service worker showed {shown_now} after three deliveries"
-    [shown] = shown_now
+    push()
+
+    # Delivered once: on a loaded machine waking the worker has taken more than 15 s, and a push
+    # delivered again then showed twice, the test tapping the first, already replaced, to no effect.
+    [shown] = notifications_shown(page, until=lambda shown: len(shown) > 0, timeout=30)
     assert (shown["title"], shown["body"]) == (payload["title"], payload["body"])
     assert shown["data"]["url"] == payload["url"] == f"{server}/notifications/{payload['id']}"
     # Safe on a lock screen: no rating and no note of either partner.
