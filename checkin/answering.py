@@ -18,6 +18,7 @@ from checkin import later, subjects
 from checkin.errors import NoSuchRound, RoundClosed
 from checkin.models import Answer, Round
 from checkin.round_changes import rounds_change
+from config import metrics
 from couples import live
 from couples.models import User
 from couples.selectors import current_member_ids, member_couple_ids
@@ -96,6 +97,7 @@ def _created_or_edited(
 
 def _round_reveal(*, round_id: int, couple_id: int, now: datetime) -> None:
     rounds_change(Round.objects.filter(pk=round_id), status=Round.Status.REVEALED, revealed_at=now, closed_at=now)
+    metrics.count_after_commit(metrics.ROUNDS_REVEALED)
     notify(
         user_ids=current_member_ids(couple_id=couple_id),
         kind=Notification.Kind.RESULTS_READY,

@@ -10,6 +10,7 @@ from checkin import answering, rules, subjects, wording
 from checkin.errors import CoupleEnded, RoundAlreadyOpen
 from checkin.models import Answer, Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
 from checkin.round_changes import rounds_change, rounds_expire
+from config import metrics
 from couples import live
 from couples.errors import Conflict
 from couples.models import Couple, Membership, Schedule, User
@@ -46,6 +47,7 @@ def rounds_open(*, rounds: list[Round], opened_by: User | None = None) -> list[R
     if not rounds:
         return []
     created = Round.objects.bulk_create(rounds)
+    metrics.count_after_commit(metrics.ROUNDS_OPENED, len(created))
     members = Membership.objects.current().filter(couple_id__in=[r.couple_id for r in created])
     if opened_by is not None:
         members = members.exclude(user=opened_by)
