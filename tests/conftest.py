@@ -2,11 +2,14 @@
 outsider), API clients logged in as each, the test broker's queue, and the rule that the suite
 never skips a real server. What the fixtures are made of lives in tests/builders.py."""
 
+import socket
 from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection
+from django.test.testcases import LiveServerThread
 
 from couples.models import User
 from tests import builders
@@ -27,6 +30,24 @@ def pytest_collection_modifyitems(config, items):
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
+
+
+class SendsAtOnce(ThreadedWSGIServer):
+    """The live server's sockets with Nagle's algorithm off, as gunicorn's are in production
+    (gunicorn/sock.py). Django's server writes a response's headers and its body in two sends, and
+    with Nagle on, the body waited for the client's delayed ACK: about 40 ms on every request of
+    the browser tests and the schema fuzz, most of their time. Accepted sockets inherit the option."""
+
+    def server_bind(self) -> None:
+        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().server_bind()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_sends_at_once() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LiveServerThread, "server_class", SendsAtOnce)
+        yield
 
 
 @pytest.fixture(autouse=True)
