@@ -2,21 +2,23 @@
 reading ratings or notes, and a private note never leaves its author."""
 
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from checkin.models import Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
 
 
 class ViewOnly(admin.ModelAdmin):
     """Rounds and flags change only through the services, which keep their invariants and move a
-    round's version on with every change (the cached round views are keyed by it)."""
+    round's version on with every change (checkin/round_changes.py)."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

@@ -8,12 +8,9 @@ class CheckinConfig(AppConfig):
     def ready(self) -> None:
         # Imported here as Django asks: models can be imported only once the app registry is ready.
         from checkin import selectors
-        from notifications import lapses
-        from notifications.models import Notification
+        from notifications import lapses, policy
 
-        # An invitation to answer lapses once its person answered or its round closed. Only checkin
-        # knows that, and notifications may not import checkin, so checkin tells it (lapses.py).
-        lapses.register(
-            kinds=[Notification.Kind.ROUND_OPENED, Notification.Kind.NUDGE],
-            still_wanted=selectors.invitations_still_wanted,
-        )
+        # An invitation to answer (policy.INVITATIONS) lapses once its person answered or its round
+        # closed. Only checkin knows that, and notifications may not import checkin, so checkin
+        # tells it (lapses.py).
+        lapses.register(kinds=policy.INVITATIONS, still_wanted=selectors.invitations_still_wanted)

@@ -1,10 +1,18 @@
-"""What the check-in services refuse (couples/errors.py has the kinds and says how each is answered)."""
+"""What the check-in services refuse (foundation/errors.py has the kinds and says how each is answered)."""
 
-from couples.errors import Conflict, NotFound
+from foundation.errors import Conflict, NotFound
 
 
 class NoSuchRound(NotFound):
     message = "No such check-in."
+
+
+class NoOpenRound(NotFound):
+    message = "No check-in is open right now."
+
+
+class NoSuchDiscussion(NotFound):
+    message = "No such discussion."
 
 
 class RoundAlreadyOpen(Conflict):

@@ -41,9 +41,9 @@ class Round(models.Model):
     analysis_given_up_at = models.DateTimeField(
         null=True, blank=True, help_text="The analysis kept failing (or never ran) and is no longer retried."
     )
-    # Counts the changes to what the round shows (its status, answers and flags). Every service
-    # that makes one adds 1 in the same transaction: cached round views are keyed by it
-    # (checkin/selectors.py), so a change is never hidden behind a cached copy.
+    # Counts the changes to what the round shows (its status, answers and flags): every service
+    # that makes one adds 1 in the same transaction (checkin/round_changes.py, which says why no
+    # read uses it any more).
     version = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -90,7 +90,7 @@ class Answer(models.Model):
     private_note = models.TextField(blank=True, default="")
     submitted_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
-    # When the person made this version on their device, as checkin.answering counts it (never
+    # When the person made this version on their device, as checkin.services.answer_submit counts it (never
     # before the round opened nor after the server received it): of two edits, the later made
     # is kept, whichever arrives last. The database's default lets a server of the version before
     # it go on answering while the new one is rolled out.

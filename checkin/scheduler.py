@@ -9,16 +9,18 @@ round_unanalysed_idx), so a quiet minute costs the same at 100,000 couples as at
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from checkin import later, round_changes, services
 from checkin.models import Round
 from couples import schedules
 from couples.models import Schedule
+from couples.services import schedules_move_on
 
 log = logging.getLogger(__name__)
 
@@ -132,19 +134,9 @@ def _open_batch(*, due: list[Schedule], now: datetime, report: TickReport) -> No
             report.skipped += 1
             continue
         rounds.append(services.round_unsaved(schedule=schedule, now=now, scheduled_for=plan.occurrence))
-    _save_next_checkins(due)
+    schedules_move_on(next_checkins={schedule.pk: schedule.next_checkin_at for schedule in due})
     services.rounds_open(rounds=rounds)
     report.opened += len(rounds)
-
-
-def _save_next_checkins(due: list[Schedule]) -> None:
-    # One UPDATE per distinct next time rather than one CASE over the whole batch: in the herd
-    # almost every couple of a batch moves on to the same instant.
-    by_time: dict[datetime | None, list[int]] = {}
-    for schedule in due:
-        by_time.setdefault(schedule.next_checkin_at, []).append(schedule.pk)
-    for next_checkin_at, ids in by_time.items():
-        Schedule.objects.filter(pk__in=ids).update(next_checkin_at=next_checkin_at)
 
 
 def _log_failure(schedule: Schedule, now: datetime, report: TickReport) -> None:
@@ -160,7 +152,7 @@ def _open_one(*, schedule: Schedule, now: datetime, report: TickReport) -> None:
         with transaction.atomic():
             plan = _plan(schedule, now)
             schedule.next_checkin_at = plan.next_checkin_at
-            schedule.save(update_fields=["next_checkin_at"])
+            schedules_move_on(next_checkins={schedule.pk: plan.next_checkin_at})
             if (
                 not _window_still_runs(schedule, plan, now)
                 or Round.objects.filter(couple_id=schedule.couple_id, status=Round.Status.OPEN).exists()
@@ -175,10 +167,10 @@ def _open_one(*, schedule: Schedule, now: datetime, report: TickReport) -> None:
         raise  # the database itself is failing, not this couple's data: abort the tick
     except Exception:
         _log_failure(schedule, now, report)
-        Schedule.objects.filter(pk=schedule.pk).update(next_checkin_at=schedule.next_checkin_at)
+        schedules_move_on(next_checkins={schedule.pk: schedule.next_checkin_at})
 
 
-def _in_batches(queryset, action) -> int:
+def _in_batches(queryset: QuerySet[Round], action: Callable[[int], int]) -> int:
     done = 0
     while True:
         ids = list(queryset.values_list("pk", flat=True)[:BATCH_SIZE])

@@ -3,31 +3,28 @@ hide-until-reveal rule.
 
 A person reads the check-ins and talks of every couple they were a member of, those of a couple
 that ended too (read-only: nothing of an ended couple is open to change); anyone else's look
-missing. `_scoped` (rounds) and `discussions_of` are that rule; the round views' keys follow it
-in SQL (`_HISTORY_KEY`, couples.selectors.MEMBER_COUPLES_SQL). Only the current round is the
+missing. `_scoped` (rounds) and `discussions_of` are that rule. Only the current round is the
 current couple's alone.
 
 `round_view` is the only place that decides what of a round a person may see: every endpoint
 (current, history, detail, trends) goes through it or through `trends`, which reads only
-revealed rounds. These return data; RoundSerializer shapes it for the API, and
-checkin/round_views.py keeps the current round and the history's pages as that text.
+revealed rounds. These return data (records); RoundSerializer shapes it for the API.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from checkin import rules, subjects
 from checkin.models import Answer, Discussion, DiscussionNote, Round
-from checkin.patterns import DIMENSIONS, PATTERNS, pattern_of
+from checkin.patterns import PATTERNS, pattern_of
 from checkin.round_changes import status_at
 from couples.models import Membership, User
-from couples.selectors import CURRENT_COUPLE_SQL, MEMBER_COUPLES_SQL, member_couple_ids
+from couples.selectors import current_couple_ids, member_couple_ids
 from notifications.models import Notification
 from signals.selectors import people_in_space
 
@@ -36,10 +33,94 @@ log = logging.getLogger(__name__)
 
 _ROUND_FIELDS = ("id", "couple_id", "status", "opens_at", "closes_at", "revealed_at", "analysed_at")
 _ANSWER_FIELDS = ("connection", "independence", "note", "private_note", "submitted_at", "updated_at", "made_at")
-# What a partner may see of an answer after the reveal: never the private note, nor when it was
-# made on its author's device (a detail of their evening, not of the check-in).
-_SHARED_FIELDS = tuple(field for field in _ANSWER_FIELDS if field not in ("private_note", "made_at"))
 _FLAG_FIELDS = ("kind", "dimension", "summary", "discussion_id")
+
+
+@dataclass(frozen=True)
+class OwnAnswer:
+    """An answer as its author sees it."""
+
+    connection: int
+    independence: int
+    note: str
+    private_note: str
+    submitted_at: datetime
+    updated_at: datetime
+    made_at: datetime
+
+
+@dataclass(frozen=True)
+class SharedAnswer:
+    """An answer as the partner sees it after the reveal: never the private note, nor when it was
+    made on its author's device (a detail of their evening, not of the check-in)."""
+
+    connection: int
+    independence: int
+    note: str
+    submitted_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, answer: OwnAnswer) -> "SharedAnswer":
+        return cls(
+            connection=answer.connection,
+            independence=answer.independence,
+            note=answer.note,
+            submitted_at=answer.submitted_at,
+            updated_at=answer.updated_at,
+        )
+
+
+@dataclass(frozen=True)
+class Side:
+    """One person's side of a round as the viewer may see it. `removed`: they answered but took
+    their answers along when they left the couple."""
+
+    answered: bool
+    answer: OwnAnswer | SharedAnswer | None
+    removed: bool
+    display_name: str | None = None  # the partner's (none once their account is deleted)
+
+
+@dataclass(frozen=True)
+class ShownFlag:
+    kind: str
+    dimension: str | None
+    summary: str
+    discussion_id: int | None
+
+
+@dataclass(frozen=True)
+class Patterns:
+    me: str
+    partner: str
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """A round as one person may see it at one instant (`round_view`)."""
+
+    id: int
+    couple_id: int
+    status: str
+    opens_at: datetime
+    closes_at: datetime
+    revealed_at: datetime | None
+    analysed_at: datetime | None
+    me: Side
+    partner: Side
+    patterns: Patterns | None
+    flags: list[ShownFlag]
+
+
+@dataclass
+class _Folded:
+    """A round as `_folded` reads it: its fields, what it shows of its couple's people, and its
+    answers (by author) and flags (by id)."""
+
+    fields: dict
+    answers: dict[int, OwnAnswer] = field(default_factory=dict)
+    flags: dict[int, dict] = field(default_factory=dict)
 
 
 def _scoped(user: User) -> QuerySet[Round]:
@@ -48,80 +129,40 @@ def _scoped(user: User) -> QuerySet[Round]:
     return Round.objects.filter(couple_id__in=member_couple_ids(user=user))
 
 
-# The keys of the cached round views (checkin/round_views.py) are read on every request, and
-# building these reads with the ORM cost more than running them, so they are written out (their
-# values are plain integers on every database). Both follow the clock as round_view does
-# (round_changes.status_at): a round whose window has ended is not the open one, and the history's
-# key counts the rounds still recorded open whose window has ended, so that a page cached while
-# a round was open is not served once its closes_at has passed, before the tick expires it. The
-# history is the rounds of every couple the reader is or was in (as `_scoped`): memberships are
-# never deleted while the person lives, so that set of rounds only grows.
-# The open round's key also tells whether the reader has unread notifications about it (that it
-# opened, the nudge), so that seeing it marks them read with no query when there are none (the
-# partial index on unread notifications per person finds the few rows there are).
-_OPEN_ROUND_KEY = f"""
-    SELECT r.id, r.version, EXISTS (
-        SELECT 1 FROM {Notification._meta.db_table} n
-        WHERE n.user_id = %(user_id)s AND n.read_at IS NULL AND n.subject = %(subject)s || CAST(r.id AS TEXT)
+def current_round(*, user: User, now: datetime) -> RoundView | None:
+    """The open round of the user's couple now (a couple has at most one) as they may see it, if
+    its window still runs at `now` (round_view never shows a round open after its window): one query."""
+    still_open = Round.objects.filter(
+        couple_id__in=current_couple_ids(user=user), status=Round.Status.OPEN, closes_at__gt=now
     )
-    FROM {Round._meta.db_table} r
-    WHERE r.status = %(open)s AND r.closes_at > %(now)s AND r.couple_id IN ({CURRENT_COUPLE_SQL})
-""".strip()
-_HISTORY_KEY = f"""
-    SELECT COUNT(id), COALESCE(SUM(version), 0),
-        COALESCE(SUM(CASE WHEN status = %(open)s AND closes_at <= %(now)s THEN 1 ELSE 0 END), 0)
-    FROM {Round._meta.db_table} WHERE couple_id IN ({MEMBER_COUPLES_SQL})
-""".strip()
-
-
-def _one_row(sql: str, params: dict) -> tuple | None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
-def _at(now: datetime):
-    # A raw query's instant as the database stores its datetimes (naive UTC text on SQLite).
-    return connection.ops.adapt_datetimefield_value(now)
-
-
-def open_round_key(*, user: User, now: datetime) -> tuple[int, int, bool] | None:
-    """(id, version, whether the user has unread notifications about it) of the open round of the
-    user's couple (a couple has at most one) if its window still runs at `now`, or None."""
-    params = {"user_id": user.pk, "open": Round.Status.OPEN, "now": _at(now), "subject": subjects.ROUND}
-    row = _one_row(_OPEN_ROUND_KEY, params)
-    return None if row is None else (row[0], row[1], bool(row[2]))
-
-
-def open_round_view(*, user: User, round_id: int, now: datetime) -> dict | None:
-    """The open round `round_id` of the user's couple as they may see it at `now`, or None (also
-    when its window has ended by then)."""
     # An open round has no flags (the analysis flags revealed rounds, and round_view shows flags
     # only after the reveal), so they are not joined.
-    still_open = _scoped(user).filter(pk=round_id, status=Round.Status.OPEN, closes_at__gt=now)
     rounds = _folded(still_open, viewer=user, with_flags=False)
     return round_view(checkin_round=rounds[0], viewer=user, now=now) if rounds else None
 
 
-def history_state(*, user: User, now: datetime) -> tuple[int, int, int]:
-    """(number of rounds, sum of their versions, number of rounds recorded open whose window has
-    ended at `now`) of every couple the user is or was in, in one query; (0, 0, 0) for a person
-    never paired. Rounds are never deleted, the couples a person was in only grow in number and
-    versions only grow, so any change to the history (a new round, a change to one) moves the
-    count or the sum, and a window that ends moves the last number until the tick expires its
-    round (which moves the sum)."""
-    params = {"user_id": user.pk, "open": Round.Status.OPEN, "now": _at(now)}
-    return _one_row(_HISTORY_KEY, params) or (0, 0, 0)
+class History:
+    """The rounds of every couple the user is or was in, newest first, as they may see them at
+    one instant: what a paginator needs, `count()` and a page by slice, one query each."""
+
+    def __init__(self, *, user: User, now: datetime) -> None:
+        self.user, self.now = user, now
+
+    def count(self) -> int:
+        return _scoped(self.user).count()
+
+    def __getitem__(self, page: slice) -> list[RoundView]:
+        return history_page(user=self.user, page=page, now=self.now)
 
 
-def history_page(*, user: User, page: slice, now: datetime) -> list[dict]:
+def history_page(*, user: User, page: slice, now: datetime) -> list[RoundView]:
     """A page of the rounds of every couple the user is or was in, newest first, as they may see
     them at `now`: one query, the page's ids being a subquery of the rounds, their answers and flags."""
     rounds = _scoped(user).order_by("-opens_at", "-pk")
     return round_views(rounds=rounds.filter(pk__in=rounds.values("pk")[page]), viewer=user, now=now)
 
 
-def round_get(*, user: User, round_id: int) -> dict | None:
+def round_get(*, user: User, round_id: int) -> RoundView | None:
     rounds = _scoped(user).filter(pk=round_id)
     return next(iter(round_views(rounds=rounds, viewer=user, now=timezone.now())), None)
 
@@ -131,7 +172,7 @@ def round_exists(*, user: User, round_id: int) -> bool:
     return _scoped(user).filter(pk=round_id).exists()
 
 
-def round_views(*, rounds: QuerySet[Round], viewer: User, now: datetime) -> list[dict]:
+def round_views(*, rounds: QuerySet[Round], viewer: User, now: datetime) -> list[RoundView]:
     """`rounds`, in their order, as `viewer` may see them at `now` (`round_view`), in one query."""
     return [
         round_view(checkin_round=checkin_round, viewer=viewer, now=now)
@@ -144,9 +185,9 @@ def round_views(*, rounds: QuerySet[Round], viewer: User, now: datetime) -> list
 _PEOPLE_FIELDS = ("partner_display_name", "partner_took_answers", "i_took_answers")
 
 
-def _folded(rounds: QuerySet[Round], *, viewer: User, with_flags: bool = True) -> list[dict]:
-    """Each of `rounds` (in order) with its answers and flags, each keyed by id, and what it shows
-    of its couple's two people to `viewer`, in one query.
+def _folded(rounds: QuerySet[Round], *, viewer: User, with_flags: bool = True) -> list[_Folded]:
+    """Each of `rounds` (in order) with its answers and flags, and what it shows of its couple's
+    two people to `viewer`, in one query.
 
     The answers and flags come as LEFT JOINs of the round, one row per answer and flag pair (a
     round has at most two answers and a handful of flags), and are folded back per round here.
@@ -158,90 +199,75 @@ def _folded(rounds: QuerySet[Round], *, viewer: User, with_flags: bool = True) -
         partner_took_answers=Exists(partner.filter(answers_removed_at__isnull=False)),
         i_took_answers=Exists(members.filter(user_id=viewer.pk, answers_removed_at__isnull=False)),
     )
-    answer_columns = ("answers__id", "answers__user_id", *(f"answers__{field}" for field in _ANSWER_FIELDS))
-    flag_columns = ("flags__id", *(f"flags__{field}" for field in _FLAG_FIELDS)) if with_flags else ()
+    answer_columns = ("answers__user_id", *(f"answers__{name}" for name in _ANSWER_FIELDS))
+    flag_columns = ("flags__id", *(f"flags__{name}" for name in _FLAG_FIELDS)) if with_flags else ()
     rows = rounds.values(*_ROUND_FIELDS, *_PEOPLE_FIELDS, *answer_columns, *flag_columns)
-    folded: dict[int, dict] = {}
+    folded: dict[int, _Folded] = {}
     for row in rows:
         checkin_round = folded.get(row["id"])
         if checkin_round is None:
-            fields = (*_ROUND_FIELDS, *_PEOPLE_FIELDS)
-            checkin_round = {field: row[field] for field in fields} | {"answers": {}, "flags": {}}
+            checkin_round = _Folded(fields={name: row[name] for name in (*_ROUND_FIELDS, *_PEOPLE_FIELDS)})
             folded[row["id"]] = checkin_round
-        if row["answers__id"] is not None:
-            checkin_round["answers"][row["answers__id"]] = {
-                "user_id": row["answers__user_id"],
-                **{field: row[f"answers__{field}"] for field in _ANSWER_FIELDS},
-            }
+        if row["answers__user_id"] is not None:
+            checkin_round.answers[row["answers__user_id"]] = OwnAnswer(
+                **{name: row[f"answers__{name}"] for name in _ANSWER_FIELDS}
+            )
         if with_flags and row["flags__id"] is not None:
-            checkin_round["flags"][row["flags__id"]] = {field: row[f"flags__{field}"] for field in _FLAG_FIELDS}
+            checkin_round.flags[row["flags__id"]] = {name: row[f"flags__{name}"] for name in _FLAG_FIELDS}
     return list(folded.values())
 
 
-def _own(answer: dict) -> dict:
-    return {field: answer[field] for field in _ANSWER_FIELDS}
-
-
-def _shared(answer: dict) -> dict:
-    return {field: answer[field] for field in _SHARED_FIELDS}
-
-
-def round_view(*, checkin_round: dict, viewer: User, now: datetime) -> dict:
+def round_view(*, checkin_round: _Folded, viewer: User, now: datetime) -> RoundView:
     """A round as `viewer` may see it at `now`: the partner's answer only after the reveal, and
     never `open` once its window has ended (round_changes.status_at). A side whose person left
     taking their answers along shows, on a revealed round (where they had answered), that they
-    answered and that the answer was removed.
-
-    `checkin_round` is a round as `_folded` reads it: its fields, what it shows of its couple's
-    people, and its answers and flags each keyed by id.
-    """
-    answers = [checkin_round["answers"][pk] for pk in sorted(checkin_round["answers"])]
-    mine = next((a for a in answers if a["user_id"] == viewer.pk), None)
-    theirs = next((a for a in answers if a["user_id"] != viewer.pk), None)
-    revealed = checkin_round["status"] == Round.Status.REVEALED
+    answered and that the answer was removed."""
+    fields = checkin_round.fields
+    mine = checkin_round.answers.get(viewer.pk)
+    theirs = next((a for user_id, a in checkin_round.answers.items() if user_id != viewer.pk), None)
+    revealed = fields["status"] == Round.Status.REVEALED
     patterns = None
     if revealed and mine and theirs:
-        patterns = {
-            "me": pattern_of(connection=mine["connection"], independence=mine["independence"]),
-            "partner": pattern_of(connection=theirs["connection"], independence=theirs["independence"]),
-        }
+        patterns = Patterns(
+            me=pattern_of(connection=mine.connection, independence=mine.independence),
+            partner=pattern_of(connection=theirs.connection, independence=theirs.independence),
+        )
     flags = []
     if revealed:
+        # Most important first, as the round's discussion is led (rules.importance).
+        ordered = sorted(
+            checkin_round.flags.items(),
+            key=lambda pk_f: (rules.importance(pk_f[1]["kind"], pk_f[1]["dimension"]), pk_f[0]),
+        )
         flags = [
-            {
-                "kind": f["kind"],
-                "dimension": f["dimension"] or None,
-                "summary": f["summary"],
-                "discussion_id": f["discussion_id"],
-            }
-            # Most important first, as the round's discussion is led (rules.importance).
-            for _, f in sorted(
-                checkin_round["flags"].items(),
-                key=lambda pk_f: (rules.importance(pk_f[1]["kind"], pk_f[1]["dimension"]), pk_f[0]),
+            ShownFlag(
+                kind=f["kind"], dimension=f["dimension"] or None, summary=f["summary"], discussion_id=f["discussion_id"]
             )
+            for _, f in ordered
         ]
-    return {
-        "id": checkin_round["id"],
-        "status": status_at(status=checkin_round["status"], closes_at=checkin_round["closes_at"], now=now),
-        "opens_at": checkin_round["opens_at"],
-        "closes_at": checkin_round["closes_at"],
-        "revealed_at": checkin_round["revealed_at"],
+    return RoundView(
+        id=fields["id"],
+        couple_id=fields["couple_id"],
+        status=status_at(status=fields["status"], closes_at=fields["closes_at"], now=now),
+        opens_at=fields["opens_at"],
+        closes_at=fields["closes_at"],
+        revealed_at=fields["revealed_at"],
         # Until the analysis has run, an empty `flags` means "not looked yet", not "nothing found".
-        "analysed_at": checkin_round["analysed_at"] if revealed else None,
-        "me": {
-            "answered": mine is not None or (revealed and checkin_round["i_took_answers"]),
-            "response": _own(mine) if mine else None,
-            "removed": revealed and mine is None and checkin_round["i_took_answers"],
-        },
-        "partner": {
-            "display_name": checkin_round["partner_display_name"],
-            "answered": theirs is not None or (revealed and checkin_round["partner_took_answers"]),
-            "response": _shared(theirs) if (revealed and theirs) else None,
-            "removed": revealed and theirs is None and checkin_round["partner_took_answers"],
-        },
-        "patterns": patterns,
-        "flags": flags,
-    }
+        analysed_at=fields["analysed_at"] if revealed else None,
+        me=Side(
+            answered=mine is not None or (revealed and fields["i_took_answers"]),
+            answer=mine,
+            removed=revealed and mine is None and fields["i_took_answers"],
+        ),
+        partner=Side(
+            display_name=fields["partner_display_name"],
+            answered=theirs is not None or (revealed and fields["partner_took_answers"]),
+            answer=SharedAnswer.of(theirs) if (revealed and theirs) else None,
+            removed=revealed and theirs is None and fields["partner_took_answers"],
+        ),
+        patterns=patterns,
+        flags=flags,
+    )
 
 
 @dataclass(frozen=True)
@@ -250,7 +276,41 @@ class Period:
     end: date | None
 
 
-def trends(*, user: User, period: Period) -> dict:
+@dataclass(frozen=True)
+class SeriesPoint:
+    round_id: int
+    revealed_at: datetime
+    connection: int
+    independence: int
+    pattern: str
+
+
+@dataclass(frozen=True)
+class Gap:
+    round_id: int
+    revealed_at: datetime
+    connection: int
+    independence: int
+
+
+@dataclass(frozen=True)
+class FlaggedRound:
+    round_id: int
+    revealed_at: datetime
+    flags: list[ShownFlag]
+
+
+@dataclass(frozen=True)
+class Trends:
+    period: Period
+    rounds: int
+    series: dict[str, list[SeriesPoint]]  # by side, "me" and "partner"
+    gaps: list[Gap]
+    pattern_counts: dict[str, dict[str, int]]  # by side, then by pattern
+    flagged_rounds: list[FlaggedRound]
+
+
+def trends(*, user: User, period: Period) -> Trends:
     """Per-partner series, the gap between the partners per round, pattern counts and flagged
     rounds, over the revealed rounds of the user's latest couple (the current one, else the one
     that ended last) whose reveal falls in `period` (local dates in the reader's time zone, both
@@ -265,43 +325,29 @@ def trends(*, user: User, period: Period) -> dict:
         day_after = period.end + timedelta(days=1)
         revealed = revealed.filter(revealed_at__lt=datetime.combine(day_after, time.min, tzinfo=zone))
 
-    series: dict[str, list] = {"me": [], "partner": []}
-    gaps, flagged = [], []
-    pattern_counts = {side: dict.fromkeys(PATTERNS, 0) for side in ("me", "partner")}
+    series: dict[str, list[SeriesPoint]] = {"me": [], "partner": []}
+    gaps: list[Gap] = []
+    flagged: list[FlaggedRound] = []
+    pattern_counts: dict[str, dict[str, int]] = {side: dict.fromkeys(PATTERNS, 0) for side in ("me", "partner")}
     for view in round_views(rounds=revealed, viewer=user, now=timezone.now()):
-        mine, theirs = view["me"]["response"], view["partner"]["response"]
-        if not (mine and theirs):
+        mine, theirs = view.me.answer, view.partner.answer
+        if not (mine and theirs and view.patterns and view.revealed_at):
             continue  # one partner's answer went with their account, or they took it along
-        for side, answer in (("me", mine), ("partner", theirs)):
-            series[side].append(
-                {
-                    "round_id": view["id"],
-                    "revealed_at": view["revealed_at"],
-                    "connection": answer["connection"],
-                    "independence": answer["independence"],
-                    "pattern": view["patterns"][side],
-                }
-            )
-            pattern_counts[side][view["patterns"][side]] += 1
+        for side, answer, pattern in (("me", mine, view.patterns.me), ("partner", theirs, view.patterns.partner)):
+            series[side].append(SeriesPoint(view.id, view.revealed_at, answer.connection, answer.independence, pattern))
+            pattern_counts[side][pattern] += 1
+        # Signed, my rating minus my partner's: the sign says who feels it more.
         gaps.append(
-            {
-                "round_id": view["id"],
-                "revealed_at": view["revealed_at"],
-                # Signed, my rating minus my partner's: the sign says who feels it more.
-                **{dimension: mine[dimension] - theirs[dimension] for dimension in DIMENSIONS},
-            }
+            Gap(
+                view.id,
+                view.revealed_at,
+                connection=mine.connection - theirs.connection,
+                independence=mine.independence - theirs.independence,
+            )
         )
-        if view["flags"]:
-            flagged.append({"round_id": view["id"], "revealed_at": view["revealed_at"], "flags": view["flags"]})
-    return {
-        "from": period.start,
-        "to": period.end,
-        "rounds": len(gaps),
-        "series": series,
-        "gaps": gaps,
-        "pattern_counts": pattern_counts,
-        "flagged_rounds": flagged,
-    }
+        if view.flags:
+            flagged.append(FlaggedRound(view.id, view.revealed_at, view.flags))
+    return Trends(period, len(gaps), series, gaps, pattern_counts, flagged)
 
 
 def discussions_of(*, user: User, status: str | None = None) -> QuerySet[Discussion]:
@@ -322,24 +368,17 @@ def discussions_of(*, user: User, status: str | None = None) -> QuerySet[Discuss
     return discussions.filter(status=status) if status else discussions
 
 
-def export_of(*, user: User) -> list[dict]:
+def export_of(*, user: User) -> list[RoundView]:
     """Every round the user answered or could have answered, in every couple they were in, as
     they may see it: their own answers in full, the partner's only where it was revealed."""
     couple_ids = Membership.objects.filter(user=user).values_list("couple_id", flat=True)
     rounds = Round.objects.filter(couple_id__in=couple_ids).order_by("opens_at", "pk")
-    now = timezone.now()
-    return [
-        {"couple_id": r["couple_id"], **round_view(checkin_round=r, viewer=user, now=now)}
-        for r in _folded(rounds, viewer=user)
-    ]
+    return round_views(rounds=rounds, viewer=user, now=timezone.now())
 
 
-def notes_export_of(*, user: User) -> list[dict]:
+def notes_export_of(*, user: User) -> QuerySet[DiscussionNote]:
     """The discussion notes the user wrote, in every couple they were in, for their export."""
-    return [
-        {"discussion_id": note.discussion_id, "text": note.text, "created_at": note.created_at}
-        for note in DiscussionNote.objects.filter(author=user).order_by("created_at")
-    ]
+    return DiscussionNote.objects.filter(author=user).order_by("created_at")
 
 
 def invitations_still_wanted(invitations: list[Notification]) -> set[int]:

@@ -4,15 +4,16 @@ What a reader may see is decided in checkin/selectors.py; these only describe an
 """
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal, cast
 
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from checkin.models import Discussion, DiscussionNote
+from checkin.models import Answer, Discussion, DiscussionNote, Flag
 from checkin.patterns import HIGHEST, LOWEST, PATTERNS
 from checkin.rules import KINDS
-from config.serializers import MomentField, StrictSerializer
+from checkin.selectors import RoundView
+from foundation.serializers import MomentField, StrictSerializer
 
 NOTE_MAX = 2000
 
@@ -20,8 +21,6 @@ NOTE_MAX = 2000
 # The schema keeps the contract's word ("response") for its component names.
 @extend_schema_serializer(component_name="ResponseInput")
 class AnswerInputSerializer(StrictSerializer):
-    # checkin/answer_body.py reads everyday bodies as this would, without building it: a change
-    # here is a change there (tests/checkin/test_answer_body.py pins these fields).
     connection = serializers.IntegerField(
         min_value=LOWEST,
         max_value=HIGHEST,
@@ -40,7 +39,7 @@ class AnswerInputSerializer(StrictSerializer):
         "answer counts as made when the server receives it.",
     )
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # IntegerField accepts "3" and 3.0; a fractional rating is a mistake worth naming.
         for field in ("connection", "independence"):
             raw = self.initial_data.get(field)
@@ -82,7 +81,7 @@ _REMOVED = (
 
 class MySideSerializer(serializers.Serializer):
     answered = serializers.BooleanField()
-    response = OwnAnswerSerializer(allow_null=True)
+    response = OwnAnswerSerializer(source="answer", allow_null=True)
     removed = serializers.BooleanField(help_text=_REMOVED)
 
 
@@ -92,7 +91,7 @@ class PartnerSideSerializer(serializers.Serializer):
         help_text="The partner of this round's couple (a couple that ended too); null once their account is deleted.",
     )
     answered = serializers.BooleanField()
-    response = SharedAnswerSerializer(allow_null=True, help_text="null until the round is revealed.")
+    response = SharedAnswerSerializer(source="answer", allow_null=True, help_text="null until the round is revealed.")
     removed = serializers.BooleanField(help_text=_REMOVED)
 
 
@@ -125,26 +124,39 @@ class RoundSerializer(serializers.Serializer):
     flags = FlagSerializer(many=True)
 
 
-# The shapes the API returns are these serializers' (the round views, the cached ones too, and my
-# answer). One instance of each is bound once and reused: building a serializer copies its fields
-# on every request, which would cost more than the shaping itself.
+class ExportedRoundSerializer(RoundSerializer):
+    """A round in the export: as its reader sees it, and the couple it was of."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {"couple_id": serializers.IntegerField(), **super().get_fields()}
+
+
+class ExportedDiscussionNoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DiscussionNote
+        fields = ["discussion_id", "text", "created_at"]
+        read_only_fields = fields
+
+
+# One instance of each is bound once and reused: building a serializer copies its fields on every
+# request, which would cost more than the shaping itself.
 _ROUND = RoundSerializer()
 _OWN_ANSWER = OwnAnswerSerializer()
 
 
-def round_shaped(view: dict) -> dict:
+def round_shaped(view: RoundView) -> dict[str, Any]:
     """A round view (checkin.selectors.round_view) in the API's shape."""
     return _ROUND.to_representation(view)
 
 
-def own_answer_shaped(answer) -> dict:
+def own_answer_shaped(answer: Answer) -> dict[str, Any]:
     """The caller's answer in the API's shape, as PUT .../response returns it."""
     return _OWN_ANSWER.to_representation(answer)
 
 
 # The dates trends may be asked for. No round is older than 2000 or later than 2100, and inside
 # these a date's next day and its midnight in any time zone stay far from the years 1 and 9999
-# where Python's dates end (asked for, they raised OverflowError: a 500).
+# where Python's dates end (where they would raise OverflowError: a 500).
 TRENDS_FIRST_DATE = date(2000, 1, 1)
 TRENDS_LAST_DATE = date(2100, 12, 31)
 TRENDS_DATES = f"from {TRENDS_FIRST_DATE} to {TRENDS_LAST_DATE}"
@@ -160,7 +172,7 @@ class TrendsQuerySerializer(StrictSerializer):
         required=False, validators=[_a_trends_date], help_text="Last local date included (YYYY-MM-DD)."
     )
 
-    def get_fields(self):
+    def get_fields(self) -> dict[str, serializers.Field]:
         # `from` is a Python keyword, so it cannot be declared as a class attribute.
         fields = super().get_fields()
         fields["from"] = serializers.DateField(
@@ -168,7 +180,7 @@ class TrendsQuerySerializer(StrictSerializer):
         )
         return fields
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
             raise serializers.ValidationError({"to": ["'to' must be on or after 'from'."]})
         return attrs
@@ -213,16 +225,16 @@ class FlaggedRoundSerializer(serializers.Serializer):
 
 
 class TrendsSerializer(serializers.Serializer):
-    to = serializers.DateField(allow_null=True)
+    to = serializers.DateField(source="period.end", allow_null=True)
     rounds = serializers.IntegerField(help_text="Revealed rounds in the range.")
     series = SeriesSerializer()
     gaps = GapSerializer(many=True)
     pattern_counts = PatternCountsBySideSerializer()
     flagged_rounds = FlaggedRoundSerializer(many=True)
 
-    def get_fields(self):
+    def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(allow_null=True)
+        fields["from"] = serializers.DateField(source="period.start", allow_null=True)
         return fields
 
 
@@ -233,7 +245,7 @@ class DiscussionNoteSerializer(serializers.ModelSerializer):
         model = DiscussionNote
         fields = ["id", "author", "text", "created_at"]
 
-    def get_author(self, note) -> dict | None:
+    def get_author(self, note: DiscussionNote) -> dict[str, Any] | None:
         if note.author is None:
             return None
         return {"id": note.author_id, "display_name": note.author.display_name}
@@ -244,8 +256,9 @@ class DiscussionPointSerializer(serializers.Serializer):
     dimension = serializers.SerializerMethodField()
     summary = serializers.CharField()
 
-    def get_dimension(self, flag) -> Literal["connection", "independence"] | None:
-        return flag.dimension or None
+    def get_dimension(self, flag: Flag) -> Literal["connection", "independence"] | None:
+        # A flag's dimension is one of the two, or "" where its kind spans both (rules.py writes them).
+        return cast(Literal["connection", "independence"] | None, flag.dimension or None)
 
 
 class DiscussionSerializer(serializers.ModelSerializer):
@@ -272,7 +285,7 @@ class DiscussionSerializer(serializers.ModelSerializer):
             "resolved_at",
         ]
 
-    def get_fields(self):
+    def get_fields(self) -> dict[str, serializers.Field]:
         # `read_only` names an attribute of every serializer, so it cannot be declared as a class
         # attribute. Annotated by checkin.selectors.discussions_of.
         fields = super().get_fields()

@@ -6,15 +6,16 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from checkin import answering, rules, subjects, wording
-from checkin.errors import CoupleEnded, RoundAlreadyOpen
+from checkin import later, rules, subjects, wording
+from checkin.errors import CoupleEnded, NoSuchRound, RoundAlreadyOpen, RoundClosed
 from checkin.models import Answer, Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
 from checkin.round_changes import rounds_change, rounds_expire
-from config import metrics
 from couples import live
-from couples.errors import Conflict
-from couples.models import Couple, Membership, Schedule, User
-from couples.selectors import current_member_ids, member_couple_ids
+from couples.models import Couple, Schedule, User
+from couples.selectors import current_member_ids, current_members_of, member_couple_ids
+from couples.services import couple_lock_current
+from foundation import metrics
+from foundation.errors import Conflict
 from notifications.models import Notification
 from notifications.services import notifications_read_about, notify, notify_each
 from signals.selectors import people_in_space
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 NUDGE_AFTER_FRACTION = 0.5
 
 
-def round_unsaved(*, schedule, now: datetime, scheduled_for: datetime | None = None) -> Round:
+def round_unsaved(*, schedule: Schedule, now: datetime, scheduled_for: datetime | None = None) -> Round:
     """A round of the schedule's couple opening `now`, its window counted from the occurrence."""
     closes_at = (scheduled_for or now) + timedelta(hours=schedule.window_hours)
     return Round(
@@ -48,18 +49,13 @@ def rounds_open(*, rounds: list[Round], opened_by: User | None = None) -> list[R
         return []
     created = Round.objects.bulk_create(rounds)
     metrics.count_after_commit(metrics.ROUNDS_OPENED, len(created))
-    members = Membership.objects.current().filter(couple_id__in=[r.couple_id for r in created])
-    if opened_by is not None:
-        members = members.exclude(user=opened_by)
     if opened_by is not None:  # the partners hear of it below (notify); the opener's other devices here
         live.people_changed(user_ids=[opened_by.pk], topics=[live.Topic.ROUND])
     round_of_couple = {r.couple_id: r.pk for r in created}
+    partners = current_members_of(couple_ids=list(round_of_couple), but=opened_by)
     notify_each(
         kind=Notification.Kind.ROUND_OPENED,
-        recipients=[
-            (user_id, subjects.of_round(round_of_couple[couple_id]))
-            for couple_id, user_id in members.values_list("couple_id", "user_id")
-        ],
+        recipients=[(user_id, subjects.of_round(round_of_couple[couple_id])) for couple_id, user_id in partners],
     )
     return created
 
@@ -82,10 +78,9 @@ def round_open(
 def round_open_now(*, user: User) -> Round:
     """'Check in now': a round outside the schedule, with the schedule's window. The partner is
     told that it opened; `user`, who opened it, is not."""
-    membership = Membership.objects.current().filter(user=user).select_related("couple__schedule").first()
-    if membership is None:
+    couple = couple_lock_current(user=user)
+    if couple is None:
         raise Conflict("You are not paired yet, so there is no one to check in with.")
-    couple = Couple.objects.select_for_update().get(pk=membership.couple_id)
     now = timezone.now()
     # A round whose window has ended reads as expired already (round_changes.status_at), so the
     # app offers "check in now": expire it here rather than refuse until the tick comes round.
@@ -94,13 +89,12 @@ def round_open_now(*, user: User) -> Round:
         raise RoundAlreadyOpen()
     try:
         with transaction.atomic():
-            return round_open(
-                couple=couple, window_hours=membership.couple.schedule.window_hours, now=now, opened_by=user
-            )
+            return round_open(couple=couple, window_hours=couple.schedule.window_hours, now=now, opened_by=user)
     except IntegrityError:
         raise RoundAlreadyOpen() from None
 
 
+@transaction.atomic
 def answer_submit(
     *,
     user: User,
@@ -112,13 +106,76 @@ def answer_submit(
     made_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Answer:
-    """Record or edit `user`'s answer to a round of their current couple; the second answer
-    reveals the round, exactly once. Of two edits the one made later on its device (`made_at`,
-    none: as received) is kept, and the answer kept is returned. Raises NoSuchRound for any other
-    round, RoundClosed for one that is no longer answerable. How: checkin/answering.py.
+    """Record or edit `user`'s answer to a round of a couple they are or were in; the second
+    answer reveals the round, exactly once. Of two edits the one made later on its device
+    (`made_at`, none: as received) is kept, and the answer kept is returned. Raises NoSuchRound
+    for any other round, RoundClosed for one that is no longer answerable.
+
+    The round row stays locked until commit, so both partners pressing submit at the same instant
+    take turns: the second counts the first's committed answer and is the one that reveals. One
+    person's two edits (two tabs, two devices back online) take turns the same way.
     """
-    body = {"connection": connection, "independence": independence, "note": note, "private_note": private_note}
-    return answering.answer(user=user, round_id=round_id, body=body, now=now or timezone.now(), made_at=made_at)
+    now = now or timezone.now()
+    # Scoped to the user's couples (as reads are: a couple that ended too, whose rounds are all
+    # closed, so that its round is refused as closed, not as missing), the round is locked until
+    # commit (on SQLite, the IMMEDIATE transaction holds the whole database): what follows reads
+    # the answers it holds still.
+    locked = Round.objects.select_for_update().filter(pk=round_id, couple_id__in=member_couple_ids(user=user))
+    checkin_round = locked.first()
+    if checkin_round is None:
+        raise NoSuchRound()
+    counted = made_at_counted(made_at=made_at, opens_at=checkin_round.opens_at, now=now)
+    if not (checkin_round.status == Round.Status.OPEN and checkin_round.closes_at > now):
+        # An edit made before the answer kept changes nothing, closed round or not, and is answered
+        # with the answer that stays: a later edit from another tab may have revealed the round.
+        kept = Answer.objects.filter(round_id=round_id, user=user, made_at__gt=counted).first()
+        if kept is None:
+            raise RoundClosed()
+        return kept
+    fields = {"connection": connection, "independence": independence, "note": note, "private_note": private_note}
+    answer, created = Answer.objects.get_or_create(
+        round_id=round_id, user=user, defaults={**fields, "made_at": counted, "submitted_at": now, "updated_at": now}
+    )
+    if not created:
+        if counted < answer.made_at:
+            # Made before the recorded answer was: the answer stays as it is, and so does the round
+            # (its version too: nothing it shows changed).
+            return answer
+        for field, value in {**fields, "made_at": counted, "updated_at": now}.items():
+            setattr(answer, field, value)
+        answer.save(update_fields=[*fields, "made_at", "updated_at"])
+    # The partner's screen shows that this person answered (and then the reveal).
+    live.couple_changed(couple_ids=[checkin_round.couple_id], topics=[live.Topic.ROUND])
+    if created and Answer.objects.filter(round_id=round_id).count() == 2:
+        _round_reveal(round_id=round_id, couple_id=checkin_round.couple_id, now=now)
+    else:
+        rounds_change(Round.objects.filter(pk=round_id))  # the answer changed, so do its views
+    return answer
+
+
+def made_at_counted(*, made_at: datetime | None, opens_at: datetime, now: datetime) -> datetime:
+    """When an edit counts as made: when its device says, but never after the server's `now` (a
+    clock ahead would otherwise pin its answer against every later edit until the round closes)
+    nor before the round opened (a clock behind, or a made_at from long ago, counts as the oldest
+    edit rather than being refused: the answer is the person's, only the clock is off). No made_at
+    (an older app, another client) counts as made when the server receives it."""
+    if made_at is None:
+        return now
+    return min(max(made_at, opens_at), now)
+
+
+def _round_reveal(*, round_id: int, couple_id: int, now: datetime) -> None:
+    rounds_change(Round.objects.filter(pk=round_id), status=Round.Status.REVEALED, revealed_at=now, closed_at=now)
+    metrics.count_after_commit(metrics.ROUNDS_REVEALED)
+    notify(
+        user_ids=current_member_ids(couple_id=couple_id),
+        kind=Notification.Kind.RESULTS_READY,
+        subject=subjects.of_round(round_id),
+        data={"round_id": round_id},
+    )
+    # The analysis runs after commit. `robust`: with the broker down the answer still succeeds,
+    # and the tick's sweep of unanalysed rounds (scheduler.sweep_unanalysed_rounds) enqueues it later.
+    transaction.on_commit(lambda: later.round_analyse(round_id), robust=True)
 
 
 def round_close(*, round_id: int, now: datetime) -> bool:

@@ -1,6 +1,6 @@
 """The subjects checkin files its notifications under: written and read here only."""
 
-ROUND = "round:"  # a round's subject is this and its id (selectors.open_round_key builds it in SQL)
+ROUND = "round:"  # a round's subject is this and its id
 
 
 def of_round(round_id: int) -> str:

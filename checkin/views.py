@@ -1,15 +1,16 @@
 """HTTP edge of check-ins and discussions: parse, call a service or selector, serialize."""
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ParseError, UnsupportedMediaType, ValidationError
+from rest_framework.exceptions import ParseError, UnsupportedMediaType, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from checkin import answer_body, round_views, selectors, services
-from checkin.errors import NoSuchRound
+from checkin import selectors, services
+from checkin.errors import NoOpenRound, NoSuchDiscussion, NoSuchRound
 from checkin.models import Discussion
 from checkin.serializers import (
     TRENDS_DATES,
@@ -27,12 +28,7 @@ from checkin.serializers import (
 )
 from couples.auth import AuthenticatedRequest
 
-NOT_FOUND = NoSuchRound.message
-
-
-# What a round shows is the selectors' to decide, its shape RoundSerializer's (round_shaped). The
-# current round and the history's pages come from checkin/round_views.py as the JSON text that
-# shape was written as, which the renderer writes out as it is (config/renderers.py).
+# What a round shows is the selectors' to decide, its shape RoundSerializer's (round_shaped).
 
 
 class CheckinListView(GenericAPIView):
@@ -43,8 +39,8 @@ class CheckinListView(GenericAPIView):
     @extend_schema(responses={200: RoundSerializer(many=True)}, tags=["check-ins"])
     def get(self, request: AuthenticatedRequest) -> Response:
         # History is what the paginator needs (count() and slices), though not a QuerySet or a Sequence.
-        page = self.paginate_queryset(round_views.History(user=request.user))  # type: ignore[arg-type]
-        return self.get_paginated_response(page)
+        page = self.paginate_queryset(selectors.History(user=request.user, now=timezone.now()))  # type: ignore[arg-type]
+        return self.get_paginated_response(RoundSerializer(page, many=True).data)
 
     @extend_schema(request=None, responses={201: RoundSerializer}, tags=["check-ins"])
     def post(self, request: AuthenticatedRequest) -> Response:
@@ -59,13 +55,11 @@ class CheckinCurrentView(APIView):
 
     @extend_schema(responses={200: RoundSerializer}, tags=["check-ins"])
     def get(self, request: AuthenticatedRequest) -> Response:
-        current = round_views.current(user=request.user)
+        current = selectors.current_round(user=request.user, now=timezone.now())
         if current is None:
-            raise NotFound("No check-in is open right now.")
-        # Here, not in the cached view: a cached read is a sight of the round too.
-        if current.unread:
-            services.round_seen(user=request.user, round_id=current.round_id)
-        return Response(current.text)
+            raise NoOpenRound()
+        services.round_seen(user=request.user, round_id=current.id)
+        return Response(round_shaped(current))
 
 
 class CheckinDetailView(APIView):
@@ -73,7 +67,7 @@ class CheckinDetailView(APIView):
     def get(self, request: AuthenticatedRequest, round_id: int) -> Response:
         checkin_round = selectors.round_get(user=request.user, round_id=round_id)
         if checkin_round is None:
-            raise NotFound(NOT_FOUND)
+            raise NoSuchRound()
         services.round_seen(user=request.user, round_id=round_id)
         return Response(round_shaped(checkin_round))
 
@@ -84,19 +78,16 @@ class CheckinAnswerView(APIView):
     @extend_schema(request=AnswerInputSerializer, responses={200: OwnAnswerSerializer}, tags=["check-ins"])
     def put(self, request: AuthenticatedRequest, round_id: int) -> Response:
         try:
-            body = answer_body.plainly_valid(request.data)
-            if body is None:
-                form = AnswerInputSerializer(data=request.data)
-                form.is_valid(raise_exception=True)
-                body = form.validated_data
+            form = AnswerInputSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
         except (ParseError, UnsupportedMediaType, ValidationError):
             # Another couple's round is a 404 whatever the body, so that no 400 hints it exists.
             # A valid body is scoped by answer_submit's locking read instead, at no extra query.
             if not selectors.round_exists(user=request.user, round_id=round_id):
-                raise NotFound(NOT_FOUND) from None
+                raise NoSuchRound() from None
             raise
         # Another couple's round or a closed one: the service raises NoSuchRound or RoundClosed.
-        answer = services.answer_submit(user=request.user, round_id=round_id, **body)
+        answer = services.answer_submit(user=request.user, round_id=round_id, **form.validated_data)
         return Response(own_answer_shaped(answer))
 
 
@@ -139,7 +130,7 @@ class DiscussionListView(GenericAPIView):
 def _discussion_or_404(request: AuthenticatedRequest, discussion_id: int) -> Discussion:
     discussion = selectors.discussions_of(user=request.user).filter(pk=discussion_id).first()
     if discussion is None:
-        raise NotFound("No such discussion.")
+        raise NoSuchDiscussion()
     return discussion
 
 

@@ -39,7 +39,7 @@ def summary(finding: Finding, names: dict[str, str]) -> str:
             }
         case "drop":
             # The need, not what the partner did: less close, less room of one's own ("less free"
-            # said the partner held them back).
+            # would say the partner held them back).
             if finding.dimension == "connection":
                 return _("%(person)s felt a little less close than at the last check-in.") % {"person": person}
             return _("%(person)s felt a little less room for themselves than at the last check-in.") % {

@@ -1,8 +1,9 @@
-"""The one place where errors become HTTP: the services' domain errors (couples/errors.py) and
+"""The one place where errors become HTTP: the services' domain errors (foundation/errors.py) and
 DRF's own; and under /api/, what Django itself answers (a URL no route matches, a body over the
 size limit, a crash, a CSRF failure), which config/middleware.py turns into these JSON answers."""
 
 from http import HTTPStatus
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -13,7 +14,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from couples import errors
+from foundation import errors
 
 # A domain error's kind, most specific first, and the status code it is answered with.
 STATUS_OF_ERROR = (
@@ -24,7 +25,7 @@ STATUS_OF_ERROR = (
 )
 
 
-def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, errors.DomainError):
         return _domain_error_response(exc)
     # A model-level ValidationError that escaped a serializer is still the caller's bad input.
@@ -60,7 +61,7 @@ def is_api(request: HttpRequest) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def api_error_body(status_code: int) -> dict:
+def api_error_body(status_code: int) -> dict[str, str]:
     """The JSON body of an error under /api/ that no view wrote (Django's 404, 400 or 500)."""
     return {"detail": DETAIL_OF_STATUS.get(status_code) or f"{HTTPStatus(status_code).phrase}."}
 

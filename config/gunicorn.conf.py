@@ -12,3 +12,21 @@ worker_class = "sync"
 # default, which is 0.0.0.0:$PORT where a platform sets PORT, else 127.0.0.1:8000.
 if os.environ.get("GUNICORN_BIND"):
     bind = [os.environ["GUNICORN_BIND"]]
+
+# With LOG_FORMAT=json, gunicorn's own lines (its start, a worker that timed out) are JSON objects
+# too, as the app's are (config/logs.py). Its access log stays silent, as it is without this: its
+# lines hold each URL's query string, where the links of emails carry tokens.
+if os.environ.get("LOG_FORMAT") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "config.logs.JsonLines"}},
+        "handlers": {
+            "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+        },
+        "root": {"level": "INFO", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+            "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
+        },
+    }

@@ -8,13 +8,14 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
-from config import exceptions, metrics
+from config import exceptions
+from foundation import metrics
 from web import assets
 
 
 def requests_counted(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
     """Count every answer and its time by the name of its route (`checkin-answer`), never its path,
-    which holds ids. First in MIDDLEWARE, so that the time is the whole of Django's."""
+    which holds ids. Second in MIDDLEWARE, after the request id: the time is all but the whole of Django's."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
@@ -71,8 +72,8 @@ class ApiErrorsAsJson:
     in JSON; what Django answers instead of a view (no route matched, DEBUG's technical 404 and 500
     pages, the 400 of a body over DATA_UPLOAD_MAX_MEMORY_SIZE, a failure in a middleware) is made
     JSON here, after Django has logged it. A view's own answer is left as it is (the email
-    unsubscribe page under /api/ is a page for people). First in MIDDLEWARE but for the count
-    (which changes no answer), so that it sees the answers of every other middleware too."""
+    unsubscribe page under /api/ is a page for people). First in MIDDLEWARE after the request id and
+    the count (neither changes an answer), so that it sees the answers of every other middleware too."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -87,6 +88,8 @@ class ApiErrorsAsJson:
         # The same response, so that its headers (Allow of a 405, say) stay.
         response.content = json.dumps(exceptions.api_error_body(response.status_code)).encode()
         response["Content-Type"] = "application/json"
+        if response.has_header("Content-Length"):  # CommonMiddleware measured the page this replaces
+            response["Content-Length"] = str(len(response.content))
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -1,11 +1,11 @@
-"""/metrics, for Prometheus: who may read it, the counts of every process (config/metrics.py), and
+"""/metrics, for Prometheus: who may read it, the counts of every process (foundation/metrics.py), and
 what is true now (queue lengths, the oldest delivery still waiting, the last tick), read from the
 database and the broker as it is asked, so that it holds whichever processes run or have died."""
 
 import hmac
 import logging
-from collections.abc import Iterator
-from ipaddress import ip_address
+from collections.abc import Iterator, Sequence
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import cast
 
 from django.conf import settings
@@ -22,9 +22,10 @@ from prometheus_client.registry import Collector
 
 from checkin.models import SchedulerHeartbeat
 from checkin.scheduler import HEARTBEAT
-from config import exceptions, metrics
+from config import exceptions
 from config.celery import app as celery_app
 from couples.throttles import client_address
+from foundation import metrics
 from notifications.models import Delivery
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def may_read(request: HttpRequest) -> bool:
     return _within(address, settings.METRICS_ALLOWED_ADDRESSES)
 
 
-def _within(text: str, networks) -> bool:
+def _within(text: str, networks: Sequence[IPv4Network | IPv6Network]) -> bool:
     try:
         address = ip_address(text)
     except ValueError:

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from config import schema  # noqa: F401 - registers the schema extensions
 from config.health import healthz
 from config.scrape import metrics_page
+from foundation import schema  # noqa: F401 - registers the schema extensions
 from web.docs import ApiDocs
 
 api_v1 = [
@@ -12,7 +12,7 @@ api_v1 = [
     path("", include("checkin.urls")),
     path("", include("notifications.urls")),
     path("", include("signals.urls")),
-    path("", include("tandem.urls")),
+    path("", include("workflows.urls")),
 ]
 
 urlpatterns = [

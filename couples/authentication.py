@@ -2,6 +2,7 @@
 and session authentication, each knowing the device it signs in (couples/devices.py)."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from rest_framework import authentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -40,3 +41,11 @@ class DeviceSessionAuthentication(authentication.SessionAuthentication):
         if not devices.browser_seen(request=request._request, user=user):
             return None
         return user, None
+
+
+class DeviceSessionScheme(SessionScheme):
+    """Tells the schema that DeviceSessionAuthentication is the session cookie, as DRF's is:
+    drf-spectacular's own extension matches DRF's class only, not its subclasses. (Defined here so
+    that it is registered whenever the authentication classes are loaded.)"""
+
+    target_class = "couples.authentication.DeviceSessionAuthentication"

@@ -17,14 +17,15 @@ from django.conf import settings
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
+from rest_framework.authentication import CSRFCheck
 from rest_framework.request import Request
 
 from couples import live
-from couples.errors import NotFound
 from couples.models import USER_AGENT_MAX_LENGTH, BrowserSession, Device, User
+from foundation.errors import NotFound
 
 # In a browser's session: which device it is, the session key it was linked under (a new key, as
 # Django makes at sign-in or after a password change, means the link went with the old row) and when
@@ -200,7 +201,7 @@ def devices_sweep() -> int:
     return removed
 
 
-def _end(user: User, devices, *, sessions) -> None:
+def _end(user: User, devices: QuerySet[Device], *, sessions: QuerySet[BrowserSession]) -> None:
     live.devices_signed_out(user_id=user.pk)  # their live cursors hold no more
     with transaction.atomic():
         # Sessions first: their devices go with them, and a browser's next request finds no session.
@@ -222,8 +223,9 @@ def _http(request: Request | HttpRequest) -> HttpRequest:
 
 
 def _csrf_passes(request: HttpRequest) -> bool:
-    # The middleware's check alone: it goes on to no view and no further middleware.
-    check = CsrfViewMiddleware(_no_view)
+    # The middleware's check alone: it goes on to no view and no further middleware. DRF's subclass
+    # of it refuses without logging, as a client that is not a browser is no forgery.
+    check = CSRFCheck(_no_view)
     check.process_request(request)
     return check.process_view(request, _no_view, (), {}) is None
 

@@ -2,7 +2,7 @@
 
 import unicodedata
 from datetime import time
-from typing import cast
+from typing import Any, cast
 from zoneinfo import available_timezones
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -53,14 +53,14 @@ def _known_timezones() -> frozenset[str]:
 
 
 class UserManager(BaseUserManager["User"]):
-    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> "User":
         user = self.model(email=normalize_email(email), **fields)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save()
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> "User":
         fields.update(is_staff=True, is_superuser=True)
         fields.setdefault("display_name", email.split("@")[0][:DISPLAY_NAME_MAX_LENGTH])
         return self.create_user(email, password, **fields)
@@ -162,7 +162,7 @@ class Couple(models.Model):
         return f"Couple {self.pk}"
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(models.QuerySet["Membership"]):
     def current(self) -> "MembershipQuerySet":
         """The memberships of couples that last: `left_at` is set for both seats when one ends.
         The one spelling of "current" (couples/selectors.py builds "the user's couple" on it)."""

@@ -40,8 +40,8 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from couples.errors import Invalid
 from couples.models import PASSKEY_NAME_MAX_LENGTH, Passkey, User
+from foundation.errors import Invalid
 
 challenges_cache = cast(BaseCache, ConnectionProxy(caches, "challenges"))  # as Django's own `cache` is
 
@@ -127,7 +127,7 @@ class NewPasskey:
     transports: list[str]
 
 
-def registration_verify(*, user: User, credential: dict) -> NewPasskey:
+def registration_verify(*, user: User, credential: dict[str, Any]) -> NewPasskey:
     """What the authenticator made for `user`, once its attestation checks out against the
     challenge given to `user`, this site's RP id and the app's origin; Invalid otherwise."""
     try:
@@ -163,7 +163,7 @@ class Assertion:
         return self.credential.raw_id
 
 
-def assertion_read(credential: dict) -> Assertion:
+def assertion_read(credential: dict[str, Any]) -> Assertion:
     """The assertion in `credential`, with its sign-in challenge taken; Invalid when it is no
     assertion or its challenge is not one we gave out (or was used, or expired)."""
     try:

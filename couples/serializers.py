@@ -1,9 +1,10 @@
 """The shapes of accounts, couples, invites and schedules at the HTTP edge."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from config.serializers import HourMinuteField, StrictSerializer
 from couples.models import (
     DISPLAY_NAME_MAX_LENGTH,
     Device,
@@ -13,10 +14,11 @@ from couples.models import (
     validate_display_name,
     validate_timezone,
 )
+from foundation.serializers import HourMinuteField, StrictSerializer
 
 
 class TimezoneField(serializers.CharField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 64)
         super().__init__(**kwargs)
         self.validators.append(_timezone_validator)
@@ -34,11 +36,11 @@ class DisplayNameField(serializers.CharField):
     line break or a tab is refused wherever it is, not trimmed away: the person learns that it is
     not allowed rather than finding it silently gone."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", DISPLAY_NAME_MAX_LENGTH)
         super().__init__(**kwargs)
 
-    def run_validation(self, data=serializers.empty):
+    def run_validation(self, data: Any = serializers.empty) -> Any:
         if isinstance(data, str):
             try:
                 validate_display_name(data)
@@ -111,7 +113,7 @@ class MeUpdateSerializer(StrictSerializer):
     timezone = TimezoneField(required=False)
 
 
-def _password_field(**kwargs) -> serializers.CharField:
+def _password_field(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(write_only=True, trim_whitespace=False, max_length=128, **kwargs)
 
 
@@ -210,3 +212,48 @@ class PasskeyAddSerializer(StrictSerializer):
 
 class PasskeySignInSerializer(StrictSerializer):
     credential = serializers.DictField(help_text=_CREDENTIAL_HELP.format(call="get"))
+
+
+# The export (GET /me/export): everything stored about a person, in these shapes (workflows/serializers.py).
+
+
+class ExportedUserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "display_name", "timezone", "date_joined", "email_confirmed", "pending_email"]
+        read_only_fields = fields
+
+
+class ExportedScheduleSerializer(serializers.ModelSerializer):
+    time = HourMinuteField(source="local_time")
+
+    class Meta:
+        model = Schedule
+        fields = ["cadence", "weekday", "interval_days", "time", "timezone", "window_hours"]
+        read_only_fields = fields
+
+
+class ExportedCoupleSerializer(serializers.Serializer):
+    """A couple the person is or was in, read from their membership of it."""
+
+    id = serializers.IntegerField(source="couple_id")
+    paired_at = serializers.DateTimeField(source="couple.paired_at")
+    ended_at = serializers.DateTimeField(source="couple.ended_at", allow_null=True)
+    left_at = serializers.DateTimeField(allow_null=True)
+    partner_display_name = serializers.CharField(allow_null=True)
+    schedule = ExportedScheduleSerializer(source="couple.schedule", allow_null=True)
+
+
+class ExportedInviteSerializer(serializers.Serializer):
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    used_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExportedDeviceSerializer(serializers.ModelSerializer):
+    """What a sign-in is, never its secret (a token's digest, a session's key)."""
+
+    class Meta:
+        model = Device
+        fields = ["id", "kind", "user_agent", "created_at", "last_used_at"]
+        read_only_fields = fields

@@ -1,22 +1,26 @@
 """Every change to people, couples, invites and schedules goes through these functions.
 
 couples imports neither checkin nor notifications: what a change means to them (a round that
-closes, a partner who is told) is added by tandem/services.py, which calls these.
+closes, a partner who is told) is added by workflows/services.py, which calls these.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.request import Request
 
 from couples import account_links, devices, invites, passkeys, schedules, selectors
-from couples.errors import AlreadyPaired, Conflict, Invalid, NotFound
+from couples.errors import AlreadyPaired, NotPaired
 from couples.models import Couple, Invite, Membership, Passkey, Schedule, User, normalize_email
+from couples.throttles import LoginAccountThrottle, PasswordCheckThrottle
+from foundation.errors import Conflict, Invalid, NotFound
 
 INVITE_LIFETIME = timedelta(hours=48)
 DEFAULT_WEEKDAY = 6  # Sunday
@@ -97,10 +101,34 @@ def password_reset_confirm(*, token: str, password: str) -> User:
     return user
 
 
+WRONG_CREDENTIALS = "That email and password do not match an account."
+WRONG_CURRENT_PASSWORD = "That is not your current password."
+
+
+def password_sign_in(*, request: HttpRequest, email: str, password: str) -> User:
+    """The person whose email and password these are; Invalid otherwise, counted against the email
+    whether or not it has an account (couples/throttles.py), so the answer tells nothing."""
+    user = authenticate(request, username=normalize_email(email), password=password)
+    if user is None:
+        LoginAccountThrottle().failed(email=email)
+        raise Invalid({"non_field_errors": [WRONG_CREDENTIALS]})
+    return user
+
+
+def password_confirm(*, user: User, password: str, field: str, wrong: str = WRONG_CURRENT_PASSWORD) -> None:
+    """The person's own password, given again to confirm a change in Settings: Invalid on `field`
+    (saying `wrong`) when it is not theirs, and counted with the wrong passwords of login for the
+    same account (both are guesses at one password, so a stolen session guesses no faster)."""
+    if not user.check_password(password):
+        PasswordCheckThrottle().failed(email=user.email)
+        raise Invalid({field: [wrong]})
+
+
 @transaction.atomic
-def password_change(*, request: Request, user: User, new_password: str) -> User:
-    """Set a new password (the caller checked the current one) and sign out every other device;
-    the one `request` came from stays signed in, as the same device."""
+def password_change(*, request: Request, user: User, current_password: str, new_password: str) -> User:
+    """Set a new password, once the current one is confirmed, and sign out every other device; the
+    one `request` came from stays signed in, as the same device."""
+    password_confirm(user=user, password=current_password, field="current_password")
     _validated_password(user=user, password=new_password, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
@@ -112,11 +140,12 @@ EMAIL_IS_YOURS = "That is already your email."
 
 
 @transaction.atomic
-def email_change_request(*, user: User, email: str) -> User:
-    """Ask to move the account to `email`: it waits as `pending_email` until its confirmation link
-    is opened (tandem.services.email_change_request sends it). An address another account uses
-    is taken in the same way, so the answer tells nothing about it (its link never goes out:
-    notifications/account_emails.py)."""
+def email_change_request(*, user: User, email: str, password: str) -> User:
+    """Ask to move the account to `email`, once `password` confirms it is them: it waits as
+    `pending_email` until its confirmation link is opened (workflows.services.email_change_request
+    sends it). An address another account uses is taken in the same way, so the answer tells
+    nothing about it (its link never goes out: notifications/account_emails.py)."""
+    password_confirm(user=user, password=password, field="password")
     user = User.objects.select_for_update().get(pk=user.pk)
     address = normalize_email(email)
     if address == user.email:
@@ -165,7 +194,7 @@ def email_confirm(*, token: str) -> Confirmation:
 # Passkeys
 
 
-def passkey_add(*, user: User, credential: dict, name: str) -> Passkey:
+def passkey_add(*, user: User, credential: dict[str, Any], name: str) -> Passkey:
     """Save the passkey `credential` made for `user`, once its attestation checks out
     (couples/passkeys.py, which takes the challenge given to them)."""
     made = passkeys.registration_verify(user=user, credential=credential)
@@ -185,7 +214,7 @@ def passkey_add(*, user: User, credential: dict, name: str) -> Passkey:
         raise Invalid({"credential": ["This passkey is added already."]}) from None
 
 
-def passkey_sign_in(*, credential: dict) -> User:
+def passkey_sign_in(*, credential: dict[str, Any]) -> User:
     """The person whose passkey signed `credential` (an assertion answering a sign-in challenge),
     its use recorded; Invalid for anything else (couples/passkeys.py says what)."""
     assertion = passkeys.assertion_read(credential)
@@ -217,10 +246,6 @@ def passkey_remove(*, user: User, passkey_id: int) -> None:
 # Pairing
 
 
-def _current_membership(user: User) -> Membership | None:
-    return Membership.objects.current().filter(user=user).first()
-
-
 def couple_lock_current(*, user: User) -> Couple | None:
     """The user's current couple, row-locked, so that both partners acting at once (both leaving,
     one leaving while the other edits the schedule) take turns instead of deadlocking."""
@@ -247,7 +272,7 @@ class IssuedInvite:
 def invite_create(*, user: User) -> IssuedInvite:
     """A fresh code for `user`; it replaces any invite they had before."""
     _lock_person(user)
-    if _current_membership(user) is not None:
+    if selectors.is_paired(user=user):
         raise AlreadyPaired()
     Invite.objects.filter(inviter=user, used_at__isnull=True).delete()
     now = timezone.now()
@@ -265,7 +290,7 @@ class Pairing:
 
 
 def couple_join(*, user: User, code: str) -> Pairing:
-    """Pair `user` with the person who made the invite `code` (tandem.services.couple_join tells
+    """Pair `user` with the person who made the invite `code` (workflows.services.couple_join tells
     the inviter).
 
     Two people joining the same code at the same instant: the inviter's row is locked, so the
@@ -283,10 +308,10 @@ def couple_join(*, user: User, code: str) -> Pairing:
         # concurrent request paired one of the two first: that, and only that, is said as such,
         # found by looking at what is now stored rather than by reading the database's message.
         # Any other refusal (the default schedule's constraints, say) is a bug and is not disguised.
-        if _current_membership(user) is not None:
+        if selectors.is_paired(user=user):
             raise AlreadyPaired() from None
-        inviter_id = Invite.objects.filter(code_hash=code_hash).values_list("inviter_id", flat=True).first()
-        if inviter_id is not None and Membership.objects.current().filter(user_id=inviter_id).exists():
+        invite = Invite.objects.filter(code_hash=code_hash).select_related("inviter").first()
+        if invite is not None and selectors.is_paired(user=invite.inviter):
             raise Conflict(INVITER_PAIRED) from None
         raise
 
@@ -305,10 +330,10 @@ def _couple_join(*, user: User, code_hash: str) -> Pairing:
         raise Invalid({"code": [INVALID_CODE]})
     if invite.inviter_id == user.pk:
         raise Invalid({"code": ["This is your own invite. Share it with your partner instead."]})
-    if _current_membership(user) is not None:
+    if selectors.is_paired(user=user):
         raise AlreadyPaired()
     inviter = invite.inviter
-    if _current_membership(inviter) is not None:
+    if selectors.is_paired(user=inviter):
         raise Conflict(INVITER_PAIRED)
 
     couple = Couple.objects.create(paired_at=now)
@@ -331,13 +356,11 @@ def couple_end(*, couple: Couple, leaver: User, now: datetime, answers_removed: 
     """End a couple the caller has locked (`couple_lock_current`): its members leave it and its
     schedule stops; `answers_removed` records that the leaver takes their answers along (which
     checkin removes). Returns the ids of the partners left behind. The caller holds a transaction
-    (tandem.services.couple_leave and user_delete, which also close its open round and tell the
+    (workflows.services.couple_leave and user_delete, which also close its open round and tell the
     partner)."""
     couple.ended_at = now
     couple.save(update_fields=["ended_at"])
-    partner_ids = list(
-        Membership.objects.current().filter(couple=couple).exclude(user=leaver).values_list("user_id", flat=True)
-    )
+    partner_ids = selectors.current_member_ids(couple_id=couple.pk, but=leaver)
     Membership.objects.current().filter(couple=couple).update(left_at=now)
     if answers_removed:
         Membership.objects.filter(couple=couple, user=leaver).update(answers_removed_at=now)
@@ -346,7 +369,21 @@ def couple_end(*, couple: Couple, leaver: User, now: datetime, answers_removed: 
     return partner_ids
 
 
-# Schedules
+# Schedules: `next_checkin_at`, when the tick opens a couple's next round, is written here only:
+# from the recurrence (couples/schedules.py) when a schedule is made or changes when check-ins
+# come, None when its couple ends (couple_end), and by the tick through schedules_move_on.
+
+
+def schedules_move_on(*, next_checkins: dict[int, datetime | None]) -> None:
+    """Move schedules (by id) on to the next check-in the tick planned for each: the occurrence
+    after the one it opened or skipped, or a retry after a failure. The caller holds a transaction."""
+    # One UPDATE per distinct time rather than one CASE over the whole batch: in the herd almost
+    # every couple of a batch moves on to the same instant.
+    ids_by_time: dict[datetime | None, list[int]] = {}
+    for schedule_id, next_checkin_at in next_checkins.items():
+        ids_by_time.setdefault(next_checkin_at, []).append(schedule_id)
+    for next_checkin_at, ids in ids_by_time.items():
+        Schedule.objects.filter(pk__in=ids).update(next_checkin_at=next_checkin_at)
 
 
 def schedule_create_default(*, couple: Couple, timezone_name: str, now: datetime) -> Schedule:
@@ -370,12 +407,12 @@ SCHEDULE_FIELDS = ("cadence", "weekday", "interval_days", "local_time", "timezon
 
 
 @transaction.atomic
-def schedule_update(*, user: User, changes: dict) -> Schedule:
-    """Apply `changes` (any of SCHEDULE_FIELDS) to the user's couple's schedule (tandem.services
+def schedule_update(*, user: User, changes: dict[str, Any]) -> Schedule:
+    """Apply `changes` (any of SCHEDULE_FIELDS) to the user's couple's schedule (workflows.services
     .schedule_update tells the partner)."""
     couple = couple_lock_current(user=user)
     if couple is None:
-        raise Conflict("You are not paired, so there is no schedule to change.")
+        raise NotPaired()
     schedule = Schedule.objects.select_for_update().get(couple=couple)
     when_before = _when(schedule)
     for field in SCHEDULE_FIELDS:
@@ -393,7 +430,7 @@ def schedule_update(*, user: User, changes: dict) -> Schedule:
     return schedule
 
 
-def _when(schedule: Schedule) -> tuple:
+def _when(schedule: Schedule) -> tuple[str, int | None, time, str]:
     """What decides when the check-ins of `schedule` come."""
     period = schedule.weekday if schedule.cadence == Schedule.Cadence.WEEKLY else schedule.interval_days
     return (schedule.cadence, period, schedule.local_time, schedule.timezone)

@@ -19,7 +19,9 @@ from typing import cast
 from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.utils.connection import ConnectionProxy
+from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
 
 from couples.models import normalize_email
 
@@ -65,7 +67,7 @@ def _is_trusted(text: str, trusted_proxies: Sequence[Network]) -> bool:
 class _Throttle(SimpleRateThrottle):
     cache = throttles_cache
 
-    def get_ident(self, request) -> str:
+    def get_ident(self, request: Request) -> str:
         return client_address(
             remote_addr=request.META.get("REMOTE_ADDR", ""),
             forwarded_for=request.headers.get("x-forwarded-for"),
@@ -74,12 +76,12 @@ class _Throttle(SimpleRateThrottle):
 
 
 class _PerAddressThrottle(_Throttle):
-    def get_cache_key(self, request, view) -> str:
+    def get_cache_key(self, request: Request, view: APIView) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class _PerPersonThrottle(_Throttle):
-    def get_cache_key(self, request, view) -> str:
+    def get_cache_key(self, request: Request, view: APIView) -> str:
         ident = request.user.pk if request.user.is_authenticated else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
@@ -102,16 +104,16 @@ class PasskeyLoginThrottle(_PerAddressThrottle):
 class LoginAccountThrottle(SimpleRateThrottle):
     """Wrong passwords for one email, from any number of addresses.
 
-    Only failures count (the view calls `failed` on a wrong password), so a person who logs in on
-    many devices is never held up, and an email with no account is counted the same way as one
-    with an account, so the answer tells nothing. The key is a keyed hash of the folded email:
-    no address is written into the cache.
+    Only failures count (couples.services.password_sign_in calls `failed` on a wrong password), so
+    a person who logs in on many devices is never held up, and an email with no account is counted
+    the same way as one with an account, so the answer tells nothing. The key is a keyed hash of
+    the folded email: no address is written into the cache.
     """
 
     scope = "login_account"
     cache = throttles_cache
 
-    def get_cache_key(self, request, view) -> str | None:
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
         email = request.data.get("email") if isinstance(request.data, dict) else None
         return self.key_for(email) if isinstance(email, str) else None
 
@@ -139,11 +141,12 @@ def _email_digest(email: str) -> str:
 
 
 class PasswordCheckThrottle(LoginAccountThrottle):
-    """Wrong passwords given in Settings (to change the password or the email), counted with the
-    wrong passwords of login for the same account: both are guesses at one password, so a stolen
-    session guesses no faster than a stranger at the login door."""
+    """Wrong passwords given in Settings (to change the password or the email, to delete the
+    account; couples.services.password_confirm counts them), counted with the wrong passwords of
+    login for the same account: both are guesses at one password, so a stolen session guesses no
+    faster than a stranger at the login door."""
 
-    def get_cache_key(self, request, view) -> str | None:
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
         return self.key_for(request.user.email) if request.user.is_authenticated else None
 
 
@@ -158,7 +161,7 @@ class PasswordResetEmailThrottle(SimpleRateThrottle):
     scope = "password_reset_email"
     cache = throttles_cache
 
-    def get_cache_key(self, request, view) -> str | None:
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
         email = request.data.get("email") if isinstance(request.data, dict) else None
         if not isinstance(email, str):
             return None

@@ -1,16 +1,15 @@
 """HTTP edge of accounts and pairing: parse, call a service or selector, serialize.
 
 The endpoints whose work spans the apps (registration, me, export, join, schedule, leave, and the
-account changes that send an email) are in tandem/views.py.
+account changes that send an email) are in workflows/views.py.
 """
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.middleware.csrf import get_token
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,7 +17,8 @@ from rest_framework.views import APIView
 
 from couples import devices, live, passkeys, selectors, services
 from couples.auth import AuthenticatedRequest
-from couples.models import Couple, User, normalize_email
+from couples.errors import NotPaired
+from couples.models import Couple, User
 from couples.serializers import (
     AuthResultSerializer,
     CoupleSerializer,
@@ -40,8 +40,6 @@ from couples.throttles import (
     PasswordCheckThrottle,
 )
 
-WRONG_CREDENTIALS = "That email and password do not match an account."
-
 
 def _auth_result(signed_in: devices.SignedIn) -> dict:
     return AuthResultSerializer({"token": signed_in.token, "user": signed_in.user}).data
@@ -56,11 +54,9 @@ class LoginView(APIView):
     def post(self, request: Request) -> Response:
         form = LoginSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        email = form.validated_data["email"]
-        user = authenticate(request._request, username=normalize_email(email), password=form.validated_data["password"])
-        if user is None:
-            LoginAccountThrottle().failed(email=email)
-            raise ValidationError({"non_field_errors": [WRONG_CREDENTIALS]})
+        user = services.password_sign_in(
+            request=request._request, email=form.validated_data["email"], password=form.validated_data["password"]
+        )
         return Response(sign_in(request, user))
 
 
@@ -123,16 +119,6 @@ class PasswordResetConfirmView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-WRONG_CURRENT_PASSWORD = "That is not your current password."
-
-
-def check_password_given(request: AuthenticatedRequest, password: str, field: str) -> None:
-    """A wrong password given in Settings is a 400 on `field`, and counts as a wrong login does."""
-    if not request.user.check_password(password):
-        PasswordCheckThrottle().failed(email=request.user.email)
-        raise ValidationError({field: [WRONG_CURRENT_PASSWORD]})
-
-
 class PasswordView(APIView):
     throttle_classes = [PasswordCheckThrottle]
 
@@ -140,8 +126,12 @@ class PasswordView(APIView):
     def post(self, request: AuthenticatedRequest) -> Response:
         form = PasswordChangeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        check_password_given(request, form.validated_data["current_password"], "current_password")
-        services.password_change(request=request, user=request.user, new_password=form.validated_data["new_password"])
+        services.password_change(
+            request=request,
+            user=request.user,
+            current_password=form.validated_data["current_password"],
+            new_password=form.validated_data["new_password"],
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -157,22 +147,10 @@ class InviteView(APIView):
         return Response(InviteSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
-def couple_body(couple: Couple, user: User) -> dict:
+def couple_body(couple: Couple, partner: User | None) -> dict:
     return CoupleSerializer(
-        {
-            "id": couple.pk,
-            "partner": selectors.partner_of(couple=couple, user=user),
-            "paired_at": couple.paired_at,
-            "schedule": couple.schedule,
-        }
+        {"id": couple.pk, "partner": partner, "paired_at": couple.paired_at, "schedule": couple.schedule}
     ).data
-
-
-def couple_or_404(user: User) -> Couple:
-    couple = selectors.couple_current(user=user)
-    if couple is None:
-        raise NotFound("You are not paired yet.")
-    return couple
 
 
 class CoupleView(APIView):
@@ -180,7 +158,10 @@ class CoupleView(APIView):
 
     @extend_schema(responses={200: CoupleSerializer}, tags=["pairing"])
     def get(self, request: AuthenticatedRequest) -> Response:
-        return Response(couple_body(couple_or_404(request.user), request.user))
+        couple = selectors.couple_current(user=request.user)
+        if couple is None:
+            raise NotPaired()
+        return Response(couple_body(couple, selectors.partner_of(couple=couple, user=request.user)))
 
 
 class ChangesSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 
 from couples import account_links
 from couples.models import User
@@ -15,7 +16,7 @@ from notifications.models import Delivery, Notification
 Kind = Notification.Kind
 
 
-def message(delivery: Delivery, connection=None) -> EmailMessage | None:
+def message(delivery: Delivery, connection: BaseEmailBackend | None = None) -> EmailMessage | None:
     """The email of an account delivery; None when there is no longer anything to send (the address
     it was to confirm was confirmed or replaced meanwhile). Reads only what the batch loaded."""
     notification = delivery.notification

@@ -4,8 +4,9 @@ new channel is a new class here, not a branch everywhere.
 
 A send only talks to the outside world: it reads the delivery as loaded and writes no row (what
 the outcome means for the database is notifications/sending.py's to record), so sends can run in
-threads side by side. Each thread keeps its own HTTP connections to each push service, and a
-batch of emails can share one SMTP connection (`connection=`).
+threads side by side. The connections to the push services stay open between sends, shared by a
+process's threads (notifications/push_http.py), and a batch of emails can share one SMTP connection
+(`connection=`).
 """
 
 import base64
@@ -13,22 +14,21 @@ import json
 import logging
 import os
 import smtplib
-import threading
 import time
 from datetime import timedelta
-from typing import Protocol
+from typing import Protocol, cast
 from urllib.parse import urlsplit
 
-import requests
 import urllib3
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.utils.crypto import salted_hmac
 from pywebpush import WebPusher, WebPushException
 
-from config import metrics
+from foundation import metrics
 from notifications import account_emails, policy, push_http, quick_email, vapid
 from notifications.models import Delivery
 
@@ -62,7 +62,7 @@ class Channel(Protocol):
     def send(self, delivery: Delivery) -> None: ...
 
 
-def _retry_after(response) -> float | None:
+def _retry_after(response: push_http.PushAnswer | None) -> float | None:
     value = (response.headers or {}).get("Retry-After") if response is not None else None
     try:
         return max(0.0, float(value)) if value is not None else None
@@ -103,23 +103,16 @@ def push_topic(subject: str) -> str:
     return base64.urlsafe_b64encode(digest[:24]).decode()
 
 
-# One signed VAPID header per push service, reused for hours (notifications/vapid.py).
-VAPID_TOKENS = vapid.Tokens()
-_thread_sessions = threading.local()
-_process_transport: tuple[int, push_http.PushConnections | None] | None = None
+_connections: tuple[int, push_http.PushConnections] | None = None
 
 
-def _transport() -> push_http.PushConnections | requests.Session:
+def _push_connections() -> push_http.PushConnections:
     """This process's connections to the push services (made again in a forked process, which must
-    not share its parent's sockets), or behind an HTTPS proxy this thread's requests session."""
-    global _process_transport
-    if _process_transport is None or _process_transport[0] != os.getpid():
-        _process_transport = (os.getpid(), None if push_http.proxied() else push_http.PushConnections())
-    if _process_transport[1] is not None:
-        return _process_transport[1]
-    if getattr(_thread_sessions, "pid", None) != os.getpid():
-        _thread_sessions.session, _thread_sessions.pid = push_http.reference_session(), os.getpid()
-    return _thread_sessions.session
+    not share its parent's sockets)."""
+    global _connections
+    if _connections is None or _connections[0] != os.getpid():
+        _connections = (os.getpid(), push_http.PushConnections())
+    return _connections[1]
 
 
 def _audience(endpoint: str) -> str:
@@ -134,9 +127,8 @@ class PushChannel:
             raise PermanentError("the push subscription was removed")
         if not settings.VAPID_PRIVATE_KEY:
             raise PermanentError("VAPID keys are not configured")
-        transport = _transport()  # it refuses an endpoint the server must not call (push_http.py)
         kind = delivery.notification.kind
-        authorization = VAPID_TOKENS.authorization(
+        authorization = vapid.authorization(
             settings.VAPID_PRIVATE_KEY,
             subject=settings.VAPID_SUBJECT,
             audience=_audience(subscription.endpoint),
@@ -145,7 +137,7 @@ class PushChannel:
         try:
             pusher = WebPusher(
                 {"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
-                requests_session=transport,
+                requests_session=_push_connections(),
             )
             response = pusher.send(
                 push_payload(delivery),
@@ -171,7 +163,7 @@ class PushChannel:
             raise PermanentError(f"push service answered {status}") from None
         except push_http.EndpointRefused as error:
             raise PermanentError(error.problem) from None
-        except (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError) as error:
+        except urllib3.exceptions.HTTPError as error:  # no answer: the connection failed or timed out
             metrics.push_answer_counted(None)
             raise TemporaryError(f"push service unreachable: {type(error).__name__}") from None
 
@@ -200,7 +192,7 @@ def unsubscribe_url(user_id: int) -> str:
     return f"{settings.API_BASE_URL.rstrip('/')}/api/v1/notifications/unsubscribe?token={unsubscribe_token(user_id)}"
 
 
-def reminder_email(delivery: Delivery, connection=None) -> EmailMessage:
+def reminder_email(delivery: Delivery, connection: BaseEmailBackend | None = None) -> EmailMessage:
     """The email of a notification: its words, a link to it in the app and one-click unsubscribe."""
     notification = delivery.notification
     user = notification.user
@@ -220,37 +212,39 @@ def reminder_email(delivery: Delivery, connection=None) -> EmailMessage:
 
 
 class EmailChannel:
-    def send(self, delivery: Delivery, connection=None) -> None:
-        """Send over `connection` (an open mail backend, kept open afterwards) or a new one. A
-        connection that failed is closed, so that the next message sent over it reconnects."""
-        connection_used = connection or get_connection(timeout=PUSH_TIMEOUT_SECONDS)
+    def send(self, delivery: Delivery, connection: BaseEmailBackend | None = None) -> None:
+        """Send over `connection` (a batch's mail backend, kept open afterwards) or, without one,
+        over a connection of its own. A connection that failed is closed, so that the next message
+        sent over it reconnects."""
+        own = connection is None
+        connection = connection or email_connection()
         if delivery.notification.kind in policy.ACCOUNT_KINDS:
-            account_email = account_emails.message(delivery, connection_used)
+            account_email = account_emails.message(delivery, connection)
             if account_email is None:
                 raise PermanentError("no address waits for confirmation any more")
             message = account_email
         else:
-            message = reminder_email(delivery, connection_used)
+            message = reminder_email(delivery, connection)
         try:
-            if connection is None:
-                message.send()
-                return
             connection.open()  # again after a failure closed it; nothing when it is open
             quick = quick_email.quick_bytes(message) if isinstance(connection, SMTPBackend) else None
             if quick is None:
-                message.send()  # Django's MIME classes, the reference (notifications/quick_email.py)
+                message.send()  # not the plain shape quick_email writes: Django's MIME classes do
             else:
                 sender, recipients = quick_email.envelope(message)
-                connection.connection.sendmail(sender, recipients, quick)
+                smtp = cast(SMTPBackend, connection).connection  # quick bytes are made for an SMTP backend only
+                cast(smtplib.SMTP, smtp).sendmail(sender, recipients, quick)  # open() above connected it
         except smtplib.SMTPRecipientsRefused:
             raise PermanentError("the mail server refused the address") from None
         except OSError as error:  # smtplib's errors are OSErrors too: connection, timeout, refusal
-            if connection is not None:
-                close_quietly(connection)
+            close_quietly(connection)
             raise TemporaryError(f"mail server: {type(error).__name__}") from None
+        finally:
+            if own:
+                close_quietly(connection)
 
 
-def close_quietly(connection) -> None:
+def close_quietly(connection: BaseEmailBackend) -> None:
     """Close a mail connection that failed; saying goodbye to a server that is gone may fail too."""
     try:
         connection.close()
@@ -258,7 +252,7 @@ def close_quietly(connection) -> None:
         pass
 
 
-def email_connection():
+def email_connection() -> BaseEmailBackend:
     """A mail backend connection for a batch of emails, not yet open (the first send opens it)."""
     return get_connection(timeout=PUSH_TIMEOUT_SECONDS)
 

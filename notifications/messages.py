@@ -1,6 +1,8 @@
 """What each notification says and where in the app it leads. Safe on a lock screen: no ratings,
 no notes, no pressure; an invitation, never a demand."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Notification
@@ -72,7 +74,7 @@ PATHS = {
 }
 
 
-def app_path(*, kind: str, data: dict) -> str:
+def app_path(*, kind: str, data: dict[str, Any]) -> str:
     path, without_data = PATHS[Kind(kind)]
     try:
         return path.format_map(data)

@@ -64,6 +64,10 @@ class Preferences(models.Model):
         default=False, help_text="Show what a signal says in its notifications (push, email, inbox)"
     )
 
+    # Every preference a person sets, the one list of them: the API shows these, and fan-out and
+    # sending read them with the person (a test holds it to the fields above).
+    FIELDS = ("push", "email", "quiet_hours_start", "quiet_hours_end", "paused_until", "signal_text")
+
     class Meta:
         verbose_name_plural = "preferences"
         constraints = [

@@ -21,10 +21,9 @@ INVITATIONS = frozenset({Kind.ROUND_OPENED, Kind.NUDGE})
 ACCOUNT_KINDS = frozenset({Kind.PASSWORD_RESET, Kind.EMAIL_CONFIRM, Kind.EMAIL_CHANGED})
 
 # Web Push urgency (RFC 8030 section 5.3) and time to live per kind of event: a nudge is stale
-# after a few hours, a result is worth seeing days later. Every kind has both
-# (tests/notifications/test_policy_tables.py), but the account emails, which are never pushed; a
-# kind's plain string finds its entry too.
-# Typed by str, which each kind is, so that a kind read from a row (a plain string) finds its entry.
+# after a few hours, a result is worth seeing days later. Every kind but the account emails (never
+# pushed) has both (tests/notifications/test_policy_tables.py). Keyed by str, which each kind is, so
+# that a kind read from a row (a plain string) finds its entry.
 URGENCY: dict[str, str] = {
     Kind.ROUND_OPENED: "normal",
     Kind.NUDGE: "low",

@@ -9,8 +9,9 @@ IPv4 address (IPv4-mapped, 6to4, NAT64, IPv4-compatible). Under PUSH_ALLOW_LOOPB
 over http or https and on any port.
 
 It is applied twice: when a subscription is made (`endpoint_problem`, the serializer), and when a
-connection is made (`url_problem` and `checked_addresses`, by notifications/push_http.py, on the
-very addresses the socket connects to, so a name re-pointed after subscribing is refused too).
+push is sent (by notifications/push_http.py: `url_problem` before each send and `checked_addresses`
+on the very addresses a connection's socket connects to, so a name re-pointed after subscribing
+is refused too; behind an HTTPS proxy, which connects for us, `endpoint_problem` before each send).
 """
 
 import ipaddress

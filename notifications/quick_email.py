@@ -1,16 +1,9 @@
-"""An email's bytes written out at once, for the deliver worker: the speed-up beside Django's MIME
-classes, which stay the reference (`reference_bytes`) and write everything this does not cover.
-
-Why: Django builds a MIME tree and the standard library flattens it, folding and encoding every
-header through the `email` package; that was two thirds of the CPU a deliver worker spent on an
-email (0.6 of 0.9 ms, measured in bench/RESULTS.md), more than the SMTP conversation itself.
-Tandem's emails are one plain-text part, and in English every header and line is ASCII: for that
-shape the bytes are a handful of `Name: value` lines and the body, which is what this writes.
-Anything else (a non-ASCII word in a translation or an address, a line longer than SMTP allows,
-another header, an attachment) returns None, and the caller uses the reference.
-
-tests/notifications/test_quick_email.py holds the two to the same message as a mail program reads
-it: the same headers with the same values and the same text.
+"""An email's bytes written out at once, for the deliver worker. Django builds a MIME tree that the
+standard library then folds and encodes header by header, which on the herd costs more than the
+SMTP conversation itself; Tandem's emails are one plain-text part, and in English every header and
+line is ASCII, so for that shape the bytes are a few `Name: value` lines and the text. Anything
+else (a non-ASCII word in a translation or an address, a line longer than SMTP allows, another
+header, an attachment) returns None, and the channel sends it with Django's classes.
 """
 
 from __future__ import annotations
@@ -29,12 +22,6 @@ _PLAIN_LINE = re.compile(r"[\t\x20-\x7e]{0,998}")
 _PLAIN_TEXT_HEADERS = (
     'Content-Type: text/plain; charset="utf-8"\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: 7bit\r\n'
 )
-
-
-def reference_bytes(message: EmailMessage) -> bytes:
-    """What Django's SMTP backend sends for `message`."""
-    # Django's SafeMIME classes take `linesep` (django-stubs types message() as email's Message).
-    return message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
 
 
 def envelope(message: EmailMessage) -> tuple[str, list[str]]:

@@ -3,11 +3,12 @@
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from couples.models import User
 from notifications import policy
 from notifications.models import Notification, Preferences, PushSubscription
 
 
-def inbox_of(*, user, unread: bool | None = None) -> QuerySet[Notification]:
+def inbox_of(*, user: User, unread: bool | None = None) -> QuerySet[Notification]:
     """The person's inbox, newest first. A message that waits (`deliver_after`: changes folded into
     one, see `notifications.services.notify_at_most_every`) joins it when its push and email go
     out, so every channel says a thing once, at the same moment. Account emails (a reset link)
@@ -21,7 +22,7 @@ def inbox_of(*, user, unread: bool | None = None) -> QuerySet[Notification]:
     return notifications
 
 
-def preferences_of(*, user) -> Preferences:
+def preferences_of(*, user: User) -> Preferences:
     """The user's preferences, or the defaults when they never saved any: the one place that
     decides it (the API, sending and fan_out's rows all read through here). Costs no query when the
     preferences were loaded with the user (select_related), saved or missing."""
@@ -31,25 +32,15 @@ def preferences_of(*, user) -> Preferences:
         return default_preferences(user=user)
 
 
-def default_preferences(*, user=None) -> Preferences:
+def default_preferences(*, user: User | None = None) -> Preferences:
     """What a person who never saved preferences has: the model's defaults, unsaved."""
     return Preferences(user=user)
 
 
-def push_subscriptions_of(*, user) -> QuerySet[PushSubscription]:
+def push_subscriptions_of(*, user: User) -> QuerySet[PushSubscription]:
     return PushSubscription.objects.filter(user=user)
 
 
-def export_of(*, user) -> list[dict]:
-    """The user's inbox, oldest first, for their export (its times as datetimes: the renderer
-    writes every time of the export the one way the API does)."""
-    return [
-        {
-            "kind": n.kind,
-            "title": n.title,
-            "body": n.body,
-            "created_at": n.created_at,
-            "read_at": n.read_at,
-        }
-        for n in Notification.objects.filter(user=user).order_by("created_at")
-    ]
+def export_of(*, user: User) -> QuerySet[Notification]:
+    """The user's inbox, oldest first, for their export."""
+    return Notification.objects.filter(user=user).order_by("created_at")

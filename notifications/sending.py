@@ -1,24 +1,19 @@
-"""Sending a batch of deliveries: claim them, drop those no longer wanted, defer those in quiet
-hours, send the rest and record what happened to each.
+"""Sending deliveries: claim them, drop those no longer wanted, defer those in quiet hours, send
+the rest and record what happened to each (`deliveries_send`, which the deliver tasks call).
 
-Two versions that must agree, as the house keeps every speed-up beside a plain one
-(tests/notifications/test_sending_versions.py holds them to the same outcomes):
-
-- `send_one_by_one`, the reference: each delivery is claimed with its own conditional update just
-  before it goes out, sent, and finished with another; one message at a time.
-- `send_batch`, what the tasks use: the batch is claimed in one transaction (the rows that are
-  due, or whose lease ran out, locked with SKIP LOCKED and leased in one update), its pushes are
-  in flight at once on a pool of threads while its emails go out one after another over one SMTP
-  connection, and the outcomes are written with one update per outcome (sent, skipped, each
-  failure or retry on its own row, as each has its own error and due time).
+A batch is claimed in one transaction (the rows that are due, or whose lease ran out, locked with
+SKIP LOCKED and leased in one update); its pushes are in flight at once on a pool of threads while
+its emails go out one after another over one SMTP connection; the outcomes are written with one
+update per outcome (sent, skipped, each failure or retry on its own row, as each has its own
+error and due time).
 
 Why it is safe: a claim leases the row (pending and due -> sending until `lease_until`), so of
 two workers given the same delivery only one sends; a worker that dies leaves its lease to run out
 and the sweep or the redelivered task claims the row again. A batch is over well within its lease
-(all its pushes are in flight at once, each within the channels' 10-second timeout; the emails
-stop and hand back what is left once half the lease is gone), so no lease runs out on a send that
-is still under way. Threads only talk to the outside world (notifications/channels.py): every row
-is read and written by the calling thread, which writes down finished sends every 50 ms while the
+(all its pushes are in flight at once, each within the channels' network timeout; the emails stop
+and hand back what is left once half the lease is gone), so no lease runs out on a send that is
+still under way. Threads only talk to the outside world (notifications/channels.py): every row is
+read and written by the calling thread, which writes down finished sends as they come while the
 others are still on their way. A query on a sending thread raises (`_without_database`).
 """
 
@@ -27,19 +22,20 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, NoReturn, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from config import metrics
+from foundation import metrics
 from notifications import channels, lapses, policy, selectors
 from notifications.models import Delivery, Notification, Preferences, PushSubscription
 
@@ -50,10 +46,10 @@ BACKOFF_BASE_SECONDS = 30
 # A claimed send that has not finished by then belongs to a worker that died: a few times the
 # channels' 10-second network timeouts, so a slow send that is still running is never taken over.
 SEND_LEASE = timedelta(seconds=60)
-# Pushes in flight at once, per worker process: a batch's pushes (about half of its 200
+# Pushes in flight at once, per worker process: a batch's pushes (about half of its
 # deliveries, see notifications/tasks.py) all wait on their push services together instead of one
-# after another. The threads only wait (encrypting a message takes 0.3 ms): 100 of them cost a few
-# MB. A batch of more pushes than this sends them in two waves, still well within its lease.
+# after another. The threads spend their time waiting, not computing, so 100 of them cost little.
+# A batch of more pushes than this sends them in two waves, still well within its lease.
 PUSHES_IN_FLIGHT = 100
 
 
@@ -65,13 +61,10 @@ class Attempt:
     retry_in: float | None = None
 
 
-# What both versions share: reading the batch, the rules, recording a failure
-
-
-# What the rules and the channels read of a delivery, and nothing else: a person's password hash
-# and a notification's JSON data (decoded for every row) were a tenth of a deliver worker's CPU. A
-# field read but not listed here would cost a query per delivery: tests/notifications/
-# test_batch_reads.py counts the reads of a batch of 4 and of 40.
+# What the rules and the channels read of a delivery, and nothing else: every field loaded is
+# decoded for every row of every batch (the person's password hash, the notification's JSON data
+# are not needed). A field read but not listed here would cost a query per delivery:
+# tests/notifications/test_batch_reads.py counts the reads of a batch.
 _READ = (
     "channel",
     "status",
@@ -85,18 +78,14 @@ _READ = (
     "notification__user__email_confirmed",
     "notification__user__pending_email",
     "address",
-    "notification__user__notification_preferences__push",
-    "notification__user__notification_preferences__email",
-    "notification__user__notification_preferences__quiet_hours_start",
-    "notification__user__notification_preferences__quiet_hours_end",
-    "notification__user__notification_preferences__paused_until",
+    *(f"notification__user__notification_preferences__{field}" for field in Preferences.FIELDS),
     "subscription__endpoint",
     "subscription__p256dh",
     "subscription__auth",
 )
 
 
-def _loaded(queryset) -> list[Delivery]:
+def _loaded(queryset: QuerySet[Delivery]) -> list[Delivery]:
     deliveries = list(
         queryset.select_related("notification__user__notification_preferences", "subscription").only(*_READ)
     )
@@ -125,18 +114,14 @@ def _claimable(now: datetime) -> Q:
     return Q(status=Delivery.Status.PENDING, due_at__lte=now) | Q(status=Delivery.Status.SENDING, lease_until__lte=now)
 
 
-def _preferences(user) -> Preferences:
-    return selectors.preferences_of(user=user)
-
-
-def _invitations_awaiting_answer(deliveries) -> set[int]:
+def _invitations_awaiting_answer(deliveries: Iterable[Delivery]) -> set[int]:
     """The ids of the batch's notifications that may lapse (an invitation to answer, an address to
     confirm) and have not."""
     return lapses.still_wanted(delivery.notification for delivery in deliveries)
 
 
-# The rules below take the person's preferences read once per delivery (for someone who never
-# saved any, `_preferences` builds the defaults: a model instance, on the busiest path).
+# The rules below take the person's preferences read once per delivery (`selectors.preferences_of`:
+# the defaults for someone who never saved any).
 
 
 def _no_longer_wanted(delivery: Delivery, prefs: Preferences, now: datetime, awaiting: set[int]) -> str:
@@ -232,11 +217,13 @@ class QueryInSendingThread(Exception):
     """A channel read something of a delivery that the batch did not load (`_READ`)."""
 
 
-def _refuse_queries(execute, sql, params, many, context):
+def _refuse_queries(
+    execute: Callable[..., object], sql: str, params: object, many: bool, context: dict[str, Any]
+) -> NoReturn:
     raise QueryInSendingThread("a send ran a query on a sending thread: add the field it reads to sending._READ")
 
 
-def _without_database(send: Callable[..., Exception | None], *args) -> Exception | None:
+def _without_database(send: Callable[..., Exception | None], *args: object) -> Exception | None:
     """Run `send` on a pool thread with no database. A field the batch did not load would be read
     with a query on this thread's own connection, one per delivery and never closed (the thread
     outlives the task); instead the query raises, so the delivery fails and is tried again, and
@@ -249,52 +236,9 @@ def _without_database(send: Callable[..., Exception | None], *args) -> Exception
         connection.close()
 
 
-# The reference: one delivery after another
-
-
-def send_one_by_one(*, delivery_ids: list[int]) -> dict[int, Attempt]:
-    """Send each delivery that is still due and wanted, one at a time, and record each outcome."""
-    loaded = {delivery.pk: delivery for delivery in _loaded(Delivery.objects.filter(pk__in=delivery_ids))}
-    awaiting = _invitations_awaiting_answer(loaded.values())
-    attempts = {}
-    for delivery_id in delivery_ids:
-        delivery = loaded.get(delivery_id)
-        attempts[delivery_id] = _send_alone(delivery, awaiting) if delivery else Attempt(status="not_due")
-    return attempts
-
-
-def _send_alone(delivery: Delivery, awaiting: set[int]) -> Attempt:
-    now = timezone.now()
-    claimed = Delivery.objects.filter(_claimable(now), pk=delivery.pk).update(
-        status=Delivery.Status.SENDING, lease_until=now + SEND_LEASE, attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return Attempt(status="not_due")
-    # The row as the claim left it (read with the batch, moments ago).
-    delivery.status, delivery.attempts = Delivery.Status.SENDING, delivery.attempts + 1
-    prefs = _preferences(delivery.notification.user)
-    reason = _no_longer_wanted(delivery, prefs, now, awaiting)
-    if reason:
-        _finish([delivery.pk], Delivery.Status.SKIPPED, reason)
-        metrics.delivery_counted(channel=delivery.channel, outcome="skipped")
-        return Attempt(status=Delivery.Status.SKIPPED)
-    deferred_to = _quiet_until(delivery, prefs, now)
-    if deferred_to:
-        return _defer(delivery, deferred_to)
-    error = _send_now(delivery)
-    if error is not None:
-        return _failed(delivery, error, now)
-    _finish([delivery.pk], Delivery.Status.SENT, "", sent_at=timezone.now())
-    metrics.delivery_counted(channel=delivery.channel, outcome="sent")
-    return Attempt(status=Delivery.Status.SENT)
-
-
-# The batch: one claim, pushes in flight together, emails over one connection meanwhile
-
 # How often the batch writes down the sends that have finished. A worker that dies can have a
 # message accepted but not yet recorded as sent, and it is sent again after its lease; recording
-# often keeps that window as short as the reference's (which records each send as it returns) in
-# all but milliseconds, while one update covers the many sends that finish together.
+# often keeps that window short, while one update covers the many sends that finish together.
 RECORD_EVERY_SECONDS = 0.05
 
 _pools: dict[str, ThreadPoolExecutor] = {}
@@ -316,9 +260,16 @@ class _HandedBack(Exception):
     """Not sent: the batch ran long and left this delivery to another task before its lease ended."""
 
 
-def send_batch(*, delivery_ids: list[int]) -> dict[int, Attempt]:
-    """`send_one_by_one`'s outcomes, in a few round trips to the database and with the batch's
-    sends waiting on the outside world together."""
+def delivery_send(*, delivery_id: int) -> Attempt:
+    """`deliveries_send` for one delivery (a retry that fell due)."""
+    return deliveries_send(delivery_ids=[delivery_id])[delivery_id]
+
+
+def deliveries_send(*, delivery_ids: list[int]) -> dict[int, Attempt]:
+    """Send each delivery that is still due and wanted, and record what happened to each: claimed
+    with a lease so that nothing is sent twice, skipped when no longer wanted, deferred past quiet
+    hours, retried with backoff. Deliveries not due (sent already, leased by another worker) are
+    `not_due`; the sends wait on the outside world together, in a few round trips to the database."""
     now = timezone.now()
     attempts = {delivery_id: Attempt(status="not_due") for delivery_id in delivery_ids}
     with transaction.atomic():
@@ -341,7 +292,7 @@ def send_batch(*, delivery_ids: list[int]) -> dict[int, Attempt]:
     pushes: list[Delivery] = []
     emails: list[Delivery] = []
     for delivery in claimed:
-        prefs = _preferences(delivery.notification.user)
+        prefs = selectors.preferences_of(user=delivery.notification.user)
         reason = _no_longer_wanted(delivery, prefs, now, awaiting)
         if reason:
             skipped.setdefault(reason, []).append(delivery.pk)
@@ -391,7 +342,7 @@ def send_batch(*, delivery_ids: list[int]) -> dict[int, Attempt]:
     return attempts
 
 
-def _send_email(delivery: Delivery, connection, deadline: float) -> Exception | None:
+def _send_email(delivery: Delivery, connection: BaseEmailBackend, deadline: float) -> Exception | None:
     """One email of the batch over the batch's connection; past `deadline` (monotonic) it is handed
     back unsent rather than outlive its lease (a mail server that takes its time over each)."""
     if time.monotonic() > deadline:

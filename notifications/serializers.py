@@ -1,8 +1,11 @@
 """The shapes of the inbox, preferences and push subscriptions at the HTTP edge."""
 
+from dataclasses import dataclass
+from typing import Any
+
 from rest_framework import serializers
 
-from config.serializers import HourMinuteField, StrictSerializer
+from foundation.serializers import HourMinuteField, StrictSerializer
 from notifications.messages import app_path
 from notifications.models import Notification, Preferences, PushSubscription
 from notifications.push_endpoints import endpoint_problem
@@ -20,6 +23,25 @@ class NotificationSerializer(serializers.ModelSerializer):
         return app_path(kind=notification.kind, data=notification.data)
 
 
+@dataclass(frozen=True)
+class InboxPage:
+    """A page of the inbox, with how many of all the person's notifications are unread."""
+
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[Notification]
+    unread_count: int
+
+
+class InboxPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = NotificationSerializer(many=True)
+    unread_count = serializers.IntegerField(help_text="Of all my notifications, not only this page's.")
+
+
 class InboxFilterSerializer(StrictSerializer):
     unread = serializers.BooleanField(required=False)
     page = serializers.IntegerField(min_value=1, required=False)
@@ -31,7 +53,7 @@ class PreferencesSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Preferences
-        fields = ["push", "email", "quiet_hours_start", "quiet_hours_end", "paused_until", "signal_text"]
+        fields = list(Preferences.FIELDS)
 
 
 class PreferencesUpdateSerializer(StrictSerializer, PreferencesSerializer):
@@ -43,7 +65,7 @@ class PreferencesUpdateSerializer(StrictSerializer, PreferencesSerializer):
             "signal_text": {"required": False},
         }
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         instance = self.instance
         start = attrs.get("quiet_hours_start", getattr(instance, "quiet_hours_start", None))
         end = attrs.get("quiet_hours_end", getattr(instance, "quiet_hours_end", None))
@@ -95,3 +117,10 @@ class PushSubscriptionSerializer(serializers.ModelSerializer):
 
 class VapidPublicKeySerializer(serializers.Serializer):
     public_key = serializers.CharField()
+
+
+class ExportedNotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["kind", "title", "body", "created_at", "read_at"]
+        read_only_fields = fields

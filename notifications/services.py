@@ -4,31 +4,27 @@
 that makes the event happen (the round opens, the couple ends), so the inbox row commits or rolls
 back with the event itself: an event is never lost to a crash between commit and hand-off, and
 never told twice (one row per person, kind and subject). After commit, a fan-out task makes one
-Delivery per channel and target and a send task sends each; the sweep (every minute) redoes any
-hand-off a broker outage or a crash lost.
+Delivery per channel and target and the deliver tasks send them (notifications/sending.py); the
+sweep (every minute) redoes any hand-off a broker outage or a crash lost.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from couples import live
-from notifications import later, policy, selectors, sending
+from couples.models import User
+from notifications import later, policy, selectors
 from notifications.messages import TEXTS
 from notifications.models import Delivery, Notification, Preferences, PushSubscription
 
 log = logging.getLogger(__name__)
-
-# How sending retries and leases, as the tasks and the sweep see it (defined in sending.py).
-MAX_ATTEMPTS = sending.MAX_ATTEMPTS
-BACKOFF_BASE_SECONDS = sending.BACKOFF_BASE_SECONDS
-SEND_LEASE = sending.SEND_LEASE
-Attempt = sending.Attempt
 
 # What a notification of each kind changes on its recipient's screens, besides the inbox (every
 # kind moves that): the open app refetches these at once (couples/live.py). A test holds the keys
@@ -216,7 +212,7 @@ def fan_out(*, kind: str, subjects: list[str]) -> list[int]:
                 "deliver_after",
                 "user__timezone",
                 "user__email_confirmed",
-                *(f"user__notification_preferences__{f}" for f in PREFERENCE_FIELDS),
+                *(f"user__notification_preferences__{field}" for field in Preferences.FIELDS),
             )
         ]
         if not pending:
@@ -234,11 +230,6 @@ def fan_out(*, kind: str, subjects: list[str]) -> list[int]:
         Notification.objects.filter(pk__in=notification_ids).update(fanned_out_at=now)
     due = Delivery.objects.filter(notification_id__in=notification_ids, status=Delivery.Status.PENDING, due_at__lte=now)
     return list(due.order_by("pk").values_list("pk", flat=True))
-
-
-# What fan_out reads of a person's preferences: every one of them (tests/notifications/
-# test_preferences_defaults.py fails when a new one is missing here).
-PREFERENCE_FIELDS = ("push", "email", "quiet_hours_start", "quiet_hours_end", "paused_until", "signal_text")
 
 
 @dataclass(frozen=True)
@@ -259,12 +250,20 @@ class _Recipient:
     signal_text: bool  # decided when a signal's notification is filed (signals.services), not here
 
     @classmethod
-    def from_row(cls, notification_id, user_id, deliver_after, timezone, email_confirmed, *preferences) -> "_Recipient":
+    def from_row(
+        cls,
+        notification_id: int,
+        user_id: int,
+        deliver_after: datetime | None,
+        timezone: str,
+        email_confirmed: bool,
+        *preferences: Any,  # Preferences.FIELDS' values, in their order
+    ) -> "_Recipient":
         # No preferences row: the LEFT JOIN gives NULL for every field (`push` is never null in a
         # row), and the defaults apply.
         if preferences[0] is None:
             defaults = selectors.default_preferences()
-            preferences = tuple(getattr(defaults, field) for field in PREFERENCE_FIELDS)
+            preferences = tuple(getattr(defaults, field) for field in Preferences.FIELDS)
         return cls(notification_id, user_id, deliver_after, timezone, email_confirmed, *preferences)
 
 
@@ -304,18 +303,12 @@ def _deliveries_for(recipient: _Recipient, subscription_ids: list[int], now: dat
     return deliveries
 
 
-def delivery_send(*, delivery_id: int) -> Attempt:
-    return deliveries_send(delivery_ids=[delivery_id])[delivery_id]
+class SweepFound(TypedDict):
+    events: dict[str, list[str]]  # the subjects of each kind whose fan-out was lost
+    deliveries: list[int]  # deliveries due a minute ago and still pending
 
 
-def deliveries_send(*, delivery_ids: list[int]) -> dict[int, Attempt]:
-    """Send each delivery that is still due and wanted, and record what happened to each: claimed
-    with a lease so that nothing is sent twice, skipped when no longer wanted, deferred past quiet
-    hours, retried with backoff (notifications/sending.py)."""
-    return sending.send_batch(delivery_ids=delivery_ids)
-
-
-def sweep(*, now: datetime, batch_size: int = 1000) -> dict:
+def sweep(*, now: datetime, batch_size: int = 1000) -> SweepFound:
     """Find the work a lost hand-off, a dead worker or quiet hours left behind."""
     grace = now - timedelta(minutes=1)
     # Sends whose worker died: their lease ran out. They are tried again.
@@ -336,7 +329,7 @@ def sweep(*, now: datetime, batch_size: int = 1000) -> dict:
         .order_by("due_at")
         .values_list("pk", flat=True)[:batch_size]
     )
-    return {"events": events, "deliveries": due}
+    return SweepFound(events=events, deliveries=due)
 
 
 # Inbox, preferences and subscriptions
@@ -350,7 +343,7 @@ def notification_mark_read(*, notification: Notification) -> Notification:
     return notification
 
 
-def notifications_read_about(*, user, subjects: list[str]) -> int:
+def notifications_read_about(*, user: User, subjects: list[str]) -> int:
     """The person has seen what these subjects are (the app that files them knows what a subject
     names): their unread notifications about them are read. One conditional UPDATE on the unread
     index, which changes no row, and so writes nothing, when none is unread; no read before it."""
@@ -370,7 +363,7 @@ def notifications_unsay(*, kind: str, subjects: list[str], **words: str) -> int:
     )
 
 
-def notifications_mark_all_read(*, user) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     read = selectors.inbox_of(user=user, unread=True).update(read_at=timezone.now())
     if read:
         live.people_changed(user_ids=[user.pk], topics=[live.Topic.INBOX])
@@ -378,7 +371,7 @@ def notifications_mark_all_read(*, user) -> int:
 
 
 @transaction.atomic
-def preferences_update(*, user, changes: dict) -> Preferences:
+def preferences_update(*, user: User, changes: Mapping[str, object]) -> Preferences:
     prefs, _ = Preferences.objects.select_for_update().get_or_create(user=user)
     for field, value in changes.items():
         setattr(prefs, field, value)
@@ -400,7 +393,7 @@ def email_unsubscribe(*, user_id: int) -> bool:
 
 
 @transaction.atomic
-def push_subscription_add(*, user, endpoint: str, p256dh: str, auth: str) -> tuple[PushSubscription, bool]:
+def push_subscription_add(*, user: User, endpoint: str, p256dh: str, auth: str) -> tuple[PushSubscription, bool]:
     """Register a browser's subscription; the same endpoint again updates the one row (and moves
     it to this person, as a shared browser may change hands)."""
     subscription, created = PushSubscription.objects.update_or_create(
@@ -413,5 +406,5 @@ def push_subscription_remove(*, subscription: PushSubscription) -> None:
     subscription.delete()
 
 
-def unread_count(*, user) -> int:
+def unread_count(*, user: User) -> int:
     return selectors.inbox_of(user=user, unread=True).count()

@@ -4,12 +4,12 @@ All are idempotent (see notifications/services.py), which is what makes acks_lat
 reject_on_worker_lost safe: a task run twice finds its work done.
 """
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
-from notifications import later, services
+from notifications import later, sending, services
 
 
 @shared_task(
@@ -23,11 +23,9 @@ def fan_out(kind: str, subjects: list[str]) -> None:
     _deliver_in_batches(services.fan_out(kind=kind, subjects=subjects))
 
 
-# Deliveries travel in batches: the Sunday-evening herd makes hundreds of thousands, and one
-# message each would spend more time on the broker than on sending. A batch's sends wait on the
-# outside world together (notifications/sending.py), so a bigger batch keeps more of them in
-# flight: at 50 ms a push, batches of 200 sent 454 pushes (and as many emails) a second on the
-# bench's 2-CPU machine where batches of 50 sent 317-339 (bench/RESULTS.md).
+# Deliveries travel in batches: the Sunday-evening herd makes hundreds of thousands, one message
+# each would spend more time on the broker than on sending, and a batch's sends wait on the outside
+# world together (notifications/sending.py), so a bigger batch keeps more of them in flight.
 DELIVERY_BATCH = 200
 
 
@@ -40,14 +38,14 @@ def _deliver_in_batches(delivery_ids: list[int]) -> None:
 def deliver_batch(delivery_ids: list[int]) -> None:
     # A batch redelivered after its worker died finds the deliveries already sent (or still
     # leased) and sends only the rest.
-    for delivery_id, attempt in services.deliveries_send(delivery_ids=delivery_ids).items():
+    for delivery_id, attempt in sending.deliveries_send(delivery_ids=delivery_ids).items():
         if attempt.retry_in is not None:
             deliver.apply_async((delivery_id,), countdown=attempt.retry_in)
 
 
-@shared_task(name="notifications.deliver", bind=True, max_retries=services.MAX_ATTEMPTS)
-def deliver(self, delivery_id: int) -> None:
-    attempt = services.delivery_send(delivery_id=delivery_id)
+@shared_task(name="notifications.deliver", bind=True, max_retries=sending.MAX_ATTEMPTS)
+def deliver(self: Task[[int], None], delivery_id: int) -> None:
+    attempt = sending.delivery_send(delivery_id=delivery_id)
     if attempt.retry_in is not None:
         # Exponential backoff (or the push service's Retry-After), bounded by the broker's
         # visibility timeout; the attempt count that bounds retries lives on the row.

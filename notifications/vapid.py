@@ -3,10 +3,7 @@ base64url of its 32 bytes, the public key as base64url of its uncompressed point
 `Authorization` header a push service checks.
 
 The header is a JWT for one push service (its origin is the audience) that stays valid until its
-`exp`, which RFC 8292 allows up to 24 hours ahead. `authorization` signs a fresh one; `Tokens` keeps
-one per key, subject and audience and signs again only when it nears its end, so a herd of
-100,000 pushes to one push service costs one signature, not 100,000 (0.1 ms each). A test holds
-the two to the same header contents.
+`exp`, which RFC 8292 allows up to 24 hours ahead; each push signs its own.
 
 No Django here: development settings call `development_key_pair` while they load."""
 
@@ -14,7 +11,6 @@ import functools
 import json
 import os
 import tempfile
-import threading
 from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -64,10 +60,8 @@ def key_pair_problem(private: str, public: str) -> str | None:
     return None
 
 
-# A token is good for 12 hours (RFC 8292 allows at most 24) and is replaced once less than an hour
-# of it is left, so a push service never sees one that expires while the message is on its way.
+# How long a signed header is good for: within the 24 hours RFC 8292 allows.
 TOKEN_LIFETIME_SECONDS = 12 * 3600
-TOKEN_RENEWED_BEFORE_END_SECONDS = 3600
 
 
 @functools.lru_cache(maxsize=8)
@@ -75,31 +69,8 @@ def _signer(private: str) -> Vapid02:
     return Vapid02.from_raw(private.encode())
 
 
-def authorization(private: str, *, subject: str, audience: str, now: float) -> tuple[str, int]:
-    """A freshly signed `Authorization` header value for pushes to `audience` (a push service's
-    origin), and its expiry (Unix seconds)."""
+def authorization(private: str, *, subject: str, audience: str, now: float) -> str:
+    """A freshly signed `Authorization` header value for a push to `audience` (a push service's
+    origin)."""
     expires = int(now) + TOKEN_LIFETIME_SECONDS
-    header = _signer(private).sign({"sub": subject, "aud": audience, "exp": expires})["Authorization"]
-    return header, expires
-
-
-class Tokens:
-    """The `Authorization` header of each push service, signed once and reused until it nears its
-    end. One per process; safe to share between threads (two threads may both sign a missing
-    token at once: both are valid, and the last one is kept)."""
-
-    def __init__(self) -> None:
-        self._signed: dict[tuple[str, str, str], tuple[str, int]] = {}
-        self._lock = threading.Lock()
-
-    def authorization(self, private: str, *, subject: str, audience: str, now: float) -> str:
-        key = (private, subject, audience)
-        with self._lock:
-            signed = self._signed.get(key)
-        # Also signed again when it would run further ahead than a fresh one (the clock went
-        # back): a push service must never see more than 24 hours.
-        if signed is None or not TOKEN_RENEWED_BEFORE_END_SECONDS <= signed[1] - now <= TOKEN_LIFETIME_SECONDS:
-            signed = authorization(private, subject=subject, audience=audience, now=now)
-            with self._lock:
-                self._signed[key] = signed
-        return signed[0]
+    return _signer(private).sign({"sub": subject, "aud": audience, "exp": expires})["Authorization"]

@@ -2,21 +2,24 @@
 
 from django.conf import settings
 from django.core import signing
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from couples.auth import AuthenticatedRequest
+from foundation.errors import NotFound
+from foundation.pagination import PageNumbers
 from notifications import channels, selectors, services
 from notifications.serializers import (
     InboxFilterSerializer,
+    InboxPage,
+    InboxPageSerializer,
     NotificationSerializer,
     PreferencesSerializer,
     PreferencesUpdateSerializer,
@@ -25,33 +28,31 @@ from notifications.serializers import (
     VapidPublicKeySerializer,
 )
 
-InboxPage = inline_serializer(
-    "InboxPage",
-    {
-        "count": serializers.IntegerField(),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "unread_count": serializers.IntegerField(),
-        "results": NotificationSerializer(many=True),
-    },
-)
-
 
 class InboxView(GenericAPIView):
     serializer_class = NotificationSerializer
 
     @extend_schema(
         parameters=[OpenApiParameter("unread", bool, description="true: only unread; false: only read")],
-        responses={200: InboxPage},
+        responses={200: InboxPageSerializer},
         tags=["notifications"],
     )
     def get(self, request: AuthenticatedRequest) -> Response:
         query = InboxFilterSerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
-        page = self.paginate_queryset(selectors.inbox_of(user=request.user, unread=query.validated_data.get("unread")))
-        response = self.get_paginated_response(NotificationSerializer(page, many=True).data)
-        response.data["unread_count"] = services.unread_count(user=request.user)
-        return response
+        paginator = PageNumbers()
+        page = paginator.paginate_queryset(
+            selectors.inbox_of(user=request.user, unread=query.validated_data.get("unread")), request, view=self
+        )
+        assert paginator.page is not None  # paginate_queryset has read the page (or raised a 404)
+        inbox = InboxPage(
+            count=paginator.page.paginator.count,
+            next=paginator.get_next_link(),
+            previous=paginator.get_previous_link(),
+            results=page or [],
+            unread_count=services.unread_count(user=request.user),
+        )
+        return Response(InboxPageSerializer(inbox).data)
 
 
 class NotificationDetailView(APIView):
@@ -165,7 +166,7 @@ _NOTHING_TO_UNSUBSCRIBE = (
 
 @extend_schema(exclude=True)
 @csrf_exempt
-def unsubscribe(request):
+def unsubscribe(request: HttpRequest) -> HttpResponse:
     """One-click unsubscribe (RFC 8058): a POST switches email off with no login. A GET, which
     mail scanners also make, only shows a button, so a scanner never unsubscribes anyone."""
     token = request.GET.get("token", "")

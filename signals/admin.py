@@ -2,6 +2,7 @@
 reading a couple's messages), and view-only, since signals change only through the services."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from signals.models import Signal
 
@@ -13,11 +14,11 @@ class SignalAdmin(admin.ModelAdmin):
     fields = ["couple", "sender", "kind", "created_at", "until", "ended_at", "withdrawn_at", "reply", "replied_at"]
     raw_id_fields = ["couple", "sender"]
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Signal | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Signal | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Signal | None = None) -> bool:
         return False

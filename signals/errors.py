@@ -1,15 +1,14 @@
-"""What the signal services refuse (couples/errors.py has the kinds and says how each is answered)."""
+"""What the signal services refuse (foundation/errors.py has the kinds and says how each is answered)."""
 
-from couples.errors import Conflict, NotFound, TooMany
+from couples.errors import NotPaired
+from foundation.errors import Conflict, NotFound, TooMany
 
 
 class NoSuchSignal(NotFound):
     message = "No such signal."
 
 
-class NoPartner(NotFound):
-    """A 404, as the contract says of every couple's read and write when one is not paired."""
-
+class NoPartner(NotPaired):
     message = "You are not paired yet: signals go to a partner."
 
 

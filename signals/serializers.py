@@ -2,10 +2,12 @@
 signals/selectors.py's to decide; these only describe and render it, from the viewer's side
 (`from`: "me" or "partner"), so they take the viewer in their context."""
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.serializers import MomentField, StrictSerializer
+from foundation.serializers import MomentField, StrictSerializer
 from signals.models import MESSAGE_MAX_LENGTH, Signal, validate_message
 
 
@@ -49,7 +51,7 @@ class SignalReplyInputSerializer(StrictSerializer):
 class FromField(serializers.Field):
     """Who sent it, as the person reading sees it."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(source="sender_id", read_only=True, **kwargs)
 
     def to_representation(self, value: int) -> str:
@@ -68,17 +70,17 @@ class SignalSerializer(serializers.Serializer):
     replied_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
 
-    def get_fields(self):
+    def get_fields(self) -> dict[str, serializers.Field]:
         # `from` is a Python keyword, so it cannot be declared above; it goes after `kind`, as the contract lists it.
         fields = super().get_fields()
-        ordered = {}
+        ordered: dict[str, serializers.Field] = {}
         for name, field in fields.items():
             ordered[name] = field
             if name == "kind":
                 ordered["from"] = FromField()
         return ordered
 
-    def to_representation(self, instance):
+    def to_representation(self, instance: Signal) -> dict[str, Any]:
         shaped = super().to_representation(instance)
         shaped["reply"] = shaped["reply"] or None
         return shaped

@@ -14,16 +14,16 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.functions import Least
 from django.utils import timezone
 
 from couples import live
-from couples.errors import Invalid
-from couples.models import Couple, Membership, User
+from couples.models import Couple, User
 from couples.schedules import local_instant
-from couples.selectors import member_couple_ids
+from couples.selectors import current_member_ids, member_couple_ids
 from couples.services import couple_lock_current
+from foundation.errors import Invalid
 from notifications.models import Notification
 from notifications.selectors import preferences_of
 from notifications.services import notifications_read_about, notifications_unsay, notify
@@ -59,12 +59,6 @@ def _locked_couple(*, user: User) -> Couple:
     if couple is None:
         raise NoPartner()
     return couple
-
-
-def _partner_ids(*, couple_id: int, user: User) -> list[int]:
-    return list(
-        Membership.objects.current().filter(couple_id=couple_id).exclude(user=user).values_list("user_id", flat=True)
-    )
 
 
 def _told_message(*, recipient: User, message: str) -> str:
@@ -108,7 +102,7 @@ def signal_send(
         _spaces_end(Signal.objects.filter(sender=user, kind=Signal.Kind.SPACE, ended_at__isnull=True), now=now)
     signal = Signal(couple=couple, sender=user, kind=kind, message=message, until=space_until, created_at=now)
     signal.save()
-    for partner in _recipients(user_ids=_partner_ids(couple_id=couple.pk, user=user)):
+    for partner in _recipients(user_ids=current_member_ids(couple_id=couple.pk, but=user)):
         notify(
             user_ids=[partner.pk],
             kind=Notification.Kind.SIGNAL_SENT,
@@ -121,7 +115,7 @@ def signal_send(
     return signal
 
 
-def _spaces_end(spaces, *, now: datetime) -> None:
+def _spaces_end(spaces: QuerySet[Signal], *, now: datetime) -> None:
     # `until` comes forward to now, so that it says when the space ended (a past one keeps its own).
     spaces.update(ended_at=now, until=Least(F("until"), now))
 

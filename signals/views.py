@@ -1,15 +1,18 @@
 """HTTP edge of signals: parse, call a service or selector, serialize."""
 
+from typing import Any
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from couples.auth import AuthenticatedRequest
+from couples.errors import NotPaired
 from signals import selectors, services
+from signals.errors import NoSuchSignal
 from signals.serializers import (
     SignalInputSerializer,
     SignalReplyInputSerializer,
@@ -22,7 +25,7 @@ class SignalListView(GenericAPIView):
     error_responses = {"POST": {404, 429}}
     serializer_class = SignalSerializer
 
-    def get_serializer_context(self):
+    def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "viewer": self.request.user}
 
     @extend_schema(responses={200: SignalSerializer(many=True)}, tags=["signals"])
@@ -46,7 +49,7 @@ class SignalCurrentView(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         spaces = selectors.spaces_current(user=request.user, now=timezone.now())
         if spaces is None:
-            raise NotFound("You are not paired yet.")
+            raise NotPaired()
         services.signals_seen(user=request.user, signals=[s for s in (spaces.me, spaces.partner) if s is not None])
         return Response(SpacesSerializer(spaces, context={"viewer": request.user}).data)
 
@@ -57,7 +60,7 @@ class SignalReplyView(APIView):
     @extend_schema(request=SignalReplyInputSerializer, responses={200: SignalSerializer}, tags=["signals"])
     def post(self, request: AuthenticatedRequest, signal_id: int) -> Response:
         if not selectors.signals_of(user=request.user).filter(pk=signal_id).exists():
-            raise NotFound("No such signal.")  # another couple's: a 404 whatever the body
+            raise NoSuchSignal()  # another couple's: a 404 whatever the body
         form = SignalReplyInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         signal = services.signal_reply(user=request.user, signal_id=signal_id, **form.validated_data)

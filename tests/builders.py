@@ -17,13 +17,14 @@ from checkin.models import Discussion, Round
 from couples import devices
 from couples import services as couple_services
 from couples.models import Couple, User
+from notifications import sending
 from notifications import services as notification_services
 from notifications.models import Delivery
-from tandem import later as tandem_later
-from tandem import services as tandem_services
-from tandem import tasks as tandem_tasks
 from tests.broker import BrokerQueue
 from tests.factories import UserFactory
+from workflows import later as workflows_later
+from workflows import services as workflows_services
+from workflows import tasks as workflows_tasks
 
 Ratings = tuple[int, int]  # (connection, independence)
 
@@ -41,7 +42,7 @@ def client_for(user: User | None) -> APIClient:
 def pair(inviter: User, joiner: User) -> Couple:
     """`joiner` joins `inviter`'s invite: their couple, with the default schedule."""
     invite = couple_services.invite_create(user=inviter)
-    return tandem_services.couple_join(user=joiner, code=invite.code)
+    return workflows_services.couple_join(user=joiner, code=invite.code).couple
 
 
 def a_couple(**fields) -> Couple:
@@ -154,11 +155,11 @@ def worker_sends_account_emails(broker: BrokerQueue) -> None:
     broker are looked up (as their task runs them), then every email delivery that is due is sent
     (as its task, or the sweep, would send it)."""
     for name, args in broker:
-        if name == tandem_later.PASSWORD_RESET_MAIL:
-            tandem_tasks.password_reset_mail.apply(args=args).get()
+        if name == workflows_later.PASSWORD_RESET_MAIL:
+            workflows_tasks.password_reset_mail.apply(args=args).get()
     broker.client.flushdb()
     due = Delivery.objects.filter(status=Delivery.Status.PENDING, due_at__lte=timezone.now()).order_by("pk")
-    notification_services.deliveries_send(delivery_ids=list(due.values_list("pk", flat=True)))
+    sending.deliveries_send(delivery_ids=list(due.values_list("pk", flat=True)))
 
 
 def link_token(text: str, path: str) -> str:

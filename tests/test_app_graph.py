@@ -1,4 +1,4 @@
-"""The apps depend one way (pyproject.toml's import-linter contract; tandem/__init__.py says why):
+"""The apps depend one way (pyproject.toml's import-linter contract; workflows/__init__.py says why):
 an import the other way fails here as well as in `make lint`."""
 
 import subprocess

@@ -4,7 +4,7 @@ longer than the broker's visibility timeout."""
 from django.conf import settings
 
 from config.celery import app
-from notifications import services as notification_services
+from notifications import sending
 
 
 def test_tasks_are_acknowledged_late_and_requeued_when_their_worker_is_lost():
@@ -24,7 +24,7 @@ def test_no_countdown_retry_delay_or_expiry_is_longer_than_the_visibility_timeou
     timeout = settings.CELERY_VISIBILITY_TIMEOUT_SECONDS
     assert settings.MAX_TASK_DELAY_SECONDS < timeout
     # Backoff of the last allowed attempt, before it is capped by MAX_TASK_DELAY_SECONDS.
-    assert notification_services.BACKOFF_BASE_SECONDS < settings.MAX_TASK_DELAY_SECONDS
+    assert sending.BACKOFF_BASE_SECONDS < settings.MAX_TASK_DELAY_SECONDS
     for task in app.tasks.values():
         if task.name.startswith("celery."):
             continue

@@ -1,4 +1,4 @@
-"""Services raise domain errors (couples/errors.py, checkin/errors.py); one handler at the edge
+"""Services raise domain errors (foundation/errors.py and each app's errors.py); one handler at the edge
 (config/exceptions.py) answers each with the status code and body clients have always seen, and
 the schema documents them."""
 
@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 import config.urls
 from checkin.errors import NoSuchRound, RoundAlreadyOpen, RoundClosed
 from config.exceptions import api_exception_handler
-from couples.errors import AlreadyPaired, Conflict, DomainError, Invalid, NotFound, NotPaired, TooMany
+from couples.errors import AlreadyPaired, NotPaired
+from foundation.errors import Conflict, DomainError, Invalid, NotFound, TooMany
 
 
 @pytest.mark.parametrize(
@@ -26,7 +27,7 @@ from couples.errors import AlreadyPaired, Conflict, DomainError, Invalid, NotFou
         (RoundAlreadyOpen(), 409, {"detail": "A check-in is already open. Answer it first."}),
         (RoundClosed(), 409, {"detail": "This check-in is closed: it was revealed or its window has ended."}),
         (AlreadyPaired(), 409, {"detail": "You are already paired. Leave your current couple first."}),
-        (NotPaired(), 409, {"detail": "You are not paired."}),
+        (NotPaired(), 404, {"detail": "You are not paired yet."}),
         (Conflict("The person who invited you is already paired with someone else."), 409, None),
     ],
 )
@@ -130,6 +131,8 @@ def assert_json_error(response, status: int, detail: str) -> None:
     assert response.status_code == status
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": detail}
+    # A length that no longer matches the body leaves a client waiting for bytes that never come.
+    assert response.get("Content-Length", str(len(response.content))) == str(len(response.content))
 
 
 @pytest.mark.parametrize("path", ["/api/v1/checkins/abc", "/api/v1/checkins/1/whatever", "/api/nothing-here"])

@@ -1,5 +1,5 @@
 """Hostile bodies on every endpoint that takes one: nested too deep is a 400 and too large a 413,
-both JSON, before the body becomes Python objects (config/parsers.py, config/middleware.py), with
+both JSON, before the body becomes Python objects (foundation/parsers.py, config/middleware.py), with
 DEBUG on or off; and never a 500 for any body (the property test below)."""
 
 import json
@@ -11,8 +11,8 @@ from drf_spectacular.generators import EndpointEnumerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from config.parsers import MAX_DEPTH, nesting_depth
 from couples import devices
+from foundation.parsers import MAX_DEPTH, nesting_depth
 from tests.builders import open_round
 
 pytestmark = pytest.mark.django_db

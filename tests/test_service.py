@@ -128,6 +128,17 @@ def test_check_deploy_refuses_production_without_a_working_vapid_key_pair(privat
     assert "notifications.E001" in result.stderr and problem in result.stderr
 
 
+def test_production_has_every_cache_the_code_asks_for(settings):
+    # A cache alias missing in production is a 500 on the first request that needs it (passkeys'
+    # challenges), which no test on the test settings would see.
+    code = "import django; django.setup(); from django.conf import settings; print(' '.join(sorted(settings.CACHES)))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=production_environment(), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == sorted(settings.CACHES)
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.production", ALLOWED_HOSTS="x", DATABASE_URL="sqlite:///x")

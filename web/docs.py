@@ -2,10 +2,13 @@
 
 import re
 from functools import cache
+from typing import Any
 
 from django.template.loader import get_template
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from web import assets
 
@@ -16,7 +19,7 @@ class ApiDocs(SpectacularSwaggerSplitView):
     page's one inline element is the template's fixed <style>, allowed by its hash."""
 
     @extend_schema(exclude=True)  # as the parent's: a page, not an operation of the API
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().get(request, *args, **kwargs)
         response["Content-Security-Policy"] = assets.strict_content_security_policy(styles=_docs_inline_styles())
         return response

@@ -26,7 +26,7 @@ BACKGROUND_COLOUR = "#f7f4ef"
 
 @require_safe
 @cache_control(no_cache=True)
-def shell(request: HttpRequest, **route) -> HttpResponse:
+def shell(request: HttpRequest, **route: str) -> HttpResponse:
     response = render(
         request,
         "web/shell.html",

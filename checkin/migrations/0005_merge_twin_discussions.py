@@ -6,13 +6,15 @@ to them link to it, and they go. Nothing a couple wrote is lost. 0006 adds the c
 transaction of its own: PostgreSQL alters no table while this one's row changes await their checks."""
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 from django.db.models import Count
 
 # checkin.rules.IMPORTANCE when this was written (a migration keeps its own copy).
 IMPORTANCE = ("pursue_withdraw", "persistent", "shared_need", "drop", "gap")
 
 
-def merge_twins(apps, schema_editor):
+def merge_twins(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Discussion = apps.get_model("checkin", "Discussion")
     Flag = apps.get_model("checkin", "Flag")
     DiscussionNote = apps.get_model("checkin", "DiscussionNote")

@@ -3,11 +3,13 @@ was known counts as made when the server last received it (its updated_at)."""
 
 import django.utils.timezone
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 from django.db.models import F
 from django.db.models.functions import Now
 
 
-def made_when_received(apps, schema_editor):
+def made_when_received(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     apps.get_model("checkin", "Answer").objects.update(made_at=F("updated_at"))
 
 

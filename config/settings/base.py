@@ -5,8 +5,10 @@ dev.py, test.py and production.py override only what must differ between machine
 
 from ipaddress import ip_network
 from pathlib import Path
+from typing import Any
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -15,6 +17,9 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-8f2c1b7e9d4a")
+# Earlier keys, still accepted for what they signed (sessions, reset and unsubscribe links) while a
+# new SECRET_KEY takes over: docs/runbook.md, "Rotate secrets".
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
@@ -40,11 +45,13 @@ INSTALLED_APPS = [
     "checkin",
     "notifications",
     "signals",
-    "tandem",
+    "workflows",
     "web",
 ]
 
 MIDDLEWARE = [
+    # First, so that every line logged while a request is served names it (config/logs.py).
+    "config.logs.request_ids",
     "config.middleware.requests_counted",
     "config.middleware.ApiErrorsAsJson",
     "django.middleware.security.SecurityMiddleware",
@@ -80,7 +87,7 @@ TEMPLATES = [
 ]
 
 
-def with_prepared_statements(database: dict) -> dict:
+def with_prepared_statements(database: dict[str, Any]) -> dict[str, Any]:
     """On PostgreSQL, parameters are bound by the server, and a statement a connection has run
     twice is prepared, so that its plan is reused: on the busiest endpoints planning cost more
     than running (bench/RESULTS.md). PG_PREPARED_STATEMENTS=false turns it off, for a connection
@@ -90,7 +97,7 @@ def with_prepared_statements(database: dict) -> dict:
     return database
 
 
-def with_sqlite_for_several_processes(database: dict) -> dict:
+def with_sqlite_for_several_processes(database: dict[str, Any]) -> dict[str, Any]:
     """`make run` has web, worker and beat writing one SQLite file. A transaction that reads first
     and writes later cannot wait for the write lock (SQLite refuses the upgrade at once, "database
     is locked", whatever the timeout), so every transaction takes it when it begins (IMMEDIATE) and
@@ -109,11 +116,11 @@ with_sqlite_for_several_processes(DATABASES["default"])
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# One cache (CACHE_URL; Redis in production) holds the cached round views and the throttles'
-# counters. With none named (`make run`), each is embedded: the round views in each process's
-# memory (their keys are row ids and versions, so files kept across a deleted database could
-# serve another database's rounds), the counters in files under var/ that every process shares,
-# with no server to run, or each web process would give a client a budget of its own.
+# One cache (CACHE_URL; Redis in production) holds the live stamps (couples/live.py) and the
+# throttles' counters. With none named (`make run`), each is embedded: the default cache in each
+# process's memory (its keys are row ids, so files kept across a deleted database could speak of
+# another database's rows), the counters in files under var/ that every process shares, with no
+# server to run, or each web process would give a client a budget of its own.
 # THROTTLES_DIR: a folder of their own for processes that must not share a checkout's counters
 # (the tests that start `make run` and its processes).
 THROTTLES_DIR = env("THROTTLES_DIR", default=str(VAR_DIR / "throttles"))
@@ -126,11 +133,6 @@ CACHES = {
     # a folder of their own beside them; the counters' cache reads only its own folder's files).
     "challenges": env.cache("CACHE_URL", default=f"{EMBEDDED_THROTTLES_CACHE_URL}/passkey-challenges"),
 }
-# How long a cached round view is kept (checkin/selectors.py). Its key changes with every change
-# to the rounds it shows, so this only bounds memory, and how long a restored database backup
-# could meet views cached before the restore (flush the cache after a restore).
-ROUND_VIEWS_CACHE_SECONDS = env.int("ROUND_VIEWS_CACHE_SECONDS", default=15 * 60)
-
 AUTH_USER_MODEL = "couples.User"
 # Database sessions that say whose they are, so that deleting an account removes them.
 SESSION_ENGINE = "couples.sessions"
@@ -198,7 +200,7 @@ METRICS_ALLOWED_ADDRESSES = [
 ]
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
 # The folder where every process of the host (web workers, Celery workers, beat) keeps its counters,
-# one file per process, summed when /metrics is read (config/metrics.py). Made when missing.
+# one file per process, summed when /metrics is read (foundation/metrics.py). Made when missing.
 METRICS_DIR = env("PROMETHEUS_MULTIPROC_DIR", default=str(VAR_DIR / "metrics"))
 
 REST_FRAMEWORK = {
@@ -208,11 +210,11 @@ REST_FRAMEWORK = {
         "couples.authentication.DeviceSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["config.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumbers",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["foundation.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "foundation.pagination.PageNumbers",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "config.schema.TandemAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "foundation.schema.TandemAutoSchema",
     # Our throttles find the client's address through TRUSTED_PROXIES (couples/throttles.py); any
     # other would ignore X-Forwarded-For too, rather than believe it from anyone.
     "NUM_PROXIES": 0,
@@ -264,7 +266,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 # Everything the filesystem broker writes stays under BROKER_DIR (var/broker), its exchange tables
 # (`control_folder`, which kombu otherwise puts in the working directory) included.
 BROKER_DIR = Path(env("BROKER_DIR", default=str(VAR_DIR / "broker")))
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -328,10 +330,35 @@ CELERY_BEAT_SCHEDULE = {
     "devices-sweep": {"task": "couples.devices_sweep", "schedule": 15 * 60.0},
 }
 
+# Logs: plain lines (`make run`), or one JSON object a line where a deployment collects them
+# (LOG_FORMAT=json), each with the id of the request or task it was written for (config/logs.py).
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT is {LOG_FORMAT!r}: plain or json")
+LOGGING_CONFIG = "config.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
+    "formatters": {"lines": {"()": f"config.logs.{'JsonLines' if LOG_FORMAT == 'json' else 'PlainLines'}"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "lines", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Never below INFO: with DEBUG on, Django's DEBUG lines are the SQL with its parameters
+        # (notes, ratings), and urllib3's name each push endpoint, a subscription's capability.
+        "django.db.backends": {"level": "INFO"},
+        "urllib3": {"level": "INFO"},
+    },
 }
+
+# Error reports (config/error_reports.py): none unless SENTRY_DSN names a Sentry project.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    # Imported only here: a deployment without Sentry never loads the SDK.
+    from config import error_reports
+
+    error_reports.start(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=None),
+    )

@@ -11,7 +11,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 with_prepared_statements(DATABASES["default"])
 CACHES = {
     alias: env.cache("CACHE_URL", default=env("REDIS_URL", default="redis://127.0.0.1:6379/1"))
-    for alias in ("default", "throttles")
+    for alias in ("default", "throttles", "challenges")
 }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default="redis://127.0.0.1:6379/0"))
 CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS

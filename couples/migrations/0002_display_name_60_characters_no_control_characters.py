@@ -2,6 +2,8 @@ import re
 import unicodedata
 
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 import couples.models
 
@@ -11,7 +13,7 @@ import couples.models
 _REFUSED = r"[\x01-\x1f\x7f-\x9f\u2028\u2029]"
 
 
-def names_without_control_characters(apps, schema_editor):
+def names_without_control_characters(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Names stored before the rule held are printed into the partner's emails and pushes: each
     run of refused characters becomes one space."""
     User = apps.get_model("couples", "User")

@@ -1,10 +1,12 @@
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 from django.utils import timezone
 
 
-def sessions_carried_over(apps, schema_editor):
+def sessions_carried_over(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """The live sessions of Django's own table move to BrowserSession, each with whose it is, so
     nobody is signed out by the change of engine; the old rows go."""
     Session = apps.get_model("sessions", "Session")

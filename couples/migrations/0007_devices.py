@@ -6,10 +6,12 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 from django.utils import timezone
 
 
-def tokens_carried_over(apps, schema_editor):
+def tokens_carried_over(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Every token of rest_framework.authtoken (one per person, never expiring) becomes a token
     device with the same key, kept as its digest, so no client is signed out by the change; its
     idle time counts from now. Then the table of plain keys goes: a copy of it would sign anyone in.

@@ -1,4 +1,4 @@
-"""Answering (checkin/answering.py) over random sequences of answers, edits, the partner's
+"""Answering (checkin.services.answer_submit) over random sequences of answers, edits, the partner's
 answers, an outsider's answers, the window ending (before and after the tick closes the round) and
 the couple ending: every sequence ends in a state the rules allow, and the sequences reach every
 outcome."""
@@ -11,18 +11,19 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checkin import answering, services
+from checkin import services
 from checkin.errors import NoSuchRound, RoundClosed
 from checkin.models import Answer, Round
 from notifications.models import Notification
-from tandem import services as tandem_services
 from tests.builders import pair
 from tests.factories import UserFactory
+from workflows import services as workflows_services
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(hours=48)
+BODY_FIELDS = ("connection", "independence", "note", "private_note")
 
 bodies = st.fixed_dictionaries(
     {
@@ -59,20 +60,20 @@ def run(people, round_id: int, sequence) -> list:
                 seen.append(("closed", services.round_close(round_id=round_id, now=now)))
             elif step == "couple ends":
                 try:
-                    tandem_services.couple_leave(user=people["me"])
+                    workflows_services.couple_leave(user=people["me"])
                     seen.append(("ended",))
                 except Exception as error:
                     seen.append(("not ended", type(error).__name__))
             else:
                 try:
                     with transaction.atomic():
-                        made = answering.answer(user=people[step], round_id=round_id, body=body, now=now)
-                    seen.append((step, *(getattr(made, field) for field in (*answering.BODY_FIELDS, "updated_at"))))
+                        made = services.answer_submit(user=people[step], round_id=round_id, **body, now=now)
+                    seen.append((step, *(getattr(made, field) for field in (*BODY_FIELDS, "updated_at"))))
                 except (NoSuchRound, RoundClosed) as error:
                     seen.append((step, type(error).__name__))
     checkin_round = Round.objects.get(pk=round_id)
     answers = sorted(
-        (a.user.email, *(getattr(a, f) for f in (*answering.BODY_FIELDS, "submitted_at", "updated_at")))
+        (a.user.email, *(getattr(a, f) for f in (*BODY_FIELDS, "submitted_at", "updated_at")))
         for a in Answer.objects.filter(round_id=round_id).select_related("user")
     )
     told = Notification.objects.filter(kind=Notification.Kind.RESULTS_READY).count()
@@ -104,7 +105,7 @@ def test_every_sequence_ends_in_a_state_the_rules_allow(sequence):
             accepted = len(outcome) > 2
             assert accepted == answerable, (step, outcome)
             if accepted:  # what was sent
-                assert outcome[1:5] == tuple(body[field] for field in answering.BODY_FIELDS)
+                assert outcome[1:5] == tuple(body[field] for field in BODY_FIELDS)
                 partners_answered.add(step)
                 answerable = len(partners_answered) < 2
     # Each partner's answer is the last one accepted from them, and nobody else's is there.
@@ -112,7 +113,7 @@ def test_every_sequence_ends_in_a_state_the_rules_allow(sequence):
     assert sorted(a[0] for a in answers) == sorted(emails[step] for step in last)
     for row in answers:
         step = next(name for name, email in emails.items() if email == row[0])
-        assert row[1:5] == tuple(last[step][field] for field in answering.BODY_FIELDS)
+        assert row[1:5] == tuple(last[step][field] for field in BODY_FIELDS)
     # Revealed exactly when both partners answered, once, and then both are told, once.
     assert (status == Round.Status.REVEALED) == (len(answers) == 2) == (revealed_at is not None)
     assert told == (2 if status == Round.Status.REVEALED else 0)

@@ -7,6 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from checkin import scheduler, services
+from notifications import sending
 from notifications import services as notification_services
 from notifications.models import Delivery, Notification
 
@@ -53,4 +54,4 @@ def test_a_nudge_waiting_to_go_out_lapses_when_its_person_begins_some_space(seat
         seats.alice_api.post("/api/v1/signals", {"kind": "space"}, format="json")
 
         [delivery] = Delivery.objects.filter(notification=nudge)
-        assert notification_services.delivery_send(delivery_id=delivery.pk).status == "skipped"
+        assert sending.delivery_send(delivery_id=delivery.pk).status == "skipped"

@@ -25,10 +25,10 @@ from checkin import services as checkin_services
 from checkin.models import Round, SchedulerHeartbeat
 from couples.models import Couple, Schedule, User
 from notifications.models import Notification
-from tandem import services as tandem_services
 from tests.broker import analyses
 from tests.builders import pair
 from tests.factories import UserFactory
+from workflows import services as workflows_services
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sent")]
 
@@ -278,7 +278,7 @@ def test_a_round_whose_window_ends_as_the_next_occurrence_falls_due_does_not_blo
     follow each other back to back. A round nobody finished must not cost the next week's."""
     duo = make_duo()
     with time_machine.travel(PAIRED, tick=False):
-        tandem_services.schedule_update(user=duo.a, changes={"window_hours": 7 * 24})
+        workflows_services.schedule_update(user=duo.a, changes={"window_hours": 7 * 24})
     assert tick_at(DUE).opened == 1
     first = duo.rounds().get()
     assert first.closes_at == DUE + WEEK
@@ -357,7 +357,7 @@ def test_nobody_is_nudged_once_the_couple_has_ended():
     duo = make_duo()
     tick_at(DUE)
     with time_machine.travel(DUE + 2 * HOUR, tick=False):
-        tandem_services.couple_leave(user=duo.a)
+        workflows_services.couple_leave(user=duo.a)
     ended = duo.rounds().get()
     assert ended.status == Round.Status.EXPIRED  # leaving closed the open round
 
@@ -373,7 +373,7 @@ def test_nobody_is_nudged_once_the_couple_has_ended():
 def test_a_couple_that_ended_gets_no_rounds():
     ended, active = make_duo(), make_duo()
     with time_machine.travel(PAIRED + HOUR, tick=False):
-        tandem_services.couple_leave(user=ended.b)
+        workflows_services.couple_leave(user=ended.b)
     assert ended.schedule.next_checkin_at is None
 
     # Three Sundays, each round closed when its window ends.

@@ -1,6 +1,7 @@
 """Accounts: register, login, logout, me, delete and export, as a client sees them."""
 
 import pytest
+from rest_framework.test import APIClient
 
 from couples.models import User
 from tests.builders import client_for
@@ -130,6 +131,18 @@ def test_deleting_the_account_needs_the_password(api, person):
     assert response.status_code == 400
     assert "password" in response.json()
     assert client.delete("/api/v1/me", {}, format="json").status_code == 400
+    assert User.objects.filter(pk=person.pk).exists()
+
+
+def test_wrong_passwords_to_delete_the_account_count_with_wrong_logins_and_are_limited(api, person):
+    client = client_for(person)
+    statuses = [client.delete("/api/v1/me", {"password": "wrong"}, format="json").status_code for _ in range(21)]
+    assert statuses == [400] * 20 + [429]
+    assert client.delete("/api/v1/me", {"password": PASSWORD}, format="json").status_code == 429
+    login = APIClient(REMOTE_ADDR="203.0.113.1").post(
+        "/api/v1/auth/login", {"email": person.email, "password": PASSWORD}, format="json"
+    )
+    assert login.status_code == 429
     assert User.objects.filter(pk=person.pk).exists()
 
 

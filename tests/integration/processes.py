@@ -2,6 +2,7 @@
 server of the test's own, actions released at the same instant, and polling until they have done
 their part. Nothing is mocked."""
 
+import json
 import os
 import shutil
 import socket
@@ -9,6 +10,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
@@ -60,11 +63,69 @@ def start_worker(
         **(env or {}),
     }
     command = [str(CELERY), "-A", "config", "worker", *(["-Q", queues] if queues else []), *pool]
-    command += ["--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "INFO"]
+    command += ["--without-mingle", "--without-gossip", "--without-heartbeat"]
     with log_path.open("ab") as log:
         process = LoggedProcess(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
     process.log_path = log_path
     return process
+
+
+def start_web(*, broker: str, log_path: Path, env: dict | None = None) -> tuple[LoggedProcess, str]:
+    """The Procfile's web process (gunicorn, one worker) on the test database and `broker`, once it
+    answers; returns it and its origin."""
+    assert settings.DATABASES["default"]["NAME"].startswith("test_")
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "TEST_REDIS_URL": broker,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+        **(env or {}),
+    }
+    command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "config/gunicorn.conf.py", "config.wsgi"]
+    with log_path.open("ab") as log:
+        process = LoggedProcess(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    process.log_path = log_path
+    origin = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    wait_for(answers, process, "listen")
+    return process, origin
+
+
+class Http:
+    """A client of a web process, as the app or a proxy in front of it calls it."""
+
+    def __init__(self, origin: str):
+        self.origin = origin
+
+    def call(self, method: str, path: str, body: dict | None = None, *, token: str = "", headers: dict | None = None):
+        """(status, JSON body or None, response headers)."""
+        request = urllib.request.Request(
+            path if path.startswith("http") else self.origin + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={
+                "Content-Type": "application/json",
+                **({"Authorization": f"Token {token}"} if token else {}),
+                **(headers or {}),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                raw, status, answer_headers = response.read(), response.status, response.headers
+        except urllib.error.HTTPError as error:
+            raw, status, answer_headers = error.read(), error.code, error.headers
+        is_json = answer_headers.get("Content-Type", "").startswith("application/json")
+        return status, json.loads(raw) if is_json and raw else None, answer_headers
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -4,11 +4,13 @@ import pytest
 from django.db import connection
 
 from couples import services
-from couples.errors import Conflict, Invalid
+from couples.errors import NotPaired
 from couples.models import Couple, Membership
-from tandem import services as tandem_services
+from couples.services import Pairing
+from foundation.errors import Conflict, Invalid
 from tests.factories import UserFactory
 from tests.integration.processes import run_at_once
+from workflows import services as workflows_services
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -19,11 +21,11 @@ def test_two_people_joining_one_code_at_the_same_instant_form_exactly_one_couple
         inviter, first, second = UserFactory.create(), UserFactory.create(), UserFactory.create()
         code = services.invite_create(user=inviter).code
         outcomes = run_at_once(
-            lambda: tandem_services.couple_join(user=first, code=code),
-            lambda: tandem_services.couple_join(user=second, code=code),
+            lambda: workflows_services.couple_join(user=first, code=code),
+            lambda: workflows_services.couple_join(user=second, code=code),
         )
-        couples = [o for o in outcomes if isinstance(o, Couple)]
-        refused = [o for o in outcomes if not isinstance(o, Couple)]
+        couples = [o for o in outcomes if isinstance(o, Pairing)]
+        refused = [o for o in outcomes if not isinstance(o, Pairing)]
         assert len(couples) == 1, outcomes
         assert len(refused) == 1 and isinstance(refused[0], Invalid), outcomes
         assert Membership.objects.filter(user=inviter, left_at__isnull=True).count() == 1
@@ -35,11 +37,11 @@ def test_a_person_joining_two_codes_at_the_same_instant_ends_up_in_one_couple():
         code_one = services.invite_create(user=one).code
         code_other = services.invite_create(user=other).code
         outcomes = run_at_once(
-            lambda: tandem_services.couple_join(user=joiner, code=code_one),
-            lambda: tandem_services.couple_join(user=joiner, code=code_other),
+            lambda: workflows_services.couple_join(user=joiner, code=code_one),
+            lambda: workflows_services.couple_join(user=joiner, code=code_other),
         )
-        assert sum(isinstance(o, Couple) for o in outcomes) == 1, outcomes
-        refused = next(o for o in outcomes if not isinstance(o, Couple))
+        assert sum(isinstance(o, Pairing) for o in outcomes) == 1, outcomes
+        refused = next(o for o in outcomes if not isinstance(o, Pairing))
         assert isinstance(refused, Conflict)
         assert Membership.objects.filter(user=joiner, left_at__isnull=True).count() == 1
 
@@ -50,11 +52,11 @@ def test_two_people_joining_each_others_codes_at_the_same_instant_form_one_coupl
         code_sam = services.invite_create(user=sam).code
         code_alex = services.invite_create(user=alex).code
         outcomes = run_at_once(
-            lambda: tandem_services.couple_join(user=alex, code=code_sam),
-            lambda: tandem_services.couple_join(user=sam, code=code_alex),
+            lambda: workflows_services.couple_join(user=alex, code=code_sam),
+            lambda: workflows_services.couple_join(user=sam, code=code_alex),
         )
-        assert sum(isinstance(o, Couple) for o in outcomes) == 1, outcomes
-        refused = next(o for o in outcomes if not isinstance(o, Couple))
+        assert sum(isinstance(o, Pairing) for o in outcomes) == 1, outcomes
+        refused = next(o for o in outcomes if not isinstance(o, Pairing))
         # The second finds its invite gone (the first pairing removed it) or its maker paired.
         assert isinstance(refused, Invalid | Conflict), outcomes
         assert Couple.objects.filter(memberships__user=sam, ended_at__isnull=True).count() == 1
@@ -63,10 +65,11 @@ def test_two_people_joining_each_others_codes_at_the_same_instant_form_one_coupl
 def test_both_partners_leaving_at_the_same_instant_end_the_couple_once():
     for _ in range(5):
         sam, alex = UserFactory.create(), UserFactory.create()
-        couple = tandem_services.couple_join(user=alex, code=services.invite_create(user=sam).code)
+        couple = workflows_services.couple_join(user=alex, code=services.invite_create(user=sam).code).couple
         outcomes = run_at_once(
-            lambda: tandem_services.couple_leave(user=sam), lambda: tandem_services.couple_leave(user=alex)
+            lambda: workflows_services.couple_leave(user=sam), lambda: workflows_services.couple_leave(user=alex)
         )
         assert sum(o is None for o in outcomes) == 1, outcomes
-        assert sum(isinstance(o, Conflict) for o in outcomes) == 1, outcomes
+        # The second finds the couple ended: not paired any more, as its next request would.
+        assert sum(isinstance(o, NotPaired) for o in outcomes) == 1, outcomes
         assert Membership.objects.filter(couple=couple, left_at__isnull=True).count() == 0

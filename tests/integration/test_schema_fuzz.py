@@ -61,7 +61,7 @@ MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "8"))
 SEED = os.environ.get("FUZZ_SEED")
 RUN_TIMEOUT = 60 + MAX_EXAMPLES * 20  # seconds, for one Schemathesis run
 
-# The schema documents each operation's error responses too (config/schema.py), so every status
+# The schema documents each operation's error responses too (foundation/schema.py), so every status
 # code an answer has must be one its operation documents.
 CHECKS = [
     "not_a_server_error",

@@ -3,7 +3,7 @@ keep the limit of 5 a day, one current space per person, and one reply per signa
 
 import pytest
 
-from couples.errors import TooMany
+from foundation.errors import TooMany
 from signals import services
 from signals.errors import AlreadyReplied
 from signals.models import Signal

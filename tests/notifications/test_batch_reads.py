@@ -28,7 +28,7 @@ def deliveries_of(people: int, push_service) -> list[int]:
 
 def reads_to_send(delivery_ids: list[int]) -> int:
     with CaptureQueriesContext(connection) as queries:
-        attempts = sending.send_batch(delivery_ids=delivery_ids)
+        attempts = sending.deliveries_send(delivery_ids=delivery_ids)
     assert {attempt.status for attempt in attempts.values()} == {"sent"}
     return sum(1 for query in queries.captured_queries if query["sql"].lstrip().upper().startswith("SELECT"))
 
@@ -67,7 +67,7 @@ def test_a_channel_reading_a_field_the_batch_did_not_load_fails_clearly_and_leav
         pk for pk in deliveries_of(3, push_service) if Delivery.objects.get(pk=pk).channel == Delivery.Channel.PUSH
     ]
     before = backends()
-    attempts = sending.send_batch(delivery_ids=pushes)
+    attempts = sending.deliveries_send(delivery_ids=pushes)
     assert {attempt.status for attempt in attempts.values()} == {"retry"}
     assert push_service.requests == []
     assert set(Delivery.objects.filter(pk__in=pushes).values_list("last_error", flat=True)) == {

@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from checkin import services as checkin_services
-from notifications import services
+from notifications import sending, services
 from notifications.models import Notification
 from tests.notifications.test_push_delivery import subscribe
 
@@ -22,7 +22,7 @@ def send_everything_filed() -> None:
     """What the fan-out and send tasks do for every notification filed so far."""
     for kind, subject in Notification.objects.filter(fanned_out_at__isnull=True).values_list("kind", "subject"):
         due = services.fan_out(kind=kind, subjects=[subject])
-        services.deliveries_send(delivery_ids=due)
+        sending.deliveries_send(delivery_ids=due)
 
 
 def test_a_mismatched_reveal_tells_each_partner_once_in_the_inbox_by_push_and_by_email(

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 
 from checkin import services as checkin_services
-from notifications import channels, policy, services, tasks
+from notifications import channels, policy, sending, services, tasks
 from notifications.models import Delivery, Notification, PushSubscription
 from tests.builders import client_for
 from tests.notifications.fake_push import (
@@ -92,7 +92,7 @@ def test_results_arrive_encrypted_with_ttl_urgency_and_a_vapid_signature_for_thi
     assert delivery.pk in due
     assert delivery.target == f"subscription:{subscription.pk}"
 
-    assert services.delivery_send(delivery_id=delivery.pk).status == "sent"
+    assert sending.delivery_send(delivery_id=delivery.pk).status == "sent"
 
     [message] = push_service.received_for(browser.endpoint)
     assert message.accepted and push_service.accepted == [message]
@@ -106,7 +106,7 @@ def test_results_arrive_encrypted_with_ttl_urgency_and_a_vapid_signature_for_thi
     claims = message.claims
     assert claims["aud"] == push_service.origin
     assert claims["sub"] == settings.VAPID_SUBJECT
-    assert claims["exp"] > time.time()
+    assert time.time() < claims["exp"] <= time.time() + 24 * 3600  # RFC 8292: at most a day ahead
     # Encrypted: the words are not in the body, and only the subscriber's key opens it.
     assert notification.title.encode() not in message.body
     payload = browser.read(message)
@@ -139,7 +139,7 @@ def test_each_push_service_gets_its_own_audience(person, push_service, vapid, dj
         pushes = Delivery.objects.filter(pk__in=due, channel=Delivery.Channel.PUSH).order_by("pk")
         assert pushes.count() == 2
         for delivery in pushes:
-            assert services.delivery_send(delivery_id=delivery.pk).status == "sent"
+            assert sending.delivery_send(delivery_id=delivery.pk).status == "sent"
 
         [to_first] = push_service.accepted_for(first.endpoint)
         [to_second] = other_service.accepted_for(second.endpoint)
@@ -162,7 +162,7 @@ def test_a_subscription_the_push_service_no_longer_knows_is_deleted_and_the_deli
     push_service.answer(browser.endpoint, status)
     delivery = push_delivery(person)
 
-    assert services.delivery_send(delivery_id=delivery.pk).status == "failed"
+    assert sending.delivery_send(delivery_id=delivery.pk).status == "failed"
 
     assert len(push_service.received_for(browser.endpoint)) == 1
     assert push_service.accepted == []
@@ -172,7 +172,7 @@ def test_a_subscription_the_push_service_no_longer_knows_is_deleted_and_the_deli
     assert str(status) in delivery.last_error
     assert delivery.subscription_id is None and delivery.lease_until is None
     # Failed for good: it is not claimed again, and the next event makes no push delivery.
-    assert services.delivery_send(delivery_id=delivery.pk).status == "not_due"
+    assert sending.delivery_send(delivery_id=delivery.pk).status == "not_due"
     event([person.pk], django_capture_on_commit_callbacks, subject="round:2")
     assert not Delivery.objects.filter(notification__subject="round:2", channel=Delivery.Channel.PUSH).exists()
     assert len(push_service.requests) == 1
@@ -183,9 +183,9 @@ def test_a_subscription_the_push_service_no_longer_knows_is_deleted_and_the_deli
     ("status", "retry_after", "wait"),
     [
         (429, 120, 120),  # the push service's Retry-After, longer than the first backoff
-        (429, 5, services.BACKOFF_BASE_SECONDS),  # a shorter Retry-After never undercuts the backoff
-        (500, None, services.BACKOFF_BASE_SECONDS),
-        (503, None, services.BACKOFF_BASE_SECONDS),
+        (429, 5, sending.BACKOFF_BASE_SECONDS),  # a shorter Retry-After never undercuts the backoff
+        (500, None, sending.BACKOFF_BASE_SECONDS),
+        (503, None, sending.BACKOFF_BASE_SECONDS),
     ],
 )
 def test_a_temporary_refusal_leaves_the_delivery_pending_until_later_and_then_it_arrives(
@@ -196,7 +196,7 @@ def test_a_temporary_refusal_leaves_the_delivery_pending_until_later_and_then_it
     with time_machine.travel(T0, tick=False):
         event([person.pk], django_capture_on_commit_callbacks)
         delivery = push_delivery(person)
-        attempt = services.delivery_send(delivery_id=delivery.pk)
+        attempt = sending.delivery_send(delivery_id=delivery.pk)
     assert attempt.status == "retry"
     # Within the broker's visibility timeout the task retries itself; beyond it the sweep does.
     assert attempt.retry_in == (wait if wait <= settings.MAX_TASK_DELAY_SECONDS else None)
@@ -208,11 +208,11 @@ def test_a_temporary_refusal_leaves_the_delivery_pending_until_later_and_then_it
 
     # Not before it is due: nothing is claimed and nothing is sent.
     with time_machine.travel(delivery.due_at - timedelta(seconds=1), tick=False):
-        assert services.delivery_send(delivery_id=delivery.pk).status == "not_due"
+        assert sending.delivery_send(delivery_id=delivery.pk).status == "not_due"
     assert len(push_service.requests) == 1
 
     with time_machine.travel(delivery.due_at + timedelta(seconds=1), tick=False):
-        assert services.delivery_send(delivery_id=delivery.pk).status == "sent"
+        assert sending.delivery_send(delivery_id=delivery.pk).status == "sent"
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("sent", 2)
     assert [r.status for r in push_service.received_for(browser.endpoint)] == [status, 201]
@@ -225,7 +225,7 @@ def deliver_as_a_worker(delivery_id: int) -> bool:
     whether it asked to be retried."""
     # The stubs type push_request's keywords as the task's own; Celery takes the request's fields.
     request = {"id": f"deliver-{delivery_id}", "args": [delivery_id], "kwargs": {}, "called_directly": False}
-    tasks.deliver.push_request(**request)  # type: ignore[arg-type]
+    tasks.deliver.push_request(**request)  # type: ignore[call-arg]
     try:
         tasks.deliver.run(delivery_id)
     except Retry:
@@ -276,7 +276,7 @@ def test_a_due_retry_is_found_by_the_sweep(person, push_service, vapid, django_c
     with time_machine.travel(T0, tick=False):
         event([person.pk], django_capture_on_commit_callbacks)
         delivery = push_delivery(person)
-        attempt = services.delivery_send(delivery_id=delivery.pk)
+        attempt = sending.delivery_send(delivery_id=delivery.pk)
     assert attempt.status == "retry" and attempt.retry_in is None  # left to the sweep
     delivery.refresh_from_db()
     assert delivery.due_at >= T0 + timedelta(hours=1)
@@ -284,7 +284,7 @@ def test_a_due_retry_is_found_by_the_sweep(person, push_service, vapid, django_c
     later = delivery.due_at + timedelta(minutes=1)
     assert delivery.pk in services.sweep(now=later)["deliveries"]
     with time_machine.travel(later, tick=False):
-        assert services.delivery_send(delivery_id=delivery.pk).status == "sent"
+        assert sending.delivery_send(delivery_id=delivery.pk).status == "sent"
     assert len(push_service.accepted_for(browser.endpoint)) == 1
 
 
@@ -293,29 +293,29 @@ def test_after_the_last_attempt_a_delivery_fails_with_the_error_recorded(
     person, push_service, vapid, django_capture_on_commit_callbacks
 ):
     browser, subscription = subscribe(person, push_service)
-    push_service.answer(browser.endpoint, *[503] * services.MAX_ATTEMPTS)
+    push_service.answer(browser.endpoint, *[503] * sending.MAX_ATTEMPTS)
     now = T0
     with time_machine.travel(now, tick=False):
         event([person.pk], django_capture_on_commit_callbacks)
     delivery = push_delivery(person)
     outcomes = []
-    for _ in range(services.MAX_ATTEMPTS):
+    for _ in range(sending.MAX_ATTEMPTS):
         with time_machine.travel(now, tick=False):
-            outcomes.append(services.delivery_send(delivery_id=delivery.pk).status)
+            outcomes.append(sending.delivery_send(delivery_id=delivery.pk).status)
         delivery.refresh_from_db()
         now = delivery.due_at + timedelta(seconds=1)
 
-    assert outcomes == ["retry"] * (services.MAX_ATTEMPTS - 1) + ["failed"]
+    assert outcomes == ["retry"] * (sending.MAX_ATTEMPTS - 1) + ["failed"]
     assert delivery.status == "failed"
-    assert delivery.attempts == services.MAX_ATTEMPTS
-    assert delivery.last_error == f"gave up after {services.MAX_ATTEMPTS} attempts: push service answered 503"
-    assert len(push_service.received_for(browser.endpoint)) == services.MAX_ATTEMPTS
+    assert delivery.attempts == sending.MAX_ATTEMPTS
+    assert delivery.last_error == f"gave up after {sending.MAX_ATTEMPTS} attempts: push service answered 503"
+    assert len(push_service.received_for(browser.endpoint)) == sending.MAX_ATTEMPTS
     assert push_service.accepted == []
     # A temporary refusal never removes the subscription.
     assert PushSubscription.objects.filter(pk=subscription.pk).exists()
     with time_machine.travel(now + timedelta(days=1), tick=False):
-        assert services.delivery_send(delivery_id=delivery.pk).status == "not_due"
-    assert len(push_service.requests) == services.MAX_ATTEMPTS
+        assert sending.delivery_send(delivery_id=delivery.pk).status == "not_due"
+    assert len(push_service.requests) == sending.MAX_ATTEMPTS
 
 
 # Once only
@@ -336,10 +336,10 @@ def test_sending_twice_or_fanning_out_twice_sends_one_message(
     assert Delivery.objects.count() == deliveries == 2  # push and email
     delivery = push_delivery(person)
 
-    assert services.delivery_send(delivery_id=delivery.pk).status == "sent"
-    assert services.delivery_send(delivery_id=delivery.pk).status == "not_due"
+    assert sending.delivery_send(delivery_id=delivery.pk).status == "sent"
+    assert sending.delivery_send(delivery_id=delivery.pk).status == "not_due"
     for delivery_id in due:
-        services.delivery_send(delivery_id=delivery_id)
+        sending.delivery_send(delivery_id=delivery_id)
 
     assert len(push_service.requests) == 1
     [message] = push_service.accepted_for(browser.endpoint)
@@ -363,7 +363,7 @@ def test_two_workers_sending_the_same_delivery_at_the_same_instant_send_it_once(
     def send():
         try:
             barrier.wait(timeout=10)
-            outcomes.append(services.delivery_send(delivery_id=delivery.pk).status)
+            outcomes.append(sending.delivery_send(delivery_id=delivery.pk).status)
         finally:
             connection.close()
 
@@ -438,7 +438,7 @@ def test_an_endpoint_that_is_no_longer_allowed_at_send_time_is_not_called(
     event([person.pk], django_capture_on_commit_callbacks)
     settings.PUSH_ALLOW_LOOPBACK_ENDPOINTS = False  # e.g. a host name re-pointed at a private address
     delivery = push_delivery(person)
-    assert services.delivery_send(delivery_id=delivery.pk).status == "failed"
+    assert sending.delivery_send(delivery_id=delivery.pk).status == "failed"
     delivery.refresh_from_db()
     assert delivery.last_error == "The endpoint must be an https URL."
     assert push_service.requests == []
@@ -500,7 +500,7 @@ def test_a_subscription_that_breaks_the_push_library_fails_alone_and_the_rest_of
     ordered = [bad.pk, *pushes.exclude(pk=bad.pk).values_list("pk", flat=True)]  # the bad one first
 
     with time_machine.travel(now, tick=False):
-        attempts = services.deliveries_send(delivery_ids=ordered)
+        attempts = sending.deliveries_send(delivery_ids=ordered)
     assert attempts[bad.pk].status == "retry"
     assert [attempts[pk].status for pk in ordered[1:]] == ["sent"] * 3
     assert sorted(len(push_service.accepted_for(b.endpoint)) for b in browsers) == [1, 1, 1]
@@ -509,13 +509,13 @@ def test_a_subscription_that_breaks_the_push_library_fails_alone_and_the_rest_of
 
     # Retried within the attempt limit, then failed for good; the good ones are never sent again.
     outcomes = []
-    for _ in range(services.MAX_ATTEMPTS - 1):
+    for _ in range(sending.MAX_ATTEMPTS - 1):
         now = bad.due_at + timedelta(seconds=1)
         with time_machine.travel(now, tick=False):
-            outcomes.append(services.deliveries_send(delivery_ids=ordered)[bad.pk].status)
+            outcomes.append(sending.deliveries_send(delivery_ids=ordered)[bad.pk].status)
         bad.refresh_from_db()
-    assert outcomes == ["retry"] * (services.MAX_ATTEMPTS - 2) + ["failed"]
-    assert bad.status == "failed" and bad.attempts == services.MAX_ATTEMPTS
+    assert outcomes == ["retry"] * (sending.MAX_ATTEMPTS - 2) + ["failed"]
+    assert bad.status == "failed" and bad.attempts == sending.MAX_ATTEMPTS
     assert len(push_service.accepted) == 3
 
 
@@ -532,10 +532,10 @@ def test_a_push_carries_a_topic_per_subject_that_tells_nothing_of_it(
             with django_capture_on_commit_callbacks():
                 checkin_services.round_nudge(round_id=round_id, now=datetime.now(UTC))
         for delivery_id in fan_out(kind, subject):
-            assert services.delivery_send(delivery_id=delivery_id).status == "sent"
+            assert sending.delivery_send(delivery_id=delivery_id).status == "sent"
     # And a message about something else.
     for delivery_id in event([seats.bob.pk], django_capture_on_commit_callbacks, subject=f"round:{round_id + 1}"):
-        assert services.delivery_send(delivery_id=delivery_id).status == "sent"
+        assert sending.delivery_send(delivery_id=delivery_id).status == "sent"
     opened, nudge, other = (r.headers["topic"] for r in push_service.received_for(browser.endpoint))
     # A newer message on one subject replaces one the push service still holds; another subject's does not.
     assert opened == nudge != other

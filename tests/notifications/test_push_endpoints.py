@@ -1,6 +1,6 @@
 """Which push endpoints the server calls (notifications/push_endpoints.py), under production rules:
 each shape that would make the server call somewhere it must not is refused when a subscription is
-made (400 naming `endpoint`) and when a connection is made, by both transports, even for a name
+made (400 naming `endpoint`) and when a push is sent, before anything is sent, even for a name
 that pointed to a public address when it was subscribed and points elsewhere now (DNS rebinding).
 
 The resolver is the outside world here: `dns` answers for the test's own host names and asks the
@@ -8,12 +8,10 @@ real one for everything else.
 """
 
 import socket
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 
-from notifications import push_http, services
+from notifications import push_http, sending, services
 from notifications.models import Delivery, PushSubscription
 from notifications.push_endpoints import PUBLIC_ONLY
 from tests.builders import client_for
@@ -112,27 +110,25 @@ def test_a_public_https_endpoint_on_port_443_is_accepted(endpoint, person, produ
     assert response.status_code == 201, response.content
 
 
-TRANSPORTS: dict[str, Callable[[], Any]] = {
-    "reference (requests)": push_http.reference_session,
-    "kept-open connections": push_http.PushConnections,
-}
-
-
-@pytest.mark.parametrize("transport", list(TRANSPORTS))
 @pytest.mark.parametrize("endpoint", BAD_ENDPOINTS)
-def test_both_transports_refuse_each_such_endpoint_before_sending(endpoint, transport, production_rules):
+def test_each_such_endpoint_is_refused_before_sending(endpoint, production_rules):
     with pytest.raises(push_http.EndpointRefused):
-        push(TRANSPORTS[transport](), Browser.new(endpoint))
+        push(push_http.PushConnections(), Browser.new(endpoint))
 
 
-@pytest.mark.parametrize("transport", list(TRANSPORTS))
 @pytest.mark.parametrize("address", BAD_ADDRESSES)
-def test_a_name_re_pointed_after_subscribing_is_refused_when_the_connection_is_made(
-    address, transport, production_rules, dns
-):
+def test_a_name_re_pointed_after_subscribing_is_refused_when_the_connection_is_made(address, production_rules, dns):
     dns["push.example"] = address
     with pytest.raises(push_http.EndpointRefused, match="not a private or local address"):
-        push(TRANSPORTS[transport](), Browser.new("https://push.example/push/abc"))
+        push(push_http.PushConnections(), Browser.new("https://push.example/push/abc"))
+
+
+def test_behind_an_https_proxy_the_name_is_checked_before_each_send(production_rules, dns, monkeypatch):
+    # The proxy connects, not the server: the name is looked up and checked before anything is sent.
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
+    dns["push.example"] = "10.0.0.1"
+    with pytest.raises(push_http.EndpointRefused, match="not a private or local address"):
+        push(push_http.PushConnections(), Browser.new("https://push.example/push/abc"))
 
 
 @pytest.mark.django_db
@@ -148,7 +144,7 @@ def test_a_delivery_to_a_subscription_whose_name_now_points_inside_fails_and_not
         services.notify(user_ids=[person.pk], kind="results_ready", subject="round:1")
     services.fan_out(kind="results_ready", subjects=["round:1"])
     delivery = Delivery.objects.get(channel=Delivery.Channel.PUSH)
-    assert services.delivery_send(delivery_id=delivery.pk).status == "failed"
+    assert sending.delivery_send(delivery_id=delivery.pk).status == "failed"
     delivery.refresh_from_db()
     assert delivery.last_error == PUBLIC_ONLY
     assert push_service.requests == []
@@ -164,5 +160,5 @@ def test_the_local_fake_push_service_is_still_called_in_development_and_tests(
         services.notify(user_ids=[person.pk], kind="results_ready", subject="round:1")
     services.fan_out(kind="results_ready", subjects=["round:1"])
     delivery = Delivery.objects.get(channel=Delivery.Channel.PUSH)
-    assert services.delivery_send(delivery_id=delivery.pk).status == "sent"
+    assert sending.delivery_send(delivery_id=delivery.pk).status == "sent"
     assert len(push_service.accepted_for(browser.endpoint)) == 1

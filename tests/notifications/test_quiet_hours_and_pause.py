@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from notifications import policy, services
+from notifications import policy, sending, services
 from notifications.models import Delivery, Notification, Preferences
 from tests.builders import notified
 
@@ -73,11 +73,11 @@ def test_a_delivery_due_in_quiet_hours_waits_for_their_end_and_then_arrives(quie
         assert notified(quiet_person) == []  # nothing is due now
         delivery = Delivery.objects.get(channel="email")
         assert delivery.due_at == at(2026, 7, 2, 4)
-        assert services.delivery_send(delivery_id=delivery.pk).status == "not_due"
+        assert sending.delivery_send(delivery_id=delivery.pk).status == "not_due"
         assert mail.outbox == []
     with time_machine.travel(at(2026, 7, 2, 4, 1), tick=False):
         assert services.sweep(now=at(2026, 7, 2, 4, 1) + timedelta(minutes=1))["deliveries"] == [delivery.pk]
-        assert services.delivery_send(delivery_id=delivery.pk).status == "sent"
+        assert sending.delivery_send(delivery_id=delivery.pk).status == "sent"
     assert len(mail.outbox) == 1
 
 
@@ -87,7 +87,7 @@ def test_a_delivery_that_reaches_a_worker_inside_quiet_hours_is_deferred_not_dro
         notified(person)
         delivery = Delivery.objects.get(channel="email")
         Preferences.objects.create(user=person, quiet_hours_start=time(21), quiet_hours_end=time(7))
-        assert services.delivery_send(delivery_id=delivery.pk).status == "deferred"
+        assert sending.delivery_send(delivery_id=delivery.pk).status == "deferred"
     delivery.refresh_from_db()
     assert (delivery.status, delivery.due_at, delivery.attempts) == ("pending", at(2026, 7, 2, 4), 0)
     assert mail.outbox == []
@@ -111,7 +111,7 @@ def test_a_pause_that_began_after_the_fan_out_still_stops_the_send(person):
     notified(person)
     delivery = Delivery.objects.get(channel="email")
     Preferences.objects.create(user=person, paused_until=datetime.now(UTC) + timedelta(hours=1))
-    assert services.delivery_send(delivery_id=delivery.pk).status == "skipped"
+    assert sending.delivery_send(delivery_id=delivery.pk).status == "skipped"
     assert mail.outbox == []
 
 

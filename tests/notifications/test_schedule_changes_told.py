@@ -14,7 +14,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from notifications import services
+from notifications import sending, services
 from notifications.models import Notification
 from tests.notifications.fake_push import Browser
 
@@ -37,7 +37,7 @@ def send_what_is_due() -> None:
     for kind, subject in Notification.objects.filter(fanned_out_at__isnull=True).values_list("kind", "subject"):
         services.fan_out(kind=kind, subjects=[subject])
     due = list(services.sweep(now=timezone.now() + timedelta(minutes=1))["deliveries"])
-    services.deliveries_send(delivery_ids=due)
+    sending.deliveries_send(delivery_ids=due)
 
 
 def told(seats, push_service, browser) -> tuple[list[dict], list[str], list]:

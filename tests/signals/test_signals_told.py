@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from notifications import policy, services
+from notifications import policy, sending, services
 from notifications.models import Delivery, Notification, Preferences
 from tests.notifications.test_push_delivery import subscribe
 
@@ -68,7 +68,7 @@ def test_a_push_is_low_urgency_tells_no_message_and_a_newer_signal_takes_the_old
     send(seats.alice_api, "invite", message=MESSAGE)
     send(seats.alice_api, "thanks")
     for delivery_id in due_deliveries("signal_sent"):
-        services.delivery_send(delivery_id=delivery_id)
+        sending.delivery_send(delivery_id=delivery_id)
 
     first, second = push_service.received_for(browser.endpoint)
     for message in (first, second):
@@ -83,7 +83,7 @@ def test_a_push_is_low_urgency_tells_no_message_and_a_newer_signal_takes_the_old
     other, _ = subscribe(seats.dana, push_service)
     send(seats.charlie_api, "invite")
     for delivery_id in due_deliveries("signal_sent"):
-        services.delivery_send(delivery_id=delivery_id)
+        sending.delivery_send(delivery_id=delivery_id)
     [danas] = push_service.received_for(other.endpoint)
     assert danas.headers["topic"] != first.headers["topic"]
 
@@ -91,7 +91,7 @@ def test_a_push_is_low_urgency_tells_no_message_and_a_newer_signal_takes_the_old
 def test_the_email_tells_no_message(seats, at_t0):
     send(seats.alice_api, "invite", message=MESSAGE)
     for delivery_id in due_deliveries("signal_sent"):
-        services.delivery_send(delivery_id=delivery_id)
+        sending.delivery_send(delivery_id=delivery_id)
 
     [email] = mail.outbox
     assert email.to == [seats.bob.email]
@@ -125,7 +125,7 @@ def test_news_of_a_signal_taken_back_before_it_went_out_is_not_sent(seats):
         assert seats.alice_api.delete(f"/api/v1/signals/{space['id']}").status_code == 204
     with time_machine.travel(datetime(2026, 7, 2, 4, 1, tzinfo=UTC), tick=False):
         [delivery] = Delivery.objects.filter(notification__user=seats.bob)
-        assert services.delivery_send(delivery_id=delivery.pk).status == "skipped"
+        assert sending.delivery_send(delivery_id=delivery.pk).status == "skipped"
     assert mail.outbox == []
 
 
@@ -136,7 +136,7 @@ def test_news_of_a_space_that_ended_before_it_went_out_is_not_sent(seats):
         due_deliveries("signal_sent")
     with time_machine.travel(datetime(2026, 7, 2, 4, 1, tzinfo=UTC), tick=False):
         [delivery] = Delivery.objects.filter(notification__user=seats.bob)
-        assert services.delivery_send(delivery_id=delivery.pk).status == "skipped"
+        assert sending.delivery_send(delivery_id=delivery.pk).status == "skipped"
     assert mail.outbox == []
 
 
@@ -165,7 +165,7 @@ def test_a_partner_who_chose_to_see_what_signals_say_reads_the_message_in_push_e
     browser, _ = subscribe(seats.bob, push_service)
     send(seats.alice_api, "invite", message=MESSAGE)
     for delivery_id in due_deliveries("signal_sent"):
-        services.delivery_send(delivery_id=delivery_id)
+        sending.delivery_send(delivery_id=delivery_id)
 
     [message] = push_service.received_for(browser.endpoint)
     payload = browser.read(message)

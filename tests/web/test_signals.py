@@ -74,7 +74,7 @@ def test_a_person_can_choose_to_see_what_signals_say_on_the_lock_screen_knowing_
     )
 
     toggle.click()  # saved as it is tapped
-    page.get_by_text("Notifications of a signal now show its message.").wait_for()
+    page.get_by_role("main").get_by_text("Notifications of a signal now show its message.").wait_for()
     assert_accessible(page, "settings (signal text)")
     page.reload()
     assert page.get_by_label("Show what a signal says on the lock screen").is_checked()

@@ -3,10 +3,11 @@
 // a screen reads comes through `useResource`. Everything is fetched here, kept in memory (a screen
 // opened again shows what it had at once and reads it again), and read again when it may have
 // changed: `refresh(topics)`, on the live channel's `tandem:changed` events (live.js asks when the
-// app comes back into view or online) and when the server answers again after being out of reach. The least that starting
-// offline needs is kept on the device (`tandem.device`), tagged with its person: who they are, the
-// partner's name, the open round's id and window. Never an answer (the partner's above all), never a
-// note; signing out wipes it with everything else (session.js, clearDevice).
+// app comes back into view or online) and when the server answers again after being out of reach.
+// The least that starting offline needs is kept on the device (`tandem.device`), tagged with its
+// person: who they are, the partner's name, the open round's id and window. This copy holds no
+// answer (the partner's above all) and no note: the person's own unsent answers wait in outbox.js.
+// Signing out wipes it with everything else (session.js, clearDevice).
 import { ApiError, Offline, api } from "app/api.js";
 import { onBackOnline } from "app/connection.js";
 import { outbox, outboxEntry } from "app/outbox.js";
@@ -18,7 +19,7 @@ import { useEffect } from "preact/hooks";
  * (paired, the partner left), its schedule, the round (opened, answered, revealed, analysed,
  * closed), the Talks, the inbox (a notification filed) and the signals (sent, replied, ended). */
 export const TOPICS = ["couple", "schedule", "round", "talks", "inbox", "signals"];
-// Other names for the same (the issue's words for them).
+// A topic's other name that a `tandem:changed` event may use (the server uses only TOPICS).
 const ALIASES = { notifications: "inbox" };
 const DEVICE_COPY = "tandem.device";
 

@@ -1,5 +1,5 @@
-// The app's screens by path (the server serves the same shell at each: web/urls.py). History
-// API navigation; `navigate` moves focus to the new screen's heading for screen readers.
+// The app's screens by path (the server serves the same shell at each: web/urls.py), with History
+// API navigation. The new screen's `Page` (ui.js) moves the focus to its heading for screen readers.
 import { createStore } from "app/store.js";
 import { html } from "app/ui.js";
 

@@ -1,6 +1,7 @@
 // Who is signed in on this device, their couple and their unread count, and what signing in and
-// out does to the device. The browser holds the session cookie (HttpOnly), never a token; the least
-// needed to start offline is kept by data.js, and wiped here at sign-out.
+// out does to the device. The browser holds the session cookie (HttpOnly), never a token. What the
+// app keeps on the device (data.js's copy to start offline, outbox.js's answers waiting to be sent,
+// push.js's subscription) is wiped here at sign-out (`clearDevice`).
 import { ApiError, api, forgetCsrf, isSignedOut, onSessionEnded } from "app/api.js";
 import { outboxClear, outboxKeepOnlyFor } from "app/outbox.js";
 import { pushForgetDevice } from "app/push.js";

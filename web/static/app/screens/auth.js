@@ -1,5 +1,5 @@
-// Sign up and sign in. Both start a browser session (the API needs the CSRF token for that);
-// nothing is stored on the device.
+// Sign up and sign in. Both start a browser session (the API needs the CSRF token for that), whose
+// cookie the browser keeps: the app stores no credential of its own.
 import { useState } from "preact/hooks";
 
 import { api } from "app/api.js";

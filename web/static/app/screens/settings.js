@@ -1,7 +1,6 @@
 // Settings: how Tandem reaches you (push on this device, email, whether a signal's message shows in
-// its notification, quiet hours), a pause when you
-// need some space, your couple, your passkeys, the devices you are signed in on, and your account
-// (sign out, export, delete).
+// its notification, quiet hours), a pause when you need some space, your couple, your passkeys, the
+// devices you are signed in on, and your account (sign out, export, delete).
 import { useEffect, useRef, useState } from "preact/hooks";
 
 import { ApiError, api } from "app/api.js";

@@ -1,18 +1,25 @@
-"""OpenAPI schema adjustments shared by the apps."""
+"""OpenAPI schema adjustments shared by the apps: the error responses of each operation, the body
+of a DELETE, and what a StrictSerializer refuses."""
 
-from drf_spectacular.authentication import SessionScheme
+from collections.abc import Iterator
+from typing import Any
+
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import Direction
 from rest_framework.permissions import AllowAny
 
-_DETAIL = {
+# A schema component of the error responses: its name, and its body.
+_NamedSchema = tuple[str, dict[str, Any]]
+
+_DETAIL: dict[str, Any] = {
     "type": "object",
     "properties": {"detail": {"type": "string", "description": "What is wrong, in plain words."}},
     "required": ["detail"],
 }
 # A serializer's 400 names each field with its messages; a body that is not JSON at all gets `detail`.
-_FIELD_ERRORS = {
+_FIELD_ERRORS: dict[str, Any] = {
     "type": "object",
     "description": "Each field that is wrong, with what is wrong with it in plain words; or `detail`.",
     "additionalProperties": {
@@ -20,13 +27,6 @@ _FIELD_ERRORS = {
         "oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}, {"type": "object"}]
     },
 }
-
-
-class DeviceSessionScheme(SessionScheme):
-    """Our session authentication (couples/authentication.py) is the session cookie, as DRF's is;
-    drf-spectacular's own extension matches DRF's class only, not its subclasses."""
-
-    target_class = "couples.authentication.DeviceSessionAuthentication"
 
 
 class TandemAutoSchema(AutoSchema):
@@ -39,7 +39,7 @@ class TandemAutoSchema(AutoSchema):
     methods, e.g. {404, 409}, or one per method, e.g. {"POST": {409}}.
     """
 
-    def _get_response_bodies(self, direction="response"):
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
@@ -47,7 +47,7 @@ class TandemAutoSchema(AutoSchema):
             responses.setdefault(str(code), self._error_body(description, schema, code))
         return responses
 
-    def _errors(self):
+    def _errors(self) -> Iterator[tuple[int, str, _NamedSchema]]:
         declared: set[int] | dict[str, set[int]] = getattr(self.view, "error_responses", set())
         if isinstance(declared, dict):
             declared = declared.get(self.method, set())
@@ -58,7 +58,7 @@ class TandemAutoSchema(AutoSchema):
             yield 400, "The body or a query parameter is not valid.", ("FieldErrors", _FIELD_ERRORS)
         if not any(isinstance(permission, AllowAny) for permission in self.view.get_permissions()):
             yield 401, "Not signed in (no valid token or session).", ("Error", _DETAIL)
-        # A page past the last one is a 404 too (config/pagination.py).
+        # A page past the last one is a 404 too (foundation/pagination.py).
         if "{" in self.path or 404 in declared or "page" in query:
             yield 404, "Not found, or not yours: another couple's looks exactly the same.", ("Error", _DETAIL)
         if 409 in declared:
@@ -68,7 +68,7 @@ class TandemAutoSchema(AutoSchema):
         if getattr(self.view, "throttle_classes", None) or 429 in declared:
             yield 429, "Too many requests: try again after Retry-After seconds.", ("Error", _DETAIL)
 
-    def _error_body(self, description, schema, code):
+    def _error_body(self, description: str, schema: _NamedSchema, code: int) -> dict[str, Any]:
         name, body = schema
         component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=body)
         self.registry.register_on_missing(component)
@@ -87,7 +87,7 @@ class BodyOnDeleteSchema(TandemAutoSchema):
     schema would not know to send one.
     """
 
-    def _get_request_body(self, direction="request"):
+    def _get_request_body(self, direction: Direction = "request") -> dict[str, Any] | None:
         if self.method != "DELETE":
             return super()._get_request_body(direction)
         self.method = "POST"
@@ -100,10 +100,10 @@ class BodyOnDeleteSchema(TandemAutoSchema):
 class StrictSerializerExtension(OpenApiSerializerExtension):
     """Tells clients (and fuzzers) that a StrictSerializer refuses fields it does not know."""
 
-    target_class = "config.serializers.StrictSerializer"
+    target_class = "foundation.serializers.StrictSerializer"
     match_subclasses = True
 
-    def map_serializer(self, auto_schema, direction):
+    def map_serializer(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
         schema = auto_schema._map_basic_serializer(self.target, direction)
         if direction == "request":
             schema["additionalProperties"] = False

@@ -13,9 +13,9 @@ from rest_framework.test import APIClient
 from couples.models import User
 from couples.services import INVALID_CONFIRMATION_LINK
 from notifications.models import Delivery, Notification
-from tandem import services as tandem_services
 from tests.builders import client_for, link_token, notified, worker_sends_account_emails
 from tests.factories import PASSWORD, UserFactory
+from workflows import services as workflows_services
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,7 @@ def test_deleting_the_account_removes_what_waits_for_confirmation(sent, person):
     change_email(person, "new@example.com")
     token = last_link(sent, "new@example.com")
     change_email(person, "newer@example.com")  # its email not yet sent
-    tandem_services.user_delete(user=person)
+    workflows_services.user_delete(user=person, password=PASSWORD)
     assert not Notification.objects.exists() and not Delivery.objects.exists()
     assert confirm(token).status_code == 400
     worker_sends_account_emails(sent)

@@ -1,20 +1,17 @@
-"""HTTP edge of the endpoints whose work spans the apps (tandem/services.py): registration and
+"""HTTP edge of the endpoints whose work spans the apps (workflows/services.py): registration and
 the account changes that send an email, an account's deletion and export, pairing, the schedule
-and leaving. `me` is one path for reading, changing and
-deleting the account, so its reads and changes are served here too."""
+and leaving. `me` is one path for reading, changing and deleting the account, so its reads and
+changes are served here too."""
 
 from django.contrib.auth import logout
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.schema import BodyOnDeleteSchema
 from couples.auth import AuthenticatedRequest
-from couples.errors import Conflict
 from couples.serializers import (
     AuthResultSerializer,
     CoupleSerializer,
@@ -40,9 +37,11 @@ from couples.throttles import (
     PasswordResetThrottle,
     RegisterThrottle,
 )
-from couples.views import check_password_given, couple_body, couple_or_404, sign_in
-from tandem import selectors as tandem_selectors
-from tandem import services as tandem_services
+from couples.views import couple_body, sign_in
+from foundation.schema import BodyOnDeleteSchema
+from workflows import selectors as workflows_selectors
+from workflows import services as workflows_services
+from workflows.serializers import ExportSerializer
 
 
 class RegisterView(APIView):
@@ -54,7 +53,7 @@ class RegisterView(APIView):
     def post(self, request: Request) -> Response:
         form = RegisterSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = tandem_services.user_register(
+        user = workflows_services.user_register(
             email=form.validated_data["email"],
             password=form.validated_data["password"],
             display_name=form.validated_data["display_name"],
@@ -68,7 +67,7 @@ Nothing = inline_serializer("Nothing", {})
 
 class PasswordResetView(APIView):
     """Ask for a reset link. The same answer, in the same time, for every address: the lookup and
-    the email happen later, in a worker (tandem/later.py)."""
+    the email happen later, in a worker (workflows/later.py)."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -78,7 +77,7 @@ class PasswordResetView(APIView):
     def post(self, request: Request) -> Response:
         form = PasswordResetRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        tandem_services.password_reset_request(email=form.validated_data["email"])
+        workflows_services.password_reset_request(email=form.validated_data["email"])
         return Response({}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -93,7 +92,7 @@ class EmailConfirmView(APIView):
     def post(self, request: Request) -> Response:
         form = EmailConfirmSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = tandem_services.email_confirm(token=form.validated_data["token"])
+        user = workflows_services.email_confirm(token=form.validated_data["token"])
         return Response(UserSerializer(user).data)
 
 
@@ -106,8 +105,9 @@ class EmailView(APIView):
         (`pending_email`). Giving the current address again takes back a change that waits."""
         form = EmailChangeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        check_password_given(request, form.validated_data["password"], "password")
-        user = tandem_services.email_change_request(user=request.user, email=form.validated_data["email"])
+        user = workflows_services.email_change_request(
+            user=request.user, email=form.validated_data["email"], password=form.validated_data["password"]
+        )
         return Response(UserSerializer(user).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -118,13 +118,17 @@ class EmailConfirmationView(APIView):
     @extend_schema(request=None, responses={202: Nothing}, tags=["accounts"])
     def post(self, request: AuthenticatedRequest) -> Response:
         """Send the link that confirms the waiting address again; 409 when no address waits."""
-        if not tandem_services.email_confirmation_resend(user=request.user):
-            raise Conflict("Your email is already confirmed.")
+        workflows_services.email_confirmation_resend(user=request.user)
         return Response({}, status=status.HTTP_202_ACCEPTED)
 
 
 class MeView(APIView):
     schema = BodyOnDeleteSchema()
+    error_responses = {"DELETE": {429}}
+
+    def get_throttles(self) -> list:
+        # Deleting takes the password again: a guess at it, limited as the other guesses are.
+        return [PasswordCheckThrottle()] if self.request.method == "DELETE" else super().get_throttles()
 
     @extend_schema(responses={200: UserSerializer}, tags=["accounts"])
     def get(self, request: AuthenticatedRequest) -> Response:
@@ -134,7 +138,7 @@ class MeView(APIView):
     def patch(self, request: AuthenticatedRequest) -> Response:
         form = MeUpdateSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
-        user = tandem_services.user_update(
+        user = workflows_services.user_update(
             user=request.user,
             display_name=form.validated_data.get("display_name"),
             timezone_name=form.validated_data.get("timezone"),
@@ -145,17 +149,16 @@ class MeView(APIView):
     def delete(self, request: AuthenticatedRequest) -> Response:
         form = PasswordConfirmSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        if not request.user.check_password(form.validated_data["password"]):
-            raise ValidationError({"password": ["That is not your password. Enter it again to delete your account."]})
-        tandem_services.user_delete(user=request.user)
+        workflows_services.user_delete(user=request.user, password=form.validated_data["password"])
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ExportView(APIView):
-    @extend_schema(responses={200: OpenApiResponse(description="Everything stored about me.")}, tags=["accounts"])
+    @extend_schema(responses={200: ExportSerializer}, tags=["accounts"])
     def get(self, request: AuthenticatedRequest) -> Response:
-        return Response(tandem_selectors.user_export(user=request.user))
+        export = workflows_selectors.user_export(user=request.user)
+        return Response(ExportSerializer(export, context={"viewer": request.user}).data)
 
 
 class JoinView(APIView):
@@ -166,29 +169,27 @@ class JoinView(APIView):
     def post(self, request: AuthenticatedRequest) -> Response:
         form = JoinSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        tandem_services.couple_join(user=request.user, code=form.validated_data["code"])
-        return Response(couple_body(couple_or_404(request.user), request.user), status=status.HTTP_201_CREATED)
+        pairing = workflows_services.couple_join(user=request.user, code=form.validated_data["code"])
+        return Response(couple_body(pairing.couple, pairing.inviter), status=status.HTTP_201_CREATED)
 
 
 class ScheduleView(APIView):
-    error_responses = {404, 409}
+    error_responses = {404}
 
     @extend_schema(request=ScheduleUpdateSerializer, responses={200: ScheduleSerializer}, tags=["pairing"])
     def patch(self, request: AuthenticatedRequest) -> Response:
-        couple_or_404(request.user)
         form = ScheduleUpdateSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
-        schedule = tandem_services.schedule_update(user=request.user, changes=form.validated_data)
+        schedule = workflows_services.schedule_update(user=request.user, changes=form.validated_data)
         return Response(ScheduleSerializer(schedule).data)
 
 
 class LeaveView(APIView):
-    error_responses = {404, 409}
+    error_responses = {404}
 
     @extend_schema(request=LeaveSerializer, responses={204: None}, tags=["pairing"])
     def post(self, request: AuthenticatedRequest) -> Response:
-        couple_or_404(request.user)
         form = LeaveSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        tandem_services.couple_leave(user=request.user, remove_my_answers=form.validated_data["remove_my_answers"])
+        workflows_services.couple_leave(user=request.user, remove_my_answers=form.validated_data["remove_my_answers"])
         return Response(status=status.HTTP_204_NO_CONTENT)

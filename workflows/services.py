@@ -4,6 +4,7 @@ commits or rolls back together."""
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,29 +13,30 @@ from checkin import services as checkin_services
 from couples import account_links, devices, live
 from couples import services as couples_services
 from couples.errors import NotPaired
-from couples.models import Couple, Membership, Schedule, User, normalize_email
-from couples.selectors import member_couple_ids
+from couples.models import Couple, Schedule, User, normalize_email
+from couples.selectors import current_member_ids, member_couple_ids
 from couples.serializers import ScheduleSerializer
+from foundation.errors import Conflict
 from notifications.models import Notification
 from notifications.services import account_email_file, notify, notify_at_most_every
 from signals import services as signals_services
-from tandem import later
+from workflows import later, subjects
 
 
 @transaction.atomic
-def couple_join(*, user: User, code: str) -> Couple:
+def couple_join(*, user: User, code: str) -> couples_services.Pairing:
     """Pair `user` with the person who made the invite `code`, and tell the inviter."""
     pairing = couples_services.couple_join(user=user, code=code)
     notify(
         user_ids=[pairing.inviter.pk],
         kind=Notification.Kind.INVITE_ACCEPTED,
-        subject=f"couple:{pairing.couple.pk}",
+        subject=subjects.of_couple(pairing.couple.pk),
         partner=user.display_name,
     )
     live.couple_changed(
         couple_ids=[pairing.couple.pk], topics=[live.Topic.COUPLE, live.Topic.SCHEDULE, live.Topic.ROUND]
     )
-    return pairing.couple
+    return pairing
 
 
 # A partner hears of schedule changes at most this often, and then of the latest (API-next.md,
@@ -43,18 +45,17 @@ SCHEDULE_CHANGES_TOLD_EVERY = timedelta(minutes=15)
 
 
 @transaction.atomic
-def schedule_update(*, user: User, changes: dict) -> Schedule:
+def schedule_update(*, user: User, changes: dict[str, Any]) -> Schedule:
     """Change the couple's schedule (couples.services.schedule_update) and tell the partner."""
     schedule = couples_services.schedule_update(user=user, changes=changes)
     # Told at once on screen, although the message may wait (notify_at_most_every).
     live.couple_changed(couple_ids=[schedule.couple_id], topics=[live.Topic.SCHEDULE])
-    partners = Membership.objects.current().filter(couple_id=schedule.couple_id).exclude(user=user)
     # schedule_update holds the schedule's row lock until commit: changes at once are told in turn.
     notify_at_most_every(
         SCHEDULE_CHANGES_TOLD_EVERY,
-        user_ids=list(partners.values_list("user_id", flat=True)),
+        user_ids=current_member_ids(couple_id=schedule.couple_id, but=user),
         kind=Notification.Kind.SCHEDULE_CHANGED,
-        topic=f"schedule:{schedule.pk}",
+        topic=subjects.of_schedule(schedule.pk),
         data={"schedule": ScheduleSerializer(schedule).data},
         partner=user.display_name,
     )
@@ -101,7 +102,7 @@ def user_register(*, email: str, password: str, display_name: str, timezone_name
 
 
 def password_reset_request(*, email: str) -> None:
-    """Ask for a reset link for `email`: the same for every address, known or not (tandem/later.py)."""
+    """Ask for a reset link for `email`: the same for every address, known or not (workflows/later.py)."""
     later.password_reset_mail(normalize_email(email))
 
 
@@ -118,20 +119,22 @@ def email_confirmation_send(*, user: User) -> None:
     account_email_file(user_id=user.pk, kind=Notification.Kind.EMAIL_CONFIRM, request=uuid.uuid4().hex)
 
 
+ALREADY_CONFIRMED = "Your email is already confirmed."
+
+
 @transaction.atomic
-def email_confirmation_resend(*, user: User) -> bool:
-    """Send the confirmation link again; False when no address waits for one."""
+def email_confirmation_resend(*, user: User) -> None:
+    """Send the confirmation link again; Conflict when no address waits for one."""
     if account_links.address_to_confirm(user) is None:
-        return False
+        raise Conflict(ALREADY_CONFIRMED)
     email_confirmation_send(user=user)
-    return True
 
 
 @transaction.atomic
-def email_change_request(*, user: User, email: str) -> User:
-    """Ask to move the account to `email`; the link that confirms it goes there (nothing goes when
-    the request only takes back a pending change)."""
-    user = couples_services.email_change_request(user=user, email=email)
+def email_change_request(*, user: User, email: str, password: str) -> User:
+    """Ask to move the account to `email`, once the password confirms it is them; the link that
+    confirms the address goes there (nothing goes when the request only takes back a pending change)."""
+    user = couples_services.email_change_request(user=user, email=email, password=password)
     if user.pending_email:
         email_confirmation_send(user=user)
     return user
@@ -151,9 +154,14 @@ def email_confirm(*, token: str) -> User:
     return confirmation.user
 
 
+WRONG_PASSWORD_TO_DELETE = "That is not your password. Enter it again to delete your account."
+
+
 @transaction.atomic
-def user_delete(*, user: User) -> None:
-    """Delete the account and everything that is only theirs; the partner is told the couple ended."""
+def user_delete(*, user: User, password: str) -> None:
+    """Delete the account and everything that is only theirs, once the password confirms it is
+    them; the partner is told the couple ended."""
+    couples_services.password_confirm(user=user, password=password, field="password", wrong=WRONG_PASSWORD_TO_DELETE)
     couple = couples_services.couple_lock_current(user=user)
     if couple is not None:
         _couple_end(couple=couple, leaver=user)
@@ -174,4 +182,4 @@ def _couple_end(*, couple: Couple, leaver: User, answers_removed: bool = False) 
     live.couple_changed(
         couple_ids=[couple.pk], topics=[live.Topic.COUPLE, live.Topic.SCHEDULE, live.Topic.ROUND, live.Topic.TALKS]
     )
-    notify(user_ids=partner_ids, kind=Notification.Kind.PARTNER_LEFT, subject=f"couple:{couple.pk}")
+    notify(user_ids=partner_ids, kind=Notification.Kind.PARTNER_LEFT, subject=subjects.of_couple(couple.pk))

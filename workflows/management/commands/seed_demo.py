@@ -1,7 +1,8 @@
 """Create the demo couple that `make run` shows: about twelve weeks of revealed check-ins with
 varied patterns, and an open round to answer. Running it again changes nothing."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -12,9 +13,9 @@ from django.utils import timezone
 from checkin import services as checkin_services
 from checkin.models import Round
 from couples import selectors, services
-from couples.models import User
+from couples.models import Couple, User
 from notifications.models import Notification
-from tandem import services as tandem_services
+from workflows import services as workflows_services
 
 DEMO_PASSWORD = "tandem-demo-2026"
 DEMO_PEOPLE = [
@@ -44,7 +45,7 @@ class Command(BaseCommand):
     help = "Seed an idempotent demo couple with known logins and twelve weeks of history."
 
     @transaction.atomic
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         people = []
         for email, name, zone in DEMO_PEOPLE:
             user = User.objects.filter(email=email).first()
@@ -57,7 +58,7 @@ class Command(BaseCommand):
         sam, alex = people
         if selectors.couple_current(user=sam) is None and selectors.couple_current(user=alex) is None:
             invite = services.invite_create(user=sam)
-            tandem_services.couple_join(user=alex, code=invite.code)
+            workflows_services.couple_join(user=alex, code=invite.code)
         couple = selectors.couple_current(user=sam)
         if couple is not None and not Round.objects.filter(couple=couple).exists():
             self._seed_history(couple=couple, sam=sam, alex=alex)
@@ -65,7 +66,7 @@ class Command(BaseCommand):
         for email, name, _ in DEMO_PEOPLE:
             self.stdout.write(f"  {name}: {email} / {DEMO_PASSWORD}")
 
-    def _seed_history(self, *, couple, sam: User, alex: User) -> None:
+    def _seed_history(self, *, couple: Couple, sam: User, alex: User) -> None:
         now = timezone.now()
         self._as_seen_in_the_past(people=[sam, alex], after_id=0, at=now - timedelta(weeks=len(HISTORY) + 1), now=now)
         for index, (sam_ratings, alex_ratings) in enumerate(HISTORY):
@@ -86,7 +87,7 @@ class Command(BaseCommand):
         checkin_services.round_open(couple=couple, window_hours=48, now=now)
 
     @staticmethod
-    def _as_seen_in_the_past(*, people: list[User], after_id: int, at, now) -> None:
+    def _as_seen_in_the_past(*, people: list[User], after_id: int, at: datetime, now: datetime) -> None:
         """The demo's past is past: its messages are dated when they happened, already read, and
         never sent (no burst of old reminders when the worker starts). Demo data only; real
         notifications are filed and sent only through notifications.services."""

@@ -1,14 +1,16 @@
 """The one JSON parser of the API (REST_FRAMEWORK's DEFAULT_PARSER_CLASSES): it refuses a body
 nested too deep with a 400 before the body becomes Python objects.
 
-Python's JSON parser recurses once per level, so `[` a hundred thousand times raised
+Python's JSON parser recurses once per level, so `[` a hundred thousand times would raise
 RecursionError (a 500) on every endpoint that reads a body, anonymous ones included. The size of a
 body is bounded before this runs: Django refuses one over DATA_UPLOAD_MAX_MEMORY_SIZE when DRF
 reads it (RequestDataTooBig, a 413 by config/middleware.py).
 """
 
 import re
+from collections.abc import Mapping
 from itertools import accumulate
+from typing import IO, Any
 
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
@@ -34,7 +36,9 @@ def nesting_depth(text: str) -> int:
 
 
 class JSONParser(parsers.JSONParser):
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self, stream: IO[bytes], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> Any:  # any JSON value, not only an object
         encoding = parsers.get_encoding(parser_context or {})  # type: ignore[attr-defined]  # DRF 3.18, not in its stubs
         try:
             text = stream.read().decode(encoding)

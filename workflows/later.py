@@ -1,10 +1,11 @@
-"""Work tandem hands to the Celery workers, sent by the task's name (tandem/tasks.py imports the
+"""Work the workflows hand to the Celery workers, sent by the task's name (workflows/tasks.py imports the
 services that call this)."""
 
 import uuid
 
 from celery import current_app
 
+# Named when this package was `tandem`: a deployed broker may hold tasks queued under that name.
 PASSWORD_RESET_MAIL = "tandem.password_reset_mail"
 
 

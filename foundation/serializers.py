@@ -1,5 +1,8 @@
 """Serializer behaviour shared by every app."""
 
+from datetime import datetime
+from typing import Any
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -8,7 +11,7 @@ from rest_framework import serializers
 # Refuses fields it does not know, so a typo ("timzone") is a 400, not a silent no-op. (A comment,
 # not a docstring: the schema would show a docstring as every subclass's description.)
 class StrictSerializer(serializers.Serializer):
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
@@ -23,7 +26,7 @@ class StrictSerializer(serializers.Serializer):
 class HourMinuteField(serializers.TimeField):
     """A local wall time written HH:MM, both ways (OpenAPI's "time" format would want seconds)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
 
 
@@ -32,7 +35,7 @@ class MomentField(serializers.DateTimeField):
 
     default_error_messages = {"naive": "Give the time with its offset from UTC, as in 2026-03-01T18:30:00.000Z."}
 
-    def enforce_timezone(self, value):
+    def enforce_timezone(self, value: datetime) -> datetime:
         if timezone.is_naive(value):
             self.fail("naive")
         return super().enforce_timezone(value)

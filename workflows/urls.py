@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem import views
+from workflows import views
 
 urlpatterns = [
     path("auth/register", views.RegisterView.as_view(), name="register"),

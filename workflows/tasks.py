@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import DatabaseError
 
-from tandem import later, services
+from workflows import later, services
 
 
 @shared_task(name=later.PASSWORD_RESET_MAIL, autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class TandemConfig(AppConfig):
-    name = "tandem"
-    verbose_name = "Tandem"
