@@ -252,6 +252,8 @@ SPECTACULAR_SETTINGS = {
         "FlagKindEnum": "checkin.rules.KINDS",
         "DeviceKindEnum": "couples.models.Device.Kind",
         "SignalKindEnum": "signals.models.Signal.Kind",
+        "NotificationKindEnum": "notifications.kinds.Kind",
+        "RoundStatusEnum": "checkin.models.Round.Status",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     # No validator badge: it would load an image from validator.swagger.io (the docs' CSP allows only Tandem).
