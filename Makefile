@@ -46,10 +46,28 @@ chromium:
 	  test -x $(CHROMIUM) || { echo "Chromium could not be installed at $(CHROMIUM)" >&2; exit 1; }; \
 	}
 
+# The alert rules (monitoring/alerts.yml) are checked by promtool (tests/test_metrics.py), from
+# Debian's prometheus package (the server is installed beside it, and not started). Installed when
+# missing, as Chromium is.
+PROMTOOL := /usr/bin/promtool
+APT_PROMTOOL := env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus
+
+.PHONY: promtool
+promtool:
+	@test -x $(PROMTOOL) || { \
+	  if [ "$$(id -u)" = 0 ]; then as_root=""; \
+	  elif command -v sudo >/dev/null; then as_root="sudo"; \
+	  else echo "make test needs $(PROMTOOL): run 'apt-get install -y prometheus' as root" >&2; exit 1; fi; \
+	  command -v apt-get >/dev/null || { echo "make test needs $(PROMTOOL) (Debian's prometheus package)" >&2; exit 1; }; \
+	  echo "Installing promtool for the alert rules' tests"; \
+	  $$as_root $(APT_PROMTOOL) || { $$as_root apt-get update && $$as_root $(APT_PROMTOOL); }; \
+	  test -x $(PROMTOOL) || { echo "promtool could not be installed at $(PROMTOOL)" >&2; exit 1; }; \
+	}
+
 # The whole suite, once on PostgreSQL (with Redis, a real Celery worker and Chromium) and once on
 # SQLite; tests that only PostgreSQL can run (real concurrent connections, the browser) are left out
 # of the second. The lint step (ruff, mypy, the one-way app graph) goes first: CI runs `make test`.
-test: install chromium lint
+test: install chromium promtool lint
 	$(PY) -m pytest
 	mkdir -p var && DATABASE_URL=$(SQLITE_TEST_DB) $(PY) -m pytest
 

@@ -33,3 +33,5 @@ EMAIL_USE_TLS = False
 PUSH_ALLOW_LOOPBACK_ENDPOINTS = True
 VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY = development_key_pair(VAR_DIR / "bench" / "vapid.json")
 ROOT_URLCONF = "bench.urls"
+# The bench's processes count into a folder of their own, not `make run`'s.
+METRICS_DIR = env("PROMETHEUS_MULTIPROC_DIR", default=str(VAR_DIR / "bench" / "metrics"))

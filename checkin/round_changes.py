@@ -14,6 +14,7 @@ from datetime import datetime
 from django.db.models import F, QuerySet
 
 from checkin.models import Round
+from foundation import metrics
 
 ROUND_FIELDS_NOT_SHOWN = frozenset(
     {
@@ -38,7 +39,9 @@ def rounds_change(rounds: QuerySet[Round], **changes: object) -> int:
 def rounds_expire(rounds: QuerySet[Round], *, now: datetime) -> int:
     """Expire those of `rounds` still open: closed with fewer than two answers. Conditional, so
     two ticks (or a tick and a couple ending) expire a round once. Returns how many expired."""
-    return rounds_change(rounds.filter(status=Round.Status.OPEN), status=Round.Status.EXPIRED, closed_at=now)
+    expired = rounds_change(rounds.filter(status=Round.Status.OPEN), status=Round.Status.EXPIRED, closed_at=now)
+    metrics.count_after_commit(metrics.ROUNDS_EXPIRED, expired)
+    return expired
 
 
 def status_at(*, status: str, closes_at: datetime, now: datetime) -> str:

@@ -9,7 +9,7 @@ from typing import Any, Literal, cast
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from checkin.models import Answer, Discussion, DiscussionNote, Flag
+from checkin.models import Answer, Discussion, DiscussionNote, Flag, Round
 from checkin.patterns import HIGHEST, LOWEST, PATTERNS
 from checkin.rules import KINDS
 from checkin.selectors import RoundView
@@ -109,7 +109,7 @@ class FlagSerializer(serializers.Serializer):
 
 class RoundSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=["open", "revealed", "expired"])
+    status = serializers.ChoiceField(choices=Round.Status.choices)
     opens_at = serializers.DateTimeField()
     closes_at = serializers.DateTimeField()
     revealed_at = serializers.DateTimeField(allow_null=True)

@@ -14,6 +14,7 @@ from couples import live
 from couples.models import Couple, Schedule, User
 from couples.selectors import current_member_ids, current_members_of, member_couple_ids
 from couples.services import couple_lock_current
+from foundation import metrics
 from foundation.errors import Conflict
 from notifications.models import Notification
 from notifications.services import notifications_read_about, notify, notify_each
@@ -47,6 +48,7 @@ def rounds_open(*, rounds: list[Round], opened_by: User | None = None) -> list[R
     if not rounds:
         return []
     created = Round.objects.bulk_create(rounds)
+    metrics.count_after_commit(metrics.ROUNDS_OPENED, len(created))
     if opened_by is not None:  # the partners hear of it below (notify); the opener's other devices here
         live.people_changed(user_ids=[opened_by.pk], topics=[live.Topic.ROUND])
     round_of_couple = {r.couple_id: r.pk for r in created}
@@ -164,6 +166,7 @@ def made_at_counted(*, made_at: datetime | None, opens_at: datetime, now: dateti
 
 def _round_reveal(*, round_id: int, couple_id: int, now: datetime) -> None:
     rounds_change(Round.objects.filter(pk=round_id), status=Round.Status.REVEALED, revealed_at=now, closed_at=now)
+    metrics.count_after_commit(metrics.ROUNDS_REVEALED)
     notify(
         user_ids=current_member_ids(couple_id=couple_id),
         kind=Notification.Kind.RESULTS_READY,

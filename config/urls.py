@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from config.health import healthz
+from config.scrape import metrics_page
 from foundation import schema  # noqa: F401 - registers the schema extensions
 from web.docs import ApiDocs
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", ApiDocs.as_view(url_name="schema"), name="docs"),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_page, name="metrics"),
     # The app (PWA) the partners use: its shell at / and every screen, the service worker, the manifest.
     path("", include("web.urls")),
 ]

@@ -28,6 +28,7 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.utils.crypto import salted_hmac
 from pywebpush import WebPusher, WebPushException
 
+from foundation import metrics
 from notifications import account_emails, policy, push_http, quick_email, vapid
 from notifications.models import Delivery
 
@@ -148,6 +149,7 @@ class PushChannel:
                 ttl=policy.TTL_SECONDS[kind],
                 timeout=PUSH_TIMEOUT_SECONDS,
             )
+            metrics.push_answer_counted(response.status_code)
             if response.status_code > 202:  # as pywebpush's own webpush() judges an answer
                 raise WebPushException(f"Push failed: {response.status_code}", response=response)
         except WebPushException as error:
@@ -162,6 +164,7 @@ class PushChannel:
         except push_http.EndpointRefused as error:
             raise PermanentError(error.problem) from None
         except urllib3.exceptions.HTTPError as error:  # no answer: the connection failed or timed out
+            metrics.push_answer_counted(None)
             raise TemporaryError(f"push service unreachable: {type(error).__name__}") from None
 
 

@@ -35,6 +35,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from foundation import metrics
 from notifications import channels, lapses, policy, selectors
 from notifications.models import Delivery, Notification, Preferences, PushSubscription
 
@@ -169,6 +170,8 @@ def _failed(delivery: Delivery, error: Exception, now: datetime) -> Attempt:
         PushSubscription.objects.filter(pk=error.subscription_id).delete()
     if isinstance(error, channels.PermanentError):
         _finish([delivery.pk], Delivery.Status.FAILED, str(error))
+        gone = isinstance(error, channels.SubscriptionGone)
+        metrics.delivery_counted(channel=delivery.channel, outcome="gone" if gone else "failed")
         log.warning("delivery %s (%s) failed for good: %s", delivery.pk, delivery.channel, error)
         return Attempt(status=Delivery.Status.FAILED)
     if not isinstance(error, channels.TemporaryError):
@@ -184,6 +187,7 @@ def _retry_later(delivery: Delivery, error: channels.TemporaryError, now: dateti
     if delivery.attempts >= MAX_ATTEMPTS:
         message = f"gave up after {delivery.attempts} attempts: {error}"
         _finish([delivery.pk], Delivery.Status.FAILED, message)
+        metrics.delivery_counted(channel=delivery.channel, outcome="failed")
         log.warning("delivery %s (%s) failed for good: %s", delivery.pk, delivery.channel, message)
         return Attempt(status=Delivery.Status.FAILED)
     backoff = BACKOFF_BASE_SECONDS * 2 ** (delivery.attempts - 1)
@@ -194,6 +198,7 @@ def _retry_later(delivery: Delivery, error: channels.TemporaryError, now: dateti
         lease_until=None,
         last_error=str(error)[:300],
     )
+    metrics.delivery_counted(channel=delivery.channel, outcome="retried")
     # Short waits ride on a Celery countdown; longer ones (beyond what the broker's visibility
     # timeout allows) are left to the sweep, which finds the row when it falls due.
     return Attempt(status="retry", retry_in=delay if delay <= settings.MAX_TASK_DELAY_SECONDS else None)
@@ -292,6 +297,7 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict[int, Attempt]:
         if reason:
             skipped.setdefault(reason, []).append(delivery.pk)
             attempts[delivery.pk] = Attempt(status=Delivery.Status.SKIPPED)
+            metrics.delivery_counted(channel=delivery.channel, outcome="skipped")
             continue
         deferred_to = _quiet_until(delivery, prefs, now)
         if deferred_to:
@@ -321,6 +327,9 @@ def deliveries_send(*, delivery_ids: list[int]) -> dict[int, Attempt]:
         sent = [delivery.pk for delivery, error in finished if error is None]
         if sent:
             _finish(sent, Delivery.Status.SENT, "", sent_at=timezone.now())
+            for delivery, error in finished:
+                if error is None:
+                    metrics.delivery_counted(channel=delivery.channel, outcome="sent")
             attempts.update({delivery_id: Attempt(status=Delivery.Status.SENT) for delivery_id in sent})
         for delivery, error in finished:
             if isinstance(error, _HandedBack):

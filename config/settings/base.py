@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every line logged while a request is served names it (config/logs.py).
     "config.logs.request_ids",
+    "config.middleware.requests_counted",
     "config.middleware.ApiErrorsAsJson",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -191,6 +192,17 @@ PUSH_ALLOW_LOOPBACK_ENDPOINTS = False
 # address; from anyone else the header is ignored. None by default: the connection's own address.
 TRUSTED_PROXIES = [ip_network(entry, strict=False) for entry in env.list("TRUSTED_PROXIES", default=[])]
 
+# /metrics (config/scrape.py) answers requests from these addresses (the client's, as
+# TRUSTED_PROXIES vouch for it) or bearing METRICS_TOKEN (`Authorization: Bearer <token>`); anyone
+# else gets the 404 of a path that does not exist. Loopback only by default, and no token.
+METRICS_ALLOWED_ADDRESSES = [
+    ip_network(entry, strict=False) for entry in env.list("METRICS_ALLOWED_ADDRESSES", default=["127.0.0.0/8", "::1"])
+]
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# The folder where every process of the host (web workers, Celery workers, beat) keeps its counters,
+# one file per process, summed when /metrics is read (foundation/metrics.py). Made when missing.
+METRICS_DIR = env("PROMETHEUS_MULTIPROC_DIR", default=str(VAR_DIR / "metrics"))
+
 REST_FRAMEWORK = {
     # Token first, so that an anonymous call gets 401 with WWW-Authenticate rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -240,6 +252,8 @@ SPECTACULAR_SETTINGS = {
         "FlagKindEnum": "checkin.rules.KINDS",
         "DeviceKindEnum": "couples.models.Device.Kind",
         "SignalKindEnum": "signals.models.Signal.Kind",
+        "NotificationKindEnum": "notifications.kinds.Kind",
+        "RoundStatusEnum": "checkin.models.Round.Status",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     # No validator badge: it would load an image from validator.swagger.io (the docs' CSP allows only Tandem).

@@ -3,6 +3,11 @@
 `make test` runs the suite once on PostgreSQL and once on SQLite.
 """
 
+import atexit
+import os
+import shutil
+import tempfile
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import (
     REDIS_TRANSPORT_OPTIONS,
@@ -33,3 +38,10 @@ PUSH_ALLOW_LOOPBACK_ENDPOINTS = True
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None  # nothing collected: whitenoise serves from the finders
+
+# Each run of the suite counts into a folder of its own, so that runs side by side never add to each
+# other's metrics; the processes it starts (Celery workers, gunicorn) inherit it by the environment.
+METRICS_DIR = env("PROMETHEUS_MULTIPROC_DIR", default="")
+if not METRICS_DIR:
+    METRICS_DIR = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="tandem-test-metrics-")
+    atexit.register(shutil.rmtree, METRICS_DIR, ignore_errors=True)

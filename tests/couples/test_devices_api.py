@@ -93,6 +93,12 @@ def test_every_sign_in_is_listed_as_a_device_and_the_one_asking_is_current(seats
     assert [d["current"] for d in listed(phone) if d["kind"] == "browser"] == [True]
 
 
+def test_a_client_that_is_not_a_browser_signs_in_without_a_warning_in_the_logs(seats, caplog):
+    # Choosing a token over a session is no forgery: an operator's logs get no "Forbidden" line for it.
+    token_client(seats.alice)
+    assert [record.getMessage() for record in caplog.records if record.levelname != "INFO"] == []
+
+
 def test_signing_out_another_token_refuses_it_at_once_and_keeps_the_caller(seats):
     laptop, old_script = token_client(seats.alice), token_client(seats.alice)
     old_id = next(d["id"] for d in listed(old_script) if d["current"])

@@ -43,10 +43,16 @@ class LoggedProcess(subprocess.Popen[bytes]):
 
 
 def start_worker(
-    *, broker: str, log_path: Path, env: dict | None = None, queues: str | None = settings.WORKER_QUEUES
+    *,
+    broker: str,
+    log_path: Path,
+    env: dict | None = None,
+    queues: str | None = settings.WORKER_QUEUES,
+    pool: tuple[str, ...] = ("--pool", "solo"),
 ) -> LoggedProcess:
     """A `celery -A config worker` process on the test database and `broker`; `queues=None` starts
-    it without -Q, as a plain `celery -A config worker` is."""
+    it without -Q, as a plain `celery -A config worker` is. One process (`--pool solo`) unless
+    `pool` says otherwise (`("--pool", "prefork", "--concurrency", "2")`, as production runs)."""
     assert settings.DATABASES["default"]["NAME"].startswith("test_")
     environment = {
         **os.environ,
@@ -56,7 +62,7 @@ def start_worker(
         "PYTHONUNBUFFERED": "1",
         **(env or {}),
     }
-    command = [str(CELERY), "-A", "config", "worker", *(["-Q", queues] if queues else []), "--pool", "solo"]
+    command = [str(CELERY), "-A", "config", "worker", *(["-Q", queues] if queues else []), *pool]
     command += ["--without-mingle", "--without-gossip", "--without-heartbeat"]
     with log_path.open("ab") as log:
         process = LoggedProcess(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
