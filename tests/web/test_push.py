@@ -29,13 +29,14 @@ SHOWN = """async () => (await (await navigator.serviceWorker.ready).getNotificat
 SECRETS = ("NOTE-ALICE-zebra", "PRIVATE-ALICE-okapi", "NOTE-BOB-giraffe", "PRIVATE-BOB-lynx")
 
 
-def notifications_shown(page, *, until, timeout: float = 15.0) -> list[dict]:
-    """The notifications the service worker shows, once `until` holds of them. Polled from here:
-    wait_for_function takes the promise an async check returns for a truthy answer at once."""
+def notifications_shown(page, *, until, timeout: float = 15.0, fail: bool = True) -> list[dict]:
+    """The notifications the service worker shows, once `until` holds of them (or, with `fail`
+    off, whatever it shows at the timeout). Polled from here: wait_for_function takes the promise
+    an async check returns for a truthy answer at once."""
     deadline = time.monotonic() + timeout
     while True:
         shown = page.evaluate(SHOWN)
-        if until(shown):
+        if until(shown) or (not fail and time.monotonic() >= deadline):
             return shown
         assert time.monotonic() < deadline, f"the notifications shown stayed {shown}"
         time.sleep(0.1)
@@ -98,11 +99,17 @@ def test_results_pushed_by_the_worker_are_shown_without_ratings_or_notes_and_a_c
         message = {"origin": server, "registrationId": registration_id, "data": json.dumps(payload)}
         cdp.send("ServiceWorker.deliverPushMessage", message)
 
-    push()
-
-    # Delivered once: on a loaded machine waking the worker has taken more than 15 s, and a push
-    # delivered again then showed twice, the test tapping the first, already replaced, to no effect.
-    [shown] = notifications_shown(page, until=lambda shown: len(shown) > 0, timeout=30)
+    # DevTools' deliverPushMessage is now and then lost (1 run in 5, on an idle machine too), and on a
+    # loaded one a push has taken more than 10 s to show: it is delivered again, at most twice, and
+    # a late first one then replaces the second (same tag). What is tested is what the worker shows,
+    # that the push service got the message once, and a tap on what the desktop shows last.
+    for _ in range(3):
+        push()
+        shown_now = notifications_shown(page, until=lambda shown: len(shown) > 0, timeout=15, fail=False)
+        if shown_now:
+            break
+    assert len(shown_now) == 1, f"the service worker showed {shown_now} after three deliveries"
+    [shown] = shown_now
     assert (shown["title"], shown["body"]) == (payload["title"], payload["body"])
     assert shown["data"]["url"] == payload["url"] == f"{server}/notifications/{payload['id']}"
     # Safe on a lock screen: no rating and no note of either partner.
@@ -110,7 +117,8 @@ def test_results_pushed_by_the_worker_are_shown_without_ratings_or_notes_and_a_c
     for secret in (*SECRETS, "connection", "independence", "1/5", "5/5"):
         assert secret not in words
 
-    on_desktop = desktop.wait_for_notification()
+    desktop.wait_for_notification()
+    on_desktop = desktop.notifications[-1]  # an earlier one was replaced: a tap on it does nothing
     assert on_desktop.summary == payload["title"] and payload["body"] in on_desktop.body
     for secret in SECRETS:
         assert secret not in on_desktop.summary + on_desktop.body
@@ -126,8 +134,9 @@ def test_results_pushed_by_the_worker_are_shown_without_ratings_or_notes_and_a_c
 
     # With the app closed, the same tap opens it on the reveal.
     page.close()
+    seen = len(desktop.notifications)
     push()
-    again = desktop.wait_for_notification(2)
+    again = desktop.wait_for_notification(seen + 1)
     with devtools_tab.context.expect_page() as opened:
         desktop.click(again)
     reopened = opened.value
