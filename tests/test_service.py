@@ -118,6 +118,7 @@ def test_check_deploy_is_clean_under_production_settings():
         ("not-a-key", "x", "VAPID_PRIVATE_KEY is not the base64url text of a P-256 private key"),
         (generate_key_pair()[0], generate_key_pair()[1], "VAPID_PUBLIC_KEY is not the public half"),
     ],
+    ids=["none", "not a key", "halves of two pairs"],  # the same names in every pytest-xdist worker
 )
 def test_check_deploy_refuses_production_without_a_working_vapid_key_pair(private, public, problem):
     env = production_environment(VAPID_PRIVATE_KEY=private, VAPID_PUBLIC_KEY=public)

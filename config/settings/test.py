@@ -21,7 +21,10 @@ SECRET_KEY = "test-only-secret-key-not-for-production-4b1d"
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/test")}
 with_prepared_statements(DATABASES["default"])  # as production does
 with_sqlite_for_several_processes(DATABASES["default"])  # as `make run` does, on the SQLite run
-CELERY_BROKER_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+# `make test` runs the suite in two pytest-xdist workers (gw0, gw1): each has a broker database of
+# its own, since a test empties its broker and reads what was queued there.
+XDIST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+CELERY_BROKER_URL = env("TEST_REDIS_URL", default=f"redis://127.0.0.1:6379/{15 - XDIST_WORKER}")
 CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # In memory; the browser tests' worker, another process, sends to a local SMTP server instead.
@@ -39,9 +42,12 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None  # nothing collected: whitenoise serves from the finders
 
-# Each run of the suite counts into a folder of its own, so that runs side by side never add to each
-# other's metrics; the processes it starts (Celery workers, gunicorn) inherit it by the environment.
+# Each run of the suite, and each of its pytest-xdist workers, counts into a folder of its own, so
+# that runs side by side never add to each other's metrics; the processes a worker starts (Celery
+# workers, gunicorn) inherit its folder by the environment. A worker is not given its controller's.
+_METRICS_OWNER = os.environ.get("PYTEST_XDIST_WORKER", "")
 METRICS_DIR = env("PROMETHEUS_MULTIPROC_DIR", default="")
-if not METRICS_DIR:
+if not METRICS_DIR or os.environ.get("TANDEM_TEST_METRICS_OWNER", "") != _METRICS_OWNER:
     METRICS_DIR = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="tandem-test-metrics-")
+    os.environ["TANDEM_TEST_METRICS_OWNER"] = _METRICS_OWNER
     atexit.register(shutil.rmtree, METRICS_DIR, ignore_errors=True)

@@ -15,11 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 import requests
+from django.conf import settings
 
 from tests.integration.processes import CELERY, ROOT, free_port, stop
 
 COUPLES = 12
-BROKER = "redis://127.0.0.1:6379/14"
+# A Redis database of its own, one per pytest-xdist worker beside the workers' brokers (15, 14).
+BROKER = f"redis://127.0.0.1:6379/{13 - settings.XDIST_WORKER}"
 
 
 def _environment(database: str, throttles: str) -> dict:

@@ -48,6 +48,15 @@ EXPECTED_CONSOLE_ERROR = "Failed to load resource: the server responded with a s
 OFFLINE_CONSOLE_ERROR = "Failed to load resource: net::ERR_INTERNET_DISCONNECTED"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # One pytest-xdist worker runs every browser test (pyproject.toml's `--dist loadgroup`): the
+    # package's browser driver, push service, live server and Celery worker start once.
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     """pytest-playwright's fixture, for this package only. Playwright's sync API runs an asyncio
