@@ -9,8 +9,7 @@ from checkin.models import Discussion, DiscussionNote, Flag, Round, SchedulerHea
 
 
 class ViewOnly(admin.ModelAdmin):
-    """Rounds and flags change only through the services, which keep their invariants and move a
-    round's version on with every change (checkin/round_changes.py)."""
+    """Rounds and flags change only through the services, which keep their invariants."""
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -41,9 +41,9 @@ class Round(models.Model):
     analysis_given_up_at = models.DateTimeField(
         null=True, blank=True, help_text="The analysis kept failing (or never ran) and is no longer retried."
     )
-    # Counts the changes to what the round shows (its status, answers and flags): every service
-    # that makes one adds 1 in the same transaction (checkin/round_changes.py, which says why no
-    # read uses it any more).
+    # Neither written nor read any more (it counted changes for a cache of the round views, which
+    # did not pay): kept for one release, as the servers of the release before still add to it
+    # while both run; the next release drops it.
     version = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from checkin import later, rules, subjects, wording
 from checkin.errors import CoupleEnded, NoSuchRound, RoundAlreadyOpen, RoundClosed
 from checkin.models import Answer, Discussion, DiscussionNote, Flag, Round, SchedulerHeartbeat
-from checkin.round_changes import rounds_change, rounds_expire
+from checkin.round_changes import rounds_expire
 from couples import live
 from couples.models import Couple, Schedule, User
 from couples.selectors import current_member_ids, current_members_of, member_couple_ids
@@ -138,8 +138,7 @@ def answer_submit(
     )
     if not created:
         if counted < answer.made_at:
-            # Made before the recorded answer was: the answer stays as it is, and so does the round
-            # (its version too: nothing it shows changed).
+            # Made before the recorded answer was: the answer stays as it is.
             return answer
         for field, value in {**fields, "made_at": counted, "updated_at": now}.items():
             setattr(answer, field, value)
@@ -148,8 +147,6 @@ def answer_submit(
     live.couple_changed(couple_ids=[checkin_round.couple_id], topics=[live.Topic.ROUND])
     if created and Answer.objects.filter(round_id=round_id).count() == 2:
         _round_reveal(round_id=round_id, couple_id=checkin_round.couple_id, now=now)
-    else:
-        rounds_change(Round.objects.filter(pk=round_id))  # the answer changed, so do its views
     return answer
 
 
@@ -165,7 +162,7 @@ def made_at_counted(*, made_at: datetime | None, opens_at: datetime, now: dateti
 
 
 def _round_reveal(*, round_id: int, couple_id: int, now: datetime) -> None:
-    rounds_change(Round.objects.filter(pk=round_id), status=Round.Status.REVEALED, revealed_at=now, closed_at=now)
+    Round.objects.filter(pk=round_id).update(status=Round.Status.REVEALED, revealed_at=now, closed_at=now)
     metrics.count_after_commit(metrics.ROUNDS_REVEALED)
     notify(
         user_ids=current_member_ids(couple_id=couple_id),
@@ -191,25 +188,11 @@ def couple_rounds_close(*, couple_id: int, now: datetime) -> None:
     rounds_expire(Round.objects.filter(couple_id=couple_id), now=now)
 
 
-def rounds_forget_person(*, user: User) -> None:
-    """The user's account is about to go, and with it their answers, the flags about them and
-    their name: the rounds that show those change (every round of their couples shows the name to
-    the partner). The caller holds a transaction and deletes the user."""
-    # Their answers and the flags about them are all in rounds of their couples.
-    rounds_change(Round.objects.filter(couple_id__in=member_couple_ids(user=user)))
-
-
-def rounds_renamed(*, user: User) -> None:
-    """The user's display name changed: every round of their couples shows it to the partner."""
-    rounds_change(Round.objects.filter(couple_id__in=member_couple_ids(user=user)))
-
-
 def answers_take_away(*, user: User, couple_id: int) -> None:
     """The user leaves the couple taking their answers along: their answers (with both notes),
-    the flags about them and the discussion notes they wrote in it go; the couple's rounds, which
-    now show their side as removed, change. The caller holds a transaction and records the removal
-    on the membership (couples.services.couple_end), which the round views read."""
-    rounds_change(Round.objects.filter(couple_id=couple_id))
+    the flags about them and the discussion notes they wrote in it go; the couple's rounds now show
+    their side as removed. The caller holds a transaction and records the removal on the membership
+    (couples.services.couple_end), which the round views read."""
     Answer.objects.filter(round__couple_id=couple_id, user=user).delete()
     Flag.objects.filter(round__couple_id=couple_id, about_user=user).delete()
     DiscussionNote.objects.filter(discussion__couple_id=couple_id, author=user).delete()
@@ -281,7 +264,7 @@ def round_analyse(*, round_id: int) -> list[Flag]:
     answers = sorted(Answer.objects.filter(round=checkin_round).select_related("user"), key=lambda r: r.user_id)
     now = timezone.now()
     # Its flags are about to be added, in this transaction.
-    rounds_change(Round.objects.filter(pk=round_id), analysed_at=now)
+    Round.objects.filter(pk=round_id).update(analysed_at=now)
     live.couple_changed(couple_ids=[checkin_round.couple_id], topics=[live.Topic.ROUND, live.Topic.TALKS])
     if len(answers) != 2:
         return []  # a partner deleted their account since the reveal

@@ -81,7 +81,6 @@ def user_update(*, user: User, display_name: str | None = None, timezone_name: s
     renamed = display_name is not None and display_name != user.display_name
     user = couples_services.user_update(user=user, display_name=display_name, timezone_name=timezone_name)
     if renamed:
-        checkin_services.rounds_renamed(user=user)
         live.couple_changed(
             couple_ids=member_couple_ids(user=user), topics=[live.Topic.COUPLE, live.Topic.ROUND, live.Topic.TALKS]
         )
@@ -165,8 +164,6 @@ def user_delete(*, user: User, password: str) -> None:
     couple = couples_services.couple_lock_current(user=user)
     if couple is not None:
         _couple_end(couple=couple, leaver=user)
-    # Their answers, and the flags about them, go with the account: the rounds show that.
-    checkin_services.rounds_forget_person(user=user)
     # The signals they sent go with the account (its foreign key); their replies go here.
     signals_services.signals_forget_person(user=user)
     # Every device: the browsers' sessions (which hold the person's id, so none is missed) and tokens.

@@ -52,7 +52,6 @@ def test_two_edits_arriving_together_keep_the_one_made_later_whichever_is_taken_
     alice, round_id, older, newer = a_round_alice_answers()
     first, second = (newer, older) if taken_first == "newer" else (older, newer)
     path = f"/api/v1/checkins/{round_id}/response"
-    version = Round.objects.get(pk=round_id).version
     held, release = threading.Event(), threading.Event()
 
     # The two PUTs queue behind a lock held on the round, the first before the second, so that
@@ -86,8 +85,6 @@ def test_two_edits_arriving_together_keep_the_one_made_later_whichever_is_taken_
     assert to_first.json()["note"] == taken_first
     kept = Answer.objects.get(round_id=round_id, user=alice)
     assert (kept.connection, kept.independence, kept.note) == (5, 2, "newer")
-    # The round's views moved on for each answer written, and not for the older one refused.
-    assert Round.objects.get(pk=round_id).version == version + (1 if taken_first == "newer" else 2)
 
 
 def test_two_edits_sent_at_the_same_instant_keep_the_one_made_later():
