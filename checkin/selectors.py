@@ -371,8 +371,7 @@ def discussions_of(*, user: User, status: str | None = None) -> QuerySet[Discuss
 def export_of(*, user: User) -> list[RoundView]:
     """Every round the user answered or could have answered, in every couple they were in, as
     they may see it: their own answers in full, the partner's only where it was revealed."""
-    couple_ids = Membership.objects.filter(user=user).values_list("couple_id", flat=True)
-    rounds = Round.objects.filter(couple_id__in=couple_ids).order_by("opens_at", "pk")
+    rounds = Round.objects.filter(couple_id__in=member_couple_ids(user=user)).order_by("opens_at", "pk")
     return round_views(rounds=rounds, viewer=user, now=timezone.now())
 
 
