@@ -28,41 +28,35 @@ RUN_ADDRESS ?= 127.0.0.1:8000
 # The links in invites, emails and pushes point at the address the app is served at, unless set.
 APP_BASE_URL ?= http://$(RUN_ADDRESS)
 
-# The browser tests (tests/web/) drive Debian's Chromium by its path: Playwright cannot download a
-# browser of its own here. Installed when missing (as root, or with sudo); never skipped: a machine
-# that cannot have it fails here.
-CHROMIUM := /usr/bin/chromium
-APT_CHROMIUM := env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+# What `make test` needs from Debian beside Python: installed when missing (as root, or with sudo),
+# never skipped: a machine that cannot have it fails here.
+# $(call apt_needs,PATH,PACKAGE,WHAT FOR[,APT-GET OPTIONS])
+define apt_needs
+	@test -x $(1) || { \
+	  if [ "$$(id -u)" = 0 ]; then as_root=""; \
+	  elif command -v sudo >/dev/null; then as_root="sudo"; \
+	  else echo "make test needs $(1): run 'apt-get install -y $(2)' as root" >&2; exit 1; fi; \
+	  command -v apt-get >/dev/null || { echo "make test needs $(1) (Debian's $(2) package)" >&2; exit 1; }; \
+	  echo "Installing $(2) for $(3)"; \
+	  install="env DEBIAN_FRONTEND=noninteractive apt-get install -y $(4) $(2)"; \
+	  $$as_root $$install || { $$as_root apt-get update && $$as_root $$install; }; \
+	  test -x $(1) || { echo "$(2) could not be installed at $(1)" >&2; exit 1; }; \
+	}
+endef
 
+# The browser tests (tests/web/) drive Debian's Chromium by its path: Playwright cannot download a
+# browser of its own here.
+CHROMIUM := /usr/bin/chromium
 .PHONY: chromium
 chromium:
-	@test -x $(CHROMIUM) || { \
-	  if [ "$$(id -u)" = 0 ]; then as_root=""; \
-	  elif command -v sudo >/dev/null; then as_root="sudo"; \
-	  else echo "make test needs $(CHROMIUM): run 'apt-get install -y chromium' as root" >&2; exit 1; fi; \
-	  command -v apt-get >/dev/null || { echo "make test needs $(CHROMIUM) (Debian's chromium package)" >&2; exit 1; }; \
-	  echo "Installing Chromium for the browser tests"; \
-	  $$as_root $(APT_CHROMIUM) || { $$as_root apt-get update && $$as_root $(APT_CHROMIUM); }; \
-	  test -x $(CHROMIUM) || { echo "Chromium could not be installed at $(CHROMIUM)" >&2; exit 1; }; \
-	}
+	$(call apt_needs,$(CHROMIUM),chromium,the browser tests)
 
 # The alert rules (monitoring/alerts.yml) are checked by promtool (tests/test_metrics.py), from
-# Debian's prometheus package (the server is installed beside it, and not started). Installed when
-# missing, as Chromium is.
+# Debian's prometheus package (the server is installed beside it, and not started).
 PROMTOOL := /usr/bin/promtool
-APT_PROMTOOL := env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus
-
 .PHONY: promtool
 promtool:
-	@test -x $(PROMTOOL) || { \
-	  if [ "$$(id -u)" = 0 ]; then as_root=""; \
-	  elif command -v sudo >/dev/null; then as_root="sudo"; \
-	  else echo "make test needs $(PROMTOOL): run 'apt-get install -y prometheus' as root" >&2; exit 1; fi; \
-	  command -v apt-get >/dev/null || { echo "make test needs $(PROMTOOL) (Debian's prometheus package)" >&2; exit 1; }; \
-	  echo "Installing promtool for the alert rules' tests"; \
-	  $$as_root $(APT_PROMTOOL) || { $$as_root apt-get update && $$as_root $(APT_PROMTOOL); }; \
-	  test -x $(PROMTOOL) || { echo "promtool could not be installed at $(PROMTOOL)" >&2; exit 1; }; \
-	}
+	$(call apt_needs,$(PROMTOOL),prometheus,the alert rules' tests,--no-install-recommends)
 
 # The whole suite, once on PostgreSQL (with Redis, a real Celery worker and Chromium) and once on
 # SQLite; tests that only PostgreSQL can run (real concurrent connections, the browser) are left out
